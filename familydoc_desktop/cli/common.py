@@ -1,0 +1,83 @@
+"""What every CLI command shares: opening the database, printing, errors in Chinese."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable
+
+from familydoc_desktop.domain.errors import DomainError
+from familydoc_desktop.store.database import Database, StoreError, open_database
+
+
+class CliError(Exception):
+    """Raised by a command to stop with a message (Chinese) and exit code 1."""
+
+
+def db_from(args) -> Database:  # noqa: ANN001
+    return open_database(args.data_dir)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def emit(args, data: Any, text: str | Callable[[], str]) -> None:  # noqa: ANN001
+    """Print `data` as JSON with --json, else the human text."""
+    if getattr(args, "json", False):
+        json.dump(data, sys.stdout, ensure_ascii=False, default=_default)
+        sys.stdout.write("\n")
+    else:
+        print(text() if callable(text) else text)
+
+
+def fail(message: str, code: int = 1) -> int:
+    print(f"错误：{message}", file=sys.stderr)
+    return code
+
+
+def run(args) -> int:  # noqa: ANN001
+    try:
+        result = args.func(args)
+        return int(result or 0)
+    except (CliError, DomainError, StoreError) as exc:
+        return fail(str(exc))
+    except FileNotFoundError as exc:
+        return fail(f"找不到文件：{exc.filename or exc}")
+    except PermissionError as exc:
+        return fail(f"没有权限访问：{exc.filename or exc}")
+    except KeyboardInterrupt:
+        return fail("已取消", 130)
+
+
+def cmd_init(args) -> int:  # noqa: ANN001
+    db = db_from(args)
+    emit(args, {"database": str(db.path), "device_id": db.device_id},
+         f"本地数据库已就绪：{db.path}")
+    db.close()
+    return 0
+
+
+def start_gui(args) -> int:  # noqa: ANN001
+    try:
+        from familydoc_desktop.ui.app import run_app
+    except ImportError as exc:
+        return fail(f"无法启动图形界面（{exc}）。可用子命令见 familydoc --help")
+    return run_app(data_dir=args.data_dir)
+
+
+def json_parent():  # noqa: ANN201
+    """Parent parser so `--json` works after the sub-command too (`familydoc sync --json`)."""
+    import argparse
+
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="输出机器可读的 JSON")
+    return parent

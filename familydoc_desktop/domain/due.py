@@ -1,0 +1,114 @@
+"""Due-list rules (what each resident needs next), pure and per kind.
+
+Intervals and windows come from resources/rulesets/visits_default.json (colour intervals
+from the ledger rule set's `interval_days`); missing keys fall back to followup.DEFAULTS.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Iterable, Mapping
+
+from familydoc_desktop.domain.codes import (
+    VISIT_KIND_ZH, Colour, ContractStatus, VisitClass, VisitKind, VisitMethod, label)
+from familydoc_desktop.domain.dates import age_on
+from familydoc_desktop.domain.errors import DomainError
+from familydoc_desktop.domain.followup import is_revisit_class, next_due, setting
+
+ELDERLY_80 = "elderly_80"
+CHRONIC_FOLLOWUP = "chronic_followup"
+REVISIT = "revisit"
+SICKBED_ROUND = "sickbed_round"
+CONTRACT_EXPIRING = "contract_expiring"
+KIND_ZH = {ELDERLY_80: "80岁以上老人年度访视", CHRONIC_FOLLOWUP: "慢病随访", REVISIT: "复诊随访",
+           SICKBED_ROUND: "家庭病床查床", CONTRACT_EXPIRING: "签约即将到期"}
+FACE_TO_FACE = frozenset({VisitMethod.CLINIC, VisitMethod.HOME})  # phone does not count
+
+
+@dataclass(frozen=True)
+class DueItem:
+    kind: str
+    resident_id: str
+    due_date: date
+    overdue_days: int  # 0 when not yet overdue
+    detail: str  # Chinese
+
+
+def _item(kind: str, resident_id: str, due: date, on: date, detail: str) -> DueItem:
+    return DueItem(kind, resident_id, due, max(0, (on - due).days), detail)
+
+
+def elderly_visit_due(resident_id: str, birth_date: date | None, signed: bool,
+                      visits_this_year: Iterable[tuple[date, VisitMethod]],
+                      on: date) -> DueItem | None:
+    """Signed 80+ resident without a face-to-face/home visit in on's calendar year
+    (seed 001 item 22); due Dec 31 of that year."""
+    if not signed or birth_date is None or birth_date > on or age_on(birth_date, on) < 80:
+        return None
+    if any(d.year == on.year and m in FACE_TO_FACE for d, m in visits_this_year):
+        return None
+    return _item(ELDERLY_80, resident_id, date(on.year, 12, 31), on,
+                 f"{on.year}年尚未完成面对面或入户访视（电话随访不计）")
+
+
+def chronic_followup_due(resident_id: str, kind: VisitKind, last_visit: date | None,
+                         last_class: VisitClass | None, anchor: date, colour: Colour | None,
+                         on: date, ruleset: Mapping | None = None,
+                         horizon_days: int = 0) -> DueItem | None:
+    """Next hypertension/diabetes follow-up (NBPHS-3 quarterly, or by ledger colour);
+    the signing date (`anchor`) when never followed up. After an unsatisfactory visit the
+    item is of kind `revisit` (2 weeks), so one resident/kind yields at most one item."""
+    if kind not in (VisitKind.HYPERTENSION, VisitKind.DIABETES):
+        raise DomainError("due_kind", f"慢病随访只适用于高血压和糖尿病，不适用于 {kind}")
+    if last_visit is None:
+        due, item_kind = anchor, CHRONIC_FOLLOWUP
+    else:
+        due = next_due(last_visit, last_class, colour, ruleset)
+        item_kind = REVISIT if is_revisit_class(last_class, ruleset) else CHRONIC_FOLLOWUP
+    if due > on + timedelta(days=horizon_days):
+        return None
+    what = VISIT_KIND_ZH[kind]
+    if item_kind == REVISIT:
+        detail = f"{what}：上次（{last_visit.isoformat()}）{label(last_class)}，需复诊随访"
+    elif last_visit is None:
+        detail = f"{what}：签约后尚未随访"
+    else:
+        detail = f"{what}：上次随访 {last_visit.isoformat()}"
+    return _item(item_kind, resident_id, due, on, detail)
+
+
+def revisit_due(resident_id: str, kind: VisitKind, last_visit: date | None,
+                last_class: VisitClass | None, on: date, ruleset: Mapping | None = None,
+                horizon_days: int = 0) -> DueItem | None:
+    """Only the 2-week revisit after an unsatisfactory follow-up (NBPHS-3), else None."""
+    if last_visit is None or not is_revisit_class(last_class, ruleset):
+        return None
+    due = last_visit + timedelta(days=setting(ruleset, "revisit_days"))
+    if due > on + timedelta(days=horizon_days):
+        return None
+    return _item(REVISIT, resident_id, due, on,
+                 f"{VISIT_KIND_ZH.get(kind, kind)}：上次（{last_visit.isoformat()}）"
+                 f"{label(last_class)}，需复诊随访")
+
+
+def sickbed_round_due(resident_id: str, admitted: date, last_round: date | None, on: date,
+                      round_interval_days: int = 7, horizon_days: int = 0) -> DueItem | None:
+    """Open home sickbed: a round at least every `round_interval_days` (seed 001 item 24)."""
+    base = last_round or admitted
+    due = base + timedelta(days=round_interval_days)
+    if due > on + timedelta(days=horizon_days):
+        return None
+    since = f"上次查床 {last_round.isoformat()}" if last_round else f"{admitted.isoformat()} 建床后尚未查床"
+    return _item(SICKBED_ROUND, resident_id, due, on, f"家庭病床需查床（{since}）")
+
+
+def contract_expiring_due(resident_id: str, end_date: date, status: ContractStatus, on: date,
+                          window_days: int = 30) -> DueItem | None:
+    """Active contract ending within `window_days` of `on`, both ends inclusive."""
+    if status != ContractStatus.ACTIVE:
+        return None
+    left = (end_date - on).days
+    if not 0 <= left <= window_days:
+        return None
+    return _item(CONTRACT_EXPIRING, resident_id, end_date, on,
+                 f"签约将于 {end_date.isoformat()} 到期（剩余{left}天），请提醒续签")

@@ -1,0 +1,56 @@
+"""Other services named in the seeds: health points, satisfaction, health-information pushes,
+drug-shortage register (seed 001 items 1, 6-7, 9, 12)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Field
+
+from familydoc_desktop.domain.models.base import Synced
+
+
+class HealthPoints(Synced, table=True):
+    __tablename__ = "health_points"
+    resident_id: str = Field(index=True, max_length=36)
+    on_date: date
+    points: int  # positive earned, negative redeemed
+    reason: str = Field(max_length=200)
+
+
+class SatisfactionSurvey(Synced, table=True):
+    __tablename__ = "satisfaction_survey"
+    resident_id: str = Field(index=True, max_length=36)
+    on_date: date
+    score: int  # 1 (very unsatisfied) .. 5 (very satisfied)
+    comments: str | None = Field(default=None, max_length=500)
+
+
+class HealthPush(Synced, table=True):
+    __tablename__ = "health_push"
+    resident_id: str = Field(index=True, max_length=36)
+    on_date: date
+    channel: str = Field(max_length=20)
+    topic: str = Field(max_length=200)
+
+
+class DrugShortage(Synced, table=True):
+    __tablename__ = "drug_shortage"
+    reported_on: date
+    drug_name: str = Field(max_length=100)
+    specification: str | None = Field(default=None, max_length=100)
+    resident_id: str | None = Field(default=None, max_length=36)
+    resolved_on: date | None = None
+    note: str | None = Field(default=None, max_length=200)
+
+
+class AuditLog(Synced, table=True):
+    """Who viewed, changed or exported what (PIPL; kept >= 6 months). Never personal data:
+    the record id identifies, the detail says what kind of action."""
+
+    __tablename__ = "audit_log"
+    at_hlc: str = Field(default="", max_length=40)
+    actor: str = Field(max_length=50)
+    action: str = Field(max_length=30)
+    table_name: str | None = Field(default=None, max_length=40)
+    record_id: str | None = Field(default=None, max_length=36)
+    detail: str | None = Field(default=None, max_length=200)

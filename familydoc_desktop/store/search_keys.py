@@ -1,0 +1,42 @@
+"""Derived columns that make resident search an indexed lookup: pinyin initials for the name
+(王秀英 -> wxy) and reversed ID/phone numbers so a tail search becomes a prefix range."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+
+# Surnames read differently from the character's common reading (曾 zeng, not ceng).
+SURNAME_INITIAL = {"曾": "z", "单": "s", "解": "x", "查": "z", "仇": "q", "区": "o", "朴": "p",
+                   "盖": "g", "乐": "y", "尉": "y", "覃": "q", "翟": "z", "缪": "m", "长": "c",
+                   "沈": "s", "种": "c", "秘": "b", "句": "g", "瞿": "q", "便": "p"}
+
+
+@lru_cache(maxsize=65536)
+def initials(name: str) -> str:
+    """Lower-case initials of each character (王秀英 -> wxy); the surname takes its surname
+    reading, other heteronyms pypinyin's first; latin letters and digits pass through."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    head = SURNAME_INITIAL.get(name[0])
+    rest = name[1:] if head else name
+    out = [head] if head else []
+    for syllable in lazy_pinyin(rest, style=Style.FIRST_LETTER, errors="default"):
+        out.extend(ch.lower() for ch in syllable if ch.isalnum())
+    return "".join(out)
+
+
+def reverse(value: str | None) -> str | None:
+    return value[::-1] if value else None
+
+
+def resident_keys(name: str | None, id_number: str | None, phone: str | None) -> dict:
+    return {"initials": initials(name or ""), "id_rev": reverse(id_number),
+            "phone_rev": reverse(phone)}
+
+
+def prefix_upper_bound(prefix: str) -> str:
+    """Exclusive upper bound of every string that starts with `prefix` (for an index range)."""
+    return prefix + "\U0010ffff"
