@@ -25,7 +25,7 @@ def _add_years(d: date, years: int) -> date:
 
 def contract_end(start: date, years: int) -> date:
     """Last day of a 1/2/3-year term: start + years − 1 day (seed 002 §4.1)."""
-    if isinstance(years, bool) or years not in TERMS_YEARS:
+    if isinstance(years, bool) or not isinstance(years, int) or years not in TERMS_YEARS:
         raise ContractError("term", f"签约期限只能是1年、2年或3年，当前为 {years}")
     return _add_years(start, years) - timedelta(days=1)
 
