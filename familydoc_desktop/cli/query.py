@@ -1,0 +1,230 @@
+"""Query and small data-entry commands: search, due, ledger, resident add, visit add,
+contract sign. ID numbers and phones are masked in text and JSON unless --unmask."""
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from datetime import date
+
+from familydoc_desktop.cli import common
+from familydoc_desktop.cli.common import CliError
+from familydoc_desktop.domain.codes import VISIT_KIND_ZH, Colour, label
+from familydoc_desktop.domain.dates import parse_date
+from familydoc_desktop.domain.idcard import mask_id, mask_phone
+from familydoc_desktop.store import contracts, due, ledger, orgs, residents, search, visits
+
+
+def _date(value: str) -> date:
+    return parse_date(value)
+
+
+def _sub(sub, name: str, help_: str, func) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help_, parents=[common.json_parent()])
+    p.set_defaults(func=func)
+    return p
+
+
+def register(sub) -> None:  # noqa: ANN001
+    p = _sub(sub, "search", "查找居民（姓名、拼音首字母、身份证或电话尾号）", cmd_search)
+    p.add_argument("text", nargs="?", default="")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--village", help="村（居）区划代码")
+    p.add_argument("--unmask", action="store_true", help="显示完整的身份证号和电话（会记录审计日志）")
+
+    p = _sub(sub, "due", "待办清单（随访、查床、80岁以上老人访视、续签）", cmd_due)
+    p.add_argument("--on", type=_date, help="日期（默认今天）")
+    p.add_argument("--kind", action="append", choices=due.KINDS, help="只看某类待办（可重复）")
+    p.add_argument("--horizon", type=int, default=0, help="包含未来N天内到期的")
+
+    p = _sub(sub, "ledger", "红黄绿三色管理台账", cmd_ledger)
+    p.add_argument("--colour", choices=[str(c) for c in Colour])
+    p.add_argument("--on", type=_date)
+    p.add_argument("--reevaluate", action="store_true", help="先重新评估全部居民")
+
+    res = sub.add_parser("resident", help="居民档案")
+    rsub = res.add_subparsers(dest="resident_command", metavar="ACTION", required=True)
+    p = _sub(rsub, "add", "登记居民", cmd_resident_add)
+    p.add_argument("--name", required=True)
+    p.add_argument("--id-number")
+    p.add_argument("--sex", help="男/女")
+    p.add_argument("--birth-date")
+    p.add_argument("--phone")
+    p.add_argument("--address")
+    p.add_argument("--village", help="村（居）区划代码（12位）")
+    p.add_argument("--diagnosis", action="append", default=[],
+                   help="疾病:诊断日期，如 hypertension:2020-01-01（可重复）")
+
+    vis = sub.add_parser("visit", help="随访")
+    vsub = vis.add_subparsers(dest="visit_command", metavar="ACTION", required=True)
+    p = _sub(vsub, "add", "登记随访", cmd_visit_add)
+    p.add_argument("resident", help="居民ID或身份证号")
+    p.add_argument("--kind", required=True, choices=list(VISIT_KIND_ZH))
+    p.add_argument("--date", type=_date, default=None)
+    p.add_argument("--method", required=True, choices=["clinic", "home", "phone"])
+    p.add_argument("--sbp", type=int)
+    p.add_argument("--dbp", type=int)
+    p.add_argument("--glucose", type=float)
+    p.add_argument("--class", dest="visit_class")
+
+    con = sub.add_parser("contract", help="签约")
+    csub = con.add_subparsers(dest="contract_command", metavar="ACTION", required=True)
+    p = _sub(csub, "sign", "签约", cmd_contract_sign)
+    p.add_argument("resident", help="居民ID或身份证号")
+    p.add_argument("--start", type=_date, default=None)
+    p.add_argument("--years", type=int, default=1)
+    p.add_argument("--consent-by", default="resident", choices=["resident", "guardian"])
+    p.add_argument("--guardian")
+    p.add_argument("--package", action="append", default=[], help="服务包代码（可重复）")
+    p.add_argument("--fee-preset")
+
+
+def _resident(s, key: str):  # noqa: ANN001
+    r = residents.get_resident(s, key) or residents.find_by_id_number(s, key)
+    if r is None:
+        raise CliError(f"找不到居民：{key}")
+    return r
+
+
+def cmd_search(args) -> int:  # noqa: ANN001
+    db = common.db_from(args)
+    with db.session() as s:
+        f = search.ResidentFilter(village_code=args.village) if args.village else None
+        rows = search.search_residents(s, args.text, filters=f, limit=args.limit)
+        total = search.count_residents(s, args.text, filters=f)
+        data = []
+        for r in rows:
+            d = asdict(r)
+            if not args.unmask:
+                d["id_number"] = mask_id(r.id_number) if r.id_number else None
+                d["phone"] = mask_phone(r.phone) if r.phone else None
+            data.append(d)
+        if args.unmask and rows:
+            from familydoc_desktop.store import audit
+            for r in rows:
+                audit.log(s, "cli", "view_unmasked", "resident", r.id)
+
+    def text() -> str:
+        lines = [f"共 {total} 人，显示 {len(data)} 人"]
+        for d in data:
+            lines.append("  ".join(str(x) for x in (
+                d["name"], label(d["sex"]), d["age"] if d["age"] is not None else "-",
+                d["id_number"] or "（无身份证）", d["phone"] or "-",
+                label(d["contract_status"]) if d["contract_status"] else "未签约",
+                label(d["colour"]) if d["colour"] else "")).rstrip())
+        return "\n".join(lines)
+    common.emit(args, data, text)
+    return 0
+
+
+def cmd_due(args) -> int:  # noqa: ANN001
+    db = common.db_from(args)
+    on = args.on or date.today()
+    with db.session() as s:
+        rows = due.due_list(s, on, kinds=args.kind, horizon_days=args.horizon)
+    data = [asdict(r) for r in rows]
+
+    def text() -> str:
+        lines = [f"{on.isoformat()} 待办 {len(rows)} 项"]
+        for r in rows:
+            late = f"逾期{r.overdue_days}天" if r.overdue_days else "未逾期"
+            lines.append(f"{due.KIND_ZH[r.kind]}  {r.name}  {r.due_date.isoformat()}  {late}  {r.detail}")
+        return "\n".join(lines)
+    common.emit(args, data, text)
+    return 0
+
+
+def cmd_ledger(args) -> int:  # noqa: ANN001
+    db = common.db_from(args)
+    on = args.on or date.today()
+    with db.session() as s:
+        if args.reevaluate:
+            ledger.reevaluate_all(s, on)
+        rows = ledger.ledger_rows(s, colour=args.colour, on=on)
+        counts = ledger.ledger_counts(s, on=on)
+    data = [asdict(r) for r in rows]
+
+    def text() -> str:
+        lines = ["  ".join(f"{label(c)} {n}" for c, n in counts.items())]
+        for r in rows:
+            mark = "（人工调整）" if r.override else ""
+            lines.append(f"{label(r.colour)}{mark}  {r.name}  {r.age if r.age is not None else '-'}岁"
+                         f"  {'；'.join(r.reasons)}  自 {r.changed_on.isoformat()}")
+        return "\n".join(lines)
+    common.emit(args, data, text)
+    return 0
+
+
+def cmd_resident_add(args) -> int:  # noqa: ANN001
+    db = common.db_from(args)
+    with db.session() as s:
+        clinic = orgs.ensure_local_clinic(s)
+        dx = []
+        for item in args.diagnosis:
+            condition, _, start = item.partition(":")
+            if not start:
+                raise CliError(f"诊断格式应为 疾病:日期，当前为 {item}")
+            dx.append((condition, start))
+        r = residents.create_resident(s, org_id=clinic.id, name=args.name, sex=args.sex,
+                                      birth_date=args.birth_date, id_number=args.id_number,
+                                      phone=args.phone, address=args.address,
+                                      village_code=args.village, actor="cli")
+        for condition, start in dx:
+            residents.add_diagnosis(s, r.id, condition, start)
+        data = {"id": r.id, "name": r.name, "sex": r.sex, "birth_date": r.birth_date,
+                "needs_id_match": r.needs_id_match, "record_no": r.record_no}
+    common.emit(args, data, f"已登记：{r.name}（{r.id}）" + ("，无身份证号，待核对" if r.needs_id_match else ""))
+    return 0
+
+
+def cmd_visit_add(args) -> int:  # noqa: ANN001
+    db = common.db_from(args)
+    with db.session() as s:
+        r = _resident(s, args.resident)
+        out = visits.record_followup(
+            s, resident_id=r.id, kind=args.kind, visit_date=args.date or date.today(),
+            method=args.method, sbp=args.sbp, dbp=args.dbp, fasting_glucose=args.glucose,
+            visit_class=args.visit_class)
+        data = {"visit_id": out.visit.id, "visit_class": out.visit.visit_class,
+                "suggested_class": out.suggested_class,
+                "next_visit_date": out.visit.next_visit_date,
+                "urgent_reasons": out.urgent_reasons, "referral_prompt": out.referral_prompt,
+                "warnings": out.warnings,
+                "colour": out.assessment.colour if out.assessment else None}
+
+    def text() -> str:
+        lines = [f"已登记随访：{label(data['visit_class']) if data['visit_class'] else ''}"
+                 + (f"，下次随访 {data['next_visit_date']}" if data["next_visit_date"] else "")]
+        lines += [f"紧急转诊提示：{x}" for x in data["urgent_reasons"]]
+        if data["referral_prompt"]:
+            lines.append("提示：连续两次控制不满意，建议转诊")
+        lines += [f"注意：{w}" for w in data["warnings"]]
+        if data["colour"]:
+            lines.append(f"三色管理：{label(data['colour'])}")
+        return "\n".join(lines)
+    common.emit(args, data, text)
+    return 0
+
+
+def cmd_contract_sign(args) -> int:  # noqa: ANN001
+    db = common.db_from(args)
+    with db.session() as s:
+        r = _resident(s, args.resident)
+        clinic = orgs.ensure_local_clinic(s)
+        if not contracts.packages(s):
+            contracts.seed_package_catalogue(s, clinic.id)
+        ids = []
+        for code in args.package:
+            pkg = contracts.package_by_code(s, code)
+            if pkg is None:
+                raise CliError(f"找不到服务包：{code}")
+            ids.append(pkg.id)
+        c = contracts.sign_contract(s, resident_id=r.id, start=args.start or date.today(),
+                                    years=args.years, consent_by=args.consent_by,
+                                    guardian_name=args.guardian, package_ids=ids,
+                                    fee_preset=args.fee_preset)
+        data = {"contract_id": c.id, "status": c.status, "start_date": c.start_date,
+                "end_date": c.end_date,
+                "fee_yuan": (c.fee_public_health_fen + c.fee_insurance_fen + c.fee_personal_fen) / 100}
+    common.emit(args, data, f"已签约：{c.start_date.isoformat()} 至 {c.end_date.isoformat()}"
+                            f"（{label(c.status)}）")
+    return 0

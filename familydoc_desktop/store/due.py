@@ -1,0 +1,196 @@
+"""Due list (待办): who needs what next, from domain.due rules over set-based queries.
+
+One query per kind, never one per resident: this runs over a whole township (60,000
+residents) when the app starts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from familydoc_desktop.domain import due as rules
+from familydoc_desktop.domain.codes import Colour, ContractStatus, VisitClass, VisitKind, VisitMethod
+from familydoc_desktop.rulesets import load_ruleset
+from familydoc_desktop.store.ledger import NOT_SUPERSEDED
+
+KINDS = (rules.ELDERLY_80, rules.CHRONIC_FOLLOWUP, rules.REVISIT, rules.SICKBED_ROUND,
+         rules.CONTRACT_EXPIRING)
+KIND_ZH = rules.KIND_ZH
+_CHRONIC_CONDITIONS = {"hypertension": VisitKind.HYPERTENSION, "diabetes": VisitKind.DIABETES}
+
+
+@dataclass(frozen=True)
+class DueRow:
+    kind: str
+    resident_id: str
+    name: str
+    due_date: date
+    overdue_days: int
+    detail: str
+    village_code: str | None
+
+
+def _d(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def years_before(on: date, years: int) -> date:
+    """The date `years` before `on`; Feb 29 falls back to Feb 28. Born on or before it means
+    aged at least `years` on `on` (a Feb-29 birthday counts from Mar 1, as dates.age_on)."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:
+        return on.replace(year=on.year - years, day=28)
+
+
+# Signed on :on = a contract in force that day (terminated ones excluded).
+_SIGNED = ("SELECT resident_id, min(start_date) AS start FROM contract WHERE deleted = 0"
+           " AND status != 'terminated' AND start_date <= :on AND end_date >= :on"
+           " GROUP BY resident_id")
+
+
+def _visits_ruleset(session: Session) -> dict:
+    from familydoc_desktop.store.settings import get_setting
+    return load_ruleset(get_setting(session, "visits_ruleset") or "visits_default")
+
+
+def _ledger_ruleset(session: Session) -> dict:
+    from familydoc_desktop.store.ledger import ruleset_for
+    return ruleset_for(session)
+
+
+def _elderly(session: Session, on: date) -> list[tuple]:
+    cutoff = years_before(on, 80)
+    people = session.execute(text(
+        f"SELECT r.id, r.name, r.village_code, r.birth_date FROM resident r JOIN ({_SIGNED}) c"
+        " ON c.resident_id = r.id WHERE r.deleted = 0 AND r.died_on IS NULL"
+        " AND r.birth_date <= :cutoff"), {"on": on.isoformat(), "cutoff": cutoff.isoformat()}).all()
+    visits: dict[str, list] = {}
+    for rid, vdate, method in session.execute(text(
+            "SELECT v.resident_id, v.visit_date, v.method FROM followup_visit v"
+            " WHERE v.kind = 'elderly_80' AND v.visit_date >= :first AND v.visit_date <= :on"
+            f" AND v.deleted = 0{NOT_SUPERSEDED}"),
+            {"first": date(on.year, 1, 1).isoformat(), "on": on.isoformat()}).all():
+        if method in set(VisitMethod):
+            visits.setdefault(rid, []).append((_d(vdate), VisitMethod(method)))
+    out = []
+    for rid, name, village, born in people:
+        item = rules.elderly_visit_due(rid, _d(born), True, visits.get(rid, ()), on)
+        if item:
+            out.append((item, name, village))
+    return out
+
+
+def _chronic(session: Session, on: date, horizon: int, vrules: dict, lrules: dict) -> list[tuple]:
+    """Signed residents with an active hypertension/diabetes diagnosis: next follow-up."""
+    people = session.execute(text(
+        f"SELECT DISTINCT r.id, r.name, r.village_code, c.start, d.condition FROM resident r"
+        f" JOIN ({_SIGNED}) c ON c.resident_id = r.id JOIN diagnosis d ON d.resident_id = r.id"
+        " WHERE r.deleted = 0 AND r.died_on IS NULL AND d.deleted = 0"
+        " AND d.condition IN ('hypertension', 'diabetes') AND d.start_date <= :on"
+        " AND (d.end_date IS NULL OR d.end_date >= :on)"), {"on": on.isoformat()}).all()
+    if not people:
+        return []
+    # Latest current visit per (resident, kind): SQLite takes bare columns from the max row.
+    last = {(r[0], r[1]): (_d(r[2]), r[3]) for r in session.execute(text(
+        "SELECT v.resident_id, v.kind, v.visit_date, v.visit_class,"
+        " max(v.visit_date || v.id) FROM followup_visit v"
+        " WHERE v.kind IN ('hypertension', 'diabetes') AND v.deleted = 0 AND v.visit_date <= :on"
+        f"{NOT_SUPERSEDED} GROUP BY v.resident_id, v.kind"), {"on": on.isoformat()}).all()}
+    colours = {r[0]: r[1] for r in session.execute(text(
+        "SELECT resident_id, colour, max(assessed_on || id) FROM ledger_assessment"
+        " WHERE deleted = 0 GROUP BY resident_id")).all()}
+    ruleset = {**vrules, "interval_days": lrules.get("interval_days",
+                                                     vrules.get("interval_days"))}
+    ruleset = {k: v for k, v in ruleset.items() if v is not None}
+    out = []
+    for rid, name, village, start, condition in people:
+        kind = _CHRONIC_CONDITIONS[condition]
+        vdate, vclass = last.get((rid, str(kind)), (None, None))
+        colour = colours.get(rid)
+        item = rules.chronic_followup_due(
+            rid, kind, vdate, VisitClass(vclass) if vclass in set(VisitClass) else None,
+            _d(start), Colour(colour) if colour in set(Colour) else None, on, ruleset, horizon)
+        if item:
+            out.append((item, name, village))
+    return out
+
+
+def _sickbeds(session: Session, on: date, horizon: int, vrules: dict) -> list[tuple]:
+    interval = vrules.get("sickbed_round_days", 7)
+    out = []
+    for rid, name, village, admitted, last_round in session.execute(text(
+            "SELECT r.id, r.name, r.village_code, b.admitted_on,"
+            " (SELECT max(round_date) FROM sickbed_round sr WHERE sr.sickbed_id = b.id"
+            "  AND sr.deleted = 0) FROM sickbed b JOIN resident r ON r.id = b.resident_id"
+            " WHERE b.discharged_on IS NULL AND b.deleted = 0 AND r.deleted = 0"
+            " AND b.admitted_on <= :on"), {"on": on.isoformat()}).all():
+        item = rules.sickbed_round_due(rid, _d(admitted), _d(last_round), on, interval, horizon)
+        if item:
+            out.append((item, name, village))
+    return out
+
+
+def _expiring(session: Session, on: date, horizon: int, vrules: dict) -> list[tuple]:
+    window = vrules.get("contract_expiry_window_days", 30) + horizon
+    out = []
+    for rid, name, village, end in session.execute(text(
+            "SELECT r.id, r.name, r.village_code, c.end_date FROM contract c"
+            " JOIN resident r ON r.id = c.resident_id WHERE c.status = 'active'"
+            " AND c.deleted = 0 AND r.deleted = 0 AND r.died_on IS NULL"
+            " AND c.end_date >= :on AND c.end_date <= :last"
+            # Already renewed early: the renewal points back at this contract.
+            " AND NOT EXISTS (SELECT 1 FROM contract n WHERE n.previous_id = c.id"
+            " AND n.deleted = 0)"),
+            {"on": on.isoformat(), "last": (on + timedelta(days=window)).isoformat()}).all():
+        item = rules.contract_expiring_due(rid, _d(end), ContractStatus.ACTIVE, on, window)
+        if item:
+            out.append((item, name, village))
+    return out
+
+
+def due_list(session: Session, on: date, *, kinds=None, horizon_days: int = 0) -> list[DueRow]:
+    """Everything due by `on` (+ horizon_days), most overdue first, then by name."""
+    wanted = set(kinds or KINDS)
+    unknown = wanted - set(KINDS)
+    if unknown:
+        from familydoc_desktop.domain.errors import DomainError
+        raise DomainError("due_kind", f"未知的待办类型：{', '.join(sorted(unknown))}")
+    vrules = _visits_ruleset(session)
+    found: list[tuple] = []
+    if rules.ELDERLY_80 in wanted:
+        found += _elderly(session, on)
+    if wanted & {rules.CHRONIC_FOLLOWUP, rules.REVISIT}:
+        found += [f for f in _chronic(session, on, horizon_days, vrules, _ledger_ruleset(session))
+                  if f[0].kind in wanted]
+    if rules.SICKBED_ROUND in wanted:
+        found += _sickbeds(session, on, horizon_days, vrules)
+    if rules.CONTRACT_EXPIRING in wanted:
+        found += _expiring(session, on, horizon_days, vrules)
+    rows = [DueRow(i.kind, i.resident_id, name, i.due_date, i.overdue_days, i.detail, village)
+            for i, name, village in found]
+    rows.sort(key=lambda r: (r.due_date, r.name, r.kind))
+    return rows
+
+
+def elderly_visit_progress(session: Session, year: int, on: date | None = None) -> tuple[int, int]:
+    """(done, total): signed residents aged 80+ on `on` (default Dec 31 of `year`, or today in
+    the current year) and how many had a clinic/home elderly_80 visit in `year`."""
+    today = date.today()
+    on = on or (today if year == today.year else date(year, 12, 31))
+    cutoff = years_before(on, 80)
+    total, done = session.execute(text(
+        f"SELECT count(*), sum(EXISTS (SELECT 1 FROM followup_visit v WHERE v.resident_id = r.id"
+        " AND v.kind = 'elderly_80' AND v.method IN ('clinic', 'home') AND v.deleted = 0"
+        " AND v.visit_date >= :first AND v.visit_date <= :last"
+        f"{NOT_SUPERSEDED}))"
+        f" FROM resident r JOIN ({_SIGNED}) c ON c.resident_id = r.id"
+        " WHERE r.deleted = 0 AND r.died_on IS NULL AND r.birth_date <= :cutoff"),
+        {"on": on.isoformat(), "cutoff": cutoff.isoformat(),
+         "first": date(year, 1, 1).isoformat(), "last": date(year, 12, 31).isoformat()}).one()
+    return int(done or 0), int(total or 0)

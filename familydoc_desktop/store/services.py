@@ -1,0 +1,191 @@
+"""Other services named in the seeds: two-way referral, long prescriptions, health points,
+satisfaction surveys, health-information pushes, drug-shortage register."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from familydoc_desktop.domain.codes import ReferralDirection, ReferralStatus
+from familydoc_desktop.domain.dates import parse_date
+from familydoc_desktop.domain.errors import DomainError
+from familydoc_desktop.domain.models import (
+    DrugShortage, HealthPoints, HealthPush, LongPrescription, Referral, SatisfactionSurvey,
+)
+from familydoc_desktop.store.residents import require_resident
+
+LONG_RX_WEEKS = (4, 12)  # seed 001 item 11
+SCORE_RANGE = (1, 5)
+
+
+def _day(value, today: date | None, what: str) -> date:
+    d = parse_date(value)
+    if d > (today or date.today()):
+        raise DomainError("date_future", f"{what}不能晚于今天")
+    return d
+
+
+def _text(value: str | None, what: str) -> str:
+    t = (value or "").strip()
+    if not t:
+        raise DomainError("required", f"{what}不能为空")
+    return t
+
+
+def _rows(session: Session, model, resident_id: str, order):
+    return list(session.exec(select(model).where(model.resident_id == resident_id,
+                                                 model.deleted == False).order_by(order)))  # noqa: E712
+
+
+# ---- 双向转诊 ---------------------------------------------------------------------------------
+
+def add_referral(session: Session, *, resident_id: str, direction, referral_date,
+                 receiving_unit: str, reason: str | None = None, status=ReferralStatus.PENDING,
+                 today: date | None = None) -> Referral:
+    resident = require_resident(session, resident_id)
+    if direction not in set(ReferralDirection):
+        raise DomainError("referral_direction", "转诊方向只能是上转或下转")
+    if status not in set(ReferralStatus):
+        raise DomainError("referral_status", f"转诊状态无效：{status}")
+    row = Referral(org_id=resident.org_id, resident_id=resident.id, direction=direction,
+                   referral_date=_day(referral_date, today, "转诊日期"),
+                   receiving_unit=_text(receiving_unit, "接收机构"), reason=reason, status=status)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def set_referral_status(session: Session, referral_id: str, status) -> Referral:
+    row = session.get(Referral, referral_id)
+    if row is None or row.deleted:
+        raise DomainError("referral_unknown", "找不到该转诊记录")
+    if status not in set(ReferralStatus):
+        raise DomainError("referral_status", f"转诊状态无效：{status}")
+    row.status = status
+    session.add(row)
+    session.flush()
+    return row
+
+
+def referrals_for(session: Session, resident_id: str) -> list[Referral]:
+    return _rows(session, Referral, resident_id, Referral.referral_date.desc())
+
+
+# ---- 长期处方 ---------------------------------------------------------------------------------
+
+def add_long_prescription(session: Session, *, resident_id: str, start_date, weeks: int,
+                          drugs: str, doctor_id: str | None = None) -> LongPrescription:
+    resident = require_resident(session, resident_id)
+    low, high = LONG_RX_WEEKS
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or not low <= weeks <= high:
+        raise DomainError("long_rx_weeks", f"长期处方期限须为{low}—{high}周，当前为 {weeks}")
+    row = LongPrescription(org_id=resident.org_id, resident_id=resident.id,
+                           start_date=parse_date(start_date), weeks=weeks,
+                           drugs=_text(drugs, "处方药品"), doctor_id=doctor_id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def long_prescriptions_for(session: Session, resident_id: str) -> list[LongPrescription]:
+    return _rows(session, LongPrescription, resident_id, LongPrescription.start_date.desc())
+
+
+# ---- 健康积分 ---------------------------------------------------------------------------------
+
+def points_balance(session: Session, resident_id: str) -> int:
+    return int(session.exec(select(func.coalesce(func.sum(HealthPoints.points), 0)).where(
+        HealthPoints.resident_id == resident_id, HealthPoints.deleted == False)).one())  # noqa: E712
+
+
+def add_health_points(session: Session, *, resident_id: str, on_date, points: int, reason: str,
+                      today: date | None = None) -> HealthPoints:
+    """Positive points are earned, negative redeemed; the balance never goes below zero."""
+    resident = require_resident(session, resident_id)
+    if isinstance(points, bool) or not isinstance(points, int) or points == 0:
+        raise DomainError("points", "积分须为非零整数（正数为获得，负数为兑换）")
+    if points < 0 and points_balance(session, resident.id) + points < 0:
+        raise DomainError("points_balance", "兑换积分超过该居民现有积分")
+    row = HealthPoints(org_id=resident.org_id, resident_id=resident.id,
+                       on_date=_day(on_date, today, "积分日期"), points=points,
+                       reason=_text(reason, "积分事由"))
+    session.add(row)
+    session.flush()
+    return row
+
+
+# ---- 满意度调查 -------------------------------------------------------------------------------
+
+def add_satisfaction(session: Session, *, resident_id: str, on_date, score: int,
+                     comments: str | None = None, today: date | None = None) -> SatisfactionSurvey:
+    resident = require_resident(session, resident_id)
+    low, high = SCORE_RANGE
+    if isinstance(score, bool) or not isinstance(score, int) or not low <= score <= high:
+        raise DomainError("score", f"满意度评分须为{low}—{high}分，当前为 {score}")
+    row = SatisfactionSurvey(org_id=resident.org_id, resident_id=resident.id,
+                             on_date=_day(on_date, today, "调查日期"), score=score,
+                             comments=comments)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def surveys_for(session: Session, resident_id: str) -> list[SatisfactionSurvey]:
+    return _rows(session, SatisfactionSurvey, resident_id, SatisfactionSurvey.on_date.desc())
+
+
+# ---- 健康信息推送 -----------------------------------------------------------------------------
+
+def add_health_push(session: Session, *, resident_id: str, on_date, channel: str, topic: str,
+                    today: date | None = None) -> HealthPush:
+    resident = require_resident(session, resident_id)
+    row = HealthPush(org_id=resident.org_id, resident_id=resident.id,
+                     on_date=_day(on_date, today, "推送日期"), channel=_text(channel, "推送渠道"),
+                     topic=_text(topic, "推送主题"))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def pushes_in_year(session: Session, resident_id: str, year: int) -> int:
+    """Seed 001 item 1 asks for >= 12 pushes a year per signed resident."""
+    return int(session.exec(select(func.count()).select_from(HealthPush).where(
+        HealthPush.resident_id == resident_id, HealthPush.deleted == False,  # noqa: E712
+        HealthPush.on_date >= date(year, 1, 1), HealthPush.on_date <= date(year, 12, 31))).one())
+
+
+# ---- 缺药登记 ---------------------------------------------------------------------------------
+
+def add_drug_shortage(session: Session, *, org_id: str, reported_on, drug_name: str,
+                      specification: str | None = None, resident_id: str | None = None,
+                      note: str | None = None, today: date | None = None) -> DrugShortage:
+    if resident_id:
+        require_resident(session, resident_id)
+    row = DrugShortage(org_id=org_id, reported_on=_day(reported_on, today, "登记日期"),
+                       drug_name=_text(drug_name, "药品名称"), specification=specification,
+                       resident_id=resident_id, note=note)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def resolve_drug_shortage(session: Session, shortage_id: str, resolved_on) -> DrugShortage:
+    row = session.get(DrugShortage, shortage_id)
+    if row is None or row.deleted:
+        raise DomainError("shortage_unknown", "找不到该缺药登记")
+    day = parse_date(resolved_on)
+    if day < row.reported_on:
+        raise DomainError("shortage_date", "解决日期不能早于登记日期")
+    row.resolved_on = day
+    session.add(row)
+    session.flush()
+    return row
+
+
+def open_drug_shortages(session: Session, org_id: str | None = None) -> list[DrugShortage]:
+    q = select(DrugShortage).where(DrugShortage.resolved_on == None,  # noqa: E711
+                                   DrugShortage.deleted == False)  # noqa: E712
+    if org_id:
+        q = q.where(DrugShortage.org_id == org_id)
+    return list(session.exec(q.order_by(DrugShortage.reported_on)))

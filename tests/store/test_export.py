@@ -1,0 +1,66 @@
+"""Export: Chinese columns, CSV with BOM for Excel, masking, audit entry, and an xlsx round
+trip that imports back unchanged."""
+import csv
+from datetime import date
+
+from sqlmodel import select
+
+from familydoc_desktop.domain.models import AuditLog
+from familydoc_desktop.store.exporter import RESIDENT_COLUMNS, export_ledger, export_residents
+from familydoc_desktop.store.importer import import_roster
+from tests.fixtures.rosters import make_id, write_roster
+
+TODAY = date(2026, 6, 30)
+ROWS = [["王建国", "男", None, make_id("19491231", 11), "13800001111", "一组1号", "H1", "户主"],
+        ["李秀英", "女", None, make_id("19520301", 22), None, "一组1号", "H1", "配偶"],
+        ["王小宝", "男", "2026-05-01", None, None, None, "H1", "孙子"]]
+
+
+def seeded(db, tmp_path):
+    result = import_roster(db, write_roster(tmp_path / "in.xlsx", ROWS), today=TODAY)
+    assert result.created == 3
+
+
+def test_csv_has_bom_chinese_columns_and_masks(db, tmp_path):
+    seeded(db, tmp_path)
+    out = tmp_path / "r.csv"
+    with db.session() as s:
+        assert export_residents(s, out, "csv", mask=True, actor="张医生") == 3
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert tuple(rows[0]) == RESIDENT_COLUMNS
+    wang = next(r for r in rows if r[0] == "王建国")
+    assert wang[1:4] == ["男", "1949-12-31", ROWS[0][3][:6] + "*" * 8 + ROWS[0][3][-4:]]
+    assert wang[4] == "138****1111" and wang[6:9] == ["H1", "户主", "未签约"]
+    with db.session() as s:
+        [entry] = s.exec(select(AuditLog)).all()
+        assert (entry.actor, entry.action, entry.table_name) == ("张医生", "export", "resident")
+        assert "3人" in entry.detail and "脱敏" in entry.detail
+
+
+def test_xlsx_round_trip_imports_unchanged(db, tmp_path):
+    seeded(db, tmp_path)
+    out = tmp_path / "r.xlsx"
+    with db.session() as s:
+        assert export_residents(s, out, "xlsx") == 3
+    again = import_roster(db, out, today=TODAY)
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 3, [])
+
+
+def test_demo_round_trip_and_ledger_export(tmp_path):
+    from familydoc_desktop.store.bulk import load_demo
+    from familydoc_desktop.store.database import Database
+
+    db = Database(tmp_path / "d.db")
+    load_demo(db, residents=400, seed=5, today=date.today(), n_clinics=1)
+    with db.session() as s:
+        n = export_residents(s, tmp_path / "all.xlsx", "xlsx")
+        red = export_ledger(s, tmp_path / "red.csv", "red")
+        every = export_ledger(s, tmp_path / "ledger.xlsx")
+    assert n == 400 and 0 < red < every
+    back = import_roster(db, tmp_path / "all.xlsx")
+    assert (back.created, back.updated, back.unchanged) == (0, 0, 400)
+    lines = (tmp_path / "red.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == red + 1 and all(line.startswith("红色") for line in lines[1:])
+    db.close()
