@@ -123,6 +123,7 @@ class TableDigest(Strict):
 class DigestResponse(Strict):
     tables: dict[str, TableDigest]
     max_seq: int
+    server_time_ms: int | None = None
 
 
 class ResolveRequest(Strict):

@@ -1,0 +1,48 @@
+"""Push, pull, digest and conflicts (docs/sync.md)."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from familydoc_desktop.sync.protocol import (
+    DEFAULT_PULL_LIMIT, ConflictOut, DigestResponse, PullResponse, PushRequest, PushResponse,
+    ResolveRequest,
+)
+from sync_server.api.deps import EngineDep, PrincipalDep
+from sync_server.services import conflicts, digest, pull, push
+
+router = APIRouter(prefix="/sync", tags=["sync"])
+
+
+@router.post("/push", response_model=PushResponse)
+def push_changes(body: PushRequest, who: PrincipalDep, engine: EngineDep) -> PushResponse:
+    return push.push(engine, who, body)
+
+
+@router.get("/pull", response_model=PullResponse)
+def pull_changes(who: PrincipalDep, engine: EngineDep,
+                 since: Annotated[int, Query(ge=0)] = 0,
+                 limit: Annotated[int, Query(ge=1)] = DEFAULT_PULL_LIMIT,
+                 table: str | None = None) -> JSONResponse:
+    # Pages hold thousands of rows: serialise the plain dict, skipping a second validation.
+    return JSONResponse(pull.pull(engine, who, since=since, limit=limit, table=table))
+
+
+@router.get("/digest", response_model=DigestResponse)
+def table_digest(who: PrincipalDep, engine: EngineDep) -> DigestResponse:
+    return digest.digest(engine, who)
+
+
+@router.get("/conflicts", response_model=list[ConflictOut])
+def list_conflicts(who: PrincipalDep, engine: EngineDep,
+                   status: Literal["open", "auto", "resolved"] | None = None,
+                   ) -> list[ConflictOut]:
+    return conflicts.list_conflicts(engine, who, status)
+
+
+@router.post("/conflicts/{conflict_id}/resolve", response_model=ConflictOut)
+def resolve_conflict(conflict_id: str, body: ResolveRequest, who: PrincipalDep,
+                     engine: EngineDep) -> ConflictOut:
+    return conflicts.resolve(engine, who, conflict_id, body.keep)

@@ -1,0 +1,187 @@
+"""familydoc-server: set up and run the sync server.
+
+    familydoc-server [--database-url URL] init
+    familydoc-server org add --code C --name N --level county|township|clinic [--parent C]
+    familydoc-server user add --username U --org C --role R --password-stdin
+    familydoc-server device list [--json] | device revoke ID
+    familydoc-server serve --host H --port P [--workers N]
+    familydoc-server demo --township C --residents N --seed S
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import datetime, timezone
+
+from sqlalchemy.exc import OperationalError
+
+from familydoc_desktop.domain.codes import OrgLevel, Role
+from sync_server.core.config import ENV_URL, default_database_url
+from sync_server.core.db import make_engine, migrate, read_tx, write_tx
+from sync_server.services import accounts
+from sync_server.services.errors import ServiceError
+
+
+class CliError(Exception):
+    """Stops a command with a Chinese message and exit code 1."""
+
+
+def _json_parent() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--json", action="store_true", help="以 JSON 输出")
+    return parent
+
+
+def _engine(args):  # noqa: ANN001, ANN202
+    engine = make_engine(args.database_url)
+    migrate(engine)
+    return engine
+
+
+def cmd_init(args) -> None:  # noqa: ANN001
+    _engine(args)
+    _emit(args, {"database_url": _safe_url(args.database_url)},
+          f"服务器数据库已就绪：{_safe_url(args.database_url)}")
+
+
+def cmd_org_add(args) -> None:  # noqa: ANN001
+    with write_tx(_engine(args)) as conn:
+        org = accounts.add_org(conn, args.code, args.name, args.level, args.parent)
+    _emit(args, org.model_dump(), f"已添加机构 {org.code} {org.name}（{org.level}）")
+
+
+def cmd_user_add(args) -> None:  # noqa: ANN001
+    if not args.password_stdin:
+        raise CliError("请用 --password-stdin 从标准输入提供密码（不要写在命令行上）")
+    password = sys.stdin.readline().rstrip("\r\n")
+    with write_tx(_engine(args)) as conn:
+        account_id = accounts.add_user(conn, args.username, args.org, args.role, password)
+    _emit(args, {"id": account_id, "username": args.username, "role": args.role,
+                 "org": args.org}, f"已添加用户 {args.username}（{args.role}）")
+
+
+def cmd_device_list(args) -> None:  # noqa: ANN001
+    with read_tx(_engine(args)) as conn:
+        devices = accounts.list_devices(conn)
+
+    def text() -> str:
+        if not devices:
+            return "没有已登记的设备"
+        lines = []
+        for d in devices:
+            seen = (datetime.fromtimestamp(d["last_seen"] / 1000, timezone.utc)
+                    .astimezone().strftime("%Y-%m-%d %H:%M") if d["last_seen"] else "-")
+            state = "已停用" if d["revoked"] else "正常"
+            lines.append(f"{d['id']}  {d['username']}  {d['name'] or '-'}  最近 {seen}  {state}")
+        return "\n".join(lines)
+
+    _emit(args, devices, text)
+
+
+def cmd_device_revoke(args) -> None:  # noqa: ANN001
+    with write_tx(_engine(args)) as conn:
+        accounts.revoke_device(conn, args.device_id, by="cli")
+    _emit(args, {"device_id": args.device_id, "revoked": True},
+          f"已停用设备 {args.device_id}，其登录令牌全部失效")
+
+
+def cmd_serve(args) -> None:  # noqa: ANN001
+    import uvicorn
+
+    _engine(args)  # migrate once, before any worker starts
+    os.environ[ENV_URL] = args.database_url  # workers read the URL from the environment
+    uvicorn.run("sync_server.app:app_from_env", factory=True, host=args.host, port=args.port,
+                workers=args.workers, proxy_headers=True, log_level="info")
+
+
+def cmd_demo(args) -> None:  # noqa: ANN001
+    from sync_server.services import demo
+
+    engine = _engine(args)
+    stats = demo.load(engine, township_code=args.township, residents=args.residents,
+                      seed=args.seed, clinics=args.clinics)
+    _emit(args, stats, lambda: (
+        f"已为乡镇 {args.township} 生成 {stats['clinics']} 个村卫生室、"
+        f"{stats['records']} 条记录（{stats['residents']} 名居民），用时 {stats['seconds']:.1f} 秒"))
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _emit(args, data, text) -> None:  # noqa: ANN001
+    if getattr(args, "json", False):
+        json.dump(data, sys.stdout, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+    else:
+        print(text() if callable(text) else text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="familydoc-server", description="家医签约助手同步服务器")
+    p.add_argument("--database-url", default=None,
+                   help="数据库地址（默认 $FAMILYDOC_DATABASE_URL 或数据目录中的 server.db）")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    jp = _json_parent()
+
+    sub.add_parser("init", parents=[jp], help="创建或升级服务器数据库").set_defaults(func=cmd_init)
+
+    org = sub.add_parser("org", help="机构").add_subparsers(dest="org_cmd", required=True)
+    oa = org.add_parser("add", parents=[jp], help="添加机构")
+    oa.add_argument("--code", required=True, help="12位统计用区划代码")
+    oa.add_argument("--name", required=True)
+    oa.add_argument("--level", required=True, choices=[lvl.value for lvl in OrgLevel])
+    oa.add_argument("--parent", help="上级机构代码")
+    oa.set_defaults(func=cmd_org_add)
+
+    user = sub.add_parser("user", help="用户").add_subparsers(dest="user_cmd", required=True)
+    ua = user.add_parser("add", parents=[jp], help="添加用户")
+    ua.add_argument("--username", required=True)
+    ua.add_argument("--org", required=True, help="所属机构代码")
+    ua.add_argument("--role", required=True, choices=[r.value for r in Role])
+    ua.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+    ua.set_defaults(func=cmd_user_add)
+
+    dev = sub.add_parser("device", help="设备").add_subparsers(dest="device_cmd", required=True)
+    dev.add_parser("list", parents=[jp], help="列出设备").set_defaults(func=cmd_device_list)
+    dr = dev.add_parser("revoke", parents=[jp], help="停用设备")
+    dr.add_argument("device_id")
+    dr.set_defaults(func=cmd_device_revoke)
+
+    sv = sub.add_parser("serve", help="启动同步服务")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--workers", type=int, default=1)
+    sv.set_defaults(func=cmd_serve)
+
+    dm = sub.add_parser("demo", parents=[jp], help="在已有乡镇下生成演示数据")
+    dm.add_argument("--township", required=True, help="乡镇机构代码")
+    dm.add_argument("--residents", type=int, default=6000)
+    dm.add_argument("--seed", type=int, default=1)
+    dm.add_argument("--clinics", type=int, default=10, help="村卫生室数量（默认10）")
+    dm.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.database_url = args.database_url or default_database_url()
+    try:
+        args.func(args)
+        return 0
+    except (CliError, ServiceError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except OperationalError as exc:
+        print(f"错误：无法访问数据库：{exc.orig}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

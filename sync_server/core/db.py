@@ -1,0 +1,139 @@
+"""Engines and transactions. SQLite (the township PC) gets WAL, synchronous=FULL and a busy
+timeout; PostgreSQL (county scale) gets a plain pool. Both read a consistent snapshot during a
+pull and serialise writers on the sequence counter."""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Connection, Engine, create_engine, event, select, update
+from sqlalchemy.engine import make_url
+
+from sync_server import models
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    # Township PCs lose power too: FULL syncs the WAL on every commit.
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=30000",
+)
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    # pysqlite's own transaction handling starts transactions late (before the first write),
+    # so a pull's SELECTs would not share a snapshot. Take control: BEGIN ourselves, and
+    # BEGIN IMMEDIATE for writers so they queue on the busy timeout instead of failing.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cur.execute(pragma)
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def read_tx(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction over one snapshot (REPEATABLE READ on PostgreSQL)."""
+    with engine.connect() as conn:
+        if not is_sqlite(engine):
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def write_tx(engine: Engine) -> Iterator[Connection]:
+    """A writing transaction (committed at the end, rolled back on error)."""
+    with engine.connect() as conn:
+        if is_sqlite(engine):
+            conn = conn.execution_options(sqlite_immediate=True)
+        with conn.begin():
+            yield conn
+
+
+class Sequence:
+    """Hands out sequence numbers inside one writing transaction.
+
+    `lock()` must be the transaction's first statement: it row-locks the counter (PostgreSQL)
+    or holds the write lock (SQLite) until commit, so a later transaction's numbers are always
+    higher and become visible later: a pull cursor can never skip a row that commits late.
+    """
+
+    NAME = "seq"
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.value = conn.execute(
+            update(models.counter).where(models.counter.c.name == self.NAME)
+            .values(value=models.counter.c.value).returning(models.counter.c.value)
+        ).scalar_one()
+        self._start = self.value
+
+    def next(self) -> int:
+        self.value += 1
+        return self.value
+
+    def take(self, n: int) -> range:
+        first = self.value + 1
+        self.value += n
+        return range(first, self.value + 1)
+
+    def save(self) -> None:
+        if self.value != self._start:
+            self.conn.execute(update(models.counter).where(models.counter.c.name == self.NAME)
+                              .values(value=self.value))
+            self._start = self.value
+
+
+@contextmanager
+def sequenced_tx(engine: Engine) -> Iterator[tuple[Connection, Sequence]]:
+    """A writing transaction that holds the sequence lock from its first statement."""
+    with write_tx(engine) as conn:
+        seq = Sequence(conn)
+        yield conn, seq
+        seq.save()
+
+
+def current_seq(conn: Connection) -> int:
+    return conn.execute(select(models.counter.c.value)
+                        .where(models.counter.c.name == Sequence.NAME)).scalar_one()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the server database to the newest schema (its own Alembic history)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent
+                                                  / "migrations"))
+    with engine.connect() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+        conn.commit()

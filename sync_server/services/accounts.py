@@ -1,0 +1,283 @@
+"""Organisations, accounts, devices, tokens: login with throttling, token checks, revocation."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from familydoc_desktop.domain.codes import OrgLevel, Role
+from familydoc_desktop.domain.models.base import new_id
+from familydoc_desktop.sync.protocol import LoginRequest, LoginResponse, OrgOut
+from sync_server import models
+from sync_server.core import scope, security
+from sync_server.core.config import Settings
+from sync_server.core.db import now_ms, read_tx, write_tx
+from sync_server.services.errors import (
+    SESSION_EXPIRED, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized,
+)
+
+LEVEL_RANK = {OrgLevel.COUNTY: 0, OrgLevel.TOWNSHIP: 1, OrgLevel.CLINIC: 2}
+ROLE_LEVELS = {
+    Role.VILLAGE_DOCTOR: {OrgLevel.CLINIC},
+    Role.TOWNSHIP_STAFF: {OrgLevel.TOWNSHIP},
+    Role.COUNTY_ADMIN: {OrgLevel.COUNTY},
+    Role.IT_ADMIN: set(OrgLevel),
+}
+ADMIN_ROLES = {Role.IT_ADMIN, Role.COUNTY_ADMIN}
+DAY_MS = 86_400_000
+BAD_LOGIN = "用户名或密码错误"
+LOCKED = "登录失败次数过多，请稍后再试"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the account behind a valid token and the device it was issued to."""
+
+    account_id: str
+    username: str
+    role: str
+    org_id: str
+    device_id: str
+    token_hash: str
+
+
+def log_event(conn: Connection, event: str, *, username: str | None = None,
+              account_id: str | None = None, device_id: str | None = None,
+              org_id: str | None = None, client: str | None = None,
+              detail: str | None = None) -> None:
+    """One security_log row. Never a password, never personal data."""
+    conn.execute(insert(models.security_log).values(
+        at=now_ms(), event=event, username=username, account_id=account_id,
+        device_id=device_id, org_id=org_id, client=(client or "")[:64] or None,
+        detail=(detail or "")[:500] or None))
+
+
+# --- organisations -------------------------------------------------------------------------
+
+def org_out(row) -> OrgOut:  # noqa: ANN001
+    return OrgOut(id=row.id, code=row.code, name=row.name, level=row.level,
+                  parent_id=row.parent_id)
+
+
+def org_by_code(conn: Connection, code: str):  # noqa: ANN201
+    return conn.execute(select(models.org).where(models.org.c.code == code)).first()
+
+
+def add_org(conn: Connection, code: str, name: str, level: str,
+            parent_code: str | None = None) -> OrgOut:
+    if not re.fullmatch(r"\d{12}", code or ""):
+        raise Invalid(f"机构代码必须是12位数字（统计用区划代码）：{code}")
+    if not (name or "").strip():
+        raise Invalid("机构名称不能为空")
+    if level not in LEVEL_RANK:
+        raise Invalid(f"机构级别无效：{level}（可选 county、township、clinic）")
+    if org_by_code(conn, code) is not None:
+        raise Invalid(f"机构代码已存在：{code}")
+    parent_id = None
+    if parent_code:
+        parent = org_by_code(conn, parent_code)
+        if parent is None:
+            raise NotFound(f"上级机构不存在：{parent_code}")
+        if LEVEL_RANK[OrgLevel(level)] <= LEVEL_RANK[OrgLevel(parent.level)]:
+            raise Invalid("机构级别必须低于上级机构")
+        parent_id = parent.id
+    org_id = new_id()
+    conn.execute(insert(models.org).values(id=org_id, code=code, name=name.strip(),
+                                           level=level, parent_id=parent_id))
+    return OrgOut(id=org_id, code=code, name=name.strip(), level=level, parent_id=parent_id)
+
+
+def visible_orgs(conn: Connection, org_id: str) -> list[OrgOut]:
+    """The account's org and every org below it (names only, no records)."""
+    ids = scope.subtree(conn, org_id)
+    rows = conn.execute(select(models.org).where(models.org.c.id.in_(ids))
+                        .order_by(models.org.c.code))
+    return [org_out(r) for r in rows]
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+def add_user(conn: Connection, username: str, org_code: str, role: str, password: str) -> str:
+    username = (username or "").strip()
+    if not username or len(username) > 64:
+        raise Invalid("用户名不能为空，且不超过64个字符")
+    if role not in ROLE_LEVELS:
+        raise Invalid(f"角色无效：{role}（可选 {'、'.join(r.value for r in Role)}）")
+    if len(password or "") < security.MIN_PASSWORD_LENGTH:
+        raise Invalid(f"密码至少{security.MIN_PASSWORD_LENGTH}个字符")
+    org = org_by_code(conn, org_code)
+    if org is None:
+        raise NotFound(f"机构不存在：{org_code}")
+    if org.level not in ROLE_LEVELS[Role(role)]:
+        raise Invalid(f"角色 {role} 不能属于{org.level}级机构")
+    if conn.execute(select(models.account.c.id)
+                    .where(models.account.c.username == username)).first():
+        raise Invalid(f"用户名已存在：{username}")
+    account_id = new_id()
+    conn.execute(insert(models.account).values(
+        id=account_id, username=username, password_hash=security.hash_password(password),
+        role=role, org_id=org.id, active=True, created_at=now_ms()))
+    return account_id
+
+
+def _is_locked(conn: Connection, username: str, now: int) -> bool:
+    row = conn.execute(select(models.login_throttle)
+                       .where(models.login_throttle.c.username == username)).first()
+    return row is not None and row.locked_until > now
+
+
+def _record_failure(conn: Connection, settings: Settings, username: str, now: int) -> None:
+    t = models.login_throttle
+    row = conn.execute(select(t).where(t.c.username == username)).first()
+    failures = (row.failures if row else 0) + 1
+    locked_until = 0
+    if failures >= settings.lockout_after:
+        # The lock grows with every failure past the limit; nobody sleeps in a worker.
+        seconds = min(settings.lockout_base_seconds * 2 ** (failures - settings.lockout_after),
+                      settings.lockout_max_seconds)
+        locked_until = now + seconds * 1000
+    if row is None:
+        conn.execute(insert(t).values(username=username, failures=failures,
+                                      locked_until=locked_until))
+    else:
+        conn.execute(update(t).where(t.c.username == username)
+                     .values(failures=failures, locked_until=locked_until))
+
+
+def login(engine: Engine, settings: Settings, req: LoginRequest,
+          client: str | None = None) -> LoginResponse:
+    now = now_ms()
+    username = req.username.strip()
+    # Each step commits on its own: a refusal must leave its log row and failure count behind.
+    with write_tx(engine) as conn:
+        locked = _is_locked(conn, username, now)
+        if locked:
+            log_event(conn, "login_locked", username=username, device_id=req.device_id,
+                      client=client)
+    if locked:
+        raise TooManyAttempts(LOCKED)
+
+    with read_tx(engine) as conn:
+        acc = conn.execute(select(models.account)
+                           .where(models.account.c.username == username)).first()
+    # argon2 takes a while on purpose: verify outside any transaction, holding no lock.
+    ok = security.verify_password(acc.password_hash if acc else None, req.password)
+    failed = not ok or not acc.active
+    if failed:
+        with write_tx(engine) as conn:
+            _record_failure(conn, settings, username, now)
+            log_event(conn, "login_failed", username=username, device_id=req.device_id,
+                      client=client, detail="账号已停用" if acc and ok else "用户名或密码错误")
+    if failed:
+        raise Unauthorized(BAD_LOGIN)
+
+    with write_tx(engine) as conn:
+        conn.execute(update(models.login_throttle)
+                     .where(models.login_throttle.c.username == username)
+                     .values(failures=0, locked_until=0))
+        dev = conn.execute(select(models.device)
+                           .where(models.device.c.id == req.device_id)).first()
+        refusal = None
+        if dev is not None and dev.account_id != acc.id:
+            refusal = "该设备已绑定其他账号，不能用此账号登录"
+        elif dev is not None and dev.revoked:
+            refusal = "该设备已被停用，请联系管理员"
+        if refusal:
+            log_event(conn, "login_device_refused", username=username, account_id=acc.id,
+                      device_id=req.device_id, org_id=acc.org_id, client=client, detail=refusal)
+        elif dev is None:
+            conn.execute(insert(models.device).values(
+                id=req.device_id, account_id=acc.id, org_id=acc.org_id,
+                name=req.device_name or "", last_mutation_id=0, last_seen=now, revoked=False,
+                created_at=now))
+        else:
+            conn.execute(update(models.device).where(models.device.c.id == req.device_id)
+                         .values(name=req.device_name or dev.name, last_seen=now,
+                                 org_id=acc.org_id))
+        if not refusal:
+            token = security.new_token()
+            expires = now + settings.token_ttl_days * DAY_MS
+            conn.execute(insert(models.token).values(
+                token_hash=security.token_hash(token), device_id=req.device_id,
+                account_id=acc.id, created_at=now, expires_at=expires, revoked=False))
+            log_event(conn, "login", username=username, account_id=acc.id,
+                      device_id=req.device_id, org_id=acc.org_id, client=client)
+            orgs = visible_orgs(conn, acc.org_id)
+    if refusal:
+        raise Forbidden(refusal)
+    return LoginResponse(
+        token=token,
+        expires_at=datetime.fromtimestamp(expires / 1000, timezone.utc).isoformat(),
+        device_id=req.device_id, username=username, role=acc.role, org_id=acc.org_id,
+        orgs=orgs, server_time_ms=now_ms())
+
+
+def authenticate(engine: Engine, token: str | None) -> Principal:
+    """The principal behind a bearer token; 401 for unknown, revoked or expired tokens and for
+    revoked devices or disabled accounts."""
+    if not token:
+        raise Unauthorized(SESSION_EXPIRED)
+    digest = security.token_hash(token)
+    t, d, a = models.token, models.device, models.account
+    now = now_ms()
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(t.c.expires_at, t.c.revoked, d.c.id.label("device_id"),
+                   d.c.revoked.label("device_revoked"), d.c.last_seen, a.c.id.label("account_id"),
+                   a.c.username, a.c.role, a.c.org_id, a.c.active)
+            .join(d, d.c.id == t.c.device_id).join(a, a.c.id == t.c.account_id)
+            .where(t.c.token_hash == digest)).first()
+        conn.rollback()
+    if row is None or row.revoked or row.device_revoked or not row.active \
+            or row.expires_at <= now:
+        raise Unauthorized(SESSION_EXPIRED)
+    if row.last_seen is None or now - row.last_seen > 60_000:  # at most one write a minute
+        with write_tx(engine) as conn:
+            conn.execute(update(d).where(d.c.id == row.device_id).values(last_seen=now))
+    return Principal(account_id=row.account_id, username=row.username, role=row.role,
+                     org_id=row.org_id, device_id=row.device_id, token_hash=digest)
+
+
+def logout(engine: Engine, who: Principal) -> None:
+    with write_tx(engine) as conn:
+        conn.execute(update(models.token).where(models.token.c.token_hash == who.token_hash)
+                     .values(revoked=True))
+        log_event(conn, "logout", username=who.username, account_id=who.account_id,
+                  device_id=who.device_id, org_id=who.org_id)
+
+
+# --- devices ---------------------------------------------------------------------------------
+
+def list_devices(conn: Connection, org_ids: set[str] | None = None) -> list[dict]:
+    """Devices with their account; `org_ids` limits to devices of those orgs (None = all)."""
+    d, a = models.device, models.account
+    query = (select(d.c.id, d.c.name, d.c.org_id, d.c.last_mutation_id, d.c.last_seen,
+                    d.c.revoked, d.c.created_at, a.c.username, a.c.role)
+             .join(a, a.c.id == d.c.account_id).order_by(d.c.created_at))
+    if org_ids is not None:
+        query = query.where(d.c.org_id.in_(org_ids))
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def revoke_device(conn: Connection, device_id: str, org_ids: set[str] | None = None,
+                  by: str | None = None) -> None:
+    """Revoke a device and every token issued to it. Outside `org_ids` it does not exist."""
+    d = models.device
+    row = conn.execute(select(d.c.id, d.c.org_id).where(d.c.id == device_id)).first()
+    if row is None or (org_ids is not None and row.org_id not in org_ids):
+        raise NotFound(f"设备不存在：{device_id}")
+    conn.execute(update(d).where(d.c.id == device_id).values(revoked=True))
+    conn.execute(update(models.token).where(models.token.c.device_id == device_id)
+                 .values(revoked=True))
+    log_event(conn, "device_revoked", username=by, device_id=device_id, org_id=row.org_id)
+
+
+def admin_scope(conn: Connection, who: Principal) -> set[str] | None:
+    """Devices an admin may manage: all for IT, the org subtree for a county admin."""
+    if who.role == Role.IT_ADMIN:
+        return None
+    if who.role == Role.COUNTY_ADMIN:
+        return scope.subtree(conn, who.org_id)
+    raise Forbidden("需要管理员权限")

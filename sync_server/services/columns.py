@@ -1,0 +1,92 @@
+"""What the server knows about each synced table: its wire columns and their JSON types,
+read from the desktop's SQLModel tables (the one definition of the data)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+
+from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, String
+from sqlalchemy.types import TypeDecorator
+
+from familydoc_desktop.domain.models import SYNCED_MODELS, SYNCED_TABLES
+from familydoc_desktop.domain.sync_policy import DERIVED_COLUMNS, LOCAL_COLUMNS
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    kind: str  # str | int | float | bool | date | datetime
+    nullable: bool
+    max_length: int | None = None
+
+
+def _kind(sql_type) -> str:  # noqa: ANN001
+    if isinstance(sql_type, TypeDecorator):  # e.g. SQLModel's AutoString
+        sql_type = sql_type.impl_instance
+    if isinstance(sql_type, Boolean):
+        return "bool"
+    if isinstance(sql_type, DateTime):
+        return "datetime"
+    if isinstance(sql_type, Date):
+        return "date"
+    if isinstance(sql_type, Integer):
+        return "int"
+    if isinstance(sql_type, (Float, Numeric)):
+        return "float"
+    if isinstance(sql_type, String):
+        return "str"
+    raise TypeError(f"unsupported column type {sql_type!r}")
+
+
+@lru_cache(maxsize=None)
+def columns(table: str) -> dict[str, ColumnSpec]:
+    """Wire fields of a synced table other than id: what a push may set and a pull returns
+    after (id, server_seq). Device-local and derived search columns are left out."""
+    skip = LOCAL_COLUMNS | DERIVED_COLUMNS.get(table, frozenset()) | {"id"}
+    out = {}
+    for col in SYNCED_TABLES[table].__table__.columns:
+        if col.name in skip:
+            continue
+        out[col.name] = ColumnSpec(col.name, _kind(col.type), bool(col.nullable),
+                                   getattr(col.type, "length", None))
+    return out
+
+
+def table_order() -> list[str]:
+    """Parents before children, as pulled pages are applied."""
+    return [m.__tablename__ for m in SYNCED_MODELS]
+
+
+def check_value(spec: ColumnSpec, value) -> str | None:  # noqa: ANN001
+    """None if `value` is a valid JSON value for the column, else a Chinese reason."""
+    if value is None:
+        return None if spec.nullable else "不能为空"
+    kind = spec.kind
+    if kind == "bool":
+        ok = isinstance(value, bool)
+    elif kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind == "float":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif kind == "str":
+        if not isinstance(value, str):
+            return "应为文本"
+        if spec.max_length and len(value) > spec.max_length:
+            return f"超过最大长度{spec.max_length}"
+        return None
+    elif kind == "date":
+        ok = isinstance(value, str) and len(value) == 10 and _parses(date.fromisoformat, value)
+        return None if ok else "应为 YYYY-MM-DD 格式的日期"
+    else:  # datetime
+        ok = isinstance(value, str) and _parses(datetime.fromisoformat, value)
+        return None if ok else "应为 ISO 8601 格式的日期时间"
+    return None if ok else {"bool": "应为布尔值", "int": "应为整数", "float": "应为数字"}[kind]
+
+
+def _parses(parse, text: str) -> bool:  # noqa: ANN001
+    try:
+        parse(text)
+        return True
+    except ValueError:
+        return False

@@ -1,0 +1,107 @@
+"""Conflict rows: created by push, listed, pulled, and resolved by a person.
+
+Every conflict takes a number from the shared sequence, and gets a new one when resolved, so
+every device in scope pulls both the conflict and its resolution.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from familydoc_desktop.domain.hlc import Clock, Timestamp
+from familydoc_desktop.domain.models.base import new_id
+from familydoc_desktop.sync.protocol import ConflictOut
+from sync_server import models
+from sync_server.core import scope
+from sync_server.core.db import Sequence, now_ms, read_tx, sequenced_tx
+from sync_server.services import records
+from sync_server.services.accounts import Principal
+from sync_server.services.errors import AlreadyDone, NotFound
+
+DELETED = "__deleted__"
+NOT_FOUND = "找不到该冲突记录"
+
+
+def create(conn: Connection, seq: Sequence, *, rec: records.Record, field: str,
+           local_value: Any, server_value: Any, local_author: str | None,
+           server_author: str | None, local_hlc: str | None, server_hlc: str | None,
+           status: str, resolution: str | None = None) -> str:
+    conflict_id = new_id()
+    now = now_ms()
+    conn.execute(insert(models.conflict).values(
+        id=conflict_id, org_id=rec.org_id, table_name=rec.table, record_id=rec.id, field=field,
+        local_value=records.dumps(local_value), server_value=records.dumps(server_value),
+        local_author=local_author, server_author=server_author, local_hlc=local_hlc,
+        server_hlc=server_hlc, status=status, resolution=resolution, seq=seq.next(),
+        created_at=now, resolved_at=now if status == "auto" else None))
+    return conflict_id
+
+
+def to_out(row) -> ConflictOut:  # noqa: ANN001
+    return ConflictOut(
+        id=row.id, table=row.table_name, record_id=row.record_id, field=row.field,
+        local_value=None if row.local_value is None else json.loads(row.local_value),
+        server_value=None if row.server_value is None else json.loads(row.server_value),
+        local_author=row.local_author, server_author=row.server_author,
+        local_hlc=row.local_hlc, server_hlc=row.server_hlc, status=row.status,
+        resolution=row.resolution, org_id=row.org_id, seq=row.seq)
+
+
+def list_conflicts(engine: Engine, who: Principal, status: str | None = None) -> list[ConflictOut]:
+    c = models.conflict
+    with read_tx(engine) as conn:
+        orgs = scope.data_scope(conn, who.role, who.org_id)
+        if not orgs:
+            return []
+        query = select(c).where(c.c.org_id.in_(orgs)).order_by(c.c.seq)
+        if status:
+            query = query.where(c.c.status == status)
+        return [to_out(r) for r in conn.execute(query)]
+
+
+def resolve(engine: Engine, who: Principal, conflict_id: str, keep: str) -> ConflictOut:
+    """keep="server": the server value stands. keep="local": the local value is applied as a
+    change by the resolving device (new record seq). Either way the conflict gets a new seq."""
+    c = models.conflict
+    with sequenced_tx(engine) as (conn, seq):
+        orgs = scope.data_scope(conn, who.role, who.org_id)
+        row = conn.execute(select(c).where(c.c.id == conflict_id)).first()
+        # Out of scope answers exactly like unknown: never reveal that an id exists.
+        if row is None or row.org_id not in orgs:
+            raise NotFound(NOT_FOUND)
+        if row.status == "resolved":
+            raise AlreadyDone("该冲突已处理")
+        if keep == "local":
+            _apply_local(conn, seq, who, row)
+        conn.execute(update(c).where(c.c.id == conflict_id).values(
+            status="resolved", resolution=keep, seq=seq.next(), resolved_at=now_ms()))
+        return to_out(conn.execute(select(c).where(c.c.id == conflict_id)).one())
+
+
+def _apply_local(conn: Connection, seq: Sequence, who: Principal, row) -> None:  # noqa: ANN001
+    rec = records.load(conn, row.table_name, row.record_id)
+    if rec is None:
+        return
+    value = None if row.local_value is None else json.loads(row.local_value)
+    # The resolution is a fresh change: stamp it after everything the record has seen.
+    seen = [t for t in [rec.hlc, row.local_hlc or ""] + [m[1] for m in rec.meta.values()] if t]
+    try:
+        last = max(Timestamp.parse(t) for t in seen) if seen else None
+    except ValueError:
+        last = None
+    hlc = str(Clock(who.device_id, last).now(now_ms()))
+    s = seq.next()
+    if row.field == DELETED:
+        if value is True:  # a delete that raced an edit: delete now
+            rec.set("deleted", True, s, hlc, who.device_id)
+        elif isinstance(value, dict):  # an edit that raced a delete: revive with the edit
+            for name, v in value.items():
+                if name not in ("id", "hlc"):
+                    rec.set(name, v, s, hlc, who.device_id)
+            rec.set("deleted", False, s, hlc, who.device_id)
+    else:
+        rec.set(row.field, value, s, hlc, who.device_id)
+    rec.seq, rec.hlc = s, max(rec.hlc, hlc)
+    records.save(conn, rec)

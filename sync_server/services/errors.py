@@ -1,0 +1,38 @@
+"""Errors the services raise; the app turns each into {"detail": <Chinese message>} with its
+HTTP status, and the CLI prints the message."""
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    status = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class Invalid(ServiceError):
+    status = 422
+
+
+class Unauthorized(ServiceError):
+    status = 401
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class AlreadyDone(ServiceError):
+    status = 409
+
+
+class TooManyAttempts(ServiceError):
+    status = 429
+
+
+SESSION_EXPIRED = "登录已失效，请重新登录"

@@ -1,0 +1,66 @@
+"""Pull: in-scope records and conflicts after a cursor, in sequence order, as columnar pages.
+
+Records and conflicts share one sequence; a page takes the first `limit` items of both, so
+`next_since` (the highest seq in the page) never skips anything. The page is read in one
+snapshot, and sequence numbers become visible in commit order (core.db.Sequence).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from familydoc_desktop.domain.models import SYNCED_TABLES
+from familydoc_desktop.sync.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT
+from sync_server import models
+from sync_server.core import scope
+from sync_server.core.db import now_ms, read_tx
+from sync_server.services import conflicts
+from sync_server.services.accounts import Principal
+from sync_server.services.columns import columns, table_order
+from sync_server.services.errors import Invalid
+
+
+def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PULL_LIMIT,
+         table: str | None = None) -> dict[str, Any]:
+    """A PullResponse as a plain dict (the route serialises it without re-validating)."""
+    if table is not None and table not in SYNCED_TABLES:
+        raise Invalid(f"未知的数据表 {table}")
+    if since < 0:
+        raise Invalid("since 不能为负数")
+    limit = max(1, min(limit, MAX_PULL_LIMIT))
+    r, c = models.record, models.conflict
+    with read_tx(engine) as conn:
+        orgs = scope.data_scope(conn, who.role, who.org_id)
+        rec_rows, con_rows = [], []
+        if orgs:
+            q = (select(r.c.table_name, r.c.id, r.c.seq, r.c.data)
+                 .where(r.c.org_id.in_(orgs), r.c.seq > since))
+            cq = select(c).where(c.c.org_id.in_(orgs), c.c.seq > since)
+            if table:
+                q = q.where(r.c.table_name == table)
+                cq = cq.where(c.c.table_name == table)
+            rec_rows = conn.execute(q.order_by(r.c.seq).limit(limit + 1)).all()
+            con_rows = conn.execute(cq.order_by(c.c.seq).limit(limit + 1)).all()
+
+    items = sorted([(row.seq, 0, row) for row in rec_rows] + [(row.seq, 1, row)
+                                                              for row in con_rows],
+                   key=lambda item: item[0])
+    more = len(items) > limit
+    items = items[:limit]
+    pages: dict[str, dict[str, Any]] = {}
+    found_conflicts = []
+    for seq, kind, row in items:
+        if kind == 1:
+            found_conflicts.append(conflicts.to_out(row).model_dump())
+            continue
+        page = pages.get(row.table_name)
+        if page is None:
+            page = pages[row.table_name] = {
+                "columns": ["id", "server_seq", *columns(row.table_name)], "rows": []}
+        data = json.loads(row.data)
+        page["rows"].append([row.id, seq, *(data.get(name) for name in page["columns"][2:])])
+    ordered = {name: pages[name] for name in table_order() if name in pages}
+    return {"since": since, "next_since": items[-1][0] if items else since, "more": more,
+            "tables": ordered, "conflicts": found_conflicts, "server_time_ms": now_ms()}

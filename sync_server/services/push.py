@@ -1,0 +1,236 @@
+"""Apply a device's pushed mutations: one transaction per request, all or nothing.
+
+Field-level merge (docs/sync.md): a field is both-sided when the server changed it after the
+edit's base_seq on another device. One-sided fields apply; both-sided review fields (identity,
+clinical) open a conflict and the server value stays; other both-sided fields go to the higher
+hybrid logical clock, the losing value kept as an `auto` conflict. Append-only tables never
+conflict: later edits apply by clock.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+
+from familydoc_desktop.domain.hlc import Timestamp, clamp
+from familydoc_desktop.domain.models import SYNCED_TABLES
+from familydoc_desktop.domain.sync_policy import is_append_only, needs_review
+from familydoc_desktop.sync.protocol import (
+    MAX_CLOCK_AHEAD_MS, Mutation, MutationResult, PushRequest, PushResponse,
+)
+from sync_server import models
+from sync_server.core import scope
+from sync_server.core.db import Sequence, now_ms, sequenced_tx, write_tx
+from sync_server.services import conflicts, records
+from sync_server.services.accounts import Principal, log_event
+from sync_server.services.columns import check_value, columns
+from sync_server.services.errors import Forbidden, Invalid
+
+# Bookkeeping stamps change with every edit: the later clock wins, never a conflict.
+STAMPS = frozenset({"updated_at", "hlc"})
+WRONG_DEVICE = "设备编号与登录凭据不符"
+
+
+def validate(req: PushRequest) -> None:
+    """Every mutation well-formed before anything is applied; 422 names mutation and field."""
+    last = 0
+    for m in req.mutations:
+        tag = f"变更 mutation_id={m.mutation_id}"
+        if m.mutation_id <= last:
+            raise Invalid(f"{tag}：变更编号必须严格递增")
+        last = m.mutation_id
+        if m.table not in SYNCED_TABLES:
+            raise Invalid(f"{tag}：未知的数据表 {m.table}")
+        try:
+            canonical = str(uuid.UUID(m.record_id)) == m.record_id
+        except ValueError:
+            canonical = False
+        if not canonical:
+            raise Invalid(f"{tag}：记录编号 record_id 不是有效的 UUID")
+        try:
+            Timestamp.parse(m.hlc)
+        except ValueError:
+            raise Invalid(f"{tag}：字段 hlc 不是有效的混合逻辑时钟") from None
+        if m.op == "delete" and m.changes.get("deleted") is not True:
+            raise Invalid(f"{tag}：删除操作的 changes 必须为 {{\"deleted\": true}}")
+        if m.op == "insert" and "org_id" not in m.changes:
+            raise Invalid(f"{tag}：新增记录缺少字段 org_id")
+        specs = columns(m.table)
+        for name, value in m.changes.items():
+            if name == "id":
+                if value != m.record_id:
+                    raise Invalid(f"{tag}：字段 id 与 record_id 不一致")
+                continue
+            spec = specs.get(name)
+            if spec is None:
+                raise Invalid(f"{tag}：字段 {name} 不存在或不可同步")
+            reason = check_value(spec, value)
+            if reason:
+                raise Invalid(f"{tag}：字段 {name} {reason}")
+
+
+def push(engine: Engine, who: Principal, req: PushRequest) -> PushResponse:
+    if req.device_id != who.device_id:
+        with write_tx(engine) as conn:
+            log_event(conn, "push_wrong_device", username=who.username,
+                      account_id=who.account_id, device_id=req.device_id, org_id=who.org_id)
+        raise Forbidden(WRONG_DEVICE)
+    validate(req)
+    try:
+        with sequenced_tx(engine) as (conn, seq):
+            return _apply_all(conn, seq, who, req)
+    except Forbidden as exc:  # rolled back; the refusal itself is kept
+        with write_tx(engine) as conn:
+            log_event(conn, "push_out_of_scope", username=who.username,
+                      account_id=who.account_id, device_id=who.device_id, org_id=who.org_id,
+                      detail=getattr(exc, "where", None))
+        raise
+
+
+class _OutOfScope(Forbidden):
+    def __init__(self, where: str) -> None:
+        super().__init__(scope.FORBIDDEN)
+        self.where = where
+
+
+def _apply_all(conn: Connection, seq: Sequence, who: Principal,
+               req: PushRequest) -> PushResponse:
+    d = models.device
+    last_applied = conn.execute(select(d.c.last_mutation_id)
+                                .where(d.c.id == who.device_id)).scalar_one()
+    orgs = scope.data_scope(conn, who.role, who.org_id)
+    server_ms = now_ms()
+    results, clamped = [], 0
+    # Every record the request touches, read at once; written back at once at the end.
+    cache: dict[tuple[str, str], records.Record | None] = dict.fromkeys(
+        {(m.table, m.record_id) for m in req.mutations})
+    cache.update(records.load_many(conn, set(cache)))
+    for m in req.mutations:
+        if m.mutation_id <= last_applied:
+            current = cache[(m.table, m.record_id)]
+            in_scope = current is not None and current.org_id in orgs and current.seq
+            results.append(MutationResult(mutation_id=m.mutation_id, status="duplicate",
+                                          seq=current.seq if in_scope else None))
+            continue
+        ts, was_clamped = clamp(Timestamp.parse(m.hlc), server_ms, MAX_CLOCK_AHEAD_MS)
+        clamped += was_clamped
+        results.append(_apply(conn, seq, who, orgs, m, str(ts), cache))
+    records.save_many(conn, [rec for rec in cache.values() if rec is not None and rec.changed])
+    new_last = max([last_applied] + [m.mutation_id for m in req.mutations])
+    conn.execute(update(d).where(d.c.id == who.device_id)
+                 .values(last_mutation_id=new_last, last_seen=server_ms))
+    return PushResponse(results=results, last_mutation_id=new_last, server_time_ms=now_ms(),
+                        clamped=clamped)
+
+
+def _apply(conn: Connection, seq: Sequence, who: Principal, orgs: frozenset[str],
+           m: Mutation, hlc: str, cache: dict) -> MutationResult:
+    rec = cache[(m.table, m.record_id)]
+    new_org = m.changes.get("org_id")
+    # One answer for "not yours" and "does not exist": never reveal another clinic's ids.
+    if rec is not None and rec.org_id not in orgs:
+        raise _OutOfScope(f"{m.table}/{m.record_id}")
+    if new_org is not None and new_org not in orgs:
+        raise _OutOfScope(f"{m.table}/{m.record_id}")
+    if rec is None:
+        if new_org is None:
+            raise _OutOfScope(f"{m.table}/{m.record_id}")
+        rec = records.Record(m.table, m.record_id, new_org, 0, "", False, {}, {}, is_new=True)
+        cache[(m.table, m.record_id)] = rec
+
+    device = who.device_id
+    s = seq.next()
+    changes = {k: v for k, v in m.changes.items() if k != "id"}
+    made: list[tuple[str, str]] = []  # (conflict id, status)
+    status = "applied"
+
+    if rec.is_new:
+        for name, value in changes.items():
+            rec.set(name, value, s, hlc, device)
+        rec.meta = {records.ALL_FIELDS: [s, hlc, device]}
+    elif is_append_only(m.table):
+        for name, value in changes.items():
+            if _wins(hlc, device, rec.field_meta(name)):
+                rec.set(name, value, s, hlc, device)
+    else:
+        base = m.base_seq or 0
+
+        def other_since(name: str) -> list | None:
+            meta = rec.field_meta(name)
+            return meta if meta and meta[0] > base and meta[2] != device else None
+
+        deleted_meta = other_since("deleted")
+        if m.op == "delete":
+            edited = {f: v for f, v in rec.data.items() if f not in STAMPS | {"deleted"}
+                      and other_since(f)}
+            if rec.deleted:
+                pass  # already gone
+            elif edited:
+                made.append(_conflict(conn, seq, who, rec, conflicts.DELETED, True, edited,
+                                      hlc, max(rec.field_meta(f)[1] for f in edited), "open"))
+            else:
+                for name, value in changes.items():
+                    rec.set(name, value, s, hlc, device)
+        elif rec.deleted and deleted_meta:  # an edit racing a delete
+            made.append(_conflict(conn, seq, who, rec, conflicts.DELETED, changes, True, hlc,
+                                  deleted_meta[1], "open", server_device=deleted_meta[2]))
+        else:
+            for name, value in changes.items():
+                server = other_since(name)
+                if server is None:
+                    if name not in STAMPS or _wins(hlc, device, rec.field_meta(name)):
+                        rec.set(name, value, s, hlc, device)
+                elif name in STAMPS:
+                    if _wins(hlc, device, server):
+                        rec.set(name, value, s, hlc, device)
+                elif rec.data.get(name) == value:
+                    continue  # both sides agree
+                elif needs_review(m.table, name):
+                    made.append(_conflict(conn, seq, who, rec, name, value, rec.data.get(name),
+                                          hlc, server[1], "open", server_device=server[2]))
+                else:
+                    pushed_wins = _wins(hlc, device, server)
+                    made.append(_conflict(conn, seq, who, rec, name, value, rec.data.get(name),
+                                          hlc, server[1], "auto", server_device=server[2],
+                                          resolution="local" if pushed_wins else "server"))
+                    if pushed_wins:
+                        rec.set(name, value, s, hlc, device)
+                    status = "merged"
+        if any(st == "open" for _, st in made):
+            status = "conflict"
+
+    if rec.changed_by(s):
+        rec.seq = s
+        rec.hlc = max(rec.hlc, hlc)
+    return MutationResult(mutation_id=m.mutation_id, status=status, seq=rec.seq or None,
+                          conflicts=[cid for cid, _ in made])
+
+
+def _wins(hlc: str, device: str, meta: list | None) -> bool:
+    """Does a change stamped (hlc, device) beat the field's last change? Ties: device id."""
+    return meta is None or (hlc, device) > (meta[1], meta[2])
+
+
+def _author(conn: Connection, device_id: str | None) -> str | None:
+    """Readable author of a change: the account's username (the HLC names the device)."""
+    if not device_id:
+        return None
+    name = conn.execute(
+        select(models.account.c.username).join(
+            models.device, models.device.c.account_id == models.account.c.id)
+        .where(models.device.c.id == device_id)).scalar()
+    return name or device_id
+
+
+def _conflict(conn: Connection, seq: Sequence, who: Principal, rec: records.Record, field: str,
+              local: Any, server: Any, local_hlc: str, server_hlc: str | None, status: str,
+              server_device: str | None = None,
+              resolution: str | None = None) -> tuple[str, str]:
+    if server_device is None and field == conflicts.DELETED:
+        server_device = max(rec.meta.values(), key=lambda m: m[0])[2]
+    conflict_id = conflicts.create(
+        conn, seq, rec=rec, field=field, local_value=local, server_value=server,
+        local_author=who.username, server_author=_author(conn, server_device),
+        local_hlc=local_hlc, server_hlc=server_hlc, status=status, resolution=resolution)
+    return conflict_id, status

@@ -1,0 +1,114 @@
+"""Reading and writing rows of the generic `record` table."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from sync_server import models
+
+
+ALL_FIELDS = "*"
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class Record:
+    table: str
+    id: str
+    org_id: str
+    seq: int
+    hlc: str
+    deleted: bool
+    data: dict[str, Any]
+    # field -> [seq, hlc, device_id]; "*" stands for every field not listed (set at creation,
+    # which keeps bulk-loaded and freshly inserted rows small).
+    meta: dict[str, list]
+    is_new: bool = False
+    changed: bool = field(default=False)  # needs writing back
+    last_set: int = 0  # seq of the latest change made through set()
+
+    def field_meta(self, name: str) -> list | None:
+        return self.meta.get(name) or self.meta.get(ALL_FIELDS)
+
+    def changed_by(self, seq: int) -> bool:
+        return self.last_set == seq
+
+    def set(self, name: str, value: Any, seq: int, hlc: str, device: str) -> None:
+        self.data[name] = value
+        self.meta[name] = [seq, hlc, device]
+        self.changed = True
+        self.last_set = seq
+        if name == "org_id":
+            self.org_id = value
+        elif name == "deleted":
+            self.deleted = bool(value)
+
+
+def load(conn: Connection, table: str, record_id: str) -> Record | None:
+    r = models.record
+    row = conn.execute(select(r).where(r.c.table_name == table, r.c.id == record_id)).first()
+    if row is None:
+        return None
+    return Record(table, row.id, row.org_id, row.seq, row.hlc, bool(row.deleted),
+                  json.loads(row.data), json.loads(row.meta))
+
+
+def load_many(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Record]:
+    """Records for (table, id) keys, fetched in a few set-based queries."""
+    r = models.record
+    by_table: dict[str, list[str]] = {}
+    for table, record_id in keys:
+        by_table.setdefault(table, []).append(record_id)
+    found = {}
+    for table, ids in by_table.items():
+        for start in range(0, len(ids), 500):
+            for row in conn.execute(select(r).where(r.c.table_name == table,
+                                                    r.c.id.in_(ids[start:start + 500]))):
+                found[(table, row.id)] = Record(table, row.id, row.org_id, row.seq, row.hlc,
+                                                bool(row.deleted), json.loads(row.data),
+                                                json.loads(row.meta))
+    return found
+
+
+def _values(rec: Record) -> dict:
+    rec.data["org_id"] = rec.org_id
+    rec.data["deleted"] = rec.deleted
+    rec.data["hlc"] = rec.hlc
+    return dict(org_id=rec.org_id, seq=rec.seq, hlc=rec.hlc, deleted=rec.deleted,
+                data=dumps(rec.data), meta=dumps(rec.meta))
+
+
+def save_many(conn: Connection, recs: list[Record]) -> None:
+    """Write changed records with one executemany for the new and one for the existing."""
+    r = models.record
+    new = [dict(table_name=rec.table, id=rec.id, **_values(rec)) for rec in recs if rec.is_new]
+    old = [dict(t_name=rec.table, r_id=rec.id, **_values(rec)) for rec in recs
+           if not rec.is_new]
+    if new:
+        conn.execute(insert(r), new)
+    if old:
+        conn.execute(update(r).where(r.c.table_name == bindparam("t_name"),
+                                     r.c.id == bindparam("r_id")), old)
+    for rec in recs:
+        rec.is_new = False
+
+
+def save(conn: Connection, rec: Record) -> None:
+    r = models.record
+    rec.data["org_id"] = rec.org_id
+    rec.data["deleted"] = rec.deleted
+    rec.data["hlc"] = rec.hlc
+    values = dict(org_id=rec.org_id, seq=rec.seq, hlc=rec.hlc, deleted=rec.deleted,
+                  data=dumps(rec.data), meta=dumps(rec.meta))
+    if rec.is_new:
+        conn.execute(insert(r).values(table_name=rec.table, id=rec.id, **values))
+        rec.is_new = False
+    else:
+        conn.execute(update(r).where(r.c.table_name == rec.table, r.c.id == rec.id)
+                     .values(**values))

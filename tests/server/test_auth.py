@@ -1,0 +1,161 @@
+"""Login, tokens, devices, the schema header and the lock-out after failed logins."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from tests.server.server_helpers import PASSWORD, SCHEMA
+from sync_server import models
+from sync_server.core.db import now_ms, write_tx
+
+LOGIN = "/api/v1/auth/login"
+
+
+def _login(world, username, password=PASSWORD, device_id="dev-x"):
+    return world.client.post(LOGIN, headers=SCHEMA, json={
+        "username": username, "password": password, "device_id": device_id})
+
+
+def _security_events(world):
+    with world.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            select(models.security_log.c.event, models.security_log.c.username,
+                   models.security_log.c.detail).order_by(models.security_log.c.id))]
+
+
+def test_login_returns_token_role_org_and_visible_orgs(world):
+    r = _login(world, "town")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["role"] == "township_staff" and body["org_id"] == world.orgs["township"]
+    assert {o["name"] for o in body["orgs"]} == {"township", "clinic_a", "clinic_b"}
+    assert len(body["token"]) >= 40 and body["device_id"] == "dev-x"
+    with world.engine.connect() as conn:  # only the hash is stored
+        stored = conn.execute(select(models.token.c.token_hash)).scalars().all()
+    assert body["token"] not in stored and len(stored) == 1
+
+
+def test_wrong_password_is_401_and_logged_without_the_password(world):
+    r = _login(world, "doc_a", password="not-the-password")
+    assert r.status_code == 401
+    assert r.json() == {"detail": "用户名或密码错误"}
+    events = _security_events(world)
+    assert events[-1][:2] == ("login_failed", "doc_a")
+    assert all("not-the-password" not in str(e) for e in events)
+
+
+def test_unknown_user_answers_like_a_wrong_password(world):
+    assert _login(world, "nobody").json() == _login(world, "doc_a", password="x" * 9).json()
+
+
+def test_lockout_after_five_failures_even_for_the_right_password(world):
+    for _ in range(5):
+        assert _login(world, "doc_a", password="wrong-pass").status_code == 401
+    r = _login(world, "doc_a")
+    assert r.status_code == 429
+    assert r.json()["detail"] == "登录失败次数过多，请稍后再试"
+    assert _login(world, "doc_b", device_id="dev-y").status_code == 200  # others unaffected
+    # The window is a timestamp, not a sleep: once it has passed, the right password works.
+    with write_tx(world.engine) as conn:
+        conn.execute(update(models.login_throttle).values(locked_until=now_ms() - 1))
+    assert _login(world, "doc_a").status_code == 200
+
+
+def test_lock_window_grows_with_each_further_failure(world):
+    def window():
+        with world.engine.connect() as conn:
+            return conn.execute(select(models.login_throttle.c.locked_until)).scalar_one()
+
+    for _ in range(5):
+        _login(world, "doc_a", password="wrong-pass")
+    first = window() - now_ms()
+    with write_tx(world.engine) as conn:
+        conn.execute(update(models.login_throttle).values(locked_until=0))
+    _login(world, "doc_a", password="wrong-pass")
+    second = window() - now_ms()
+    assert 20_000 < first <= 30_000 and 50_000 < second <= 60_000
+
+
+def test_revoked_and_expired_tokens_get_401(world):
+    headers = world.login("doc_a")
+    assert world.client.get("/api/v1/orgs", headers=headers).status_code == 200
+    with write_tx(world.engine) as conn:
+        conn.execute(update(models.token).values(expires_at=now_ms() - 1))
+    r = world.client.get("/api/v1/orgs", headers=headers)
+    assert r.status_code == 401 and r.json()["detail"] == "登录已失效，请重新登录"
+
+    headers = world.login("doc_b")
+    with write_tx(world.engine) as conn:
+        conn.execute(update(models.token).where(models.token.c.device_id == "dev-doc_b")
+                     .values(revoked=True))
+    assert world.client.get("/api/v1/orgs", headers=headers).status_code == 401
+
+
+def test_unknown_and_missing_tokens_get_401(world):
+    assert world.client.get("/api/v1/orgs", headers={
+        **SCHEMA, "Authorization": "Bearer made-up"}).status_code == 401
+    assert world.client.get("/api/v1/orgs", headers=SCHEMA).status_code == 401
+
+
+def test_replayed_logout_token_is_401(world):
+    headers = world.login("doc_a")
+    assert world.client.post("/api/v1/auth/logout", headers=headers).status_code == 200
+    assert world.client.post("/api/v1/auth/logout", headers=headers).status_code == 401
+    assert world.client.get("/api/v1/sync/pull", headers=headers).status_code == 401
+
+
+def test_device_of_another_account_is_refused_with_403(world):
+    world.login("doc_a", device_id="pc-1")
+    r = _login(world, "doc_b", device_id="pc-1")
+    assert r.status_code == 403
+    assert "其他账号" in r.json()["detail"]
+    assert _security_events(world)[-1][0] == "login_device_refused"
+    assert _login(world, "doc_a", device_id="pc-1").status_code == 200  # owner still fine
+
+
+def test_revoking_a_device_kills_its_tokens_and_blocks_login(world):
+    doc = world.login("doc_a")
+    it = world.login("it")
+    devices = world.client.get("/api/v1/admin/devices", headers=it).json()
+    assert {d["id"] for d in devices} == {"dev-doc_a", "dev-it"}
+    r = world.client.post("/api/v1/admin/devices/dev-doc_a/revoke", headers=it)
+    assert r.status_code == 200
+    assert world.client.get("/api/v1/orgs", headers=doc).status_code == 401
+    assert _login(world, "doc_a", device_id="dev-doc_a").status_code == 403
+
+
+def test_schema_header_missing_old_new_and_bad(world):
+    headers = world.login("doc_a")
+    auth = {"Authorization": headers["Authorization"]}
+    r = world.client.get("/api/v1/orgs", headers=auth)
+    assert r.status_code == 426
+    assert r.json()["detail"] == "客户端版本过旧，请升级家医签约助手后再同步"
+    int_schema = int(SCHEMA["X-FamilyDoc-Schema"])
+    old = world.client.get("/api/v1/orgs", headers={**auth, "X-FamilyDoc-Schema": str(int_schema - 2)})
+    assert old.status_code == 426
+    behind = world.client.get("/api/v1/orgs", headers={**auth, "X-FamilyDoc-Schema": str(int_schema - 1)})
+    assert behind.status_code == 200  # one version behind is still served
+    new = world.client.get("/api/v1/orgs", headers={**auth, "X-FamilyDoc-Schema": str(int_schema + 1)})
+    assert new.status_code == 409 and new.json()["detail"] == "服务器版本较旧，请联系管理员升级服务器"
+    assert world.client.get("/api/v1/orgs", headers={**auth, "X-FamilyDoc-Schema": "x"}).status_code == 426
+    r = world.client.post(LOGIN, json={"username": "doc_a", "password": PASSWORD,
+                                       "device_id": "d"})
+    assert r.status_code == 426
+
+
+def test_health_needs_nothing_and_reports_server_time(world):
+    r = world.client.get("/api/v1/health")
+    body = r.json()
+    assert r.status_code == 200 and body["status"] == "ok" and body["schema_version"] >= 1
+    assert abs(body["server_time_ms"] - now_ms()) < 60_000
+    assert int(r.headers["x-familydoc-server-time-ms"]) >= body["server_time_ms"]
+
+
+def test_openapi_schema_lists_the_endpoints(world):
+    r = world.client.get("/openapi.json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    for path in ("/api/v1/auth/login", "/api/v1/sync/push", "/api/v1/sync/pull",
+                 "/api/v1/sync/digest", "/api/v1/sync/conflicts",
+                 "/api/v1/sync/conflicts/{conflict_id}/resolve", "/api/v1/orgs",
+                 "/api/v1/admin/devices", "/api/v1/health"):
+        assert path in paths, path

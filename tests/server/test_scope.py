@@ -1,0 +1,160 @@
+"""Scope on every endpoint: a clinic sees its own records, a township its clinics, a county
+everything below it, an IT administrator no records; other ids answer as if unknown."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from familydoc_desktop.domain.models.base import new_id
+from tests.server.server_helpers import mutation, pull_all, push, resident, rows_of
+from sync_server import models
+
+FORBIDDEN = {"detail": "无权访问该机构的数据"}
+
+
+@pytest.fixture
+def populated(world):
+    """One resident in each of clinic A, clinic B and clinic C (another township), plus an
+    open conflict in clinic B."""
+    ids = {}
+    for user, org in (("doc_a", "clinic_a"), ("doc_b", "clinic_b"), ("doc_c", "clinic_c")):
+        h = world.login(user)
+        rid, data = resident(world.orgs[org], name=f"{org}居民")
+        r = push(world, h, user, [mutation(1, rid, data, op="insert", hlc=world.hlc(f"dev-{user}"))])
+        assert r.status_code == 200
+        ids[org] = rid
+    # An open conflict in clinic B: the township edits the name, doc_b edits it from base 1.
+    town = world.login("town")
+    push(world, town, "town", [mutation(1, ids["clinic_b"], {"name": "改名甲"}, base_seq=2,
+                                        hlc=world.hlc("dev-town"))])
+    b = world.login("doc_b")
+    r = push(world, b, "doc_b", [mutation(2, ids["clinic_b"], {"name": "改名乙"}, base_seq=2,
+                                          hlc=world.hlc("dev-doc_b", counter=1))]).json()
+    ids["conflict_b"] = r["results"][0]["conflicts"][0]
+    return world, ids
+
+
+def _names(world, headers):
+    return {row["name"] for row in rows_of(pull_all(world, headers), "resident")}
+
+
+def test_pull_digest_conflicts_and_orgs_stay_in_scope(populated):
+    world, ids = populated
+    a = world.login("doc_a")
+    assert _names(world, a) == {"clinic_a居民"}
+    assert pull_all(world, a)["conflicts"] == []
+    assert world.client.get("/api/v1/sync/conflicts", headers=a).json() == []
+    assert world.client.get("/api/v1/sync/digest", headers=a).json()["tables"]["resident"]["count"] == 1
+    assert [o["name"] for o in world.client.get("/api/v1/orgs", headers=a).json()] == ["clinic_a"]
+    # A repair pull of one table is scoped too.
+    assert len(rows_of(pull_all(world, a, table="resident"), "resident")) == 1
+
+
+def test_township_sees_both_clinics_but_not_another_township(populated):
+    world, ids = populated
+    town = world.login("town")
+    assert _names(world, town) == {"clinic_a居民", "改名甲"}
+    assert [c["id"] for c in pull_all(world, town)["conflicts"]] == [ids["conflict_b"]]
+    assert world.client.get("/api/v1/sync/digest", headers=town).json()["tables"]["resident"]["count"] == 2
+    assert {o["name"] for o in world.client.get("/api/v1/orgs", headers=town).json()} == {
+        "township", "clinic_a", "clinic_b"}
+
+
+def test_county_sees_everything_below_it(populated):
+    world, ids = populated
+    county = world.login("county")
+    assert _names(world, county) == {"clinic_a居民", "改名甲", "clinic_c居民"}
+    assert len(world.client.get("/api/v1/sync/conflicts", headers=county).json()) == 1
+    assert len(world.client.get("/api/v1/orgs", headers=county).json()) == 6
+
+
+def test_it_admin_sees_no_records_and_cannot_push(populated):
+    world, ids = populated
+    it = world.login("it")
+    page = pull_all(world, it)
+    assert page["tables"] == {} and page["conflicts"] == [] and page["next_since"] == 0
+    digest = world.client.get("/api/v1/sync/digest", headers=it).json()
+    assert all(t["count"] == 0 for t in digest["tables"].values())
+    assert world.client.get("/api/v1/sync/conflicts", headers=it).json() == []
+    rid, data = resident(world.orgs["clinic_a"])
+    r = push(world, it, "it", [mutation(1, rid, data, op="insert", hlc=world.hlc("dev-it"))])
+    assert r.status_code == 403
+    r = world.client.post(f"/api/v1/sync/conflicts/{ids['conflict_b']}/resolve", headers=it,
+                          json={"keep": "server"})
+    assert r.status_code == 404
+
+
+def test_clinic_cannot_push_to_another_clinic_existing_or_not_same_answer(populated):
+    world, ids = populated
+    a = world.login("doc_a")
+    existing = push(world, a, "doc_a", [mutation(2, ids["clinic_b"], {"note": "x"}, base_seq=2,
+                                                 hlc=world.hlc("dev-doc_a", counter=1))])
+    missing = push(world, a, "doc_a", [mutation(2, new_id(), {"note": "x"}, base_seq=2,
+                                                hlc=world.hlc("dev-doc_a", counter=1))])
+    assert existing.status_code == missing.status_code == 403
+    assert existing.json() == missing.json() == FORBIDDEN
+    # Inserting a new record into clinic B, or moving my record there: refused as well.
+    rid, data = resident(world.orgs["clinic_b"])
+    insert_b = push(world, a, "doc_a", [mutation(2, rid, data, op="insert",
+                                                 hlc=world.hlc("dev-doc_a", counter=2))])
+    move = push(world, a, "doc_a", [mutation(2, ids["clinic_a"], {"org_id": world.orgs["clinic_b"]},
+                                             base_seq=1, hlc=world.hlc("dev-doc_a", counter=3))])
+    _, reused = resident(world.orgs["clinic_a"], record_id=ids["clinic_b"])
+    reuse = push(world, a, "doc_a", [mutation(2, ids["clinic_b"], reused, op="insert",
+                                              hlc=world.hlc("dev-doc_a", counter=4))])
+    assert insert_b.json() == move.json() == reuse.json() == FORBIDDEN
+    # Nothing was applied (all or nothing), and every refusal was logged.
+    assert _names(world, world.login("town")) == {"clinic_a居民", "改名甲"}
+    with world.engine.connect() as conn:
+        events = conn.execute(select(models.security_log.c.event)).scalars().all()
+    assert events.count("push_out_of_scope") == 5
+
+
+def test_a_refused_mutation_rolls_back_the_whole_push(populated):
+    world, ids = populated
+    a = world.login("doc_a")
+    mine, data = resident(world.orgs["clinic_a"], name="不应保存")
+    r = push(world, a, "doc_a", [
+        mutation(2, mine, data, op="insert", hlc=world.hlc("dev-doc_a", counter=1)),
+        mutation(3, ids["clinic_b"], {"note": "x"}, base_seq=2, hlc=world.hlc("dev-doc_a", counter=2))])
+    assert r.status_code == 403
+    assert "不应保存" not in _names(world, a)
+    with world.engine.connect() as conn:
+        last = conn.execute(select(models.device.c.last_mutation_id)
+                            .where(models.device.c.id == "dev-doc_a")).scalar_one()
+    assert last == 1
+
+
+def test_clinic_cannot_see_or_resolve_another_clinics_conflict(populated):
+    world, ids = populated
+    a = world.login("doc_a")
+    theirs = world.client.post(f"/api/v1/sync/conflicts/{ids['conflict_b']}/resolve",
+                               headers=a, json={"keep": "local"})
+    unknown = world.client.post(f"/api/v1/sync/conflicts/{new_id()}/resolve", headers=a,
+                                json={"keep": "local"})
+    assert theirs.status_code == unknown.status_code == 404
+    assert theirs.json() == unknown.json()
+    town = world.login("town")  # the township may resolve it
+    assert world.client.post(f"/api/v1/sync/conflicts/{ids['conflict_b']}/resolve",
+                             headers=town, json={"keep": "server"}).status_code == 200
+
+
+def test_device_admin_is_for_admins_and_scoped(populated):
+    world, ids = populated
+    a = world.login("doc_a")
+    assert world.client.get("/api/v1/admin/devices", headers=a).status_code == 403
+    assert world.client.post("/api/v1/admin/devices/dev-doc_b/revoke", headers=a).status_code == 403
+    county = world.login("county")
+    listed = {d["id"] for d in world.client.get("/api/v1/admin/devices", headers=county).json()}
+    assert {"dev-doc_a", "dev-doc_b", "dev-doc_c", "dev-town"} <= listed
+    it = world.login("it")
+    assert world.client.post("/api/v1/admin/devices/no-such/revoke", headers=it).status_code == 404
+
+
+def test_push_with_a_device_id_other_than_the_tokens_is_refused(populated):
+    world, ids = populated
+    a = world.login("doc_a")
+    world.devices["doc_a"] = "dev-doc_b"  # forge: claim doc_b's device
+    rid, data = resident(world.orgs["clinic_a"])
+    r = push(world, a, "doc_a", [mutation(5, rid, data, op="insert", hlc=world.hlc("dev-doc_a"))])
+    assert r.status_code == 403
