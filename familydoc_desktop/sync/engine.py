@@ -1,0 +1,214 @@
+"""One sync round: send queued conflict decisions, push the outbox in batches, pull pages until
+the server has nothing more, then prove the replica matches the server (per-table digests)
+and re-pull any table that drifted.
+
+Every step commits as it goes (an acknowledged batch, a page with its cursor), so an
+interrupted sync keeps its progress and the next one resumes; nothing is ever reported as
+synced unless the server answered (cht-core#8303).
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+from sqlalchemy import text
+
+from familydoc_desktop.domain.models import SYNCED_MODELS, utcnow
+from familydoc_desktop.store import changes
+from familydoc_desktop.store.database import Database
+from familydoc_desktop.sync import apply, conflicts, faults, outbox
+from familydoc_desktop.sync.http import Client, SyncError
+from familydoc_desktop.sync.protocol import (
+    DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH, MAX_PULL_LIMIT, DigestResponse, PullResponse,
+    PushResponse, digest_of,
+)
+
+LAST_SYNC_KEY = "last_sync_at"
+LAST_REPORT_KEY = "last_sync_report"
+LAST_VERIFIED_KEY = "last_verified_ms"
+# Digest checks cost a pass over every row on both sides: run them on the first sync, then
+# periodically (architecture.md), or on demand (`familydoc sync --verify`).
+VERIFY_EVERY_MS = 6 * 3600 * 1000
+CLOCK_WARN_SECONDS = 5 * 60
+CLOCK_WARNING = "本机时钟与服务器相差约 {minutes} 分钟，请校准电脑的日期和时间"
+
+# progress(phase, done, total): phase is "push" | "pull" | "reconcile"; total may be None.
+Progress = Callable[[str, int, "int | None"], None]
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    pulled: int = 0
+    conflicts: int = 0  # open conflicts waiting for review after this sync
+    seconds: float = 0.0
+    clock_offset_seconds: float | None = None
+    clamped: int = 0
+    reconciled_tables: list[str] = field(default_factory=list)
+    conflicts_received: int = 0
+    resolutions_sent: int = 0
+    pending: int = 0  # outbox entries still waiting (0 after a clean sync)
+    verified: bool = False  # whether this sync compared table digests with the server
+    bytes_received: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class SyncEngine:
+    def __init__(self, db: Database, server_url: str, *, username: str, token: str,
+                 ca_bundle: str | None = None, client: Client | None = None,
+                 page_limit: int = DEFAULT_PULL_LIMIT, first_page_limit: int = MAX_PULL_LIMIT,
+                 push_batch: int = MAX_MUTATIONS_PER_PUSH, reconcile: bool | None = None
+                 ) -> None:
+        self.db = db
+        self.username = username
+        self.client = client or Client(server_url, token=token, ca_bundle=ca_bundle)
+        self.client.token = token
+        # Offsets are measured against the same wall clock the change capture stamps with.
+        self.client.now_ms = lambda: changes.wall_ms()
+        self.page_limit = page_limit
+        self.first_page_limit = first_page_limit
+        self.push_batch = min(push_batch, MAX_MUTATIONS_PER_PUSH)
+        self.do_reconcile = reconcile  # True always, False never, None when due
+
+    def run(self, progress: Progress | None = None) -> SyncReport:
+        started = time.perf_counter()
+        report = SyncReport()
+        note = progress or (lambda *_: None)
+        report.resolutions_sent = conflicts.send_pending(self.db, self.client)
+        report.pushed, report.clamped = self.push(note)
+        report.pulled, report.conflicts_received = self.pull(note)
+        if self._verify_due():
+            report.reconciled_tables = self.reconcile(note)
+            report.verified = True
+            apply.set_state(self.db, LAST_VERIFIED_KEY, str(int(time.time() * 1000)))
+        offset = self.client.clock_offset_ms
+        if offset is not None:
+            report.clock_offset_seconds = round(offset / 1000, 3)
+            if abs(offset) / 1000 > CLOCK_WARN_SECONDS:
+                report.warnings.append(CLOCK_WARNING.format(minutes=round(abs(offset) / 60000)))
+        with self.db.session(capture=False) as s:
+            report.pending = outbox.pending_count(s)
+        report.conflicts = conflicts.open_count(self.db)
+        report.bytes_received = self.client.bytes_received
+        report.seconds = round(time.perf_counter() - started, 3)
+        self._remember(report)
+        return report
+
+    def _verify_due(self) -> bool:
+        if self.do_reconcile is not None:
+            return self.do_reconcile
+        last = apply.get_state(self.db, LAST_VERIFIED_KEY)
+        return last is None or time.time() * 1000 - int(last) > VERIFY_EVERY_MS
+
+    # -- push -------------------------------------------------------------------------
+    def push(self, note: Progress) -> tuple[int, int]:
+        """Push every pending entry; each acknowledged batch is committed before the next."""
+        with self.db.session(capture=False) as s:
+            total = outbox.pending_count(s)
+        pushed = clamped = 0
+        after = 0
+        while True:
+            with self.db.session(capture=False) as s:
+                entries = outbox.read_batch(s, after=after, limit=self.push_batch)
+            if not entries:
+                return pushed, clamped
+            body = {"device_id": self.db.device_id, "client_time_ms": changes.wall_ms(),
+                    "mutations": outbox.wire_batch(entries)}
+            resp = PushResponse.model_validate_json(self.client.post("/sync/push", body))
+            faults.point("after_push_sent")
+            last_sent = entries[-1].mutation_id
+            if resp.last_mutation_id < last_sent:
+                raise SyncError("同步服务器未确认全部变更，请稍后重试")
+            with self.db.session(capture=False) as s:
+                pushed += outbox.acknowledge(s, last_sent)
+            clamped += resp.clamped
+            after = last_sent
+            note("push", pushed, total)
+
+    # -- pull -------------------------------------------------------------------------
+    def pull(self, note: Progress) -> tuple[int, int]:
+        """Pull pages from the stored cursor until `more` is false. The next page is fetched
+        while this one is applied (the server builds pages while the PC writes), but pages
+        are still applied and committed one at a time, in order."""
+        cursor = int(apply.get_state(self.db, apply.CURSOR_KEY, "0"))
+        # A first sync takes the largest pages: fewer round trips for 60,000 residents.
+        limit = self.first_page_limit if cursor == 0 else self.page_limit
+        rows = received = 0
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch") as pool:
+            upcoming = pool.submit(self._get_page, since=cursor, limit=limit)
+            while True:
+                page = upcoming.result()
+                if page.more:
+                    if page.next_since <= cursor:
+                        raise SyncError("同步服务器返回的数据有误（游标未前进），请联系管理员")
+                    upcoming = pool.submit(self._get_page, since=page.next_since, limit=limit)
+                result = apply.apply_page(self.db, page)
+                rows += result.rows
+                received += result.conflicts
+                note("pull", rows, None)
+                if not page.more:
+                    return rows, received
+                cursor = page.next_since
+
+    def _get_page(self, since: int, limit: int, table: str | None = None) -> PullResponse:
+        params = {"since": since, "limit": limit}
+        if table:
+            params["table"] = table
+        return PullResponse.model_validate_json(self.client.get("/sync/pull", params))
+
+    # -- reconcile --------------------------------------------------------------------
+    def reconcile(self, note: Progress, attempts: int = 3) -> list[str]:
+        """Compare per-table (count, digest) with the server and re-pull drifted tables.
+        Returns the names of the tables that were re-pulled."""
+        for _ in range(attempts):
+            remote = DigestResponse.model_validate_json(self.client.get("/sync/digest"))
+            cursor = int(apply.get_state(self.db, apply.CURSOR_KEY, "0"))
+            if remote.max_seq <= cursor:
+                break
+            self.pull(note)  # others pushed meanwhile: catch up, then compare again
+        local = local_digests(self.db)
+        drifted = [t for t, d in remote.tables.items()
+                   if t in local and local[t] != (d.count, d.digest)]
+        for i, table in enumerate(drifted):
+            note("reconcile", i, len(drifted))
+            self._repull(table)
+        return drifted
+
+    def _repull(self, table: str) -> None:
+        since = 0
+        while True:
+            page = self._get_page(since=since, limit=MAX_PULL_LIMIT, table=table)
+            apply.apply_page(self.db, page, cursor_key=None)
+            if not page.more or page.next_since <= since:
+                return
+            since = page.next_since
+
+    def _remember(self, report: SyncReport) -> None:
+        import json
+
+        with self.db.session(capture=False) as s:
+            conn = s.connection()
+            for key, value in ((LAST_SYNC_KEY, utcnow().isoformat()),
+                               (LAST_REPORT_KEY, json.dumps(report.as_dict(),
+                                                            ensure_ascii=False))):
+                conn.execute(text("INSERT INTO sync_state (key, value) VALUES (:k, :v) "
+                                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+                             {"k": key, "v": value})
+
+
+def local_digests(db: Database) -> dict[str, tuple[int, str]]:
+    """(count, digest) of (id, server_seq) per synced table, over rows the server has seen."""
+    out = {}
+    with db.session(capture=False) as s:
+        conn = s.connection()
+        for model in SYNCED_MODELS:
+            name = model.__tablename__
+            pairs = conn.exec_driver_sql(
+                f'SELECT id, server_seq FROM "{name}" WHERE server_seq IS NOT NULL')
+            out[name] = digest_of(pairs)
+    return out

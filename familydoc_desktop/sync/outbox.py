@@ -1,0 +1,83 @@
+"""Reading the outbox in mutation order and acknowledging what the server has applied.
+
+The outbox key is SQLite's rowid (no AUTOINCREMENT): emptying the table would let ids start
+again at 1, below the server's last_mutation_id for this device, and new edits would be
+taken for duplicates and dropped. So acknowledging keeps the highest acknowledged entry as a
+high-water mark, and "pending" means above the mark stored in sync_state.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, func, select
+
+from familydoc_desktop.domain.models import OutboxEntry, SyncState
+from familydoc_desktop.sync.protocol import MAX_MUTATIONS_PER_PUSH, Mutation
+
+ACKED_KEY = "outbox_acked"
+
+
+def acked_through(session: Session) -> int:
+    row = session.get(SyncState, ACKED_KEY)
+    return int(row.value) if row and row.value else 0
+
+
+def pending_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(OutboxEntry).where(
+        OutboxEntry.mutation_id > acked_through(session))).one()
+
+
+def read_batch(session: Session, after: int | None = None,
+               limit: int = MAX_MUTATIONS_PER_PUSH) -> list[OutboxEntry]:
+    """Pending entries with mutation_id > `after` (default: the acknowledged mark), in order."""
+    start = acked_through(session) if after is None else max(after, acked_through(session))
+    return list(session.exec(select(OutboxEntry).where(OutboxEntry.mutation_id > start)
+                             .order_by(OutboxEntry.mutation_id).limit(limit)))
+
+
+def to_mutation(entry: OutboxEntry) -> Mutation:
+    return Mutation(mutation_id=entry.mutation_id, table=entry.table_name,
+                    record_id=entry.record_id, op=entry.op, changes=json.loads(entry.changes),
+                    base_seq=entry.base_seq, hlc=entry.hlc)
+
+
+def wire_batch(entries: list[OutboxEntry]) -> list[dict[str, Any]]:
+    """Mutations as plain dicts for the push body (skips a pydantic round trip per entry)."""
+    return [{"mutation_id": e.mutation_id, "table": e.table_name, "record_id": e.record_id,
+             "op": e.op, "changes": json.loads(e.changes), "base_seq": e.base_seq,
+             "hlc": e.hlc} for e in entries]
+
+
+def acknowledge(session: Session, last_mutation_id: int) -> int:
+    """Mark everything up to `last_mutation_id` as applied by the server (in the caller's
+    transaction); returns how many entries stopped being pending."""
+    mark = acked_through(session)
+    if last_mutation_id <= mark:
+        return 0
+    conn = session.connection()
+    done = conn.execute(text("SELECT count(*) FROM sync_outbox WHERE mutation_id > :a "
+                             "AND mutation_id <= :b"), {"a": mark, "b": last_mutation_id}
+                        ).scalar_one()
+    top = conn.execute(text("SELECT max(mutation_id) FROM sync_outbox WHERE mutation_id <= :b"),
+                       {"b": last_mutation_id}).scalar()
+    # Keep the newest acknowledged row: it holds the rowid high-water mark.
+    conn.execute(text("DELETE FROM sync_outbox WHERE mutation_id <= :b AND mutation_id < :top"),
+                 {"b": last_mutation_id, "top": top if top is not None else 0})
+    state = session.get(SyncState, ACKED_KEY) or SyncState(key=ACKED_KEY)
+    state.value = str(last_mutation_id)
+    session.add(state)
+    return int(done)
+
+
+def pending_fields(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
+    """(table, record id) -> the field values of pending local edits, later edits winning:
+    a pulled row keeps these until they are pushed (rebase)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    rows = session.connection().execute(text(
+        "SELECT table_name, record_id, changes FROM sync_outbox WHERE mutation_id > :a "
+        "ORDER BY mutation_id"), {"a": acked_through(session)})
+    for table, record_id, changes in rows:
+        out.setdefault((table, record_id), {}).update(json.loads(changes))
+    return out

@@ -1,0 +1,173 @@
+"""Logging in and out: the token goes to the credential store, the server address, user name
+and the organisations in scope to the device database. On the first login, records made
+offline under the placeholder clinic ("本机卫生室") move to the real clinic, as ordinary
+captured edits so they push."""
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlmodel import select
+
+from familydoc_desktop.domain.codes import OrgLevel
+from familydoc_desktop.domain.models import SYNCED_MODELS, Organisation
+from familydoc_desktop.store import orgs as store_orgs
+from familydoc_desktop.store.database import Database
+from familydoc_desktop.store.settings import get_setting, set_setting
+from familydoc_desktop.sync import credentials
+from familydoc_desktop.sync.engine import SyncEngine
+from familydoc_desktop.sync.http import Client, NetworkDown, SyncError
+from familydoc_desktop.sync.protocol import LoginRequest, LoginResponse
+
+NOT_LOGGED_IN = "尚未登录同步服务器，请先登录（familydoc login --server 地址 --username 用户名）"
+
+
+class NotLoggedIn(SyncError):
+    pass
+
+
+@dataclass
+class LoginResult:
+    username: str
+    role: str
+    org_id: str
+    home_org_id: str | None
+    orgs: int
+    rehomed: int  # records moved from the placeholder clinic to the real one
+    clock_offset_seconds: float | None
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+@dataclass
+class SessionInfo:
+    server_url: str | None
+    username: str | None
+    ca_bundle: str | None
+    token: str | None
+
+
+def current(db: Database) -> SessionInfo:
+    with db.session(capture=False) as s:
+        server = get_setting(s, "server_url")
+        user = get_setting(s, "username")
+        ca = get_setting(s, "ca_bundle")
+    token = credentials.load_token(server, user) if server and user else None
+    return SessionInfo(server, user, ca, token)
+
+
+def login(db: Database, server_url: str, username: str, password: str, *,
+          ca_bundle: str | None = None, device_name: str | None = None,
+          client: Client | None = None) -> LoginResult:
+    server_url = server_url.rstrip("/")
+    client = client or Client(server_url, ca_bundle=ca_bundle)
+    req = LoginRequest(username=username, password=password, device_id=db.device_id,
+                       device_name=(device_name or socket.gethostname())[:100])
+    resp = LoginResponse.model_validate_json(client.post("/auth/login", req.model_dump()))
+    try:
+        credentials.save_token(server_url, resp.username, resp.token)
+    except credentials.CredentialsUnavailable:
+        # A token we cannot keep safely is revoked at once rather than left valid.
+        client.token = resp.token
+        try:
+            client.post("/auth/logout")
+        except SyncError:
+            pass
+        raise
+    with db.session() as s:
+        set_setting(s, "server_url", server_url)
+        set_setting(s, "username", resp.username)
+        set_setting(s, "ca_bundle", ca_bundle)
+        store_orgs.upsert_orgs(s, _org_rows(resp))
+        home = _choose_home(s, resp)
+        rehomed = rehome_placeholder(s, home.id) if home is not None else 0
+    offset = client.clock_offset_ms
+    result = LoginResult(resp.username, resp.role, resp.org_id, home.id if home else None,
+                         len(resp.orgs), rehomed,
+                         None if offset is None else round(offset / 1000, 3))
+    return result
+
+
+def _org_rows(resp: LoginResponse) -> list[dict]:
+    # A clinic account sees its own subtree only: its parent township is not sent, so the
+    # local parent link (a foreign key) is left empty rather than pointing nowhere.
+    ids = {o.id for o in resp.orgs}
+    return [{**o.model_dump(), "parent_id": o.parent_id if o.parent_id in ids else None}
+            for o in resp.orgs]
+
+
+def _choose_home(session, resp: LoginResponse) -> Organisation | None:  # noqa: ANN001
+    """A clinic account works for its clinic. A township or county account keeps the
+    clinic already chosen on this PC (if it is in scope), else has none yet."""
+    own = session.get(Organisation, resp.org_id)
+    if own is not None and own.level == OrgLevel.CLINIC:
+        return store_orgs.set_home_clinic(session, own.id)
+    current = get_setting(session, "home_org_id")
+    visible = {o.id for o in resp.orgs}
+    if current in visible:
+        return session.get(Organisation, current)
+    return None
+
+
+def rehome_placeholder(session, home_id: str) -> int:  # noqa: ANN001
+    """Move records of the offline placeholder clinic to `home_id`. Inserts still waiting in
+    the outbox carry the placeholder id, which the server would refuse: they are rewritten
+    in place; rows change through the ORM, so the move is itself a captured, pushed edit."""
+    placeholder = session.exec(select(Organisation).where(
+        Organisation.code == store_orgs.PLACEHOLDER_CODE)).first()
+    if placeholder is None or placeholder.id == home_id:
+        return 0
+    moved = 0
+    conn = session.connection()
+    old_json = f'"org_id":"{placeholder.id}"'
+    conn.execute(text("UPDATE sync_outbox SET changes = replace(changes, :old, :new) "
+                      "WHERE instr(changes, :old) > 0"),
+                 {"old": old_json, "new": f'"org_id":"{home_id}"'})
+    for model in SYNCED_MODELS:
+        for obj in session.exec(select(model).where(model.org_id == placeholder.id)):
+            obj.org_id = home_id
+            session.add(obj)
+            moved += 1
+    session.flush()
+    if get_setting(session, "home_org_id") == placeholder.id:
+        set_setting(session, "home_org_id", home_id)
+    session.delete(placeholder)  # device-local reference row, not synced
+    return moved
+
+
+def logout(db: Database, client: Client | None = None) -> bool:
+    """Revoke the token on the server when reachable, and forget it here either way.
+    Returns whether the server was told."""
+    info = current(db)
+    told = False
+    if info.server_url and info.token:
+        client = client or Client(info.server_url, token=info.token, ca_bundle=info.ca_bundle)
+        client.token = info.token
+        try:
+            client.post("/auth/logout")
+            told = True
+        except (NetworkDown, SyncError):
+            told = False
+    if info.server_url and info.username:
+        credentials.delete_token(info.server_url, info.username)
+    return told
+
+
+def make_engine(db: Database, **kwargs) -> SyncEngine:  # noqa: ANN003
+    """A SyncEngine for the logged-in account (settings + credential store)."""
+    info = current(db)
+    if not info.server_url or not info.username or not info.token:
+        raise NotLoggedIn(NOT_LOGGED_IN)
+    return SyncEngine(db, info.server_url, username=info.username, token=info.token,
+                      ca_bundle=info.ca_bundle, **kwargs)
+
+
+def make_client(db: Database) -> Client | None:
+    """An authenticated client, or None when not logged in (work then queues offline)."""
+    info = current(db)
+    if not info.server_url or not info.token:
+        return None
+    return Client(info.server_url, token=info.token, ca_bundle=info.ca_bundle)

@@ -1,0 +1,145 @@
+"""Applying hand-built pull pages: values read back like local writes, search keys computed,
+pending local edits kept (rebase), page + cursor all-or-nothing, clock observed."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlmodel import select
+
+from familydoc_desktop.domain.hlc import Timestamp
+from familydoc_desktop.domain.models import FollowupVisit, Resident, SyncConflict
+from familydoc_desktop.store.database import Database
+from familydoc_desktop.sync import apply, faults, outbox
+from familydoc_desktop.sync.protocol import ConflictOut, PullResponse, TablePage
+
+ORG = "01a20000-0000-7000-8000-000000000001"
+COLS = ["id", "server_seq", "org_id", "created_at", "updated_at", "hlc", "deleted", "name",
+        "sex", "birth_date", "id_number", "phone", "registered", "note"]
+FUTURE_HLC = "9999999999990-0003-abcdef"
+
+
+@pytest.fixture
+def db(tmp_path):
+    d = Database(tmp_path / "c.db")
+    yield d
+    d.close()
+
+
+def _row(rid: str, seq: int, **kw) -> list:
+    values = {"id": rid, "server_seq": seq, "org_id": ORG,
+              "created_at": "2025-01-02T03:04:05.123456+00:00",
+              "updated_at": "2025-01-02T11:04:05+08:00", "hlc": f"1735787045000-0000-n{seq}",
+              "deleted": False, "name": "王秀英", "sex": "female", "birth_date": "1949-12-31",
+              "id_number": "11010519491231002X", "phone": "13812345678", "registered": True,
+              "note": None}
+    values.update(kw)
+    return [values[c] for c in COLS]
+
+
+def _page(rows, *, since=0, more=False, conflicts=(), columns=COLS) -> PullResponse:
+    top = max([r[1] for r in rows] + [c.seq for c in conflicts] + [since])
+    return PullResponse(since=since, next_since=top, more=more,
+                        tables={"resident": TablePage(columns=columns, rows=rows)},
+                        conflicts=list(conflicts), server_time_ms=1)
+
+
+RID = "01a20000-0000-7000-8000-0000000000aa"
+
+
+def test_rows_read_back_like_local_writes(db):
+    result = apply.apply_page(db, _page([_row(RID, 5)]))
+    assert (result.rows, result.cursor) == (1, 5)
+    with db.session() as s:
+        r = s.get(Resident, RID)
+        assert r.birth_date == date(1949, 12, 31)
+        assert r.created_at == datetime(2025, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc)
+        assert r.updated_at == datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+        assert r.registered is True and r.deleted is False and r.server_seq == 5
+        # derived search columns are computed here, never taken from the wire
+        assert (r.initials, r.id_rev, r.phone_rev) == ("wxy", "X20013219491501011",
+                                                         "87654321831")
+        # stored exactly like the ORM stores it, so text comparisons and sorting agree
+        raw = s.connection().exec_driver_sql(
+            "SELECT created_at FROM resident WHERE id = ?", (RID,)).scalar()
+        assert raw == "2025-01-02 03:04:05.123456"
+        assert outbox.pending_count(s) == 0  # pulled rows are never pushed back
+    assert apply.get_state(db, apply.CURSOR_KEY) == "5"
+
+
+def test_update_tombstone_and_unknown_columns(db):
+    apply.apply_page(db, _page([_row(RID, 5)]))
+    cols = COLS + ["column_from_newer_server"]
+    row = _row(RID, 9, name="王秀兰", deleted=True) + ["ignored"]
+    apply.apply_page(db, _page([row], since=5, columns=cols))
+    with db.session() as s:
+        r = s.get(Resident, RID)
+        assert (r.name, r.deleted, r.server_seq, r.initials) == ("王秀兰", True, 9, "wxl")
+
+
+def test_pending_local_edit_survives_a_pull(db):
+    apply.apply_page(db, _page([_row(RID, 5)]))
+    with db.session() as s:
+        s.get(Resident, RID).phone = "13900000000"
+    apply.apply_page(db, _page([_row(RID, 8, note="镇卫生院补录", phone="13700000000")],
+                               since=5))
+    with db.session() as s:
+        r = s.get(Resident, RID)
+        assert r.phone == "13900000000"  # still waiting to be pushed: kept
+        assert r.phone_rev == "00000000931"
+        assert r.note == "镇卫生院补录"  # the other field takes the server's value
+        assert r.server_seq == 8
+        (entry,) = outbox.read_batch(s)
+        assert entry.base_seq == 5  # the edit still says what it started from
+
+
+def test_page_and_cursor_commit_together(db, monkeypatch):
+    apply.apply_page(db, _page([_row(RID, 5)]))
+    other = "01a20000-0000-7000-8000-0000000000bb"
+
+    def boom(name):  # noqa: ANN001, ANN202
+        if name == "mid_page":
+            raise ConnectionError("killed mid page")
+
+    monkeypatch.setattr(faults, "point", boom)
+    with pytest.raises(ConnectionError):
+        apply.apply_page(db, _page([_row(other, 6, id_number=None), _row(RID, 7, name="改名")],
+                                   since=5))
+    with db.session() as s:
+        assert s.get(Resident, other) is None
+        assert s.get(Resident, RID).name == "王秀英"
+    assert apply.get_state(db, apply.CURSOR_KEY) == "5"
+
+
+def test_conflicts_upserted_and_clock_observed(db):
+    c = ConflictOut(id="01a20000-0000-7000-8000-0000000000cc", table="resident",
+                    record_id=RID, field="name", local_value="王秀兰", server_value="王秀英",
+                    local_author="doc_a1", server_author="doc_a2",
+                    local_hlc=FUTURE_HLC, server_hlc="1735787045000-0000-x",
+                    status="open", org_id=ORG, seq=6)
+    apply.apply_page(db, _page([_row(RID, 5)], conflicts=[c]))
+    resolved = c.model_copy(update={"status": "resolved", "resolution": "server", "seq": 9})
+    apply.apply_page(db, _page([], since=6, conflicts=[resolved]))
+    with db.session() as s:
+        (row,) = s.exec(select(SyncConflict)).all()
+        assert (row.status, row.resolution, row.local_value) == ("resolved", "server",
+                                                                 '"王秀兰"')
+        assert row.resolved_at is not None
+    # a later local edit orders after everything seen from elsewhere
+    assert db.capture.clock.last >= Timestamp.parse(FUTURE_HLC)
+    with db.session() as s:
+        s.add(FollowupVisit(org_id=ORG, resident_id=RID, kind="hypertension",
+                            visit_date=date(2025, 1, 3), method="clinic"))
+    with db.session() as s:
+        (entry,) = outbox.read_batch(s)
+        assert entry.hlc > FUTURE_HLC
+
+
+def test_same_id_number_from_two_pcs_is_kept_and_flagged(db):
+    other = "01a20000-0000-7000-8000-0000000000bb"
+    apply.apply_page(db, _page([_row(RID, 5), _row(other, 6, name="王秀英")]))
+    with db.session() as s:
+        first, second = s.get(Resident, RID), s.get(Resident, other)
+        assert first.id_number == "11010519491231002X" and not first.needs_id_match
+        assert second.id_number is None and second.needs_id_match and not second.deleted
+    assert apply.get_state(db, apply.CURSOR_KEY) == "6"

@@ -1,0 +1,120 @@
+"""The HTTP client: TLS settings reach requests, errors become Chinese messages, gzip bodies
+are decoded and counted as they came over the wire."""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+
+import pytest
+import requests
+from urllib3.response import HTTPResponse
+
+from familydoc_desktop import SCHEMA_VERSION
+from familydoc_desktop.sync import http
+from tests.sync.sync_live import free_port
+
+
+def _response(status: int, body: bytes, headers: dict | None = None) -> requests.Response:
+    resp = requests.Response()
+    resp.status_code = status
+    resp.headers.update(headers or {})
+    resp.raw = HTTPResponse(body=io.BytesIO(body), headers=headers or {}, status=status,
+                            preload_content=False, decode_content=False)
+    return resp
+
+
+class Recorder(requests.Session):
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__()
+        self.response = response
+        self.calls: list[dict] = []
+
+    def request(self, method, url, **kwargs):  # noqa: ANN001, ANN003, ANN201
+        self.calls.append({"method": method, "url": url, **kwargs})
+        return self.response
+
+
+def test_tls_verification_is_on_by_default():
+    rec = Recorder(_response(200, b'{"status":"ok"}'))
+    http.Client("https://sync.example.cn", session=rec).get("/health")
+    assert rec.calls[0]["verify"] is True
+
+
+def test_ca_bundle_setting_is_passed_to_requests(tmp_path):
+    bundle = tmp_path / "township-ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    rec = Recorder(_response(200, b"{}"))
+    client = http.Client("https://sync.example.cn/", ca_bundle=str(bundle), session=rec)
+    client.post("/sync/push", {"x": 1})
+    call = rec.calls[0]
+    assert call["verify"] == str(bundle)
+    assert call["url"] == "https://sync.example.cn/api/v1/sync/push"
+    assert call["headers"]["X-FamilyDoc-Schema"] == str(SCHEMA_VERSION)
+    assert call["timeout"] == http.TIMEOUT
+
+
+def test_bearer_token_header_only_when_logged_in():
+    rec = Recorder(_response(200, b"{}"))
+    client = http.Client("http://127.0.0.1:1", session=rec)
+    client.get("/orgs")
+    assert "Authorization" not in rec.calls[0]["headers"]
+    client.token = "tok"
+    client.get("/orgs")
+    assert rec.calls[1]["headers"]["Authorization"] == "Bearer tok"
+
+
+def test_gzip_body_is_decoded_and_wire_bytes_counted():
+    payload = json.dumps({"rows": ["王秀英"] * 500, "server_time_ms": 1_700_000_000_000},
+                         ensure_ascii=False).encode()
+    packed = gzip.compress(payload)
+    rec = Recorder(_response(200, packed, {"Content-Encoding": "gzip"}))
+    client = http.Client("http://x", session=rec)
+    assert client.get("/sync/pull") == payload
+    assert client.bytes_received == len(packed) < len(payload)
+    assert client.server_time_ms == 1_700_000_000_000
+    assert client.clock_offset_ms is not None
+
+
+def test_dead_network_gives_the_chinese_message():
+    client = http.Client(f"http://127.0.0.1:{free_port()}", timeout=(1, 1))
+    with pytest.raises(http.NetworkDown) as err:
+        client.get("/health")
+    assert str(err.value) == "无法连接同步服务器，数据已保存在本机，网络恢复后会自动同步"
+
+
+def test_tls_failure_is_not_reported_as_a_plain_network_error():
+    class Broken(requests.Session):
+        def request(self, *a, **k):  # noqa: ANN002, ANN003, ANN201
+            raise requests.exceptions.SSLError("certificate verify failed")
+
+    with pytest.raises(http.NetworkDown) as err:
+        http.Client("https://x", session=Broken()).get("/health")
+    assert "证书" in str(err.value)
+
+
+@pytest.mark.parametrize("status,cls,text", [
+    (401, http.AuthExpired, "登录已失效，请重新登录"),
+    (426, http.VersionMismatch, "客户端版本过旧，请升级家医签约助手后再同步"),
+    (403, http.SyncError, "无权访问该机构的数据"),
+    (429, http.SyncError, "登录失败次数过多，请稍后再试"),
+])
+def test_server_detail_is_shown(status, cls, text):
+    body = json.dumps({"detail": text}, ensure_ascii=False).encode()
+    rec = Recorder(_response(status, body))
+    with pytest.raises(cls) as err:
+        http.Client("http://x", session=rec).get("/sync/pull")
+    assert str(err.value) == text and err.value.status == status
+
+
+def test_server_crash_never_shows_a_traceback():
+    rec = Recorder(_response(500, b"Internal Server Error"))
+    with pytest.raises(http.SyncError) as err:
+        http.Client("http://x", session=rec).get("/sync/pull")
+    assert "500" in str(err.value) and "数据已保存在本机" in str(err.value)
+
+
+def test_locked_login_is_not_retried_or_slept_on():
+    policy = http.retry_policy()
+    assert not policy.respect_retry_after_header
+    assert 429 not in policy.status_forcelist

@@ -1,0 +1,168 @@
+"""Client against a REAL server (uvicorn on loopback): login, sync, conflicts, re-homing,
+reconciliation, dead network, and where the token may (not) be."""
+from __future__ import annotations
+
+import pytest
+import requests
+from sqlmodel import select
+
+from familydoc_desktop.domain.models import Household, Resident, SyncConflict
+from familydoc_desktop.store import orgs as store_orgs
+from familydoc_desktop.store.database import Database
+from familydoc_desktop.sync import conflicts, outbox, session
+from familydoc_desktop.sync.engine import SyncEngine
+from familydoc_desktop.sync.http import NETWORK_DOWN, AuthExpired, NetworkDown
+from tests.sync.sync_live import PASSWORD, free_port
+
+
+@pytest.fixture
+def clients(tmp_path, live_server):
+    dbs = []
+    for name in ("doc_a1", "doc_a2"):
+        (tmp_path / name).mkdir()
+        db = Database(tmp_path / name / "familydoc.db")
+        session.login(db, live_server.url, name, PASSWORD)
+        dbs.append(db)
+    yield dbs
+    for db in dbs:
+        db.close()
+
+
+def sync(db: Database):  # noqa: ANN201
+    return session.make_engine(db, reconcile=True).run()
+
+
+def test_records_travel_and_review_fields_conflict(clients, live_server):
+    a, b = clients
+    home = live_server.clinic()
+    with a.session() as s:
+        r = Resident(org_id=home, name="张三", sex="male", phone="13800000001")
+        s.add(r)
+    first = sync(a)
+    assert (first.pushed, first.pending) == (1, 0)
+    assert sync(b).pulled == 1
+    with b.session() as s:
+        rb = s.get(Resident, r.id)
+        assert rb.name == "张三" and rb.server_seq is not None
+        rb.name, rb.phone = "张叁", "13900000002"
+    with a.session() as s:
+        s.get(Resident, r.id).name = "章三"
+    sync(b)
+    report = sync(a)
+    assert report.conflicts == 1
+    sync(b)
+    (ca,) = conflicts.list_conflicts(a)
+    assert (ca.field, ca.local_value, ca.server_value) == ("name", "章三", "张叁")
+    assert (ca.local_author, ca.server_author) == ("doc_a1", "doc_a2")
+    assert [c.id for c in conflicts.list_conflicts(b)] == [ca.id]
+    with a.session() as s:  # the server value stands until someone decides
+        assert s.get(Resident, r.id).name == "张叁"
+        assert s.get(Resident, r.id).phone == "13900000002"
+
+    assert conflicts.resolve(a, ca.id[:8], "local", client=session.make_client(a)) == "sent"
+    sync(a), sync(b)
+    for db in clients:
+        with db.session() as s:
+            assert s.get(Resident, r.id).name == "章三"
+            assert s.get(SyncConflict, ca.id).status == "resolved"
+        assert conflicts.open_count(db) == 0
+
+
+def test_resolution_decided_offline_is_sent_on_next_sync(clients, live_server):
+    a, b = clients
+    with a.session() as s:
+        h = Household(org_id=live_server.clinic(), household_no="0001", head_id=None)
+        s.add(h)
+    sync(a), sync(b)
+    with a.session() as s:
+        s.get(Household, h.id).head_id = "01a20000-0000-7000-8000-00000000000a"
+    with b.session() as s:
+        s.get(Household, h.id).head_id = "01a20000-0000-7000-8000-00000000000b"
+    sync(a), sync(b)
+    (cb,) = conflicts.list_conflicts(b)
+    assert conflicts.resolve(b, cb.id, "local", client=None) == "queued"
+    assert conflicts.list_conflicts(b, status="resolved")[0].queued
+    report = sync(b)
+    assert report.resolutions_sent == 1 and report.conflicts == 0
+    sync(a)
+    for db in clients:
+        with db.session() as s:
+            assert s.get(Household, h.id).head_id.endswith("b")
+    with pytest.raises(Exception) as err:
+        conflicts.resolve(a, cb.id, "server")
+    assert "已处理" in str(err.value)
+
+
+def test_offline_records_move_to_the_real_clinic_on_first_login(tmp_path, live_server):
+    db = Database(tmp_path / "new.db")
+    with db.session() as s:
+        placeholder = store_orgs.ensure_local_clinic(s)
+        s.add(Resident(org_id=placeholder.id, name="离线登记", sex="female"))
+    result = session.login(db, live_server.url, "doc_a3", PASSWORD)
+    assert result.rehomed == 1 and result.home_org_id == live_server.clinic()
+    report = sync(db)
+    assert report.pushed >= 1 and report.pending == 0
+    with db.session() as s:
+        (r,) = s.exec(select(Resident)).all()
+        assert r.org_id == live_server.clinic() and r.server_seq is not None
+        assert store_orgs.home_clinic(s).id == live_server.clinic()
+    db.close()
+
+
+def test_reconciliation_repairs_local_drift(clients, live_server):
+    a, b = clients
+    with a.session() as s:
+        ids = []
+        for i in range(5):
+            r = Resident(org_id=live_server.clinic(), name=f"居民{i}", sex="male")
+            s.add(r)
+            ids.append(r.id)
+    sync(a), sync(b)
+    with b.session(capture=False) as s:  # drift: a row lost, another with a stale version
+        conn = s.connection()
+        conn.exec_driver_sql("DELETE FROM resident WHERE id = ?", (ids[0],))
+        conn.exec_driver_sql("UPDATE resident SET name = '错', server_seq = 1 WHERE id = ?",
+                             (ids[1],))
+    report = sync(b)
+    assert report.reconciled_tables == ["resident"]
+    with b.session() as s:
+        assert s.get(Resident, ids[0]) is not None
+        assert s.get(Resident, ids[1]).name == "居民1"
+    assert sync(b).reconciled_tables == []
+
+
+def test_dead_network_keeps_the_outbox(clients, live_server):
+    a, _ = clients
+    with a.session() as s:
+        s.add(Resident(org_id=live_server.clinic(), name="断网", sex="male"))
+    info = session.current(a)
+    engine = SyncEngine(a, f"http://127.0.0.1:{free_port()}", username=info.username,
+                        token=info.token)
+    with pytest.raises(NetworkDown) as err:
+        engine.run()
+    assert str(err.value) == NETWORK_DOWN
+    with a.session() as s:
+        assert outbox.pending_count(s) == 1
+    assert sync(a).pushed == 1
+
+
+def test_token_only_in_the_keyring_and_logout_revokes_it(clients, live_server, tmp_path,
+                                                          memory_keyring):
+    a, _ = clients
+    with a.session() as s:
+        s.add(Resident(org_id=live_server.clinic(), name="令牌", sex="male"))
+    sync(a)
+    token = session.current(a).token
+    assert token and token in memory_keyring.store.values()
+    data_dir = tmp_path / "doc_a1"
+    for path in data_dir.rglob("*"):
+        if path.is_file():
+            assert token.encode() not in path.read_bytes(), path
+    assert session.logout(a) is True
+    assert session.current(a).token is None
+    r = requests.get(f"{live_server.url}/api/v1/sync/digest",
+                     headers={"Authorization": f"Bearer {token}", "X-FamilyDoc-Schema": "1"})
+    assert r.status_code == 401
+    engine = SyncEngine(a, live_server.url, username="doc_a1", token=token)
+    with pytest.raises(AuthExpired):
+        engine.run()
