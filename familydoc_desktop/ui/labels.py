@@ -1,0 +1,54 @@
+"""Labels for stored codes in the UI language. The domain holds the Chinese labels; the
+English ones live here because only the UI is bilingual (domain errors stay Chinese)."""
+from __future__ import annotations
+
+from familydoc_desktop.domain import codes
+
+_EN: dict[str, str] = {
+    "male": "Male", "female": "Female",
+    "aged_65": "Aged 65+", "aged_80": "Aged 80+", "pregnant": "Pregnant/postpartum",
+    "child_0_6": "Child 0-6", "hypertension": "Hypertension", "diabetes": "Type 2 diabetes",
+    "tuberculosis": "Tuberculosis", "severe_mental": "Severe mental disorder", "copd": "COPD",
+    "disabled": "Disabled", "poverty": "Poverty-risk", "fp_special": "FP special family",
+    "red": "Red", "yellow": "Yellow", "green": "Green",
+    "clinic": "Clinic", "home": "Home", "phone": "Phone",
+    "satisfactory": "Satisfactory", "unsatisfactory": "Unsatisfactory",
+    "adverse_reaction": "Adverse reaction", "complication": "Complication",
+    "active": "Active", "expired": "Expired", "terminated": "Terminated", "renewed": "Renewed",
+    "pending": "Not started", "none": "Not signed",
+    "moved_away": "Moved away", "died": "Died", "own_request": "Own request",
+    "no_contact": "No contact for a year", "other": "Other",
+    "treatment": "Treatment", "rehabilitation": "Rehabilitation", "palliative": "Palliative",
+    "cured": "Cured", "improved": "Improved", "unchanged": "Unchanged",
+    "transferred": "Transferred",
+    "public_health": "Public-health fund", "insurance": "Insurance fund",
+    "personal": "Personal",
+    "resident": "Resident", "guardian": "Guardian",
+    "up": "Up", "down": "Down", "accepted": "Accepted", "completed": "Completed",
+    "cancelled": "Cancelled",
+}
+_ZH_EXTRA = {"none": "未签约", "resident": "本人", "guardian": "监护人", "up": "上转",
+             "down": "下转", "accepted": "已接收", "completed": "已完成", "cancelled": "已取消",
+             "pending_referral": "待接收"}
+_VISIT_KIND_EN = {"hypertension": "Hypertension follow-up", "diabetes": "Diabetes follow-up",
+                  "elderly_80": "80+ annual visit", "general": "Annual follow-up"}
+_language = "zh_CN"
+
+
+def set_language(lang: str) -> None:
+    global _language
+    _language = lang
+
+
+def label(code: str | None) -> str:
+    if code is None or code == "":
+        return ""
+    if _language == "en":
+        return _EN.get(code, code)
+    return codes.LABELS_ZH.get(code) or _ZH_EXTRA.get(code, code)
+
+
+def visit_kind_label(kind: str) -> str:
+    if _language == "en":
+        return _VISIT_KIND_EN.get(kind, kind)
+    return codes.VISIT_KIND_ZH.get(kind, kind)

@@ -1,0 +1,260 @@
+"""Follow-up forms (随访): hypertension and diabetes with the NBPHS-3 fields, the 80+ yearly
+visit with the self-care assessment, and the general yearly follow-up.
+
+While the doctor types, the form shows range checks, the suggested classification and any
+urgent-referral prompt, all from domain rules; the store checks everything again on save.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtGui import QDoubleValidator, QIntValidator
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+    QLineEdit, QMessageBox, QVBoxLayout, QWidget,
+)
+
+from familydoc_desktop.domain import followup, selfcare, vitals
+from familydoc_desktop.domain.codes import VisitClass, VisitKind, VisitMethod
+from familydoc_desktop.domain.dates import age_on
+from familydoc_desktop.domain.errors import DomainError
+from familydoc_desktop.store import residents, visits
+from familydoc_desktop.ui import labels
+from familydoc_desktop.ui.context import AppContext
+from familydoc_desktop.ui.widgets.common import date_edit, error_label, from_qdate, show_error
+from familydoc_desktop.ui.widgets.guarded_dialog import GuardedDialog
+
+ADHERENCE = ("规律", "间断", "不服药")
+
+
+class FollowupForm(GuardedDialog):
+    def __init__(self, ctx: AppContext, resident_id: str, kind: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.resident_id = resident_id
+        self.kind = VisitKind(kind)
+        self.outcome: visits.VisitOutcome | None = None
+        self.quiet = False  # tests and scripts skip the summary box
+        with ctx.session() as s:
+            r = residents.require_resident(s, resident_id)
+            self.resident_name, self.birth = r.name, r.birth_date
+            self.rules = visits.visits_ruleset(s)
+        self.setWindowTitle(f"{labels.visit_kind_label(self.kind)} — {self.resident_name}")
+        self.resize(640, 560)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        layout.addLayout(form)
+        self.date_edit = date_edit(date.today(), self)
+        self.date_edit.setMaximumDate(self.date_edit.date())
+        self.method_combo = QComboBox(self)
+        for m in VisitMethod:
+            self.method_combo.addItem(labels.label(m), str(m))
+        self.method_note = QLabel(self)
+        self.method_note.setObjectName("hint")
+        self.method_combo.currentIndexChanged.connect(self._update)
+        form.addRow(self.tr("Visit date"), self.date_edit)
+        form.addRow(self.tr("Method"), self.method_combo)
+        form.addRow("", self.method_note)
+
+        self.fields: dict[str, QLineEdit] = {}
+        measured = QGroupBox(self.tr("Measurements"), self)
+        mform = QFormLayout(measured)
+        wanted = ["sbp", "dbp", "heart_rate", "weight", "height"]
+        if self.kind == VisitKind.DIABETES:
+            wanted.insert(2, "fasting_glucose")
+        titles = {"sbp": self.tr("Systolic BP (mmHg)"), "dbp": self.tr("Diastolic BP (mmHg)"),
+                  "fasting_glucose": self.tr("Fasting glucose (mmol/L)"),
+                  "heart_rate": self.tr("Heart rate (/min)"), "weight": self.tr("Weight (kg)"),
+                  "height": self.tr("Height (cm)")}
+        for name in wanted:
+            edit = QLineEdit(measured)
+            edit.setMaximumWidth(120)
+            edit.setValidator(QIntValidator(0, 999, edit) if name in ("sbp", "dbp", "heart_rate")
+                              else QDoubleValidator(0.0, 999.0, 1, edit))
+            edit.textChanged.connect(self._update)
+            self.fields[name] = edit
+            mform.addRow(titles[name], edit)
+        layout.addWidget(measured)
+
+        self.adverse_check = QCheckBox(self.tr("Adverse drug reaction"), self)
+        self.complication_check = QCheckBox(self.tr("New or worse complication"), self)
+        self.symptoms_edit = QLineEdit(self)
+        self.symptoms_edit.setMaxLength(200)
+        self.adherence_combo = QComboBox(self)
+        self.adherence_combo.addItem("", None)
+        for a in ADHERENCE:
+            self.adherence_combo.addItem(a, a)
+        self.class_combo = QComboBox(self)
+        self.class_combo.addItem(self.tr("As suggested"), None)
+        for c in VisitClass:
+            self.class_combo.addItem(labels.label(c), str(c))
+        self.suggestion = QLabel(self)
+        self.suggestion.setObjectName("suggestion")
+        self.urgent = QLabel(self)
+        self.urgent.setObjectName("urgent")
+        self.urgent.setWordWrap(True)
+        self.urgent.setVisible(False)
+        chronic = self.kind in (VisitKind.HYPERTENSION, VisitKind.DIABETES)
+        if chronic:
+            cform = QFormLayout()
+            flags = QHBoxLayout()
+            flags.addWidget(self.adverse_check)
+            flags.addWidget(self.complication_check)
+            flags.addStretch(1)
+            cform.addRow(self.tr("Symptoms"), self.symptoms_edit)
+            cform.addRow(self.tr("Medication adherence"), self.adherence_combo)
+            cform.addRow("", flags)
+            cform.addRow(self.tr("Classification"), self.class_combo)
+            cform.addRow("", self.suggestion)
+            layout.addLayout(cform)
+            self.adverse_check.toggled.connect(self._update)
+            self.complication_check.toggled.connect(self._update)
+        else:  # the chronic-disease fields have no place on an 80+ or general visit
+            for w in (self.adverse_check, self.complication_check, self.symptoms_edit,
+                      self.adherence_combo, self.class_combo, self.suggestion):
+                w.hide()
+
+        self.selfcare_combos: dict[str, QComboBox] = {}
+        if self.kind == VisitKind.ELDERLY_80:
+            box = QGroupBox(self.tr("Self-care assessment (NBPHS-3)"), self)
+            sform = QFormLayout(box)
+            for item, (label_zh, scores) in selfcare.ITEMS.items():
+                combo = QComboBox(box)
+                for score in scores:
+                    combo.addItem(str(score), score)
+                combo.currentIndexChanged.connect(self._update)
+                self.selfcare_combos[item] = combo
+                sform.addRow(label_zh, combo)
+            self.selfcare_total = QLabel(box)
+            sform.addRow(self.tr("Total"), self.selfcare_total)
+            layout.addWidget(box)
+
+        self.note_edit = QLineEdit(self)
+        self.note_edit.setMaxLength(500)
+        nform = QFormLayout()
+        nform.addRow(self.tr("Note"), self.note_edit)
+        layout.addLayout(nform)
+        layout.addWidget(self.urgent)
+        self.issues = QLabel(self)
+        self.issues.setObjectName("hint")
+        self.issues.setWordWrap(True)
+        layout.addWidget(self.issues)
+        self.error = error_label(self)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+        buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.watch(self.date_edit, self.method_combo, *self.fields.values(), self.adverse_check,
+                   self.complication_check, self.symptoms_edit, self.adherence_combo,
+                   self.class_combo, *self.selfcare_combos.values(), self.note_edit)
+        self._update()
+
+    # -- values ---------------------------------------------------------------------------
+    def _number(self, name: str) -> int | float | None:
+        edit = self.fields.get(name)
+        text = edit.text().strip() if edit else ""
+        if not text:
+            return None
+        try:
+            return int(text) if name in ("sbp", "dbp", "heart_rate") else float(text)
+        except ValueError:
+            return None
+
+    def measurements(self) -> dict:
+        return {k: self._number(k) for k in ("sbp", "dbp", "heart_rate", "weight", "height",
+                                             "fasting_glucose")}
+
+    def selfcare_scores(self) -> dict | None:
+        if not self.selfcare_combos:
+            return None
+        return {k: c.currentData() for k, c in self.selfcare_combos.items()}
+
+    def suggested_class(self) -> VisitClass | None:
+        m = self.measurements()
+        age = age_on(self.birth, from_qdate(self.date_edit.date())) if self.birth else None
+        flags = dict(adverse_reaction=self.adverse_check.isChecked(),
+                     new_complication=self.complication_check.isChecked())
+        if self.kind == VisitKind.HYPERTENSION and m["sbp"] and m["dbp"]:
+            return followup.suggest_hypertension_class(m["sbp"], m["dbp"], age=age,
+                                                       ruleset=self.rules, **flags)
+        if self.kind == VisitKind.DIABETES and m["fasting_glucose"]:
+            return followup.suggest_diabetes_class(m["fasting_glucose"], ruleset=self.rules,
+                                                   **flags)
+        return None
+
+    # -- live feedback --------------------------------------------------------------------
+    def _update(self) -> None:
+        m = self.measurements()
+        issues = vitals.check_vitals(**m)
+        self.issues.setText("\n".join(("⚠ " if i.level == "warning" else "✖ ") + i.message
+                                      for i in issues))
+        suggested = self.suggested_class()
+        self.suggestion.setText(self.tr("Suggested: %1").replace("%1", labels.label(suggested))
+                                if suggested else "")
+        urgent = followup.urgent_referral_reasons(sbp=m["sbp"], dbp=m["dbp"],
+                                                  fasting_glucose=m["fasting_glucose"],
+                                                  ruleset=self.rules)
+        self.urgent.setText(self.tr("Urgent referral advised: %1").replace("%1", "；".join(urgent)))
+        self.urgent.setVisible(bool(urgent))
+        phone = self.method_combo.currentData() == VisitMethod.PHONE
+        self.method_note.setText(
+            self.tr("A phone call does not count as the yearly face-to-face visit.")
+            if phone and self.kind == VisitKind.ELDERLY_80 else "")
+        scores = self.selfcare_scores()
+        if scores is not None:
+            total = selfcare.selfcare_total(**scores)
+            self.selfcare_total.setText(f"{total}（{selfcare.selfcare_level_zh(total)}）")
+
+    # -- save -----------------------------------------------------------------------------
+    def save(self) -> bool:
+        show_error(self.error, None)
+        m = self.measurements()
+        try:
+            with self.ctx.session() as s:
+                self.outcome = visits.record_followup(
+                    s, resident_id=self.resident_id, kind=str(self.kind),
+                    visit_date=from_qdate(self.date_edit.date()),
+                    method=self.method_combo.currentData(),
+                    adverse_reaction=self.adverse_check.isChecked(),
+                    new_complication=self.complication_check.isChecked(),
+                    visit_class=self.class_combo.currentData(),
+                    selfcare=self.selfcare_scores(),
+                    symptoms=self.symptoms_edit.text().strip() or None,
+                    medication_adherence=self.adherence_combo.currentData(),
+                    note=self.note_edit.text().strip() or None, **m)
+        except DomainError as exc:
+            show_error(self.error, str(exc))
+            return False
+        self.ctx.notify("followup_visit")
+        if not self.quiet:
+            QMessageBox.information(self, self.tr("Follow-up saved"), self.summary())
+        return True
+
+    def summary(self) -> str:
+        o = self.outcome
+        if o is None:
+            return ""
+        lines = []
+        if o.visit.visit_class:
+            lines.append(self.tr("Classification: %1").replace(
+                "%1", labels.label(o.visit.visit_class)))
+        if o.urgent_reasons:
+            lines.append(self.tr("Urgent referral advised: %1").replace(
+                "%1", "；".join(o.urgent_reasons)))
+        if o.referral_prompt:
+            lines.append(self.tr("Two unsatisfactory follow-ups in a row: consider a referral."))
+        if o.assessment is not None:
+            lines.append(self.tr("Ledger colour: %1").replace(
+                "%1", labels.label(o.assessment.colour)))
+        if o.visit.next_visit_date:
+            lines.append(self.tr("Next follow-up due: %1").replace(
+                "%1", o.visit.next_visit_date.isoformat()))
+        lines.extend("⚠ " + w for w in o.warnings)
+        return "\n".join(lines) or self.tr("Saved.")

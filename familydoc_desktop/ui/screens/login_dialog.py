@@ -1,0 +1,72 @@
+"""Signing in to the sync server. The password is sent once; the token the server returns
+goes to the operating system's credential store (keyring) through the sync package."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget,
+)
+
+from familydoc_desktop.sync import session
+from familydoc_desktop.ui.context import AppContext
+from familydoc_desktop.ui.widgets.common import error_label, show_error
+
+
+class LoginDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.result_info = None
+        self.username = ""
+        self.setWindowTitle(self.tr("Sign in to the sync server"))
+        self.resize(460, 220)
+        info = session.current(ctx.db)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        layout.addLayout(form)
+        self.server_edit = QLineEdit(info.server_url or "", self)
+        self.server_edit.setPlaceholderText("https://township.example:8443")
+        self.user_edit = QLineEdit(info.username or "", self)
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(self.tr("Server address"), self.server_edit)
+        form.addRow(self.tr("User name"), self.user_edit)
+        form.addRow(self.tr("Password"), self.password_edit)
+        self.error = error_label(self)
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Sign in"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+        self.buttons.accepted.connect(self.sign_in)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        (self.password_edit if info.username else self.server_edit).setFocus()
+
+    def sign_in(self) -> None:
+        url = self.server_edit.text().strip()
+        user = self.user_edit.text().strip()
+        password = self.password_edit.text()
+        if not url or not user or not password:
+            show_error(self.error, self.tr("Enter the server address, user name and password."))
+            return
+        show_error(self.error, None)
+        self.buttons.setEnabled(False)
+
+        def work(_progress):  # noqa: ANN001, ANN202
+            return session.login(self.ctx.db, url, user, password)
+
+        self.ctx.task(work, success=self._done, failure=self._failed, network=True,
+                      label=self.tr("Signing in…"), parent=self, cancellable=False)
+
+    def _done(self, result) -> None:  # noqa: ANN001
+        self.buttons.setEnabled(True)
+        self.result_info = result
+        self.username = result.username
+        self.password_edit.clear()
+        self.ctx.reset_identity()
+        self.ctx.notify("*")
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        show_error(self.error, str(exc))

@@ -1,0 +1,306 @@
+"""Sync in the app: the status bar (last successful sync, pending changes, open conflicts),
+manual sync with progress (F5), and automatic sync when the server becomes reachable.
+
+A QTimer asks the sync package whether the server answers /api/v1/health; the probe runs on
+a network thread so a dead network never freezes the window. When the server comes back
+(or every few minutes while it is up) and there is something to push, a sync starts on its
+own. Nothing is reported as synced unless the server answered.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+)
+
+from familydoc_desktop.sync import apply, conflicts, outbox, probe, session
+from familydoc_desktop.sync.engine import LAST_SYNC_KEY
+from familydoc_desktop.sync.http import NetworkDown
+from familydoc_desktop.ui.context import AppContext
+from familydoc_desktop.ui.icons import icon
+
+PROBE_MS = 60_000
+AUTO_SYNC_EVERY_S = 15 * 60
+
+
+class SyncStatus:
+    def __init__(self, last_sync: str | None, pending: int, open_conflicts: int,
+                 server_url: str | None, username: str | None, logged_in: bool) -> None:
+        self.last_sync = last_sync
+        self.pending = pending
+        self.open_conflicts = open_conflicts
+        self.server_url = server_url
+        self.username = username
+        self.logged_in = logged_in
+
+
+def read_status(ctx: AppContext) -> SyncStatus:
+    """Runs on a worker: reads the device database and the credential store."""
+    info = session.current(ctx.db)
+    with ctx.db.session(capture=False) as s:
+        pending = outbox.pending_count(s)
+    return SyncStatus(apply.get_state(ctx.db, LAST_SYNC_KEY), pending,
+                      conflicts.open_count(ctx.db), info.server_url, info.username,
+                      bool(info.token))
+
+
+class SyncController(QObject):
+    status_changed = Signal(object)  # SyncStatus
+    sync_started = Signal()
+    sync_finished = Signal(object, object)  # SyncReport | None, error message | None
+    progress = Signal(str)
+    online_changed = Signal(bool)
+
+    def __init__(self, ctx: AppContext, window: QWidget | None = None) -> None:
+        super().__init__(window)
+        self.ctx = ctx
+        self.window = window
+        self.status: SyncStatus | None = None
+        self.online: bool | None = None
+        self.running = False
+        self.last_report = None
+        self.last_error: str | None = None
+        self._last_auto = 0.0
+        self.probe_timer = QTimer(self)
+        self.probe_timer.setInterval(PROBE_MS)
+        self.probe_timer.timeout.connect(self.probe)
+        self.probe_timer.start()
+        ctx.data_changed.connect(lambda _t: self.refresh_status())
+        QTimer.singleShot(0, self, self.refresh_status)
+        QTimer.singleShot(2000, self, self.probe)
+
+    def stop(self) -> None:
+        self.probe_timer.stop()
+
+    # -- status ---------------------------------------------------------------------------
+    def refresh_status(self) -> None:
+        self.ctx.task(lambda _p: read_status(self.ctx), success=self._got_status,
+                      failure=lambda _e: None)
+
+    def _got_status(self, status: SyncStatus) -> None:
+        self.status = status
+        self.status_changed.emit(status)
+
+    # -- automatic sync -------------------------------------------------------------------
+    def probe(self) -> None:
+        status = self.status
+        if status is None or not status.server_url or self.running:
+            return
+        url = status.server_url
+        self.ctx.task(lambda _p: probe.reachable(url), success=self._probed,
+                      failure=lambda _e: self._probed(False), network=True)
+
+    def _probed(self, up: bool) -> None:
+        came_back = up and self.online is False
+        if up != self.online:
+            self.online = up
+            self.online_changed.emit(up)
+        status = self.status
+        if not up or status is None or not status.logged_in or self.running:
+            return
+        now = datetime.now().timestamp()
+        due = status.pending > 0 or now - self._last_auto > AUTO_SYNC_EVERY_S
+        if came_back or due:
+            self._last_auto = now
+            self.sync_now(interactive=False)
+
+    # -- manual sync ----------------------------------------------------------------------
+    def sync_now(self, interactive: bool = True) -> None:
+        if self.running:
+            return
+        status = self.status
+        if status is None or not status.logged_in:
+            if interactive and self.login():
+                self.sync_now(interactive)
+            return
+        self.running = True
+        self.sync_started.emit()
+        self.progress.emit(self.tr("Syncing…"))
+        phases = {"push": self.tr("Sending changes"), "pull": self.tr("Receiving changes"),
+                  "reconcile": self.tr("Checking")}
+
+        def work(progress):  # noqa: ANN001, ANN202
+            engine = session.make_engine(self.ctx.db)
+            try:
+                return engine.run(lambda phase, done, total: progress.update(
+                    done, total or 0, f"{phases.get(phase, phase)} {done}"
+                    + (f"/{total}" if total else "")))
+            finally:
+                engine.client.close()
+
+        self.ctx.task(work, success=self._synced, failure=self._sync_failed, network=True,
+                      label=self.tr("Syncing with the server…") if interactive else None,
+                      parent=self.window if interactive else None,
+                      on_progress=lambda _d, _t, text: self.progress.emit(text))
+
+    def _synced(self, report) -> None:  # noqa: ANN001
+        self.running = False
+        self.last_report, self.last_error = report, None
+        self.online = True
+        self.sync_finished.emit(report, None)
+        self.ctx.notify("*")  # pulled rows may touch any screen
+
+    def _sync_failed(self, exc: BaseException) -> None:
+        self.running = False
+        self.last_error = str(exc)
+        if isinstance(exc, NetworkDown):
+            self.online = False
+            self.online_changed.emit(False)
+        self.sync_finished.emit(None, str(exc))
+        self.refresh_status()
+
+    # -- dialogs --------------------------------------------------------------------------
+    def login(self) -> bool:
+        from familydoc_desktop.ui.screens.login_dialog import LoginDialog
+        dialog = LoginDialog(self.ctx, self.window)
+        ok = bool(dialog.exec())
+        if ok:
+            self.refresh_status()
+        return ok
+
+    def review_conflicts(self) -> None:
+        from familydoc_desktop.ui.screens.conflicts_dialog import ConflictsDialog
+        ConflictsDialog(self.ctx, self.window).exec()
+        self.refresh_status()
+
+
+def _ago(iso: str | None, tr) -> str:  # noqa: ANN001
+    if not iso:
+        return tr("never")
+    try:
+        when = datetime.fromisoformat(iso).astimezone()
+    except ValueError:
+        return iso
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+class SyncStatusWidget(QWidget):
+    """Status bar: online dot, last successful sync, pending changes, open conflicts."""
+
+    def __init__(self, ctx: AppContext, controller: SyncController,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        self.dot = QLabel(self)
+        self.dot.setPixmap(icon("offline").pixmap(12, 12))
+        self.text = QLabel(self.tr("Not signed in to a sync server"), self)
+        self.message = QLabel(self)
+        self.conflicts_button = QPushButton(self)
+        self.conflicts_button.setFlat(True)
+        self.conflicts_button.setVisible(False)
+        self.conflicts_button.clicked.connect(controller.review_conflicts)
+        self.sync_button = QPushButton(icon("sync"), self.tr("Sync (F5)"), self)
+        self.sync_button.clicked.connect(lambda: controller.sync_now())
+        layout.addWidget(self.dot)
+        layout.addWidget(self.text)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.conflicts_button)
+        layout.addWidget(self.sync_button)
+        controller.status_changed.connect(self.show_status)
+        controller.progress.connect(self.message.setText)
+        controller.sync_started.connect(lambda: self.sync_button.setEnabled(False))
+        controller.sync_finished.connect(self.show_result)
+        controller.online_changed.connect(self.show_online)
+
+    def show_online(self, up: bool) -> None:
+        self.dot.setPixmap(icon("online" if up else "offline").pixmap(12, 12))
+        self.dot.setToolTip(self.tr("Server reachable") if up else self.tr("Server not reachable"))
+
+    def show_status(self, st: SyncStatus) -> None:
+        if not st.logged_in:
+            self.text.setText(self.tr("Not signed in to a sync server · %1 changes waiting")
+                              .replace("%1", str(st.pending)))
+        else:
+            self.text.setText(self.tr("Last sync: %1 · %2 changes waiting")
+                              .replace("%1", _ago(st.last_sync, self.tr))
+                              .replace("%2", str(st.pending)))
+        self.conflicts_button.setText(self.tr("%1 conflicts to review")
+                                      .replace("%1", str(st.open_conflicts)))
+        self.conflicts_button.setVisible(st.open_conflicts > 0)
+
+    def show_result(self, report, error) -> None:  # noqa: ANN001
+        self.sync_button.setEnabled(True)
+        if error:
+            self.message.setText(self.tr("Sync failed: %1").replace("%1", error))
+        else:
+            self.message.setText(self.tr("Synced: %1 sent, %2 received")
+                                 .replace("%1", str(report.pushed))
+                                 .replace("%2", str(report.pulled)))
+        self.controller.refresh_status()
+
+
+class SyncScreen(QWidget):
+    """The sync page: account, server, figures of the last sync, and the actions."""
+
+    def __init__(self, ctx: AppContext, controller: SyncController,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.controller = controller
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        title = QLabel(self.tr("Sync"), self)
+        title.setObjectName("heading")
+        layout.addWidget(title)
+        form = QFormLayout()
+        self.server_label = QLabel(self)
+        self.user_label = QLabel(self)
+        self.last_label = QLabel(self)
+        self.pending_label = QLabel(self)
+        self.conflicts_label = QLabel(self)
+        self.result_label = QLabel(self)
+        self.result_label.setWordWrap(True)
+        form.addRow(self.tr("Server"), self.server_label)
+        form.addRow(self.tr("Account"), self.user_label)
+        form.addRow(self.tr("Last successful sync"), self.last_label)
+        form.addRow(self.tr("Changes waiting"), self.pending_label)
+        form.addRow(self.tr("Open conflicts"), self.conflicts_label)
+        form.addRow(self.tr("Last result"), self.result_label)
+        layout.addLayout(form)
+        buttons = QHBoxLayout()
+        self.sync_button = QPushButton(self.tr("Sync now (F5)"), self)
+        self.sync_button.clicked.connect(lambda: controller.sync_now())
+        self.login_button = QPushButton(self.tr("Sign in…"), self)
+        self.login_button.clicked.connect(controller.login)
+        self.conflicts_button = QPushButton(self.tr("Review conflicts…"), self)
+        self.conflicts_button.clicked.connect(controller.review_conflicts)
+        for b in (self.sync_button, self.login_button, self.conflicts_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        hint = QLabel(self.tr("Work is saved on this PC first. When the server can be reached, "
+                              "changes are sent automatically; F5 syncs at once."), self)
+        hint.setWordWrap(True)
+        hint.setObjectName("hint")
+        layout.addWidget(hint)
+        layout.addStretch(1)
+        controller.status_changed.connect(self.show_status)
+        controller.sync_finished.connect(self.show_result)
+        if controller.status is not None:
+            self.show_status(controller.status)
+
+    def activate(self) -> None:
+        self.controller.refresh_status()
+
+    def show_status(self, st: SyncStatus) -> None:
+        self.server_label.setText(st.server_url or self.tr("(not set)"))
+        self.user_label.setText((st.username or "") + ("" if st.logged_in
+                                                       else self.tr(" (signed out)")))
+        self.last_label.setText(_ago(st.last_sync, self.tr))
+        self.pending_label.setText(str(st.pending))
+        self.conflicts_label.setText(str(st.open_conflicts))
+
+    def show_result(self, report, error) -> None:  # noqa: ANN001
+        if error:
+            self.result_label.setText(error)
+            return
+        text = self.tr("%1 sent, %2 received, %3 conflicts, %4 s").replace(
+            "%1", str(report.pushed)).replace("%2", str(report.pulled)).replace(
+            "%3", str(report.conflicts)).replace("%4", f"{report.seconds:.1f}")
+        if report.warnings:
+            text += "\n" + "\n".join(report.warnings)
+        self.result_label.setText(text)

@@ -1,0 +1,110 @@
+"""Small building blocks shared by the screens: tables, date fields, message helpers."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDateEdit, QHeaderView, QLabel, QMessageBox, QTableView,
+    QWidget,
+)
+
+from familydoc_desktop.ui.models.rows_table import SORT_ROLE
+
+
+def table_view(parent: QWidget | None = None, *, sortable: bool = False) -> QTableView:
+    view = QTableView(parent)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(26)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.setWordWrap(False)
+    if sortable:
+        # No sort until a header is clicked: the store already orders the rows, and sorting
+        # tens of thousands of rows through Python data() calls would freeze the window.
+        view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        view.setSortingEnabled(True)
+    return view
+
+
+def sorted_proxy(model, parent=None) -> QSortFilterProxyModel:  # noqa: ANN001
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    return proxy
+
+
+def to_qdate(value: date | None) -> QDate:
+    if value is None:
+        return QDate.currentDate()
+    return QDate(value.year, value.month, value.day)
+
+
+def from_qdate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+def date_edit(value: date | None = None, parent: QWidget | None = None) -> QDateEdit:
+    edit = QDateEdit(to_qdate(value), parent)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+def code_combo(codes_and_labels, parent: QWidget | None = None,  # noqa: ANN001
+               empty: str | None = None) -> QComboBox:
+    """A combo whose item data is the stored code; `empty` adds a first "any/none" item."""
+    combo = QComboBox(parent)
+    if empty is not None:
+        combo.addItem(empty, None)
+    for code, text in codes_and_labels:
+        combo.addItem(text, code)
+    return combo
+
+
+def select_code(combo: QComboBox, code) -> None:  # noqa: ANN001
+    i = combo.findData(code)
+    if i >= 0:
+        combo.setCurrentIndex(i)
+
+
+def error_label(parent: QWidget | None = None) -> QLabel:
+    """Inline validation message under a field: red, hidden while empty."""
+    lab = QLabel(parent)
+    lab.setObjectName("fieldError")
+    lab.setWordWrap(True)
+    lab.setVisible(False)
+    return lab
+
+
+def show_error(lab: QLabel, message: str | None) -> None:
+    lab.setText(message or "")
+    lab.setVisible(bool(message))
+
+
+def heading(text: str, parent: QWidget | None = None) -> QLabel:
+    lab = QLabel(text, parent)
+    lab.setObjectName("heading")
+    return lab
+
+
+def warn(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.warning(parent, title, text)
+
+
+def info(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.information(parent, title, text)
+
+
+def fit_columns(view: QTableView, widths: dict[int, int]) -> None:
+    for col, width in widths.items():
+        view.setColumnWidth(col, width)
+
+
+def align_center(lab: QLabel) -> QLabel:
+    lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return lab

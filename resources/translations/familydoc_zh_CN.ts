@@ -1,0 +1,1676 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name />
+    <message>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+</context>
+<context>
+    <name>AdmitDialog</name>
+    <message>
+        <source>Admit to home sickbed — %1</source>
+        <translation>家庭病床建床 — %1</translation>
+    </message>
+    <message>
+        <source>Applied on</source>
+        <translation>申请日期</translation>
+    </message>
+    <message>
+        <source>Admitted on</source>
+        <translation>建床日期</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Indication</source>
+        <translation>建床指征</translation>
+    </message>
+    <message>
+        <source>Diagnosis *</source>
+        <translation>诊断 *</translation>
+    </message>
+    <message>
+        <source>Responsible doctor</source>
+        <translation>责任医生</translation>
+    </message>
+    <message>
+        <source>Care plan</source>
+        <translation>护理计划</translation>
+    </message>
+    <message>
+        <source>Admit</source>
+        <translation>建床</translation>
+    </message>
+</context>
+<context>
+    <name>AppContext</name>
+    <message>
+        <source>local user</source>
+        <translation>本机用户</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsDialog</name>
+    <message>
+        <source>Conflicts to review</source>
+        <translation>待处理的同步冲突</translation>
+    </message>
+    <message>
+        <source>The same field was changed on this PC and on another device. Choose which value to keep; the other one stays in the history.</source>
+        <translation>同一字段在本机和其他设备上都被修改了。请选择保留哪个值，另一个值会保留在历史记录中。</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>This PC</source>
+        <translation>本机的值</translation>
+    </message>
+    <message>
+        <source>By / when</source>
+        <translation>录入人／时间</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>By / when </source>
+        <translation>录入人／时间</translation>
+    </message>
+    <message>
+        <source>Keep this PC's value</source>
+        <translation>保留本机的值</translation>
+    </message>
+    <message>
+        <source>Keep the server's value</source>
+        <translation>保留服务器上的值</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>No conflicts to review.</source>
+        <translation>没有待处理的冲突。</translation>
+    </message>
+    <message>
+        <source>Resolved.</source>
+        <translation>已处理。</translation>
+    </message>
+    <message>
+        <source>Decision saved; it is sent on the next sync.</source>
+        <translation>已保存处理结果，将在下次同步时发送。</translation>
+    </message>
+</context>
+<context>
+    <name>ConsentPage</name>
+    <message>
+        <source>Informed consent</source>
+        <translation>知情同意</translation>
+    </message>
+    <message>
+        <source>Explain the agreement and the packages; the resident or the guardian agrees.</source>
+        <translation>向居民说明协议和服务包内容，由居民本人或监护人知情同意。</translation>
+    </message>
+    <message>
+        <source>Resident in person</source>
+        <translation>居民本人</translation>
+    </message>
+    <message>
+        <source>Guardian</source>
+        <translation>监护人</translation>
+    </message>
+    <message>
+        <source>Guardian's name</source>
+        <translation>监护人姓名</translation>
+    </message>
+    <message>
+        <source>The agreement was explained and consent was given</source>
+        <translation>已说明协议内容并取得知情同意</translation>
+    </message>
+    <message>
+        <source>Print the agreement after signing</source>
+        <translation>签约后打印协议书</translation>
+    </message>
+    <message>
+        <source>Consent by</source>
+        <translation>知情同意人</translation>
+    </message>
+</context>
+<context>
+    <name>ContractWizard</name>
+    <message>
+        <source>Next &gt;</source>
+        <translation>下一步 &gt;</translation>
+    </message>
+    <message>
+        <source>&lt; Back</source>
+        <translation>&lt; 上一步</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>签约</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Renew contract — %1</source>
+        <translation>续签 — %1</translation>
+    </message>
+    <message>
+        <source>Sign contract — %1</source>
+        <translation>签约 — %1</translation>
+    </message>
+</context>
+<context>
+    <name>DischargeDialog</name>
+    <message>
+        <source>Discharge from home sickbed</source>
+        <translation>家庭病床撤床</translation>
+    </message>
+    <message>
+        <source>Discharged on</source>
+        <translation>撤床日期</translation>
+    </message>
+    <message>
+        <source>Outcome *</source>
+        <translation>转归 *</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>小结</translation>
+    </message>
+    <message>
+        <source>Discharge</source>
+        <translation>撤床</translation>
+    </message>
+    <message>
+        <source>Discharged</source>
+        <translation>撤床日期</translation>
+    </message>
+</context>
+<context>
+    <name>FeePage</name>
+    <message>
+        <source>Fees by funding source</source>
+        <translation>按资金来源的服务费</translation>
+    </message>
+    <message>
+        <source>Regional fee preset</source>
+        <translation>地区收费标准</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>Basic package (per year)</source>
+        <translation>基础服务包（每年）</translation>
+    </message>
+    <message>
+        <source>Total per year</source>
+        <translation>每年合计</translation>
+    </message>
+</context>
+<context>
+    <name>Feedback</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Please wait</source>
+        <translation>请稍候</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+</context>
+<context>
+    <name>FollowupForm</name>
+    <message>
+        <source>Visit date</source>
+        <translation>随访日期</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>随访方式</translation>
+    </message>
+    <message>
+        <source>Measurements</source>
+        <translation>体征</translation>
+    </message>
+    <message>
+        <source>Systolic BP (mmHg)</source>
+        <translation>收缩压（mmHg）</translation>
+    </message>
+    <message>
+        <source>Diastolic BP (mmHg)</source>
+        <translation>舒张压（mmHg）</translation>
+    </message>
+    <message>
+        <source>Fasting glucose (mmol/L)</source>
+        <translation>空腹血糖（mmol/L）</translation>
+    </message>
+    <message>
+        <source>Heart rate (/min)</source>
+        <translation>心率（次/分）</translation>
+    </message>
+    <message>
+        <source>Weight (kg)</source>
+        <translation>体重（kg）</translation>
+    </message>
+    <message>
+        <source>Height (cm)</source>
+        <translation>身高（cm）</translation>
+    </message>
+    <message>
+        <source>Adverse drug reaction</source>
+        <translation>药物不良反应</translation>
+    </message>
+    <message>
+        <source>New or worse complication</source>
+        <translation>新发并发症或原有并发症加重</translation>
+    </message>
+    <message>
+        <source>As suggested</source>
+        <translation>按系统建议</translation>
+    </message>
+    <message>
+        <source>Symptoms</source>
+        <translation>症状</translation>
+    </message>
+    <message>
+        <source>Medication adherence</source>
+        <translation>服药依从性</translation>
+    </message>
+    <message>
+        <source>Classification</source>
+        <translation>此次随访分类</translation>
+    </message>
+    <message>
+        <source>Self-care assessment (NBPHS-3)</source>
+        <translation>老年人生活自理能力评估</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Suggested: %1</source>
+        <translation>系统建议：%1</translation>
+    </message>
+    <message>
+        <source>Urgent referral advised: %1</source>
+        <translation>建议紧急转诊：%1</translation>
+    </message>
+    <message>
+        <source>A phone call does not count as the yearly face-to-face visit.</source>
+        <translation>电话访视不计入年度面对面或入户访视。</translation>
+    </message>
+    <message>
+        <source>Follow-up saved</source>
+        <translation>随访已保存</translation>
+    </message>
+    <message>
+        <source>Classification: %1</source>
+        <translation>此次随访分类：%1</translation>
+    </message>
+    <message>
+        <source>Two unsatisfactory follow-ups in a row: consider a referral.</source>
+        <translation>连续两次随访控制不满意，建议转诊。</translation>
+    </message>
+    <message>
+        <source>Ledger colour: %1</source>
+        <translation>三色管理：%1</translation>
+    </message>
+    <message>
+        <source>Next follow-up due: %1</source>
+        <translation>下次随访日期：%1</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+</context>
+<context>
+    <name>GuardedDialog</name>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的修改</translation>
+    </message>
+    <message>
+        <source>This form has unsaved changes. Save them?</source>
+        <translation>表单有未保存的修改，是否保存？</translation>
+    </message>
+</context>
+<context>
+    <name>HomeScreen</name>
+    <message>
+        <source>Today's work</source>
+        <translation>今日工作</translation>
+    </message>
+    <message>
+        <source>Due today</source>
+        <translation>今日待办</translation>
+    </message>
+    <message>
+        <source>Due within 7 days</source>
+        <translation>7天内待办</translation>
+    </message>
+    <message>
+        <source>Due within 14 days</source>
+        <translation>14天内待办</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>应完成日期</translation>
+    </message>
+    <message>
+        <source>Overdue (days)</source>
+        <translation>逾期（天）</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Do it now…</source>
+        <translation>立即处理…</translation>
+    </message>
+    <message>
+        <source>Open record</source>
+        <translation>打开档案</translation>
+    </message>
+    <message>
+        <source>80+ annual visits not done</source>
+        <translation>80岁以上老人年度访视未完成</translation>
+    </message>
+    <message>
+        <source>Revisits after unsatisfactory visits</source>
+        <translation>控制不满意后复诊随访</translation>
+    </message>
+    <message>
+        <source>Hypertension/diabetes follow-ups</source>
+        <translation>高血压、糖尿病随访</translation>
+    </message>
+    <message>
+        <source>Sickbed rounds due</source>
+        <translation>家庭病床需查床</translation>
+    </message>
+    <message>
+        <source>Contracts expiring</source>
+        <translation>签约即将到期</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Could not load the due list: %1</source>
+        <translation>无法加载待办：%1</translation>
+    </message>
+    <message>
+        <source>80+ annual visits %1</source>
+        <translation>%1年80岁以上老人年度访视</translation>
+    </message>
+    <message>
+        <source>Ledger: red %1, yellow %2, green %3</source>
+        <translation>三色台账：红 %1，黄 %2，绿 %3</translation>
+    </message>
+    <message>
+        <source>Nothing is due. Register residents under Residents (Ctrl+N) or import a roster under Import/Export; signed key-population residents then appear here when a visit is due.</source>
+        <translation>暂无待办。请在“居民档案”中登记居民（Ctrl+N），或在“导入导出”中导入花名册；已签约的重点人群到期需随访时会显示在这里。</translation>
+    </message>
+    <message>
+        <source>%1 items due</source>
+        <translation>共 %1 项待办</translation>
+    </message>
+</context>
+<context>
+    <name>ImportExportScreen</name>
+    <message>
+        <source>Import and export</source>
+        <translation>导入导出</translation>
+    </message>
+    <message>
+        <source>Import a resident roster (xlsx or csv)</source>
+        <translation>导入居民花名册（xlsx 或 csv）</translation>
+    </message>
+    <message>
+        <source>Choose file and import…</source>
+        <translation>选择文件并导入…</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>行号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Save error report…</source>
+        <translation>保存错误报告…</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Export residents…</source>
+        <translation>导出居民名单…</translation>
+    </message>
+    <message>
+        <source>Export ledger…</source>
+        <translation>导出台账…</translation>
+    </message>
+    <message>
+        <source>Exports contain personal information: keep the files safe. Every export is recorded in the access log.</source>
+        <translation>导出文件含个人信息，请妥善保管。每次导出都会记入访问日志。</translation>
+    </message>
+    <message>
+        <source>Import roster</source>
+        <translation>导入花名册</translation>
+    </message>
+    <message>
+        <source>Rosters (*.xlsx *.csv)</source>
+        <translation>花名册 (*.xlsx *.csv)</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <source>Importing rows: %1 / %2</source>
+        <translation>正在导入：%1 / %2 行</translation>
+    </message>
+    <message>
+        <source>Importing roster…</source>
+        <translation>正在导入花名册…</translation>
+    </message>
+    <message>
+        <source>%1 created, %2 updated, %3 unchanged, %4 rejected</source>
+        <translation>新建 %1，更新 %2，未变 %3，未导入 %4</translation>
+    </message>
+    <message>
+        <source>Import cancelled.</source>
+        <translation>已取消导入。</translation>
+    </message>
+    <message>
+        <source>Import failed: %1</source>
+        <translation>导入失败：%1</translation>
+    </message>
+    <message>
+        <source>Save error report</source>
+        <translation>保存错误报告</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>Export residents</source>
+        <translation>导出居民名单</translation>
+    </message>
+    <message>
+        <source>Export ledger</source>
+        <translation>导出三色管理台账</translation>
+    </message>
+</context>
+<context>
+    <name>LedgerScreen</name>
+    <message>
+        <source>Red-yellow-green ledger</source>
+        <translation>红黄绿三色管理台账</translation>
+    </message>
+    <message>
+        <source>All colours</source>
+        <translation>全部颜色</translation>
+    </message>
+    <message>
+        <source>Override colour…</source>
+        <translation>调整颜色…</translation>
+    </message>
+    <message>
+        <source>Export to Excel…</source>
+        <translation>导出到Excel…</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>颜色</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>年龄</translation>
+    </message>
+    <message>
+        <source>Key populations</source>
+        <translation>重点人群</translation>
+    </message>
+    <message>
+        <source>Changed on</source>
+        <translation>变更日期</translation>
+    </message>
+    <message>
+        <source>Overridden</source>
+        <translation>人工调整</translation>
+    </message>
+    <message>
+        <source>Reasons</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Red %1 · Yellow %2 · Green %3</source>
+        <translation>红 %1 · 黄 %2 · 绿 %3</translation>
+    </message>
+    <message>
+        <source>%1 residents in the ledger</source>
+        <translation>台账共 %1 人</translation>
+    </message>
+    <message>
+        <source>The ledger lists signed key-population residents; none yet.</source>
+        <translation>台账列出已签约的重点人群，目前还没有。</translation>
+    </message>
+    <message>
+        <source>Export ledger</source>
+        <translation>导出三色管理台账</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+    <message>
+        <source>Exporting the ledger…</source>
+        <translation>正在导出台账…</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Sign in to the sync server</source>
+        <translation>登录同步服务器</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Enter the server address, user name and password.</source>
+        <translation>请填写服务器地址、用户名和密码。</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>FamilyDoc — family doctor contract service</source>
+        <translation>家医签约助手</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日工作</translation>
+    </message>
+    <message>
+        <source>Residents</source>
+        <translation>居民档案</translation>
+    </message>
+    <message>
+        <source>Ledger</source>
+        <translation>三色台账</translation>
+    </message>
+    <message>
+        <source>Sickbeds</source>
+        <translation>家庭病床</translation>
+    </message>
+    <message>
+        <source>Import/Export</source>
+        <translation>导入导出</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Import roster…</source>
+        <translation>导入花名册…</translation>
+    </message>
+    <message>
+        <source>Back up now</source>
+        <translation>立即备份</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>&amp;Residents</source>
+        <translation>居民(&amp;R)</translation>
+    </message>
+    <message>
+        <source>New resident…</source>
+        <translation>新建居民…</translation>
+    </message>
+    <message>
+        <source>Search residents</source>
+        <translation>查找居民</translation>
+    </message>
+    <message>
+        <source>&amp;Sync</source>
+        <translation>同步(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Review conflicts…</source>
+        <translation>处理冲突…</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>登录…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>About FamilyDoc</source>
+        <translation>关于家医签约助手</translation>
+    </message>
+    <message>
+        <source>FamilyDoc %1
+Offline-first family doctor contract service for village clinics.</source>
+        <translation>家医签约助手 %1
+面向村卫生室的离线优先家庭医生签约服务软件。</translation>
+    </message>
+    <message>
+        <source>Work in progress</source>
+        <translation>任务进行中</translation>
+    </message>
+    <message>
+        <source>A task is still running. Wait for it to finish and quit?</source>
+        <translation>还有任务在运行。等待其完成后退出吗？</translation>
+    </message>
+</context>
+<context>
+    <name>OverrideDialog</name>
+    <message>
+        <source>Override colour — %1</source>
+        <translation>调整颜色 — %1</translation>
+    </message>
+    <message>
+        <source>Current</source>
+        <translation>当前</translation>
+    </message>
+    <message>
+        <source>New colour</source>
+        <translation>调整为</translation>
+    </message>
+    <message>
+        <source>Reason *</source>
+        <translation>原因 *</translation>
+    </message>
+    <message>
+        <source>Override</source>
+        <translation>调整</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>PackagePage</name>
+    <message>
+        <source>Service packages</source>
+        <translation>服务包</translation>
+    </message>
+    <message>
+        <source>The basic package is always included; tick the personalised packages the resident chose.</source>
+        <translation>基础服务包必签；请勾选居民选择的个性化服务包。</translation>
+    </message>
+    <message>
+        <source> [basic public health service]</source>
+        <translation> [基本公共卫生服务]</translation>
+    </message>
+    <message>
+        <source>Personal share of personalised packages</source>
+        <translation>个性化服务包个人付费比例</translation>
+    </message>
+</context>
+<context>
+    <name>Printing</name>
+    <message>
+        <source>Print agreement</source>
+        <translation>打印协议书</translation>
+    </message>
+    <message>
+        <source>Print the agreement to a printer or save it as PDF?</source>
+        <translation>打印协议书到打印机，还是保存为PDF？</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>保存为PDF</translation>
+    </message>
+    <message>
+        <source>Printer…</source>
+        <translation>打印机…</translation>
+    </message>
+</context>
+<context>
+    <name>ReferralDialog</name>
+    <message>
+        <source>Referral</source>
+        <translation>转诊</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>转诊方向</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Receiving unit *</source>
+        <translation>接收机构 *</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ResidentForm</name>
+    <message>
+        <source>New resident</source>
+        <translation>新建居民档案</translation>
+    </message>
+    <message>
+        <source>Resident record</source>
+        <translation>居民档案</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>基本信息</translation>
+    </message>
+    <message>
+        <source>Name *</source>
+        <translation>姓名 *</translation>
+    </message>
+    <message>
+        <source>18 digits; fills birth date and sex</source>
+        <translation>18位，自动填写出生日期和性别</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Show the full ID number and phone (logged)</source>
+        <translation>显示完整身份证号和电话（将记入日志）</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>Birth date</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>住址</translation>
+    </message>
+    <message>
+        <source>Household</source>
+        <translation>家庭</translation>
+    </message>
+    <message>
+        <source>12-digit village code</source>
+        <translation>12位村（居）区划代码</translation>
+    </message>
+    <message>
+        <source>Village code</source>
+        <translation>村（居）代码</translation>
+    </message>
+    <message>
+        <source>Household number (new or existing)</source>
+        <translation>户号（新户或已有户）</translation>
+    </message>
+    <message>
+        <source>Household no.</source>
+        <translation>户号</translation>
+    </message>
+    <message>
+        <source>Relation to head</source>
+        <translation>与户主关系</translation>
+    </message>
+    <message>
+        <source>Key populations (diagnoses and groups)</source>
+        <translation>重点人群（诊断与类别）</translation>
+    </message>
+    <message>
+        <source>Age %1</source>
+        <translation>%1岁</translation>
+    </message>
+    <message>
+        <source>Resident record — %1</source>
+        <translation>居民档案 — %1</translation>
+    </message>
+    <message>
+        <source>Without an ID number, sex and birth date are required; the record is flagged for matching.</source>
+        <translation>无身份证号时须填写性别和出生日期，档案将标记为待核对。</translation>
+    </message>
+</context>
+<context>
+    <name>ResidentHistory</name>
+    <message>
+        <source>Sign contract…</source>
+        <translation>签约…</translation>
+    </message>
+    <message>
+        <source>Renew…</source>
+        <translation>续签…</translation>
+    </message>
+    <message>
+        <source>Terminate…</source>
+        <translation>解约…</translation>
+    </message>
+    <message>
+        <source>Print agreement…</source>
+        <translation>打印协议书…</translation>
+    </message>
+    <message>
+        <source>Record follow-up</source>
+        <translation>录入随访</translation>
+    </message>
+    <message>
+        <source>Admit to home sickbed…</source>
+        <translation>家庭病床建床…</translation>
+    </message>
+    <message>
+        <source>Refer…</source>
+        <translation>转诊…</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>End</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>Years</source>
+        <translation>年限</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>知情同意</translation>
+    </message>
+    <message>
+        <source>Fees (PH/Ins/Personal)</source>
+        <translation>服务费（公卫/医保/个人）</translation>
+    </message>
+    <message>
+        <source>Termination</source>
+        <translation>解约</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>随访方式</translation>
+    </message>
+    <message>
+        <source>BP</source>
+        <translation>血压</translation>
+    </message>
+    <message>
+        <source>Glucose</source>
+        <translation>血糖</translation>
+    </message>
+    <message>
+        <source>Self-care</source>
+        <translation>自理评分</translation>
+    </message>
+    <message>
+        <source>Classification</source>
+        <translation>此次随访分类</translation>
+    </message>
+    <message>
+        <source>Next due</source>
+        <translation>下次随访</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>颜色</translation>
+    </message>
+    <message>
+        <source>Reasons</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Override</source>
+        <translation>调整</translation>
+    </message>
+    <message>
+        <source>Admitted</source>
+        <translation>建床日期</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Diagnosis</source>
+        <translation>诊断</translation>
+    </message>
+    <message>
+        <source>Discharged</source>
+        <translation>撤床日期</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>转归</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>转诊方向</translation>
+    </message>
+    <message>
+        <source>Receiving unit</source>
+        <translation>接收机构</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>Birth date</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <source>Relation to head</source>
+        <translation>与户主关系</translation>
+    </message>
+    <message>
+        <source>Contracts</source>
+        <translation>签约协议</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>随访记录</translation>
+    </message>
+    <message>
+        <source>Ledger</source>
+        <translation>三色台账</translation>
+    </message>
+    <message>
+        <source>Sickbeds</source>
+        <translation>家庭病床</translation>
+    </message>
+    <message>
+        <source>Referrals</source>
+        <translation>转诊记录</translation>
+    </message>
+    <message>
+        <source>Household members</source>
+        <translation>家庭成员</translation>
+    </message>
+    <message>
+        <source>Save agreement as PDF</source>
+        <translation>将协议书保存为PDF</translation>
+    </message>
+</context>
+<context>
+    <name>ResidentPicker</name>
+    <message>
+        <source>Choose a resident</source>
+        <translation>选择居民</translation>
+    </message>
+    <message>
+        <source>Search: name, pinyin initials, ID or phone tail</source>
+        <translation>查找：姓名、拼音首字母、身份证或电话尾号</translation>
+    </message>
+</context>
+<context>
+    <name>ResidentTableModel</name>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>年龄</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <source>Household</source>
+        <translation>家庭</translation>
+    </message>
+    <message>
+        <source>Contract</source>
+        <translation>签约</translation>
+    </message>
+    <message>
+        <source>Ledger</source>
+        <translation>三色台账</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>住址</translation>
+    </message>
+</context>
+<context>
+    <name>ResidentsScreen</name>
+    <message>
+        <source>Search: name, pinyin initials, ID or phone tail (Ctrl+F)</source>
+        <translation>查找：姓名、拼音首字母、身份证或电话尾号（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>All villages</source>
+        <translation>全部村</translation>
+    </message>
+    <message>
+        <source>All populations</source>
+        <translation>全部人群</translation>
+    </message>
+    <message>
+        <source>Any colour</source>
+        <translation>任意颜色</translation>
+    </message>
+    <message>
+        <source>Any contract status</source>
+        <translation>任意签约状态</translation>
+    </message>
+    <message>
+        <source>Show full ID numbers and phones</source>
+        <translation>显示完整身份证号和电话</translation>
+    </message>
+    <message>
+        <source>Viewing full numbers is logged</source>
+        <translation>查看完整号码会记入访问日志</translation>
+    </message>
+    <message>
+        <source>New resident (Ctrl+N)</source>
+        <translation>新建居民（Ctrl+N）</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>%1 residents</source>
+        <translation>共 %1 名居民</translation>
+    </message>
+    <message>
+        <source>No resident matches.</source>
+        <translation>没有符合条件的居民。</translation>
+    </message>
+    <message>
+        <source>No residents yet: press Ctrl+N to register one, or import a roster.</source>
+        <translation>还没有居民档案：按 Ctrl+N 新建，或导入花名册。</translation>
+    </message>
+</context>
+<context>
+    <name>RoundDialog</name>
+    <message>
+        <source>Sickbed round</source>
+        <translation>家庭病床查床</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>查床所见</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>医嘱</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>查床人</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsScreen</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Sync server and account</source>
+        <translation>同步服务器与账号</translation>
+    </message>
+    <message>
+        <source>Save address</source>
+        <translation>保存地址</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>登录…</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账号</translation>
+    </message>
+    <message>
+        <source>This PC's clinic</source>
+        <translation>本机所属机构</translation>
+    </message>
+    <message>
+        <source>Regional rule sets</source>
+        <translation>地区规则</translation>
+    </message>
+    <message>
+        <source>Fee preset</source>
+        <translation>签约服务费标准</translation>
+    </message>
+    <message>
+        <source>Ledger colours</source>
+        <translation>三色管理规则</translation>
+    </message>
+    <message>
+        <source>Visit intervals</source>
+        <translation>随访间隔规则</translation>
+    </message>
+    <message>
+        <source>Language (after restart)</source>
+        <translation>界面语言（重启后生效）</translation>
+    </message>
+    <message>
+        <source>Backup and restore</source>
+        <translation>备份与恢复</translation>
+    </message>
+    <message>
+        <source>Back up now</source>
+        <translation>立即备份</translation>
+    </message>
+    <message>
+        <source>Restore from a backup…</source>
+        <translation>从备份恢复…</translation>
+    </message>
+    <message>
+        <source>(not signed in)</source>
+        <translation>（未登录）</translation>
+    </message>
+    <message>
+        <source> (signed out)</source>
+        <translation>（已退出）</translation>
+    </message>
+    <message>
+        <source>Backups are written to %1</source>
+        <translation>备份保存在 %1</translation>
+    </message>
+    <message>
+        <source>The address must start with https:// or http://</source>
+        <translation>地址须以 https:// 或 http:// 开头</translation>
+    </message>
+    <message>
+        <source>Backup saved: %1</source>
+        <translation>备份已保存：%1</translation>
+    </message>
+    <message>
+        <source>Backing up…</source>
+        <translation>正在备份…</translation>
+    </message>
+    <message>
+        <source>Restore from a backup</source>
+        <translation>从备份恢复</translation>
+    </message>
+    <message>
+        <source>Backups (*.db *.fdbak *.zip);;All (*)</source>
+        <translation>备份文件 (*.db *.fdbak *.zip);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Restoring replaces everything on this PC with the backup. Changes not yet synced since the backup are lost. The app closes afterwards. Continue?</source>
+        <translation>恢复会用备份替换本机的全部数据，备份之后尚未同步的更改将丢失，恢复后程序会关闭。继续吗？</translation>
+    </message>
+    <message>
+        <source>Restored. Start the app again to continue.</source>
+        <translation>已恢复。请重新启动程序。</translation>
+    </message>
+    <message>
+        <source>Restoring…</source>
+        <translation>正在恢复…</translation>
+    </message>
+</context>
+<context>
+    <name>SickbedsScreen</name>
+    <message>
+        <source>Home sickbeds</source>
+        <translation>家庭病床</translation>
+    </message>
+    <message>
+        <source>Admit…</source>
+        <translation>建床…</translation>
+    </message>
+    <message>
+        <source>Record round…</source>
+        <translation>录入查床…</translation>
+    </message>
+    <message>
+        <source>Discharge…</source>
+        <translation>撤床…</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Admitted</source>
+        <translation>建床日期</translation>
+    </message>
+    <message>
+        <source>Days</source>
+        <translation>天数</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Diagnosis</source>
+        <translation>诊断</translation>
+    </message>
+    <message>
+        <source>Last round</source>
+        <translation>上次查床</translation>
+    </message>
+    <message>
+        <source>Round due</source>
+        <translation>应查床</translation>
+    </message>
+    <message>
+        <source>overdue %1 days</source>
+        <translation>逾期 %1 天</translation>
+    </message>
+    <message>
+        <source>No open home sickbeds. Admit a resident from here or from the resident's record.</source>
+        <translation>目前没有在床的家庭病床。可在此处或居民档案中建床。</translation>
+    </message>
+    <message>
+        <source>%1 rounds due</source>
+        <translation>%1 张家庭病床需查床</translation>
+    </message>
+    <message>
+        <source>Admit to home sickbed</source>
+        <translation>家庭病床建床</translation>
+    </message>
+</context>
+<context>
+    <name>SyncController</name>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Sending changes</source>
+        <translation>正在发送更改</translation>
+    </message>
+    <message>
+        <source>Receiving changes</source>
+        <translation>正在接收更改</translation>
+    </message>
+    <message>
+        <source>Checking</source>
+        <translation>正在核对</translation>
+    </message>
+    <message>
+        <source>Syncing with the server…</source>
+        <translation>正在与服务器同步…</translation>
+    </message>
+</context>
+<context>
+    <name>SyncScreen</name>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账号</translation>
+    </message>
+    <message>
+        <source>Last successful sync</source>
+        <translation>上次成功同步</translation>
+    </message>
+    <message>
+        <source>Changes waiting</source>
+        <translation>待发送的更改</translation>
+    </message>
+    <message>
+        <source>Open conflicts</source>
+        <translation>待处理冲突</translation>
+    </message>
+    <message>
+        <source>Last result</source>
+        <translation>上次结果</translation>
+    </message>
+    <message>
+        <source>Sync now (F5)</source>
+        <translation>立即同步（F5）</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>登录…</translation>
+    </message>
+    <message>
+        <source>Review conflicts…</source>
+        <translation>处理冲突…</translation>
+    </message>
+    <message>
+        <source>Work is saved on this PC first. When the server can be reached, changes are sent automatically; F5 syncs at once.</source>
+        <translation>所有工作先保存在本机。能连接服务器时会自动发送更改；按 F5 立即同步。</translation>
+    </message>
+    <message>
+        <source>(not set)</source>
+        <translation>（未设置）</translation>
+    </message>
+    <message>
+        <source> (signed out)</source>
+        <translation>（已退出）</translation>
+    </message>
+    <message>
+        <source>%1 sent, %2 received, %3 conflicts, %4 s</source>
+        <translation>发送 %1，接收 %2，冲突 %3，用时 %4 秒</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusWidget</name>
+    <message>
+        <source>Not signed in to a sync server</source>
+        <translation>未登录同步服务器</translation>
+    </message>
+    <message>
+        <source>Sync (F5)</source>
+        <translation>同步（F5）</translation>
+    </message>
+    <message>
+        <source>Server reachable</source>
+        <translation>服务器已连接</translation>
+    </message>
+    <message>
+        <source>Server not reachable</source>
+        <translation>无法连接服务器</translation>
+    </message>
+    <message>
+        <source>Not signed in to a sync server · %1 changes waiting</source>
+        <translation>未登录同步服务器 · %1 条更改待发送</translation>
+    </message>
+    <message>
+        <source>Last sync: %1 · %2 changes waiting</source>
+        <translation>上次同步：%1 · %2 条更改待发送</translation>
+    </message>
+    <message>
+        <source>%1 conflicts to review</source>
+        <translation>%1 个冲突待处理</translation>
+    </message>
+    <message>
+        <source>Sync failed: %1</source>
+        <translation>同步失败：%1</translation>
+    </message>
+    <message>
+        <source>Synced: %1 sent, %2 received</source>
+        <translation>同步完成：发送 %1，接收 %2</translation>
+    </message>
+</context>
+<context>
+    <name>TeamPage</name>
+    <message>
+        <source>Team, doctor and term</source>
+        <translation>团队、医生和期限</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n year(s)</source>
+        <translation><numerusform>%n年</numerusform></translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Renewing</source>
+        <translation>续签原协议</translation>
+    </message>
+    <message>
+        <source>Family doctor team</source>
+        <translation>家庭医生团队</translation>
+    </message>
+    <message>
+        <source>Responsible doctor</source>
+        <translation>责任医生</translation>
+    </message>
+    <message>
+        <source>Start date</source>
+        <translation>开始日期</translation>
+    </message>
+    <message>
+        <source>Term</source>
+        <translation>签约期限</translation>
+    </message>
+    <message>
+        <source>End date</source>
+        <translation>结束日期</translation>
+    </message>
+</context>
+<context>
+    <name>TerminateDialog</name>
+    <message>
+        <source>Terminate contract</source>
+        <translation>解除签约</translation>
+    </message>
+    <message>
+        <source>Not obtainable</source>
+        <translation>无法取得</translation>
+    </message>
+    <message>
+        <source>Reason *</source>
+        <translation>原因 *</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Consent by</source>
+        <translation>知情同意人</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Terminate</source>
+        <translation>解约</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>dialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,127 @@
+"""Save a screenshot of every main screen, on a demo township, into docs/screenshots/ at
+1366x768 (the common village-clinic laptop screen). Runs headless:
+
+    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--residents 6000] [--lang zh_CN]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+SIZE = (1366, 768)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--residents", type=int, default=6000)
+    parser.add_argument("--lang", default="zh_CN")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+
+    from familydoc_desktop.store import bulk, search
+    from familydoc_desktop.store.database import Database
+    from familydoc_desktop.ui.app import build_window, make_application
+
+    app = make_application(lang=args.lang)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(Path(tmp) / "familydoc.db")
+        bulk.load_demo(db, residents=args.residents, seed=7)
+        ctx, window = build_window(db)
+        window.resize(*SIZE)
+        window.show()
+
+        def settle() -> None:
+            for _ in range(5):
+                app.processEvents()
+            ctx.tasks.wait_idle()
+            for _ in range(5):
+                app.processEvents()
+
+        def shoot(widget, name: str) -> None:  # noqa: ANN001
+            settle()
+            path = args.out / f"{name}.png"
+            widget.grab().save(str(path))
+            print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+        for key in ("home", "residents", "ledger", "sickbeds", "import_export", "sync",
+                    "settings"):
+            window.show_screen(key)
+            shoot(window, key)
+
+        # Dialogs of the day, on a real resident of the demo township.
+        with ctx.session() as s:
+            rows = search.search_residents(
+                s, "", filters=search.ResidentFilter(population="hypertension",
+                                                     contract_status="active"), limit=1)
+        rid = rows[0].id
+        from familydoc_desktop.ui.screens.contract_wizard import ContractWizard
+        from familydoc_desktop.ui.screens.followup_form import FollowupForm
+        from familydoc_desktop.ui.screens.login_dialog import LoginDialog
+        from familydoc_desktop.ui.screens.resident_form import ResidentForm
+
+        form = ResidentForm(ctx, rid, window)
+        form.show()
+        shoot(form, "resident_form")
+        form.dirty = False
+        form.close()
+
+        new = ResidentForm(ctx, None, window)
+        new.show()
+        new.id_edit.setText("11010519491231002X")
+        shoot(new, "resident_new")
+        new.dirty = False
+        new.close()
+
+        with ctx.session() as s:
+            unsigned = search.search_residents(
+                s, "", filters=search.ResidentFilter(contract_status=search.UNSIGNED), limit=1)
+        wizard = ContractWizard(ctx, unsigned[0].id if unsigned else rid, parent=window)
+        wizard.show()
+        shoot(wizard, "contract_wizard_1")
+        wizard.next()
+        shoot(wizard, "contract_wizard_2")
+        wizard.next()
+        shoot(wizard, "contract_wizard_3")
+        wizard.next()
+        shoot(wizard, "contract_wizard_4")
+        wizard.reject()
+
+        visit = FollowupForm(ctx, rid, "hypertension", window)
+        visit.show()
+        visit.fields["sbp"].setText("182")
+        visit.fields["dbp"].setText("104")
+        shoot(visit, "followup_hypertension")
+        visit.dirty = False
+        visit.close()
+
+        with ctx.session() as s:
+            old = search.search_residents(
+                s, "", filters=search.ResidentFilter(population="aged_80"), limit=1)
+        if old:
+            elderly = FollowupForm(ctx, old[0].id, "elderly_80", window)
+            elderly.show()
+            shoot(elderly, "followup_elderly_80")
+            elderly.dirty = False
+            elderly.close()
+
+        login = LoginDialog(ctx, window)
+        login.show()
+        shoot(login, "login_dialog")
+        login.close()
+        window.sync.stop()
+        window.close()
+        ctx.tasks.wait_idle()
+        db.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""UI test set-up: headless Qt, Chinese translations, a fresh database per test."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from familydoc_desktop.store.database import Database  # noqa: E402
+
+
+@pytest.fixture
+def app(qapp):
+    from familydoc_desktop.ui.app import make_application
+    return make_application(lang="zh_CN")
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = Database(tmp_path / "familydoc.db")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def ctx(app, db):
+    from familydoc_desktop.ui.context import AppContext
+    context = AppContext(db)
+    yield context
+    context.tasks.wait_idle()
+
+
+@pytest.fixture
+def window(app, db, qtbot):
+    from familydoc_desktop.ui.app import build_window
+    context, win = build_window(db)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.sync.stop()
+    context.tasks.wait_idle()
+
+
+def wait_tasks(qtbot, ctx, timeout: int = 20000) -> None:
+    """Let background tasks finish and their callbacks run on the GUI thread."""
+    qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=timeout)
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Type like a user: keys for ASCII, an input-method commit for Chinese (how pinyin
+    input delivers it; QTest cannot send non-ASCII key clicks)."""
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    if text.isascii():
+        qtbot.keyClicks(widget, text)
+        return
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)

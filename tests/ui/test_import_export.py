@@ -1,0 +1,68 @@
+"""Roster import on the task runner with the row-level error report in a table; ledger export
+and backup from their screens."""
+from __future__ import annotations
+
+from datetime import date
+
+from openpyxl import Workbook, load_workbook
+
+from tests.ui.conftest import wait_tasks
+from familydoc_desktop.store import contracts, residents, search
+
+
+def roster(path) -> None:  # noqa: ANN001
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "性别", "出生日期", "身份证号", "联系电话", "现住址", "户号", "与户主关系"])
+    ws.append(["王秀英", "女", None, "11010519491231002X", "13800001234", "一组1号", "H001", "户主"])
+    ws.append(["赵德才", "男", None, "110105194005010015", "13800005678", "一组2号", "H002", "户主"])
+    ws.append(["错号", "男", None, "110105194912310021", "", "", "", ""])  # bad check digit
+    ws.append(["", "男", "1950-01-01", "", "", "", "", ""])  # no name
+    wb.save(path)
+
+
+def test_import_shows_rejected_rows_with_reasons(window, qtbot, tmp_path):
+    ctx = window.ctx
+    path = tmp_path / "roster.xlsx"
+    roster(path)
+    screen = window.show_screen("import_export")
+    results = []
+    screen.import_file(str(path), on_done=results.append)
+    wait_tasks(qtbot, ctx)
+    (result,) = results
+    assert (result.created, len(result.rejected)) == (2, 2)
+    assert screen.rejected_model.rowCount() == 2
+    problems = [screen.rejected_model.index(r, 2).data() for r in range(2)]
+    assert any("校验位" in p for p in problems)
+    assert "新建 2" in screen.summary.text()
+    assert screen.save_report_button.isEnabled()
+    # The resident list follows the import.
+    listing = window.show_screen("residents")
+    assert listing.model.total == 2
+
+
+def test_ledger_export_and_backup(window, qtbot, tmp_path):
+    ctx = window.ctx
+    with ctx.session() as s:
+        r = residents.create_resident(s, org_id=ctx.org_id, name="王秀英",
+                                      id_number="11010519491231002X")
+        residents.add_diagnosis(s, r.id, "hypertension", date(2020, 1, 1))
+        contracts.sign_contract(s, resident_id=r.id, start=date.today(), years=1,
+                                consent_by="resident")
+    ledger_screen = window.show_screen("ledger")
+    wait_tasks(qtbot, ctx)
+    out = tmp_path / "ledger.xlsx"
+    done = []
+    ledger_screen.export_to(str(out), on_done=done.append)
+    wait_tasks(qtbot, ctx)
+    assert done == [1]
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[1][1] == "王秀英"
+
+    settings_screen = window.show_screen("settings")
+    saved = []
+    settings_screen.backup_now(on_done=saved.append)
+    wait_tasks(qtbot, ctx)
+    assert saved and saved[0].exists()
+    with ctx.session() as s:
+        assert search.count_residents(s) == 1
