@@ -1,0 +1,227 @@
+"""Client sync figures against a real server process on loopback, with the demo township.
+
+Prints:
+  * first full pull of the township (records/s, seconds, compressed bytes per record on the
+    wire) — targets >= 25,000 records/s and <= 100 bytes/record;
+  * an incremental round of 1,000 edits each way (seconds) — target <= 0.3 s;
+  * the server's push apply rate (mutations/s);
+  * 50 concurrent clients syncing (p50/p99 latency, errors) — target zero errors.
+Run: python benchmarks/bench_sync.py [RESIDENTS] [--workers N]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import keyring
+import requests
+from keyring.backend import KeyringBackend
+from sqlmodel import select
+
+from familydoc_desktop.domain.models import Resident, SyncState, new_id
+from familydoc_desktop.store.database import Database, sqlite_backup
+from familydoc_desktop.sync import apply, session
+from familydoc_desktop.sync.engine import SyncEngine
+
+TOWNSHIP = "220182105000"
+PASSWORD = "bench-pass-1"
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict = {}
+
+    def get_password(self, service, username):  # noqa: ANN001, ANN201
+        return self.store.get((service, username))
+
+    def set_password(self, service, username, password):  # noqa: ANN001, ANN201
+        self.store[(service, username)] = password
+
+    def delete_password(self, service, username):  # noqa: ANN001, ANN201
+        self.store.pop((service, username), None)
+
+
+def server_cli(url: str, *args: str, stdin: str | None = None) -> None:
+    subprocess.run([sys.executable, "-m", "sync_server.cli", "--database-url", url, *args],
+                   input=stdin, text=True, check=True, capture_output=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(url: str, workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "sync_server.cli", "--database-url", url,
+                             "serve", "--port", str(port), "--workers", str(workers)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if requests.get(f"{base}/api/v1/health", timeout=1).ok:
+                return proc, base
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+def clone_device(src: Database, path: Path) -> Database:
+    """A second, already caught-up PC: a copy of the database under a new device id."""
+    sqlite_backup(src.path, path)
+    db = Database(path)
+    with db.session(capture=False) as s:
+        s.get(SyncState, "device_id").value = new_id()
+    db.close()
+    return Database(path)
+
+
+def edit_notes(db: Database, n: int, offset: int, text: str) -> None:
+    with db.session() as s:
+        rows = s.exec(select(Resident).order_by(Resident.id).offset(offset).limit(n)).all()
+        for r in rows:
+            r.note = text
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("residents", nargs="?", type=int, default=60_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--clients", type=int, default=50)
+    opts = ap.parse_args()
+    keyring.set_keyring(MemoryKeyring())
+    tmp = Path(tempfile.mkdtemp(prefix="familydoc-bench-sync-"))
+    url = f"sqlite:///{tmp / 'server.db'}"
+    t = time.perf_counter()
+    server_cli(url, "init")
+    server_cli(url, "org", "add", "--code", "220182000000", "--name", "演示县", "--level",
+               "county")
+    server_cli(url, "org", "add", "--code", TOWNSHIP, "--name", "演示镇卫生院", "--level",
+               "township", "--parent", "220182000000")
+    server_cli(url, "user", "add", "--username", "town", "--org", TOWNSHIP, "--role",
+               "township_staff", "--password-stdin", stdin=PASSWORD + "\n")
+    server_cli(url, "demo", "--township", TOWNSHIP, "--residents", str(opts.residents))
+    print(f"demo township: {opts.residents:,} residents loaded in "
+          f"{time.perf_counter() - t:.1f} s")
+    proc, base = start_server(url, opts.workers)
+    try:
+        run(tmp, base, opts)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def run(tmp: Path, base: str, opts) -> None:  # noqa: ANN001
+    a = Database(tmp / "a.db")
+    session.login(a, base, "town", PASSWORD)
+    eng = session.make_engine(a, reconcile=False)
+
+    t = time.perf_counter()
+    rows, _ = eng.pull(lambda *_: None)
+    pull_s = time.perf_counter() - t
+    wire = eng.client.bytes_received
+    print(f"first full pull: {rows:,} records in {pull_s:.2f} s = {rows / pull_s:,.0f} "
+          f"records/s, {wire / rows:.1f} bytes/record on the wire (gzip) "
+          f"[targets >= 25,000 records/s, <= 100 bytes/record]")
+    t = time.perf_counter()
+    drift = eng.reconcile(lambda *_: None)
+    print(f"reconciliation (digest of every table): {time.perf_counter() - t:.2f} s, "
+          f"drifted tables: {drift or 'none'}")
+
+    b = clone_device(a, tmp / "b.db")
+    session.login(b, base, "town", PASSWORD)
+    eng_b = session.make_engine(b, reconcile=False)
+    edit_notes(b, 1000, 0, "乙机修改")
+    eng_b.run()
+    edit_notes(a, 1000, 5000, "甲机修改")
+    t = time.perf_counter()
+    report = eng.run()
+    round_s = time.perf_counter() - t
+    t = time.perf_counter()
+    report_b = eng_b.run()
+    back_s = time.perf_counter() - t
+    print(f"incremental round, 1,000 edits each way: A pushed {report.pushed} + pulled "
+          f"{report.pulled} in {round_s:.3f} s; B pulled {report_b.pulled} in {back_s:.3f} s "
+          f"[target <= 0.3 s]")
+    verify = SyncEngine(a, base, username="town", token=eng.client.token, reconcile=True)
+    edit_notes(b, 1000, 10000, "乙机再改")
+    eng_b.run()
+    edit_notes(a, 1000, 15000, "甲机再改")
+    t = time.perf_counter()
+    verify.run()
+    print(f"  the same round with the periodic digest check (every 6 h): "
+          f"{time.perf_counter() - t:.3f} s")
+
+    clinic = next(iter(_clinics(a)))
+    with a.session() as s:
+        for i in range(5000):
+            s.add(Resident(org_id=clinic, name=f"新居民{i}", sex="female"))
+    t = time.perf_counter()
+    pushed, _ = eng.push(lambda *_: None)
+    push_s = time.perf_counter() - t
+    print(f"push apply: {pushed:,} mutations in {push_s:.2f} s = {pushed / push_s:,.0f} "
+          f"mutations/s (batches of 1,000, server and client on loopback)")
+    eng.pull(lambda *_: None)
+    concurrent(tmp, base, clinic, int(apply.get_state(a, apply.CURSOR_KEY)), opts.clients)
+
+
+def _clinics(db: Database) -> list[str]:
+    from familydoc_desktop.domain.models import Organisation
+
+    with db.session() as s:
+        return [o.id for o in s.exec(select(Organisation).where(Organisation.level == "clinic"))]
+
+
+def concurrent(tmp: Path, base: str, clinic: str, cursor: int, n: int) -> None:
+    """n PCs that synced before (cursor at the server's head) each add 20 records and sync
+    at the same moment (digest check off: these copies hold only the cursor, not the data)."""
+    engines = []
+    for i in range(n):
+        db = Database(tmp / f"c{i}.db")
+        session.login(db, base, "town", PASSWORD)
+        # One account, n PCs: the keyring holds one token per (server, user), so each
+        # engine takes its token right after its own login.
+        engines.append(session.make_engine(db, reconcile=False))
+        apply.set_state(db, apply.CURSOR_KEY, str(cursor))
+        with db.session() as s:
+            for j in range(20):
+                s.add(Resident(org_id=clinic, name=f"并发{i}-{j}", sex="male"))
+    barrier = threading.Barrier(n)
+    latencies, errors = [], []
+
+    def one(eng: SyncEngine) -> None:
+        barrier.wait()
+        t = time.perf_counter()
+        try:
+            rep = eng.run()
+            assert rep.pending == 0
+            latencies.append(time.perf_counter() - t)
+        except Exception as exc:  # noqa: BLE001 — counted and shown
+            errors.append(repr(exc))
+
+    with ThreadPoolExecutor(n) as pool:
+        list(pool.map(one, engines))
+    lat = sorted(latencies)
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] if lat else float("nan")
+    print(f"{n} concurrent clients (20 new records each, push + pull): "
+          f"p50 {statistics.median(lat) if lat else float('nan'):.3f} s, p99 {p99:.3f} s, "
+          f"errors {len(errors)} [target 0]" + (f" first: {errors[0]}" if errors else ""))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()
