@@ -18,16 +18,17 @@ from familydoc_desktop.domain import due as due_rules
 from familydoc_desktop.domain.codes import Colour, ContractStatus, Population, VisitClass, VisitKind
 from familydoc_desktop.domain.dates import age_on
 from familydoc_desktop.domain.errors import DomainError
-from familydoc_desktop.domain.ledger import LedgerFacts, evaluate
-from familydoc_desktop.domain.models import LedgerAssessment, Resident
+from familydoc_desktop.domain.ledger import LedgerFacts, LedgerResult, evaluate, validate_ruleset
+from familydoc_desktop.domain.models import LedgerAssessment, Resident, new_id, utcnow
 from familydoc_desktop.rulesets import load_ruleset
 from familydoc_desktop.store.residents import _chunks, person_facts, populations_of, require_resident
 from familydoc_desktop.domain.population import derive_populations
 
-# A corrected visit hides the row it supersedes. NOT IN builds the set once; a correlated
-# NOT EXISTS would scan the table per visit (supersedes_id has no index).
+# A corrected visit hides the row it supersedes. NOT IN builds the set once, from
+# ix_followup_visit_supersedes_id: `> ''` (= not NULL for text) is a range the planner seeks,
+# where IS NOT NULL made it scan the whole table.
 NOT_SUPERSEDED = (" AND v.id NOT IN (SELECT supersedes_id FROM followup_visit"
-                  " WHERE supersedes_id IS NOT NULL AND deleted = 0)")
+                  " WHERE supersedes_id > '' AND deleted = 0)")
 COLOUR_ORDER = {Colour.RED: 0, Colour.YELLOW: 1, Colour.GREEN: 2}
 RECENT_CLASSES = 4  # enough for any "n consecutive" rule a province is likely to set
 CHRONIC = (VisitKind.HYPERTENSION, VisitKind.DIABETES)
@@ -55,6 +56,21 @@ def ruleset_for(session: Session, ruleset: Mapping | str | None = None) -> dict:
         from familydoc_desktop.store.settings import get_setting
         ruleset = get_setting(session, "ledger_ruleset") or "ledger_default"
     return load_ruleset(ruleset)
+
+
+def _evaluator(ruleset: Mapping) -> Callable[[LedgerFacts], LedgerResult]:
+    """evaluate() for one rule set, validated once and memoised on the (hashable) facts: most
+    residents of a township share theirs (an 80-year-old with no visits), and evaluate()
+    re-validates the rule set on every call."""
+    validate_ruleset(ruleset)
+    memo: dict[LedgerFacts, LedgerResult] = {}
+
+    def run(facts: LedgerFacts) -> LedgerResult:
+        result = memo.get(facts)
+        if result is None:
+            result = memo[facts] = evaluate(facts, ruleset)
+        return result
+    return run
 
 
 # ---- set-based fact loading -----------------------------------------------------------------
@@ -121,6 +137,7 @@ def load_facts(session: Session, resident_ids: list[str] | None, on: date,
     """resident_id -> (LedgerFacts, signing date or None) for signed key-population residents
     (all of them when ids is None); one query per table."""
     ruleset = ruleset or {}
+    colour_of = _evaluator(ruleset) if ruleset else None
     signed = signed_on(session, resident_ids, on)
     ids = list(signed) if resident_ids is None else [r for r in resident_ids if r in signed]
     if not ids:
@@ -136,15 +153,15 @@ def load_facts(session: Session, resident_ids: list[str] | None, on: date,
         if row[0] in pops:
             visits.setdefault(row[0], []).append(row)
     sickbeds = _open_sickbeds(session, chunk_ids, on)
-    previous = latest_assessments(session, chunk_ids)
     result = {}
     for rid in ids:
         result[rid] = (_facts(pops[rid], visits.get(rid, []), rid in sickbeds, signed[rid], on,
-                              ruleset), signed[rid])
+                              ruleset, colour_of), signed[rid])
     return result
 
 
-def _facts(pops, rows, open_sickbed: bool, anchor: date, on: date, ruleset) -> LedgerFacts:
+def _facts(pops, rows, open_sickbed: bool, anchor: date, on: date, ruleset,
+           colour_of: Callable[[LedgerFacts], LedgerResult] | None) -> LedgerFacts:
     last_bp = last_glucose = selfcare = None
     classes: list[VisitClass] = []
     last_chronic = None
@@ -172,7 +189,7 @@ def _facts(pops, rows, open_sickbed: bool, anchor: date, on: date, ruleset) -> L
         return facts
     # The interval follows the colour the clinical facts give without "overdue": otherwise
     # overdue -> yellow -> shorter interval -> still overdue, for ever.
-    colour = evaluate(facts, ruleset).colour if ruleset else None
+    colour = colour_of(facts).colour if colour_of else None
     overdue = False
     for kind in CHRONIC:
         if CHRONIC_POP[kind] not in pops:
@@ -205,22 +222,66 @@ def _reasons_json(reasons) -> str:
     return json.dumps([{"code": r.code, "text": r.text} for r in reasons], ensure_ascii=False)
 
 
-def _assess(session: Session, resident: Resident | str, org_id: str, facts: LedgerFacts,
-            prev: LedgerAssessment | None, ruleset: dict, on: date) -> LedgerAssessment | None:
-    result = evaluate(facts, ruleset)
+def _next_assessment(result: LedgerResult, prev, resident_id: str, org_id: str,
+                     on: date) -> dict | None:
+    """Fields of the assessment row to append, or None when nothing changed. `prev` is the
+    current row (LedgerAssessment or a _Prev), or None. One rule for the ORM and bulk paths."""
     reasons = _reasons_json(result.reasons)
     if prev is not None and prev.computed_colour == result.colour and prev.reasons == reasons \
             and prev.ruleset_version == result.ruleset_version:
         return None  # nothing changed: no new row
-    row = LedgerAssessment(org_id=org_id, resident_id=resident, assessed_on=on,
-                           colour=result.colour, computed_colour=result.colour, reasons=reasons,
-                           ruleset_version=result.ruleset_version)
+    row = dict(org_id=org_id, resident_id=resident_id, assessed_on=on, colour=str(result.colour),
+               computed_colour=str(result.colour), reasons=reasons,
+               ruleset_version=result.ruleset_version, override=False, override_reason=None,
+               author=None)
     if prev is not None and prev.override and prev.computed_colour == result.colour:
         # A doctor's override stands until the computed colour itself changes.
-        row.colour, row.override = prev.colour, True
-        row.override_reason, row.author = prev.override_reason, prev.author
+        row.update(colour=prev.colour, override=True, override_reason=prev.override_reason,
+                   author=prev.author)
+    return row
+
+
+def _assess(session: Session, resident: Resident | str, org_id: str, facts: LedgerFacts,
+            prev: LedgerAssessment | None, ruleset: dict, on: date) -> LedgerAssessment | None:
+    fields = _next_assessment(evaluate(facts, ruleset), prev, resident, org_id, on)
+    if fields is None:
+        return None
+    row = LedgerAssessment(**fields)
     session.add(row)
     return row
+
+
+@dataclass(frozen=True)
+class _Prev:
+    """The current assessment's fields _next_assessment compares, read without the ORM."""
+    colour: str
+    computed_colour: str
+    reasons: str
+    ruleset_version: str
+    override: bool
+    override_reason: str | None
+    author: str | None
+
+
+def _latest_all(session: Session) -> dict[str, _Prev]:
+    # SQLite: with max(), the bare columns come from the row holding the maximum.
+    return {r[0]: _Prev(r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in session.execute(
+        text("SELECT resident_id, colour, computed_colour, reasons, ruleset_version, override,"
+             " override_reason, author, max(assessed_on || id) FROM ledger_assessment"
+             " WHERE deleted = 0 GROUP BY resident_id")).all()}
+
+
+def _capture_of(session: Session):  # noqa: ANN202
+    """The device's ChangeCapture listening on this session (Database installs it on its
+    session factory), or None: a session without capture writes no outbox entry."""
+    from familydoc_desktop.store.changes import ChangeCapture
+    if not session.info.get("capture", True):
+        return None
+    for listener in session.dispatch.before_flush:
+        owner = getattr(listener, "__self__", None)
+        if isinstance(owner, ChangeCapture):
+            return owner
+    return None
 
 
 def evaluate_resident(session: Session, resident_id: str, on: date | None = None,
@@ -257,21 +318,37 @@ def computed_colour(session: Session, resident_id: str, on: date | None = None) 
 
 def reevaluate_all(session: Session, on: date | None = None, progress: Callable[[int, int], None] | None = None,
                    ruleset: Mapping | str | None = None) -> int:
-    """Re-evaluate every signed key-population resident; returns how many rows were written."""
+    """Re-evaluate every signed key-population resident; returns how many rows were written.
+
+    Set-based: facts and current assessments are read in bulk, colours computed in Python
+    (the same _next_assessment as evaluate_resident), and the new rows (append-only) inserted
+    with one executemany together with their outbox entries and HLC stamps, as the ORM
+    capture would write them (bulk.insert_with_outbox)."""
+    from familydoc_desktop.store.bulk import bulk_insert, insert_with_outbox
     on = on or date.today()
     rules = ruleset_for(session, ruleset)
+    colour_of = _evaluator(rules)
     session.flush()
     found = load_facts(session, None, on, rules)
-    previous = latest_assessments(session, None)
+    previous = _latest_all(session)
     orgs = dict(session.execute(text("SELECT id, org_id FROM resident WHERE deleted = 0")).all())
-    total, written = len(found), 0
+    now = utcnow()
+    total, rows = len(found), []
     for n, (rid, (facts, _anchor)) in enumerate(found.items(), 1):
-        if rid in orgs and _assess(session, rid, orgs[rid], facts, previous.get(rid), rules, on):
-            written += 1
+        if rid in orgs:
+            fields = _next_assessment(colour_of(facts), previous.get(rid), rid, orgs[rid], on)
+            if fields is not None:
+                rows.append({**fields, "id": new_id(), "created_at": now, "updated_at": now,
+                             "deleted": False, "server_seq": None})
         if progress and (n % 500 == 0 or n == total):
             progress(n, total)
+    capture = _capture_of(session)
+    if capture is not None:
+        insert_with_outbox(session, capture, LedgerAssessment.__tablename__, rows)
+    else:
+        bulk_insert(session, LedgerAssessment.__tablename__, [{**r, "hlc": ""} for r in rows])
     session.flush()
-    return written
+    return len(rows)
 
 
 def override_colour(session: Session, resident_id: str, colour, reason: str, author: str,
@@ -318,13 +395,20 @@ _SIGNED = ("EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id AND c.de
            " AND c.status != 'terminated' AND c.start_date <= :on AND c.end_date >= :on)")
 
 
-def ledger_counts(session: Session, on: date | None = None) -> dict[str, int]:
+def ledger_counts(session: Session, on: date | None = None, *,
+                  village_code: str | None = None) -> dict[str, int]:
     on = on or date.today()
     counts = {str(c): 0 for c in Colour}
+    params: dict = {"on": on.isoformat()}
+    village = ""
+    if village_code:
+        village, params["village"] = " AND r.village_code = :village", village_code
+    # Latest colour per resident from the covering index alone (bare columns of the max row).
     for colour, n in session.execute(text(
-            f"SELECT cur.colour, count(*) FROM ({_CURRENT}) cur JOIN resident r"
-            f" ON r.id = cur.resident_id WHERE r.deleted = 0 AND {_SIGNED}"
-            " GROUP BY cur.colour"), {"on": on.isoformat()}).all():
+            "SELECT cur.colour, count(*) FROM (SELECT resident_id, colour,"
+            " max(assessed_on || id) FROM ledger_assessment WHERE deleted = 0"
+            " GROUP BY resident_id) cur JOIN resident r ON r.id = cur.resident_id"
+            f" WHERE r.deleted = 0{village} AND {_SIGNED} GROUP BY cur.colour"), params).all():
         counts[colour] = n
     return counts
 
@@ -332,14 +416,22 @@ def ledger_counts(session: Session, on: date | None = None) -> dict[str, int]:
 def _changed_on(session: Session, resident_ids: list[str]) -> dict[str, date]:
     """Date the current colour began: the first row of the latest run of that colour."""
     out: dict[str, date] = {}
-    for chunk in _chunks(resident_ids):
-        rows = session.exec(select(LedgerAssessment.resident_id, LedgerAssessment.colour,
-                                   LedgerAssessment.assessed_on).where(
-            LedgerAssessment.resident_id.in_(chunk), LedgerAssessment.deleted == False)  # noqa: E712
-            .order_by(LedgerAssessment.resident_id, LedgerAssessment.assessed_on,
-                      LedgerAssessment.id)).all()
+    # A long list (the whole ledger) reads every row once, in index order, instead of dozens
+    # of IN-chunks; ix_ledger_resident_current covers the query either way.
+    wanted = set(resident_ids) if len(resident_ids) > 2000 else None
+    for chunk in [None] if wanted is not None else _chunks(resident_ids):
+        query = select(LedgerAssessment.resident_id, LedgerAssessment.colour,
+                       LedgerAssessment.assessed_on).where(
+            LedgerAssessment.deleted == False)  # noqa: E712
+        if chunk is not None:
+            query = query.where(LedgerAssessment.resident_id.in_(chunk))
+        rows = session.exec(query.order_by(LedgerAssessment.resident_id,
+                                           LedgerAssessment.assessed_on,
+                                           LedgerAssessment.id)).all()
         prev_colour: dict[str, str] = {}
         for rid, colour, on in rows:
+            if wanted is not None and rid not in wanted:
+                continue
             if prev_colour.get(rid) != colour:
                 out[rid] = on
                 prev_colour[rid] = colour
@@ -347,13 +439,16 @@ def _changed_on(session: Session, resident_ids: list[str]) -> dict[str, date]:
 
 
 def ledger_rows(session: Session, *, colour=None, on: date | None = None, limit: int | None = None,
-                offset: int = 0) -> list[LedgerRow]:
+                offset: int = 0, village_code: str | None = None) -> list[LedgerRow]:
     """The ledger: red first, then yellow, then green; by name within a colour."""
     on = on or date.today()
     sql = (f"SELECT r.id, r.name, r.sex, r.birth_date, cur.colour, cur.reasons, cur.override"
            f" FROM ({_CURRENT}) cur JOIN resident r ON r.id = cur.resident_id"
            f" WHERE r.deleted = 0 AND {_SIGNED}")
     params: dict = {"on": on.isoformat()}
+    if village_code:
+        sql += " AND r.village_code = :village"
+        params["village"] = village_code
     if colour is not None:
         if colour not in set(Colour):
             raise DomainError("colour", f"颜色只能是红、黄、绿，当前为 {colour}")

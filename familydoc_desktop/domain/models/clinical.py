@@ -15,7 +15,9 @@ class LedgerAssessment(Synced, table=True):
     """One evaluation of the red-yellow-green ledger (seed 001 item 21)."""
 
     __tablename__ = "ledger_assessment"
-    __table_args__ = (Index("ix_ledger_resident_date", "resident_id", "assessed_on"),)
+    # Covers "latest row per resident" (max(assessed_on || id)) and its colour (migration 0003).
+    __table_args__ = (Index("ix_ledger_resident_current", "resident_id", "assessed_on", "id",
+                            "deleted", "colour"),)
     resident_id: str = Field(max_length=36)
     assessed_on: date
     colour: str = Field(max_length=6)  # codes.Colour, after any override
@@ -61,7 +63,8 @@ class FollowupVisit(Synced, table=True):
     selfcare_total: int | None = None
     doctor_id: str | None = Field(default=None, max_length=36)
     note: str | None = Field(default=None, max_length=500)
-    supersedes_id: str | None = Field(default=None, max_length=36)
+    # Indexed: every current-visit query excludes the rows corrections supersede (0003).
+    supersedes_id: str | None = Field(default=None, index=True, max_length=36)
 
 
 class Sickbed(Synced, table=True):

@@ -28,7 +28,13 @@ class ServicePackage(Synced, table=True):
 
 class Contract(Synced, table=True):
     __tablename__ = "contract"
-    __table_args__ = (Index("ix_contract_status_end", "status", "end_date"),)
+    __table_args__ = (
+        Index("ix_contract_status_end", "status", "end_date"),
+        # Covers "signed on a day" (deleted, status, dates) per resident without a table read,
+        # both as a GROUP BY resident_id scan and as a correlated lookup (migration 0003).
+        Index("ix_contract_resident_signed", "resident_id", "deleted", "status", "start_date",
+              "end_date"),
+    )
     resident_id: str = Field(index=True, max_length=36)
     household_id: str | None = Field(default=None, max_length=36)
     team_id: str | None = Field(default=None, max_length=36)
@@ -40,7 +46,8 @@ class Contract(Synced, table=True):
     consent_by: str = Field(max_length=10)  # codes.ConsentBy
     guardian_name: str | None = Field(default=None, max_length=50)
     signed_at: datetime | None = None
-    previous_id: str | None = Field(default=None, max_length=36)  # renewal chain
+    # Renewal chain; indexed for "already renewed" lookups (0003).
+    previous_id: str | None = Field(default=None, index=True, max_length=36)
     terminated_on: date | None = None
     termination_reason: str | None = Field(default=None, max_length=20)
     termination_note: str | None = Field(default=None, max_length=200)
