@@ -1,5 +1,6 @@
 """Foundation figures for a township: demo generation + load, database size, resident search
-latency by kind, and roster import time.
+latency by kind, and roster import time (first import, unchanged re-import, and a re-import
+where every phone number changed).
 
     python benchmarks/bench_foundation.py [--residents 60000] [--seed 1] [--keep DIR]
 """
@@ -50,7 +51,9 @@ def search_figures(db: Database, seed: int) -> None:
             print(f"  搜索 {kind:<6} 中位数 {statistics.median(times):6.1f} ms   p95 {p95:6.1f} ms")
 
 
-def roster(path: Path, rows: int, seed: int) -> Path:
+def roster(path: Path, rows: int, seed: int, phone_prefix: str = "139") -> Path:
+    """A roster of `rows` valid residents; the same seed gives the same people, and
+    another `phone_prefix` the same people with every phone number changed."""
     from openpyxl import Workbook
 
     rng = random.Random(seed)
@@ -67,7 +70,7 @@ def roster(path: Path, rows: int, seed: int) -> Path:
                 used.add(first17)
                 break
         ws.append([f"居民{i}", "男" if int(first17[16]) % 2 else "女", born,
-                   first17 + check_digit(first17), f"139{rng.randrange(10**8):08d}",
+                   first17 + check_digit(first17), f"{phone_prefix}{rng.randrange(10**8):08d}",
                    "某村", f"B{i // 3}", "户主" if i % 3 == 0 else "子"])
     wb.save(path)
     return path
@@ -105,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     again = import_roster(target, path)
     print(f"再次导入同一花名册：{time.perf_counter() - t:.1f} s（未变 {again.unchanged}）")
+    changed = roster(folder / "roster-new-phones.xlsx", IMPORT_ROWS, args.seed, "137")
+    t = time.perf_counter()
+    third = import_roster(target, changed)
+    print(f"导入电话全部变更的花名册：{time.perf_counter() - t:.1f} s（更新 {third.updated}）")
     target.close()
     return 0
 

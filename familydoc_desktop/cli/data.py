@@ -57,8 +57,9 @@ def cmd_import(args) -> int:  # noqa: ANN001
 
     def text() -> str:
         lines = [f"导入完成：新建 {result.created}，更新 {result.updated}，"
-                 f"未变 {result.unchanged}，未导入 {len(result.rejected)} 行，"
-                 f"其中无身份证号待匹配 {result.flagged_no_id} 人"]
+                 f"未变 {result.unchanged}，未导入 {len(result.rejected)} 行；"
+                 f"无身份证号待匹配 {result.flagged_no_id} 人，"
+                 f"补录身份证号 {result.id_filled} 人"]
         for r in result.rejected[:20]:
             lines.append(f"  第{r.row}行：{'；'.join(r.reasons)}")
         if len(result.rejected) > 20:
@@ -134,8 +135,8 @@ def register(sub) -> None:  # noqa: ANN001
     p.add_argument("--today", help="以该日期为“今天”生成（默认今天），如 2026-06-30")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("import", parents=[jp], help="从 Excel 花名册导入居民")
-    p.add_argument("file", help="花名册 .xlsx 文件")
+    p = sub.add_parser("import", parents=[jp], help="从 Excel 花名册（.xlsx 或 .csv）导入居民")
+    p.add_argument("file", help="花名册 .xlsx 或 .csv 文件（CSV 可为 UTF-8 或 GBK 编码）")
     p.add_argument("--report", help="把未导入的行写入此 .xlsx 文件")
     p.add_argument("--org", help="导入到的机构 id（默认本机所属卫生室）")
     p.set_defaults(func=cmd_import)

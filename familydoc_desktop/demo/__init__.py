@@ -1,8 +1,10 @@
 """Deterministic synthetic township for demos, tests and benchmarks (desktop and server).
 
-Pure: only the standard library and familydoc_desktop.domain. See township.py for the shape
-of the data; COUNTS_60K documents what 60,000 residents give (seed 1, today 2026-06-30,
-20 clinics, with the default ledger rule set).
+Pure: only the standard library and familydoc_desktop.domain. township.py (organisations,
+households, people, the batches) describes the shape of the data; proportions.py holds its
+numbers, draw.py the drawing helpers, care.py each resident's care records. COUNTS_60K
+documents what 60,000 residents give (seed 1, today 2026-06-30, 20 clinics, with the
+default ledger rule set).
 """
 from familydoc_desktop.demo.township import (
     DEFAULT_FEES, DEFAULT_TOWNSHIP_CODE, TABLE_ORDER, demo_orgs, generate_township,

@@ -147,3 +147,39 @@ def test_load_demo_writes_set_based_without_outbox_and_refuses_twice(tmp_path):
     with pytest.raises(DomainError, match="已有居民档案"):
         load_demo(db, residents=10, seed=3, today=TODAY)
     db.close()
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("disk full"), KeyboardInterrupt()])
+def test_failed_demo_load_leaves_the_database_as_it_was(tmp_path, monkeypatch, failure):
+    from familydoc_desktop.domain.models import Household, Organisation
+    from familydoc_desktop.store import bulk
+
+    db = Database(tmp_path / "d.db")
+    real = bulk.generate_township
+
+    def failing(**kw):
+        for n, batch in enumerate(real(**kw)):
+            yield batch
+            if n == 12:  # well after the first residents, households and contracts
+                raise failure
+
+    monkeypatch.setattr(bulk, "generate_township", failing)
+    with pytest.raises(type(failure)):
+        load_demo(db, residents=3000, seed=2, today=TODAY)
+    with db.session() as s:
+        for model in (Organisation, Household, Resident, OutboxEntry):
+            assert s.execute(select(func.count()).select_from(model)).scalar() == 0
+        assert settings.get_setting(s, "home_org_id") is None
+    monkeypatch.setattr(bulk, "generate_township", real)
+    counts = load_demo(db, residents=300, seed=2, today=TODAY)  # a second try just works
+    assert counts["resident"] == 300
+    db.close()
+
+
+def test_progress_is_reported_while_loading(tmp_path):
+    db = Database(tmp_path / "d.db")
+    seen = []
+    load_demo(db, residents=5000, seed=2, today=TODAY, n_clinics=2,
+              progress=lambda done, total: seen.append((done, total)))
+    assert len(seen) >= 3 and seen == sorted(seen) and seen[-1] == (5000, 5000)
+    db.close()

@@ -37,7 +37,7 @@ def test_title_rows_above_header_and_header_variants(db, tmp_path):
                                  "演示镇王家村1组", "H01", "户主"]],
                  header=header, title_rows=[["演示镇王家村居民花名册"], [], ["填报日期：2026年6月"]])
     assert result.to_json() == {"created": 1, "updated": 0, "unchanged": 0, "rejected": [],
-                                "flagged_no_id": 0}
+                                "flagged_no_id": 0, "id_filled": 0}
     r = residents(db)[MALE_ID]
     assert (r.name, r.sex, r.birth_date, r.phone, r.address) == (
         "王建国", "male", date(1949, 12, 31), "13800001111", "演示镇王家村1组")
@@ -180,7 +180,280 @@ def test_cli_import_json_shape(tmp_path):
                           "--report", str(tmp_path / "e.xlsx")],
                          capture_output=True, text=True, check=True)
     data = json.loads(out.stdout)
-    assert data == {"created": 1, "updated": 0, "unchanged": 0, "flagged_no_id": 0,
+    assert data == {"created": 1, "updated": 0, "unchanged": 0, "flagged_no_id": 0, "id_filled": 0,
                     "rejected": [{"row": 3, "reasons": ["无身份证号时出生日期不能为空",
                                                         "无身份证号时性别不能为空"]}]}
     assert (tmp_path / "e.xlsx").exists()
+
+
+# --- a row with an ID for someone imported earlier without one -------------------------------
+
+BABY_ID = make_id("20260501", 13)  # male, born 2026-05-01
+
+
+def waiting(db):
+    with db.session() as s:
+        return s.exec(select(Resident).where(Resident.needs_id_match == True)).all()  # noqa: E712
+
+
+def test_id_row_fills_in_the_id_of_the_resident_waiting_for_it(db, tmp_path):
+    first = run(db, tmp_path, [["赵小宝", "男", "2026-05-01", None, None, None, "H9", "子"]])
+    assert (first.created, first.flagged_no_id) == (1, 1)
+    [baby] = waiting(db)
+    later = run(db, tmp_path, [["赵小宝", "男", "2026-05-01", BABY_ID, "13700000009", None,
+                                "H9", "子"]])
+    assert later.to_json() == {"created": 0, "updated": 1, "unchanged": 0, "rejected": [],
+                               "flagged_no_id": 0, "id_filled": 1}
+    [only] = residents(db).values()
+    assert (only.id, only.id_number, only.needs_id_match, only.phone) == (
+        baby.id, BABY_ID, False, "13700000009")
+    assert only.id_rev == BABY_ID[::-1]
+    with db.session() as s:
+        update = s.exec(select(OutboxEntry).where(OutboxEntry.op == "update")).one()
+    assert update.record_id == baby.id
+    assert json.loads(update.changes)["id_number"] == BABY_ID
+    again = run(db, tmp_path, [["赵小宝", "男", None, BABY_ID, "13700000009", None, "H9", "子"]])
+    assert (again.created, again.updated, again.unchanged, again.id_filled) == (0, 0, 1, 0)
+
+
+def test_birth_date_from_the_id_is_enough_to_match(db, tmp_path):
+    run(db, tmp_path, [["赵小宝", "男", "2026-05-01", None]])
+    later = run(db, tmp_path, [["赵小宝", None, None, BABY_ID]])  # sex and birth from the ID
+    assert (later.created, later.id_filled) == (0, 1) and not waiting(db)
+
+
+def test_two_waiting_candidates_are_not_guessed(db, tmp_path):
+    # Two people without ID numbers, same name, sex and birth date, different households.
+    rows = [["赵小宝", "男", "2026-05-01", None, None, None, "H1", "子"],
+            ["赵小宝", "男", "2026-05-01", None, None, None, "H2", "子"]]
+    assert run(db, tmp_path, rows).created == 2
+    later = run(db, tmp_path, [["赵小宝", "男", None, BABY_ID]])  # no household: ambiguous
+    assert (later.created, later.updated, later.id_filled) == (0, 0, 0)
+    [rejected] = later.rejected
+    assert rejected.row == 2
+    assert rejected.reasons == ["有2名无身份证号的居民与该行姓名、性别、出生日期相同，无法确定是哪一位，"
+                                "请填写户号或在软件中手工补录身份证号"]
+    assert len(waiting(db)) == 2 and BABY_ID not in residents(db)
+
+
+def test_household_number_tells_waiting_candidates_apart(db, tmp_path):
+    rows = [["赵小宝", "男", "2026-05-01", None, None, None, "H1", "子"],
+            ["赵小宝", "男", "2026-05-01", None, None, None, "H2", "子"]]
+    run(db, tmp_path, rows)
+    later = run(db, tmp_path, [["赵小宝", "男", None, BABY_ID, None, None, "H2", "子"]])
+    assert (later.created, later.id_filled, later.rejected) == (0, 1, [])
+    with db.session() as s:
+        filled = s.exec(select(Resident).where(Resident.id_number == BABY_ID)).one()
+        assert s.get(Household, filled.household_id).household_no == "H2"
+    [still] = waiting(db)
+    assert still.id != filled.id
+
+
+def test_waiting_resident_in_another_household_is_not_matched(db, tmp_path):
+    run(db, tmp_path, [["赵小宝", "男", "2026-05-01", None, None, None, "H1", "子"]])
+    later = run(db, tmp_path, [["赵小宝", "男", None, BABY_ID, None, None, "H7", "子"]])
+    assert (later.created, later.id_filled) == (1, 0)
+    assert len(waiting(db)) == 1
+
+
+def test_rows_without_id_match_ambiguously_are_rejected_too(db, tmp_path):
+    run(db, tmp_path, [["赵小宝", "男", "2026-05-01", None, None, None, "H1", "子"]])
+    run(db, tmp_path, [["赵小宝", "男", "2026-05-01", None, None, None, "H2", "子"]])
+    again = run(db, tmp_path, [["赵小宝", "男", "2026-05-01", None, "13700000001"]])
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 0)
+    assert "有2名无身份证号的居民" in again.rejected[0].reasons[0]
+    assert {r.phone for r in waiting(db)} == {None}
+
+
+def test_same_person_without_id_twice_in_the_file_is_rejected(db, tmp_path):
+    result = run(db, tmp_path, [["赵小宝", "男", "2026-05-01", None, None, None, "H1"],
+                                ["赵小宝", "男", "2026-05-01", None, None, None, "H2"],
+                                ["赵小宝", "男", "2026/5/1", None, None, None, "H1"]])
+    assert result.created == 2
+    assert result.to_json()["rejected"] == [
+        {"row": 4, "reasons": ["与第2行姓名、性别、出生日期、户号相同（均无身份证号），疑似重复"]}]
+
+
+# --- how spreadsheets arrive ------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", [14, 31, 57, 58])
+def test_excel_saved_file_shared_strings_and_date_styles(db, tmp_path, fmt):
+    from tests.fixtures.rosters import write_excel_style_roster
+
+    path = write_excel_style_roster(
+        tmp_path / "excel.xlsx",
+        [["王建国", "男", date(1949, 12, 31), MALE_ID, "13800001111", "一组", "H1", "户主"],
+         [], [],
+         ["李秀英", "女", date(1960, 2, 29), FEMALE_ID, None, "一组", "H1", "配偶"],
+         ["无号", "男", 19491231, None, None, None, None, None]],
+        title_rows=[["王家村居民花名册"], []], date_format_id=fmt)
+    result = import_roster(db, path, today=TODAY)
+    assert result.to_json()["rejected"] == [] and result.created == 3
+    got = residents(db)
+    assert (got[MALE_ID].name, got[MALE_ID].address) == ("王建国", "一组")
+    assert got["无号"].birth_date == date(1949, 12, 31)
+
+
+def test_1904_date_system(db, tmp_path):
+    from tests.fixtures.rosters import write_excel_style_roster
+
+    path = write_excel_style_roster(tmp_path / "mac.xlsx", [["无号", "男", date(1950, 3, 1)]],
+                                    date1904=True)
+    assert import_roster(db, path, today=TODAY).created == 1
+    assert residents(db)["无号"].birth_date == date(1950, 3, 1)
+
+
+def test_birth_date_typed_as_a_number_cell(db, tmp_path):
+    result = run(db, tmp_path, [["李四", "男", 19491231, MALE_ID], ["王五", "女", 19500101, None]])
+    assert result.created == 2 and not result.rejected
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_csv_roster(db, tmp_path, encoding):
+    path = tmp_path / "r.csv"
+    lines = ["某村花名册,,,", "姓名,性别,出生日期,身份证号,联系电话",
+             f"王建国,男,1949年12月31日,{MALE_ID},13800001111", ",,,,",
+             f"李秀英,女,,{FEMALE_ID[:-1]}0,"]
+    path.write_bytes("\r\n".join(lines).encode(encoding))
+    result = import_roster(db, path, today=TODAY)
+    assert result.created == 1
+    assert result.to_json()["rejected"] == [{"row": 5, "reasons": ["身份证号校验位错误，请核对号码"]}]
+
+
+def test_masked_id_numbers_are_named_as_such(db, tmp_path):
+    result = run(db, tmp_path, [["张三", "男", None, MALE_ID[:6] + "*" * 8 + MALE_ID[-4:]]])
+    assert "脱敏" in result.rejected[0].reasons[0]
+
+
+def _broken(kind: str, path):
+    if kind == "password":  # an encrypted .xlsx is an OLE compound file, as is an old .xls
+        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    elif kind == "zero":
+        path.write_bytes(b"")
+    elif kind == "truncated":
+        write_roster(path, [["甲", "男", None, MALE_ID]] * 50)
+        path.write_bytes(path.read_bytes()[:1500])
+    elif kind == "corrupt_xml":
+        import zipfile
+        write_roster(path, [["甲", "男", None, MALE_ID]])
+        with zipfile.ZipFile(path) as zf:
+            parts = {n: zf.read(n) for n in zf.namelist()}
+        parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"][:300]
+        with zipfile.ZipFile(path, "w") as zf:
+            for n, data in parts.items():
+                zf.writestr(n, data)
+    elif kind == "docx_like":
+        import zipfile
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("word/document.xml", "<w/>")
+    return path
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("password", "设置了打开密码"), ("zero", "空文件"), ("truncated", "已损坏"),
+    ("corrupt_xml", "已损坏"), ("docx_like", "已损坏")])
+def test_password_protected_and_corrupt_files(db, tmp_path, kind, message):
+    path = _broken(kind, tmp_path / "bad.xlsx")
+    with pytest.raises(ImportFileError, match=message):
+        import_roster(db, path, today=TODAY)
+    assert residents(db) == {}
+
+
+@pytest.mark.parametrize("kind", ["password", "truncated", "no_header", "missing"])
+def test_cli_broken_file_exits_non_zero_with_chinese_error(tmp_path, kind):
+    path = tmp_path / "bad.xlsx"
+    if kind == "no_header":
+        write_roster(path, [["x", "y"]], header=["编号", "备注"])
+    elif kind != "missing":
+        _broken(kind, path)
+    out = subprocess.run([sys.executable, "-m", "familydoc_desktop.cli.main", "--data-dir",
+                          str(tmp_path / "d"), "import", str(path), "--json"],
+                         capture_output=True, text=True)
+    assert out.returncode == 1 and out.stdout == ""
+    assert out.stderr.startswith("错误：") and ("bad.xlsx" in out.stderr
+                                              or "表头" in out.stderr)
+
+
+def test_set_based_insert_stores_exactly_what_the_orm_stores(db):
+    """The importer inserts through the driver with the columns' own processors: the stored
+    text of dates, timestamps and booleans, and the outbox entry, match an ORM insert."""
+    from familydoc_desktop.domain.models import new_id, utcnow
+    from familydoc_desktop.store.bulk import insert_with_outbox
+    from sqlalchemy import text
+
+    now = utcnow()
+    values = dict(org_id=db.clinic_id, name="王建国", sex="male", birth_date=date(1949, 12, 31),
+                  id_number=MALE_ID, phone="13800001111", needs_id_match=False,
+                  created_at=now, updated_at=now)
+    with db.session() as s:
+        s.add(Resident(id="orm", **values))
+    with db.session() as s:
+        insert_with_outbox(s, db.capture, "resident",
+                           [{**values, "id": "bulk", "id_number": FEMALE_ID, "sex": "female"}])
+    with db.session() as s:
+        rows = {r.id: dict(r._mapping) for r in s.execute(text("SELECT * FROM resident"))}
+        outbox = {o.record_id: json.loads(o.changes) for o in s.exec(select(OutboxEntry))}
+    orm, bulk = rows["orm"], rows["bulk"]
+    for row in (orm, bulk):
+        assert row.pop("hlc") and row.pop("id")
+    assert bulk.pop("id_number") == FEMALE_ID and bulk.pop("sex") == "female"
+    assert bulk.pop("id_rev") == FEMALE_ID[::-1]
+    for key in ("id_number", "sex", "id_rev"):
+        orm.pop(key)
+    assert bulk == orm
+    o_orm, o_bulk = outbox["orm"], outbox["bulk"]
+    for o in (o_orm, o_bulk):
+        for key in ("id", "hlc", "id_number", "sex"):
+            o.pop(key)
+    assert o_bulk == o_orm
+    assert new_id()  # keep the import honest
+
+
+def test_cli_imports_csv_and_prints_the_counts(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(f"姓名,性别,出生日期,身份证号\n王建国,男,,{MALE_ID}\n赵小宝,男,2020-05-01,\n",
+                    encoding="gb18030")
+    cmd = [sys.executable, "-m", "familydoc_desktop.cli.main", "--data-dir",
+           str(tmp_path / "d"), "import", str(path)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    assert "新建 2" in out.stdout and "无身份证号待匹配 1 人" in out.stdout
+    again = subprocess.run([*cmd, "--json"], capture_output=True, text=True, check=True)
+    assert json.loads(again.stdout)["unchanged"] == 2
+
+
+def test_set_based_update_writes_what_the_orm_capture_writes(db):
+    """The importer updates changed residents set-based: the row (search keys, HLC,
+    updated_at) and the outbox entry must be what an ORM edit would have produced."""
+    from sqlalchemy import text
+
+    from familydoc_desktop.store.bulk import update_with_outbox
+
+    base = dict(org_id=db.clinic_id, sex="male", birth_date=date(1949, 12, 31),
+                phone="13800001111", server_seq=41)
+    with db.session() as s:
+        s.add(Resident(id="orm", name="王建国", id_number=MALE_ID, **base))
+        s.add(Resident(id="bulk", name="王建国", id_number=None, needs_id_match=True, **base))
+    with db.session() as s:
+        orm = s.get(Resident, "orm")
+        orm.phone, orm.name = "13900002222", "王建华"
+        s.add(orm)
+    with db.session() as s:
+        update_with_outbox(s, db.capture, "resident", [(s.get(Resident, "bulk"), {
+            "phone": "13900002222", "name": "王建华", "id_number": FEMALE_ID[:-4] + "0000"})])
+    with db.session() as s:
+        rows = {r.id: dict(r._mapping) for r in s.execute(text("SELECT * FROM resident"))}
+        entries = {o.record_id: o for o in s.exec(select(OutboxEntry).where(
+            OutboxEntry.op == "update"))}
+        clock = s.execute(text("SELECT value FROM sync_state WHERE key='hlc_last'")).scalar()
+    o, b = rows["orm"], rows["bulk"]
+    assert (b["phone"], b["phone_rev"], b["initials"]) == (o["phone"], o["phone_rev"],
+                                                          o["initials"]) == (
+        "13900002222", "22220000931", "wjh")
+    assert b["id_rev"] == (FEMALE_ID[:-4] + "0000")[::-1]
+    assert b["updated_at"] > rows["orm"]["created_at"] and b["hlc"] > o["hlc"]
+    assert len(b["updated_at"]) == len(o["updated_at"])  # same stored text format
+    eo, eb = entries["orm"], entries["bulk"]
+    assert json.loads(eo.changes) == {"phone": "13900002222", "name": "王建华"}
+    assert json.loads(eb.changes) == {"phone": "13900002222", "name": "王建华",
+                                      "id_number": FEMALE_ID[:-4] + "0000"}
+    assert eb.base_seq == eo.base_seq == 41 and eb.hlc == b["hlc"] and clock == b["hlc"]
