@@ -77,7 +77,9 @@ def json_parent():  # noqa: ANN201
     """Parent parser so `--json` works after the sub-command too (`familydoc sync --json`)."""
     import argparse
 
-    parent = argparse.ArgumentParser(add_help=False)
+    from familydoc_desktop.zh_argparse import ChineseArgumentParser
+
+    parent = ChineseArgumentParser(add_help=False)
     parent.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                         help="输出机器可读的 JSON")
     return parent

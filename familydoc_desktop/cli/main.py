@@ -7,6 +7,7 @@ import sys
 
 from familydoc_desktop import __version__
 from familydoc_desktop.cli import common
+from familydoc_desktop.zh_argparse import ChineseArgumentParser
 
 # Each module adds its sub-commands: register(subparsers).
 COMMAND_MODULES = ("familydoc_desktop.cli.data", "familydoc_desktop.cli.query",
@@ -16,10 +17,11 @@ COMMAND_MODULES = ("familydoc_desktop.cli.data", "familydoc_desktop.cli.query",
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
-    parser = argparse.ArgumentParser(prog="familydoc", description="家医签约助手 FamilyDoc")
+    parser = ChineseArgumentParser(prog="familydoc", description="家医签约助手 FamilyDoc")
     parser.add_argument("--data-dir", help="数据目录（默认：系统用户数据目录，或环境变量 FAMILYDOC_DATA_DIR）")
     parser.add_argument("--json", action="store_true", help="输出机器可读的 JSON")
-    parser.add_argument("--version", action="version", version=f"familydoc {__version__}")
+    parser.add_argument("--version", action="version", version=f"familydoc {__version__}",
+                        help="显示版本号并退出")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     init = sub.add_parser("init", help="创建或升级本地数据库")
     init.set_defaults(func=common.cmd_init)
@@ -40,7 +42,15 @@ def main(argv: list[str] | None = None) -> int:
     # A --json given after the command is accepted too.
     if args.command is None:
         return common.start_gui(args)
-    return common.run(args)
+    try:
+        return common.run(args)
+    except BrokenPipeError:
+        # `familydoc ... | head`: the reader left; not an error worth a traceback. Point stdout
+        # at devnull so the interpreter's final flush does not raise again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,61 @@
+"""The CLI answers in Chinese even when argparse itself rejects the command line, and a closed
+pipe (`familydoc ... | head`) ends quietly instead of with a traceback."""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+import pytest
+
+from familydoc_desktop.cli.main import main
+from familydoc_desktop.zh_argparse import ChineseArgumentParser
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["ledger", "--colour", "purple"], "无效的选项 'purple'"),
+    (["import"], "缺少必需的参数：file"),
+    (["frob"], "无效的选项 'frob'"),
+    (["demo", "--residents", "abc"], "无效的整数：'abc'"),
+    (["due", "--on", "2026-02-30"], "无效的日期"),
+    (["search", "x", "--bogus"], "无法识别的参数：--bogus"),
+])
+def test_usage_errors_are_chinese_with_exit_2(argv, expected, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--data-dir", str(tmp_path), *argv])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert expected in err
+    assert "用法：" in err and "error:" not in err and "usage:" not in err
+
+
+def test_help_is_chinese(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["search", "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "用法：familydoc search" in out and "显示本帮助并退出" in out and "选项" in out
+    assert "options:" not in out and "show this help" not in out
+
+
+def test_other_parsers_keep_their_language(capsys):
+    ChineseArgumentParser(prog="zh").parse_args([])
+    plain = argparse.ArgumentParser(prog="plain")
+    plain.add_argument("n", type=int)
+    with pytest.raises(SystemExit):
+        plain.parse_args(["x"])
+    assert "invalid int value" in capsys.readouterr().err
+
+
+def test_closed_pipe_is_not_a_traceback(tmp_path):
+    run = [sys.executable, "-m", "familydoc_desktop.cli.main", "--data-dir", str(tmp_path)]
+    subprocess.run([*run, "demo", "--residents", "300", "--seed", "1"], check=True,
+                   capture_output=True)
+    # Read one byte of a long listing, then close our end while familydoc is still writing.
+    proc = subprocess.Popen([*run, "--json", "due", "--on", "2026-11-24"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.read(1) == b"["
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err
