@@ -64,7 +64,14 @@ def register(sub) -> None:  # noqa: ANN001
     p.add_argument("--sbp", type=int)
     p.add_argument("--dbp", type=int)
     p.add_argument("--glucose", type=float)
-    p.add_argument("--class", dest="visit_class")
+    p.add_argument("--class", dest="visit_class", help="本次随访分类（不填则按录入值建议）")
+    mental = p.add_argument_group("严重精神障碍随访（--kind severe_mental）")
+    mental.add_argument("--risk-level", type=int, choices=range(6), help="危险性评估 0-5 级")
+    mental.add_argument("--symptoms", choices=["none", "some", "obvious"], help="精神症状")
+    mental.add_argument("--insight", choices=["full", "partial", "none"], help="自知力")
+    mental.add_argument("--social-function", choices=["good", "fair", "poor"], help="社会功能")
+    mental.add_argument("--severe-adverse", action="store_true", help="严重药物不良反应")
+    mental.add_argument("--severe-physical", action="store_true", help="严重躯体疾病")
 
     con = sub.add_parser("contract", help="签约")
     csub = con.add_subparsers(dest="contract_command", metavar="ACTION", required=True)
@@ -176,6 +183,20 @@ def cmd_resident_add(args) -> int:  # noqa: ANN001
     return 0
 
 
+def _mental(args) -> dict | None:  # noqa: ANN001
+    """The severe-mental assessment typed on the command line, None when nothing was."""
+    given = {k: v for k, v in (("risk_level", args.risk_level), ("symptoms", args.symptoms),
+                               ("insight", args.insight),
+                               ("social_function", args.social_function)) if v is not None}
+    if args.severe_adverse:
+        given["severe_adverse_reaction"] = True
+    if args.severe_physical:
+        given["severe_physical_illness"] = True
+    if given and args.kind != "severe_mental":
+        raise common.CliError("危险性评估等选项只用于严重精神障碍随访（--kind severe_mental）")
+    return given or None
+
+
 def cmd_visit_add(args) -> int:  # noqa: ANN001
     db = common.db_from(args)
     with db.session() as s:
@@ -183,7 +204,7 @@ def cmd_visit_add(args) -> int:  # noqa: ANN001
         out = visits.record_followup(
             s, resident_id=r.id, kind=args.kind, visit_date=args.date or date.today(),
             method=args.method, sbp=args.sbp, dbp=args.dbp, fasting_glucose=args.glucose,
-            visit_class=args.visit_class)
+            visit_class=args.visit_class, mental=_mental(args))
         data = {"visit_id": out.visit.id, "visit_class": out.visit.visit_class,
                 "suggested_class": out.suggested_class,
                 "next_visit_date": out.visit.next_visit_date,
@@ -197,6 +218,8 @@ def cmd_visit_add(args) -> int:  # noqa: ANN001
         lines += [f"紧急转诊提示：{x}" for x in data["urgent_reasons"]]
         if data["referral_prompt"]:
             lines.append("提示：连续两次控制不满意，建议转诊")
+        if data["suggested_class"] and data["suggested_class"] != data["visit_class"]:
+            lines.append(f"系统建议分类：{label(data['suggested_class'])}")
         lines += [f"注意：{w}" for w in data["warnings"]]
         if data["colour"]:
             lines.append(f"三色管理：{label(data['colour'])}")

@@ -14,9 +14,9 @@ from familydoc_desktop.demo.draw import _add_years, _by_age, _pick
 from familydoc_desktop.demo.proportions import (
     DIABETES_BY_AGE, DRUGS, HYPERTENSION_BY_AGE, PUSH_TOPICS, SICKBED_DIAGNOSES,
 )
-from familydoc_desktop.domain import followup
+from familydoc_desktop.domain import followup, mental
 from familydoc_desktop.domain.codes import (
-    Colour, Condition, ConsentBy, ContractStatus, Membership, ReferralDirection,
+    Colour, Condition, ConsentBy, ContractStatus, Membership, MentalClass, ReferralDirection,
     ReferralStatus, SickbedOutcome, SickbedType, TerminationReason, VisitClass, VisitKind,
     VisitMethod,
 )
@@ -187,6 +187,7 @@ class CareRecords:
                                                       weight, doctor))
         chronic.sort(key=lambda v: v["visit_date"])
         out["followup_visit"].extend(chronic)
+        p["mental_class"] = self.mental_visits(org_id, p, conditions, doctor, out)
         p["selfcare"] = None
         if signed and p["age"] >= 80 and rng.random() < 0.6:
             jan1 = date(today.year, 1, 1)
@@ -210,6 +211,37 @@ class CareRecords:
                 selfcare_activity=scores["activity"], selfcare_total=total, doctor_id=doctor,
                 next_visit_date=date(today.year + 1, d.month, min(d.day, 28))))
         return chronic
+
+    def mental_visits(self, org_id: str, p: dict, conditions: dict, doctor: str,
+                      out: dict[str, list]) -> MentalClass | None:
+        """Quarterly severe mental disorder follow-ups (NBPHS-3); returns the last class.
+        Draws from the random stream only for those patients, so everyone else's records
+        stay as they were."""
+        since = conditions.get(str(Condition.SEVERE_MENTAL))
+        if since is None:
+            return None
+        rng, today = self.rng, self.today
+        anchor = today - timedelta(days=365 - rng.randint(0, 30))
+        last = None
+        for d in (anchor + timedelta(days=91 * k + rng.randint(-7, 7)) for k in range(4)):
+            if not since <= d <= today:
+                continue
+            # Most managed patients are stable at a given visit; about one in ten is not.
+            risk = _pick(rng, ((0, 880), (1, 70), (2, 30), (3, 15), (4, 5)))
+            a = mental.MentalAssessment(
+                risk_level=risk, symptoms=_pick(rng, (("none", 85), ("some", 13), ("obvious", 2))),
+                insight=_pick(rng, (("full", 80), ("partial", 18), ("none", 2))),
+                social_function=_pick(rng, (("good", 60), ("fair", 35), ("poor", 5))))
+            last = mental.suggest_mental_class(a)
+            urgent = mental.urgent_reasons(a)
+            out["followup_visit"].append(self.row(
+                "followup_visit", org_id, self.at(d), resident_id=p["row"]["id"],
+                kind=VisitKind.SEVERE_MENTAL, visit_date=d,
+                method=VisitMethod.HOME if rng.random() < 0.7 else VisitMethod.CLINIC,
+                medication_adherence=_pick(rng, (("规律", 60), ("间断", 30), ("不服药", 10))),
+                visit_class=last, referral=bool(urgent), referral_reason="、".join(urgent) or None,
+                next_visit_date=mental.next_mental_due(d, last), doctor_id=doctor))
+        return last
 
     def chronic_visit(self, org_id, p, kind, d, control, height, weight, doctor) -> dict:  # noqa: ANN001
         rng = self.rng
@@ -294,7 +326,8 @@ class CareRecords:
             adverse_reaction=bool(last and last["adverse_reaction"]),
             new_complication=bool(last and last["new_complication"]),
             selfcare_total=p["selfcare"],
-            severe_mental_unstable="severe_mental" in p["populations"] and rng.random() < 0.3,
+            severe_mental_unstable=("severe_mental" in p["populations"]
+                                    and p.get("mental_class") == MentalClass.UNSTABLE),
             open_sickbed=sickbed_open,
             followup_overdue=bool(last and last["next_visit_date"] < today))
         result = self.ledger_cache.get(facts)

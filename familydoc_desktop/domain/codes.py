@@ -86,6 +86,7 @@ class VisitKind(StrEnum):
     DIABETES = "diabetes"
     ELDERLY_80 = "elderly_80"  # yearly face-to-face/home visit, seed 001 item 22
     GENERAL = "general"  # the yearly follow-up every signed resident gets, seed 002 §4.1
+    SEVERE_MENTAL = "severe_mental"  # 严重精神障碍患者随访, NBPHS-3: at least 4 a year
 
 
 class VisitMethod(StrEnum):
@@ -101,6 +102,14 @@ class VisitClass(StrEnum):
     UNSATISFACTORY = "unsatisfactory"
     ADVERSE_REACTION = "adverse_reaction"
     COMPLICATION = "complication"
+
+
+class MentalClass(StrEnum):
+    """严重精神障碍患者随访的本次随访分类 (病情稳定程度), NBPHS-3. Stored in visit_class."""
+
+    STABLE = "stable"
+    BASICALLY_STABLE = "basically_stable"
+    UNSTABLE = "unstable"
 
 
 class ContractStatus(StrEnum):
@@ -173,6 +182,8 @@ LABELS_ZH: dict[str, str] = {
     VisitMethod.CLINIC: "门诊", VisitMethod.HOME: "家庭", VisitMethod.PHONE: "电话",
     VisitClass.SATISFACTORY: "控制满意", VisitClass.UNSATISFACTORY: "控制不满意",
     VisitClass.ADVERSE_REACTION: "不良反应", VisitClass.COMPLICATION: "并发症",
+    MentalClass.STABLE: "病情稳定", MentalClass.BASICALLY_STABLE: "病情基本稳定",
+    MentalClass.UNSTABLE: "病情不稳定",
     ContractStatus.ACTIVE: "履约中", ContractStatus.EXPIRED: "已到期",
     ContractStatus.TERMINATED: "已解约", ContractStatus.RENEWED: "已续签",
     ContractStatus.PENDING: "未生效",
@@ -192,6 +203,7 @@ LABELS_ZH: dict[str, str] = {
 VISIT_KIND_ZH = {
     VisitKind.HYPERTENSION: "高血压随访", VisitKind.DIABETES: "糖尿病随访",
     VisitKind.ELDERLY_80: "80岁以上老人年度访视", VisitKind.GENERAL: "年度随访",
+    VisitKind.SEVERE_MENTAL: "严重精神障碍随访",
 }
 
 

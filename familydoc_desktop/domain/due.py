@@ -10,10 +10,11 @@ from datetime import date, timedelta
 from typing import Iterable, Mapping
 
 from familydoc_desktop.domain.codes import (
-    VISIT_KIND_ZH, Colour, ContractStatus, VisitClass, VisitKind, VisitMethod, label)
+    VISIT_KIND_ZH, Colour, ContractStatus, MentalClass, VisitClass, VisitKind, VisitMethod, label)
 from familydoc_desktop.domain.dates import age_on
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.followup import is_revisit_class, next_due, setting
+from familydoc_desktop.domain.mental import next_mental_due
 
 ELDERLY_80 = "elderly_80"
 CHRONIC_FOLLOWUP = "chronic_followup"
@@ -74,6 +75,29 @@ def chronic_followup_due(resident_id: str, kind: VisitKind, last_visit: date | N
         detail = f"{what}：签约后尚未随访"
     else:
         detail = f"{what}：上次随访 {last_visit.isoformat()}"
+    return _item(item_kind, resident_id, due, on, detail)
+
+
+def mental_followup_due(resident_id: str, last_visit: date | None,
+                        last_class: MentalClass | None, anchor: date, on: date,
+                        horizon_days: int = 0) -> DueItem | None:
+    """Next severe mental disorder follow-up (NBPHS-3): 2 weeks after an unstable or basically
+    stable visit (a revisit), 3 months after a stable one; the signing date when never seen."""
+    what = VISIT_KIND_ZH[VisitKind.SEVERE_MENTAL]
+    if last_visit is None:
+        due, item_kind, detail = anchor, CHRONIC_FOLLOWUP, f"{what}：签约后尚未随访"
+    elif last_class is None:  # a visit without a class: treat as needing the quarterly one
+        due, item_kind = last_visit + timedelta(days=90), CHRONIC_FOLLOWUP
+        detail = f"{what}：上次随访 {last_visit.isoformat()}"
+    else:
+        due = next_mental_due(last_visit, last_class)
+        if last_class == MentalClass.STABLE:
+            item_kind, detail = CHRONIC_FOLLOWUP, f"{what}：上次随访 {last_visit.isoformat()}"
+        else:
+            item_kind = REVISIT
+            detail = f"{what}：上次（{last_visit.isoformat()}）{label(last_class)}，需两周内随访"
+    if due > on + timedelta(days=horizon_days):
+        return None
     return _item(item_kind, resident_id, due, on, detail)
 
 

@@ -12,14 +12,17 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from familydoc_desktop.domain import due as rules
-from familydoc_desktop.domain.codes import Colour, ContractStatus, VisitClass, VisitKind, VisitMethod
+from familydoc_desktop.domain.codes import (
+    Colour, ContractStatus, MentalClass, VisitClass, VisitKind, VisitMethod,
+)
 from familydoc_desktop.rulesets import load_ruleset
 from familydoc_desktop.store.ledger import NOT_SUPERSEDED
 
 KINDS = (rules.ELDERLY_80, rules.CHRONIC_FOLLOWUP, rules.REVISIT, rules.SICKBED_ROUND,
          rules.CONTRACT_EXPIRING)
 KIND_ZH = rules.KIND_ZH
-_CHRONIC_CONDITIONS = {"hypertension": VisitKind.HYPERTENSION, "diabetes": VisitKind.DIABETES}
+_CHRONIC_CONDITIONS = {"hypertension": VisitKind.HYPERTENSION, "diabetes": VisitKind.DIABETES,
+                       "severe_mental": VisitKind.SEVERE_MENTAL}
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ _IN_FORCE = ("FROM contract c WHERE c.resident_id = r.id AND c.deleted = 0"
 _SIGNED = f"EXISTS (SELECT 1 {_IN_FORCE})"
 _SIGNED_START = f"(SELECT min(c.start_date) {_IN_FORCE})"
 _VISIT_CLASSES = frozenset(VisitClass)
+_MENTAL_CLASSES = frozenset(MentalClass)
 _COLOURS = frozenset(Colour)
 
 
@@ -92,13 +96,14 @@ def _elderly(session: Session, on: date) -> list[tuple]:
 
 
 def _chronic(session: Session, on: date, horizon: int, vrules: dict, lrules: dict) -> list[tuple]:
-    """Signed residents with an active hypertension/diabetes diagnosis: next follow-up."""
+    """Signed residents with an active hypertension, diabetes or severe mental disorder
+    diagnosis: next follow-up."""
     # Driven from the (few) chronic diagnoses; start is NULL for the unsigned, dropped below.
     people = [p for p in session.execute(text(
         f"SELECT DISTINCT r.id, r.name, r.village_code, {_SIGNED_START}, d.condition"
         " FROM diagnosis d JOIN resident r ON r.id = d.resident_id"
         " WHERE r.deleted = 0 AND r.died_on IS NULL AND d.deleted = 0"
-        " AND d.condition IN ('hypertension', 'diabetes') AND d.start_date <= :on"
+        " AND d.condition IN ('hypertension', 'diabetes', 'severe_mental') AND d.start_date <= :on"
         " AND (d.end_date IS NULL OR d.end_date >= :on)"), {"on": on.isoformat()}).all()
         if p[3] is not None]
     if not people:
@@ -109,7 +114,7 @@ def _chronic(session: Session, on: date, horizon: int, vrules: dict, lrules: dic
     last = {(r[0], r[1]): (_d(r[2]), r[3]) for r in session.execute(text(
         "SELECT v.resident_id, v.kind, v.visit_date, v.visit_class,"
         " max(v.visit_date || v.id) FROM followup_visit v"
-        " WHERE +v.kind IN ('hypertension', 'diabetes') AND v.deleted = 0"
+        " WHERE +v.kind IN ('hypertension', 'diabetes', 'severe_mental') AND v.deleted = 0"
         f" AND v.visit_date <= :on{NOT_SUPERSEDED} GROUP BY v.resident_id, v.kind"),
         {"on": on.isoformat()}).all()}
     colours = {r[0]: r[1] for r in session.execute(text(
@@ -123,6 +128,13 @@ def _chronic(session: Session, on: date, horizon: int, vrules: dict, lrules: dic
         kind = _CHRONIC_CONDITIONS[condition]
         vdate, vclass = last.get((rid, str(kind)), (None, None))
         colour = colours.get(rid)
+        if kind == VisitKind.SEVERE_MENTAL:
+            item = rules.mental_followup_due(
+                rid, vdate, MentalClass(vclass) if vclass in _MENTAL_CLASSES else None,
+                _d(start), on, horizon)
+            if item:
+                out.append((item, name, village))
+            continue
         item = rules.chronic_followup_due(
             rid, kind, vdate, VisitClass(vclass) if vclass in _VISIT_CLASSES else None,
             _d(start), Colour(colour) if colour in _COLOURS else None, on, ruleset, horizon)

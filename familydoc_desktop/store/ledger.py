@@ -15,7 +15,9 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from familydoc_desktop.domain import due as due_rules
-from familydoc_desktop.domain.codes import Colour, ContractStatus, Population, VisitClass, VisitKind
+from familydoc_desktop.domain.codes import (
+    Colour, ContractStatus, MentalClass, Population, VisitClass, VisitKind,
+)
 from familydoc_desktop.domain.dates import age_on
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.ledger import LedgerFacts, LedgerResult, evaluate, validate_ruleset
@@ -165,6 +167,7 @@ def _facts(pops, rows, open_sickbed: bool, anchor: date, on: date, ruleset,
     last_bp = last_glucose = selfcare = None
     classes: list[VisitClass] = []
     last_chronic = None
+    mental_class = None
     last_by_kind: dict[str, tuple] = {}
     for r in rows:  # oldest first
         (_rid, kind, vdate, _method, sbp, dbp, glucose, vclass, _adv, _comp, sc) = r
@@ -174,6 +177,8 @@ def _facts(pops, rows, open_sickbed: bool, anchor: date, on: date, ruleset,
             last_glucose = glucose
         if sc is not None:
             selfcare = sc
+        if kind == VisitKind.SEVERE_MENTAL and vclass is not None:
+            mental_class = vclass
         if kind in CHRONIC:
             last_by_kind[kind] = r
             last_chronic = r
@@ -184,7 +189,10 @@ def _facts(pops, rows, open_sickbed: bool, anchor: date, on: date, ruleset,
         recent_classes=tuple(classes[-RECENT_CLASSES:]),
         adverse_reaction=bool(last_chronic and (last_chronic[8] or last_chronic[7] == VisitClass.ADVERSE_REACTION)),
         new_complication=bool(last_chronic and (last_chronic[9] or last_chronic[7] == VisitClass.COMPLICATION)),
-        selfcare_total=selfcare, open_sickbed=open_sickbed)
+        selfcare_total=selfcare, open_sickbed=open_sickbed,
+        # The latest severe-mental follow-up decides, while the resident is in that group.
+        severe_mental_unstable=(Population.SEVERE_MENTAL in pops
+                                and mental_class == MentalClass.UNSTABLE))
     if not any(CHRONIC_POP[k] in pops for k in CHRONIC):
         return facts
     # The interval follows the colour the clinical facts give without "overdue": otherwise

@@ -11,9 +11,9 @@ from datetime import date
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from familydoc_desktop.domain import followup
+from familydoc_desktop.domain import followup, mental as mental_rules
 from familydoc_desktop.domain.codes import (
-    VISIT_KIND_ZH, Colour, VisitClass, VisitKind, VisitMethod, label,
+    VISIT_KIND_ZH, Colour, MentalClass, VisitClass, VisitKind, VisitMethod, label,
 )
 from familydoc_desktop.domain.dates import age_on, parse_date
 from familydoc_desktop.domain.errors import DomainError
@@ -30,7 +30,7 @@ PHONE_ELDERLY_WARNING = "电话访视不计入80岁以上老人年度面对面�
 @dataclass
 class VisitOutcome:
     visit: FollowupVisit
-    suggested_class: VisitClass | None = None
+    suggested_class: VisitClass | MentalClass | None = None
     urgent_reasons: list[str] = field(default_factory=list)
     referral_prompt: bool = False  # two consecutive unsatisfactory follow-ups
     warnings: list[str] = field(default_factory=list)
@@ -68,7 +68,12 @@ def record_followup(session: Session, *, resident_id: str, kind, visit_date, met
                     symptoms: str | None = None, medication_adherence: str | None = None,
                     doctor_id: str | None = None, note: str | None = None,
                     supersedes_id: str | None = None, referral: bool = False,
-                    referral_reason: str | None = None, today: date | None = None) -> VisitOutcome:
+                    referral_reason: str | None = None,
+                    mental: mental_rules.MentalAssessment | dict | None = None,
+                    today: date | None = None) -> VisitOutcome:
+    """Record one follow-up. For a severe mental disorder visit, `mental` (risk level and the
+    four aspects of the NBPHS-3 form) gives the suggested stability class; `visit_class` may
+    set it directly."""
     resident = require_resident(session, resident_id)
     today = today or date.today()
     kind = _enum(kind, VisitKind, "visit_kind")
@@ -81,7 +86,12 @@ def record_followup(session: Session, *, resident_id: str, kind, visit_date, met
     warnings = [i.message for i in require_valid_vitals(
         sbp=sbp, dbp=dbp, fasting_glucose=fasting_glucose, heart_rate=heart_rate,
         weight=weight, height=height)]
-    chosen = _enum(visit_class, VisitClass, "visit_class") if visit_class else None
+    classes = MentalClass if kind == VisitKind.SEVERE_MENTAL else VisitClass
+    chosen = _enum(visit_class, classes, "visit_class") if visit_class else None
+    if isinstance(mental, dict):
+        mental = mental_rules.MentalAssessment(**mental)
+    if kind == VisitKind.SEVERE_MENTAL and mental is None and chosen is None:
+        raise DomainError("mental_class", "严重精神障碍随访须填写危险性评估或选择本次随访分类")
     scores = {}
     if selfcare:
         unknown = set(selfcare) - set(SELFCARE_ITEMS)
@@ -114,6 +124,8 @@ def record_followup(session: Session, *, resident_id: str, kind, visit_date, met
         suggested = followup.suggest_diabetes_class(
             fasting_glucose, adverse_reaction=adverse_reaction,
             new_complication=new_complication, ruleset=rules)
+    elif kind == VisitKind.SEVERE_MENTAL and mental is not None:
+        suggested = mental_rules.suggest_mental_class(mental)
     final_class = chosen or suggested
     if chosen and suggested and chosen != suggested:
         warnings.append(f"所选随访分类（{label(chosen)}）与系统建议（{label(suggested)}）不同")
@@ -124,6 +136,10 @@ def record_followup(session: Session, *, resident_id: str, kind, visit_date, met
             warnings.append(f"该居民随访时{age}岁，不属于80岁以上老人年度访视对象")
     urgent = followup.urgent_referral_reasons(sbp=sbp, dbp=dbp, fasting_glucose=fasting_glucose,
                                               ruleset=rules)
+    if kind == VisitKind.SEVERE_MENTAL:
+        urgent += mental_rules.urgent_reasons(mental) if mental is not None else []
+        if final_class == MentalClass.UNSTABLE and not urgent:
+            urgent.append(label(MentalClass.UNSTABLE))
     earlier = _current_classes(session, resident.id, kind, vdate)
     if previous is not None and previous.visit_class in set(VisitClass) and earlier \
             and earlier[-1] == previous.visit_class:
@@ -150,6 +166,8 @@ def record_followup(session: Session, *, resident_id: str, kind, visit_date, met
             colour = ledger.computed_colour(session, resident.id, on)
             trial.rollback()
         visit.next_visit_date = followup.next_due(vdate, final_class, colour, rules)
+    elif kind == VisitKind.SEVERE_MENTAL:
+        visit.next_visit_date = mental_rules.next_mental_due(vdate, final_class)
     session.add(visit)
     session.flush()
     assessment = ledger.evaluate_resident(session, resident.id, on=on)
