@@ -14,6 +14,7 @@ _EN: dict[str, str] = {
     "clinic": "Clinic", "home": "Home", "phone": "Phone",
     "satisfactory": "Satisfactory", "unsatisfactory": "Unsatisfactory",
     "adverse_reaction": "Adverse reaction", "complication": "Complication",
+    "stable": "Stable", "basically_stable": "Basically stable", "unstable": "Not stable",
     "active": "Active", "expired": "Expired", "terminated": "Terminated", "renewed": "Renewed",
     "pending": "Not started", "none": "Not signed",
     "moved_away": "Moved away", "died": "Died", "own_request": "Own request",
@@ -31,7 +32,8 @@ _ZH_EXTRA = {"none": "未签约", "resident": "本人", "guardian": "监护人",
              "down": "下转", "accepted": "已接收", "completed": "已完成", "cancelled": "已取消",
              "pending_referral": "待接收"}
 _VISIT_KIND_EN = {"hypertension": "Hypertension follow-up", "diabetes": "Diabetes follow-up",
-                  "elderly_80": "80+ annual visit", "general": "Annual follow-up"}
+                  "elderly_80": "80+ annual visit", "general": "Annual follow-up",
+                  "severe_mental": "Severe mental disorder follow-up"}
 _language = "zh_CN"
 
 

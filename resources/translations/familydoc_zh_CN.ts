@@ -327,6 +327,94 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>Condition assessment (NBPHS-3)</source>
+        <translation>病情评估（国家基本公共卫生服务规范）</translation>
+    </message>
+    <message>
+        <source>0 — no behaviour of the levels below</source>
+        <translation>0级 — 无以下1-5级中的任何行为</translation>
+    </message>
+    <message>
+        <source>1 — verbal threats or shouting, no damage</source>
+        <translation>1级 — 口头威胁、喊叫，但没有打砸行为</translation>
+    </message>
+    <message>
+        <source>2 — smashing things, stopped by persuasion</source>
+        <translation>2级 — 打砸行为，局限在家里，能被劝说制止</translation>
+    </message>
+    <message>
+        <source>3 — obvious damage to things, not stopped by persuasion</source>
+        <translation>3级 — 明显打砸行为，不分场合，不能接受劝说而停止</translation>
+    </message>
+    <message>
+        <source>4 — keeps damaging things or hurting people</source>
+        <translation>4级 — 持续打砸，针对财物或人（包括自伤、自杀）</translation>
+    </message>
+    <message>
+        <source>5 — uses weapons, arson, explosion</source>
+        <translation>5级 — 持械伤人，或纵火、爆炸等行为</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Some</source>
+        <translation>有</translation>
+    </message>
+    <message>
+        <source>Obvious</source>
+        <translation>明显</translation>
+    </message>
+    <message>
+        <source>Full</source>
+        <translation>自知力完全</translation>
+    </message>
+    <message>
+        <source>Partial</source>
+        <translation>自知力不全</translation>
+    </message>
+    <message>
+        <source>Lacking</source>
+        <translation>自知力缺失</translation>
+    </message>
+    <message>
+        <source>Good</source>
+        <translation>良好</translation>
+    </message>
+    <message>
+        <source>Fair</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <source>Poor</source>
+        <translation>较差</translation>
+    </message>
+    <message>
+        <source>Severe adverse drug reaction</source>
+        <translation>严重药物不良反应</translation>
+    </message>
+    <message>
+        <source>Severe physical illness</source>
+        <translation>严重躯体疾病</translation>
+    </message>
+    <message>
+        <source>Risk level</source>
+        <translation>危险性评估</translation>
+    </message>
+    <message>
+        <source>Psychiatric symptoms</source>
+        <translation>精神症状</translation>
+    </message>
+    <message>
+        <source>Insight</source>
+        <translation>自知力</translation>
+    </message>
+    <message>
+        <source>Social function</source>
+        <translation>社会功能</translation>
+    </message>
+    <message>
         <source>Suggested: %1</source>
         <translation>系统建议：%1</translation>
     </message>
@@ -1600,7 +1688,9 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
     <message numerus="yes">
         <source>%n year(s)</source>
-        <translation><numerusform>%n年</numerusform></translation>
+        <translation>
+            <numerusform>%n年</numerusform>
+        </translation>
     </message>
     <message>
         <source>Resident</source>

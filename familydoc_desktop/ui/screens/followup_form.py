@@ -1,5 +1,6 @@
-"""Follow-up forms (随访): hypertension and diabetes with the NBPHS-3 fields, the 80+ yearly
-visit with the self-care assessment, and the general yearly follow-up.
+"""Follow-up forms (随访): hypertension and diabetes with the NBPHS-3 fields, the severe
+mental disorder follow-up with its risk and stability assessment, the 80+ yearly visit with
+the self-care assessment, and the general yearly follow-up.
 
 While the doctor types, the form shows range checks, the suggested classification and any
 urgent-referral prompt, all from domain rules; the store checks everything again on save.
@@ -14,8 +15,8 @@ from PySide6.QtWidgets import (
     QLineEdit, QMessageBox, QVBoxLayout, QWidget,
 )
 
-from familydoc_desktop.domain import followup, selfcare, vitals
-from familydoc_desktop.domain.codes import VisitClass, VisitKind, VisitMethod
+from familydoc_desktop.domain import followup, mental, selfcare, vitals
+from familydoc_desktop.domain.codes import MentalClass, VisitClass, VisitKind, VisitMethod
 from familydoc_desktop.domain.dates import age_on
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.store import residents, visits
@@ -63,6 +64,8 @@ class FollowupForm(GuardedDialog):
         wanted = ["sbp", "dbp", "heart_rate", "weight", "height"]
         if self.kind == VisitKind.DIABETES:
             wanted.insert(2, "fasting_glucose")
+        if self.kind == VisitKind.SEVERE_MENTAL:
+            wanted = ["weight"]  # the NBPHS-3 mental form measures no blood pressure
         titles = {"sbp": self.tr("Systolic BP (mmHg)"), "dbp": self.tr("Diastolic BP (mmHg)"),
                   "fasting_glucose": self.tr("Fasting glucose (mmol/L)"),
                   "heart_rate": self.tr("Heart rate (/min)"), "weight": self.tr("Weight (kg)"),
@@ -87,7 +90,8 @@ class FollowupForm(GuardedDialog):
             self.adherence_combo.addItem(a, a)
         self.class_combo = QComboBox(self)
         self.class_combo.addItem(self.tr("As suggested"), None)
-        for c in VisitClass:
+        self.mental_kind = self.kind == VisitKind.SEVERE_MENTAL
+        for c in (MentalClass if self.mental_kind else VisitClass):
             self.class_combo.addItem(labels.label(c), str(c))
         self.suggestion = QLabel(self)
         self.suggestion.setObjectName("suggestion")
@@ -110,6 +114,8 @@ class FollowupForm(GuardedDialog):
             layout.addLayout(cform)
             self.adverse_check.toggled.connect(self._update)
             self.complication_check.toggled.connect(self._update)
+        elif self.mental_kind:
+            layout.addWidget(self._mental_box())
         else:  # the chronic-disease fields have no place on an 80+ or general visit
             for w in (self.adverse_check, self.complication_check, self.symptoms_edit,
                       self.adherence_combo, self.class_combo, self.suggestion):
@@ -153,8 +159,69 @@ class FollowupForm(GuardedDialog):
         layout.addWidget(buttons)
         self.watch(self.date_edit, self.method_combo, *self.fields.values(), self.adverse_check,
                    self.complication_check, self.symptoms_edit, self.adherence_combo,
-                   self.class_combo, *self.selfcare_combos.values(), self.note_edit)
+                   self.class_combo, *self.selfcare_combos.values(), self.note_edit,
+                   *getattr(self, "mental_inputs", ()))
         self._update()
+
+    def _mental_box(self) -> QGroupBox:
+        """危险性评估 and the four aspects of the NBPHS-3 severe mental disorder form."""
+        box = QGroupBox(self.tr("Condition assessment (NBPHS-3)"), self)
+        form = QFormLayout(box)
+        self.risk_combo = QComboBox(box)
+        risk_texts = (self.tr("0 — no behaviour of the levels below"),
+                      self.tr("1 — verbal threats or shouting, no damage"),
+                      self.tr("2 — smashing things, stopped by persuasion"),
+                      self.tr("3 — obvious damage to things, not stopped by persuasion"),
+                      self.tr("4 — keeps damaging things or hurting people"),
+                      self.tr("5 — uses weapons, arson, explosion"))
+        for level, text in enumerate(risk_texts):
+            self.risk_combo.addItem(text, level)
+        self.symptoms_combo = QComboBox(box)
+        for value, text in zip(mental.SYMPTOM_LEVELS, (self.tr("None"), self.tr("Some"),
+                                                        self.tr("Obvious"))):
+            self.symptoms_combo.addItem(text, value)
+        self.insight_combo = QComboBox(box)
+        for value, text in zip(mental.INSIGHT_LEVELS, (self.tr("Full"), self.tr("Partial"),
+                                                        self.tr("Lacking"))):
+            self.insight_combo.addItem(text, value)
+        self.social_combo = QComboBox(box)
+        for value, text in zip(mental.ASPECT_LEVELS, (self.tr("Good"), self.tr("Fair"),
+                                                       self.tr("Poor"))):
+            self.social_combo.addItem(text, value)
+        self.severe_adverse_check = QCheckBox(self.tr("Severe adverse drug reaction"), box)
+        self.severe_physical_check = QCheckBox(self.tr("Severe physical illness"), box)
+        flags = QHBoxLayout()
+        flags.addWidget(self.severe_adverse_check)
+        flags.addWidget(self.severe_physical_check)
+        flags.addStretch(1)
+        form.addRow(self.tr("Risk level"), self.risk_combo)
+        form.addRow(self.tr("Psychiatric symptoms"), self.symptoms_combo)
+        form.addRow(self.tr("Insight"), self.insight_combo)
+        form.addRow(self.tr("Social function"), self.social_combo)
+        form.addRow("", flags)
+        form.addRow(self.tr("Medication adherence"), self.adherence_combo)
+        form.addRow(self.tr("Classification"), self.class_combo)
+        form.addRow("", self.suggestion)
+        for w in (self.adverse_check, self.complication_check, self.symptoms_edit):
+            w.hide()
+        self.mental_inputs = (self.risk_combo, self.symptoms_combo, self.insight_combo,
+                              self.social_combo, self.severe_adverse_check,
+                              self.severe_physical_check)
+        for combo in self.mental_inputs[:4]:
+            combo.currentIndexChanged.connect(self._update)
+        for check in self.mental_inputs[4:]:
+            check.toggled.connect(self._update)
+        return box
+
+    def mental_assessment(self) -> mental.MentalAssessment | None:
+        if not self.mental_kind:
+            return None
+        return mental.MentalAssessment(
+            risk_level=self.risk_combo.currentData(), symptoms=self.symptoms_combo.currentData(),
+            insight=self.insight_combo.currentData(),
+            social_function=self.social_combo.currentData(),
+            severe_adverse_reaction=self.severe_adverse_check.isChecked(),
+            severe_physical_illness=self.severe_physical_check.isChecked())
 
     # -- values ---------------------------------------------------------------------------
     def _number(self, name: str) -> int | float | None:
@@ -176,7 +243,9 @@ class FollowupForm(GuardedDialog):
             return None
         return {k: c.currentData() for k, c in self.selfcare_combos.items()}
 
-    def suggested_class(self) -> VisitClass | None:
+    def suggested_class(self) -> VisitClass | MentalClass | None:
+        if self.mental_kind:
+            return mental.suggest_mental_class(self.mental_assessment())
         m = self.measurements()
         age = age_on(self.birth, from_qdate(self.date_edit.date())) if self.birth else None
         flags = dict(adverse_reaction=self.adverse_check.isChecked(),
@@ -201,6 +270,8 @@ class FollowupForm(GuardedDialog):
         urgent = followup.urgent_referral_reasons(sbp=m["sbp"], dbp=m["dbp"],
                                                   fasting_glucose=m["fasting_glucose"],
                                                   ruleset=self.rules)
+        if self.mental_kind:
+            urgent = mental.urgent_reasons(self.mental_assessment())
         self.urgent.setText(self.tr("Urgent referral advised: %1").replace("%1", "；".join(urgent)))
         self.urgent.setVisible(bool(urgent))
         phone = self.method_combo.currentData() == VisitMethod.PHONE
@@ -228,7 +299,8 @@ class FollowupForm(GuardedDialog):
                     selfcare=self.selfcare_scores(),
                     symptoms=self.symptoms_edit.text().strip() or None,
                     medication_adherence=self.adherence_combo.currentData(),
-                    note=self.note_edit.text().strip() or None, **m)
+                    note=self.note_edit.text().strip() or None,
+                    mental=self.mental_assessment(), **m)
         except DomainError as exc:
             show_error(self.error, str(exc))
             return False

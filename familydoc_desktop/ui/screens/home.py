@@ -28,7 +28,7 @@ def visit_kind_of(row) -> str | None:  # noqa: ANN001
     if row.kind == due_rules.ELDERLY_80:
         return VisitKind.ELDERLY_80
     if row.kind in (due_rules.CHRONIC_FOLLOWUP, due_rules.REVISIT):
-        for kind in (VisitKind.HYPERTENSION, VisitKind.DIABETES):
+        for kind in (VisitKind.HYPERTENSION, VisitKind.DIABETES, VisitKind.SEVERE_MENTAL):
             if row.detail.startswith(VISIT_KIND_ZH[kind]):
                 return kind
     return None
