@@ -94,7 +94,8 @@ def cmd_export_ledger(args) -> int:  # noqa: ANN001
     db = common.db_from(args)
     try:
         with db.session() as s:
-            n = export_ledger(s, args.output, args.colour, actor=args.actor)
+            n = export_ledger(s, args.output, args.colour, actor=args.actor, fmt=args.format,
+                              village_code=args.village)
     finally:
         db.close()
     what = f"（{label(args.colour)}）" if args.colour else ""
@@ -150,7 +151,9 @@ def register(sub) -> None:  # noqa: ANN001
     r.add_argument("--actor", help="操作人（写入审计日志）")
     r.set_defaults(func=cmd_export_residents)
     led = what.add_parser("ledger", parents=[jp], help="导出三色管理台账")
+    led.add_argument("--format", choices=("csv", "xlsx"), help="默认按输出文件扩展名")
     led.add_argument("--output", "-o", required=True, help="输出文件（.xlsx 或 .csv）")
+    led.add_argument("--village", help="只导出该村（居）（12位区划代码）")
     led.add_argument("--colour", "--color", choices=("red", "yellow", "green"), help="只导出一种颜色")
     led.add_argument("--actor", help="操作人（写入审计日志）")
     led.set_defaults(func=cmd_export_ledger)

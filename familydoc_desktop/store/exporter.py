@@ -83,11 +83,12 @@ def export_residents(session: Session, path: str | Path, fmt: str = "csv", *,
 
 
 def export_ledger(session: Session, path: str | Path, colour: str | None = None, *,
-                  actor: str | None = None, on: date | None = None) -> int:
-    """The red-yellow-green ledger (red first), format from the suffix (.csv or .xlsx)."""
+                  actor: str | None = None, on: date | None = None, fmt: str | None = None,
+                  village_code: str | None = None) -> int:
+    """The red-yellow-green ledger (red first); format as given, else from the suffix."""
     path = Path(path)
-    fmt = path.suffix.lower().lstrip(".") or "xlsx"
-    rows = ledger.ledger_rows(session, colour=colour, on=on)
+    fmt = (fmt or path.suffix.lower().lstrip(".") or "xlsx").lower()
+    rows = ledger.ledger_rows(session, colour=colour, on=on, village_code=village_code)
     with _writer(path, fmt, "三色管理台账") as write:
         write(LEDGER_COLUMNS)
         for r in rows:

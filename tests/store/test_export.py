@@ -1,8 +1,10 @@
 """Export: Chinese columns, CSV with BOM for Excel, masking, audit entry, and an xlsx round
 trip that imports back unchanged."""
 import csv
+import json
 from datetime import date
 
+from sqlalchemy import text
 from sqlmodel import select
 
 from familydoc_desktop.domain.models import AuditLog
@@ -64,3 +66,23 @@ def test_demo_round_trip_and_ledger_export(tmp_path):
     lines = (tmp_path / "red.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == red + 1 and all(line.startswith("红色") for line in lines[1:])
     db.close()
+
+
+def test_ledger_export_format_flag_and_village(cli_db, tmp_path, capsys):
+    from familydoc_desktop.cli.main import main
+    from familydoc_desktop.store.bulk import load_demo
+
+    load_demo(cli_db, residents=300, seed=3, today=date.today(), n_clinics=1)
+    with cli_db.session() as s:
+        village = s.execute(text("SELECT village_code FROM resident LIMIT 1")).scalar_one()
+    d = str(cli_db.path.parent)
+    cli_db.close()
+    out = tmp_path / "ledger.txt"  # the suffix says nothing: --format decides
+    assert main(["--data-dir", d, "--json", "export", "ledger", "--format", "csv",
+                 "--village", village, "--output", str(out)]) == 0
+    n = json.loads(capsys.readouterr().out)["rows"]
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert n > 0 and len(lines) == n + 1 and lines[0].startswith("颜色,姓名")
+    assert main(["--data-dir", d, "--json", "export", "ledger", "--village", "999999999999",
+                 "--output", str(tmp_path / "none.xlsx")]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"] == 0
