@@ -2,11 +2,12 @@
 
 Prints p50/p95 search latency per query form, the due-list and ledger timings, the home
 screen refresh (due_list + elderly_visit_progress + ledger_counts, as ui/screens/home.py
-calls them), and the query plan of each search form (every one must be an index SEARCH).
+calls them), the indicator report, and the query plan of each search form (every one must be an index SEARCH).
 Targets: search p95 <= 30 ms, home refresh < 1 s.
 Run: python benchmarks/store_search_due.py [N]
  or: python benchmarks/store_search_due.py path/to/familydoc.db  (e.g. a `familydoc demo
-     --residents 60000` database: home refresh, ledger pages and reevaluate_all only)
+     --residents 60000` database: home refresh, ledger pages, indicator report and
+     reevaluate_all only)
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from familydoc_desktop.domain.models import (
     Contract, Diagnosis, FollowupVisit, Resident, new_id,
 )
 from familydoc_desktop.store import due, ledger, orgs, search
+from familydoc_desktop.store.report import township_report
 from familydoc_desktop.store.database import Database
 from familydoc_desktop.store.search_keys import resident_keys
 
@@ -123,6 +125,10 @@ def existing(path: Path) -> None:
             print(f"ledger_rows {label:<20} {statistics.median(ms):6.0f} ms")
         _r, ms = timed(lambda: ledger.ledger_rows(s, on=on))
         print(f"ledger_rows everything ({len(_r)} rows) {ms[0]:.0f} ms")
+        for by in (None, "village", "doctor"):
+            rep, ms = timed(lambda: township_report(s, on=on, by=by), 3)
+            print(f"township_report by {by or 'total':<8} {statistics.median(ms):6.0f} ms"
+                  f" ({len(rep.rows)} rows)")
     try:
         with db.session() as s:
             written, ms = timed(lambda: ledger.reevaluate_all(s, on + timedelta(days=30)))

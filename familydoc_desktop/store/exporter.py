@@ -98,3 +98,35 @@ def export_ledger(session: Session, path: str | Path, colour: str | None = None,
     audit.log(session, actor or "本机用户", "export", "ledger_assessment", None,
               f"导出三色管理台账{len(rows)}人" + (f"（{label(colour)}）" if colour else ""))
     return len(rows)
+
+
+def report_table(report) -> list[list]:  # noqa: ANN001
+    """The indicator report as a sheet: a title line, then one row per indicator with the
+    total and one column per group; a rate nobody was counted under is "—"."""
+    from familydoc_desktop.domain.indicators import INDICATORS
+
+    title = (f"家庭医生签约服务统计报表  统计期 {report.start.isoformat()} 至 {report.end.isoformat()}"
+             f"  统计日期 {report.on.isoformat()}")
+    head = ["指标", "单位", *(r.label for r in report.rows)]
+    values = [r.values for r in report.rows]
+    def cell(unit: str, value):  # noqa: ANN001, ANN202
+        if value is None:
+            return "—"
+        return f"{value:.2f}" if unit == "元" else value
+
+    body = [[i.name_zh, i.unit, *(cell(i.unit, v[i.code]) for v in values)] for i in INDICATORS]
+    return [[title], head, *body]
+
+
+def export_report(session: Session, report, path: str | Path, fmt: str | None = None, *,  # noqa: ANN001
+                  actor: str | None = None) -> int:
+    """Write the indicator report; returns the number of indicator rows written."""
+    path = Path(path)
+    fmt = (fmt or path.suffix.lower().lstrip(".") or "xlsx").lower()
+    table = report_table(report)
+    with _writer(path, fmt, "统计报表") as write:
+        for row in table:
+            write(row)
+    audit.log(session, actor or "本机用户", "export", None, None,
+              f"导出统计报表 {report.start.isoformat()}~{report.end.isoformat()}")
+    return len(table) - 2
