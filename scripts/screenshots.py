@@ -51,7 +51,7 @@ def main() -> int:
             widget.grab().save(str(path))
             print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
-        for key in ("home", "residents", "ledger", "sickbeds", "import_export", "sync",
+        for key in ("home", "residents", "ledger", "sickbeds", "reports", "import_export", "sync",
                     "settings"):
             window.show_screen(key)
             shoot(window, key)
@@ -111,6 +111,17 @@ def main() -> int:
             shoot(elderly, "followup_elderly_80")
             elderly.dirty = False
             elderly.close()
+
+        with ctx.session() as s:
+            mental = search.search_residents(
+                s, "", filters=search.ResidentFilter(population="severe_mental"), limit=1)
+        if mental:
+            form = FollowupForm(ctx, mental[0].id, "severe_mental", window)
+            form.show()
+            form.risk_combo.setCurrentIndex(form.risk_combo.findData(3))
+            shoot(form, "followup_severe_mental")
+            form.dirty = False
+            form.close()
 
         login = LoginDialog(ctx, window)
         login.show()

@@ -9,7 +9,7 @@ Definitions where the documents leave room, chosen to match NBPHS-3 practice:
   resident signed a later contract / those contracts;
 - managed (已管理) hypertension/diabetes patient: on file, in the group, at least one
   follow-up of that kind in the period; managed to standard (规范管理): at least one follow-up
-  per quarter of the period (4 in a calendar year, 2 in a half); controlled (控制): the last
+  per full quarter of the period (4 in a calendar year, 2 in a half); controlled (控制): the last
   follow-up in the period below the target (BP by age, fasting glucose);
 - fees: the year's fee of every contract in force on the report date, basic package by
   funding source plus the personalised packages' insurance and personal shares.
@@ -49,7 +49,7 @@ def _per_population() -> tuple[Indicator, ...]:
     return tuple(out)
 
 
-# In report order. Counts first, each rate after the counts it is made of.
+# In report order; each rate after the counts it is made of.
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("on_file", "在册居民", "人"),
     Indicator("signed", "签约居民", "人"),
@@ -58,7 +58,6 @@ INDICATORS: tuple[Indicator, ...] = (
     _rate("key_population_share", "重点人群占比", "key_population", "on_file"),
     Indicator("key_population_signed", "重点人群签约", "人"),
     _rate("key_population_coverage", "重点人群签约率", "key_population_signed", "key_population"),
-    *_per_population(),
     Indicator("renewal_due", "期内到期合同", "人"),
     Indicator("renewed", "到期后续签", "人"),
     _rate("renewal_rate", "续签率", "renewed", "renewal_due"),
@@ -93,6 +92,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("fee_insurance", "签约服务费：医保基金", "元"),
     Indicator("fee_personal", "签约服务费：个人支付", "元"),
     Indicator("fee_total", "签约服务费合计", "元"),
+    *_per_population(),  # the detail last: the headline figures come first
 )
 BY_CODE = {i.code: i for i in INDICATORS}
 COUNT_CODES = tuple(i.code for i in INDICATORS if i.numerator is None)
@@ -127,10 +127,11 @@ def check_period(start: date, end: date, on: date) -> None:
 
 
 def standard_followups(start: date, end: date) -> int:
-    """Follow-ups a patient needs in the period to count as managed to standard: one per
-    quarter, a quarter counting once more than half of it lies in the period (NBPHS-3 asks
-    for at least four a year; January-June asks for two), and at least one."""
-    return max(1, round(((end - start).days + 1) / 91.25))
+    """Follow-ups a patient needs in the period to count as managed to standard: one per full
+    quarter it spans (NBPHS-3 asks for at least four a year; January-June asks for two, and a
+    quarter still running asks for nothing yet), and at least one. Calendar quarters are
+    90-92 days long, hence the two days of slack."""
+    return max(1, int(((end - start).days + 1 + 2) / 91.25))
 
 
 def hypertension_controlled(sbp: int | None, dbp: int | None, age: int | None,

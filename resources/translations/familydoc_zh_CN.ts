@@ -797,6 +797,10 @@
         <translation>家庭病床</translation>
     </message>
     <message>
+        <source>Indicators</source>
+        <translation>统计报表</translation>
+    </message>
+    <message>
         <source>Import/Export</source>
         <translation>导入导出</translation>
     </message>
@@ -969,6 +973,77 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsScreen</name>
+    <message>
+        <source>Indicators</source>
+        <translation>统计报表</translation>
+    </message>
+    <message>
+        <source>Total only</source>
+        <translation>只看合计</translation>
+    </message>
+    <message>
+        <source>By village</source>
+        <translation>按村</translation>
+    </message>
+    <message>
+        <source>By team</source>
+        <translation>按团队</translation>
+    </message>
+    <message>
+        <source>By doctor</source>
+        <translation>按医生</translation>
+    </message>
+    <message>
+        <source>Calculate</source>
+        <translation>统计</translation>
+    </message>
+    <message>
+        <source>Export to Excel…</source>
+        <translation>导出 Excel…</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>统计期</translation>
+    </message>
+    <message>
+        <source>as of</source>
+        <translation>统计日期</translation>
+    </message>
+    <message>
+        <source>Calculating…</source>
+        <translation>正在统计…</translation>
+    </message>
+    <message>
+        <source>Calculating the indicators…</source>
+        <translation>正在统计各项指标…</translation>
+    </message>
+    <message>
+        <source>Indicator</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Period %1 to %2, as of %3. Rates in bold; — where nobody was counted.</source>
+        <translation>统计期 %1 至 %2，统计日期 %3。粗体为率；“—”表示分母为零。</translation>
+    </message>
+    <message>
+        <source>Export indicators</source>
+        <translation>导出统计报表</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+    <message>
+        <source>Exporting the indicators…</source>
+        <translation>正在导出统计报表…</translation>
     </message>
 </context>
 <context>

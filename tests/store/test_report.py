@@ -141,7 +141,8 @@ def test_bad_periods_are_refused_in_chinese(db):
 @pytest.mark.parametrize("start, end, needed", [
     (date(2026, 1, 1), date(2026, 12, 31), 4), (date(2026, 1, 1), date(2026, 6, 30), 2),
     (date(2026, 1, 1), date(2026, 3, 31), 1), (date(2026, 1, 1), date(2026, 1, 31), 1),
-    (date(2026, 1, 1), date(2026, 11, 24), 4)])
+    (date(2026, 1, 1), date(2026, 9, 30), 3), (date(2026, 1, 1), date(2026, 11, 24), 3),
+    (date(2026, 4, 1), date(2026, 6, 30), 1), (date(2025, 7, 1), date(2026, 6, 30), 4)])
 def test_standard_followups_per_quarter(start, end, needed):
     assert ind.standard_followups(start, end) == needed
 
