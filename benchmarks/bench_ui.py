@@ -236,30 +236,57 @@ def peak_mb() -> float:
 
 def bench_sync(app, records: int = 2000) -> None:  # noqa: ANN001
     """Push `records` new residents from a fresh PC database to a real server through the
-    SyncController (the township database's demo rows belong to no server clinic)."""
-    sys.path.insert(0, str(ROOT / "tests" / "sync"))
-    try:
-        import keyring
-        from sync_live import PASSWORD, LiveServer, MemoryKeyring, light_argon2
-    except ImportError as exc:
-        print(f"sync: server pieces missing ({exc}), skipped")
-        return
+    SyncController. The server runs in its own process, as it does in the field, so neither
+    its memory nor its threads count against the app (the township database's demo rows
+    belong to no server clinic, hence a fresh PC database)."""
+    import socket
+
+    import keyring
+    import requests
+
     from familydoc_desktop.domain.models import Resident
     from familydoc_desktop.store.database import Database
     from familydoc_desktop.sync import session
     from familydoc_desktop.ui.app import build_window
 
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_sync import MemoryKeyring
+
     keyring.set_keyring(MemoryKeyring())
-    light_argon2()
+    password = "bench-pass-1"
     with tempfile.TemporaryDirectory() as tmp:
-        server = LiveServer(Path(tmp) / "server.db")
-        server.setup_world()
-        server.start()
+        url = f"sqlite:///{Path(tmp) / 'server.db'}"
+
+        def server(*args: str, stdin: str | None = None) -> None:
+            subprocess.run([sys.executable, "-m", "sync_server.cli", "--database-url", url,
+                            *args], input=stdin, text=True, check=True, capture_output=True)
+
+        server("init")
+        server("org", "add", "--code", "220182000000", "--name", "演示县", "--level", "county")
+        server("org", "add", "--code", "220182105000", "--name", "演示镇卫生院", "--level",
+               "township", "--parent", "220182000000")
+        server("org", "add", "--code", "220182105201", "--name", "黄土村卫生室", "--level",
+               "clinic", "--parent", "220182105000")
+        server("user", "add", "--username", "doc", "--org", "220182105201", "--role",
+               "village_doctor", "--password-stdin", stdin=password + "\n")
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        proc = subprocess.Popen([sys.executable, "-m", "sync_server.cli", "--database-url", url,
+                                 "serve", "--port", str(port)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if requests.get(f"{base}/api/v1/health", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
         db = Database(Path(tmp) / "familydoc.db")
         ctx, window = build_window(db)
         window.show()
         try:
-            session.login(ctx.db, server.url, "doc_a1", PASSWORD)
+            session.login(ctx.db, base, "doc", password)
             ctx.reset_identity()  # the account's clinic is now this PC's clinic
             with ctx.db.session() as s:
                 home = ctx.org_id
@@ -281,7 +308,8 @@ def bench_sync(app, records: int = 2000) -> None:  # noqa: ANN001
             window.sync.stop()
             ctx.tasks.wait_idle()
             db.close()
-            server.stop()
+            proc.terminate()
+            proc.wait(timeout=20)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ PRAGMAS = (
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=30000",
-    "PRAGMA cache_size=-32000",
+    "PRAGMA cache_size=-8000",  # 8 MB a connection: the OS file cache does the rest
 )
 
 

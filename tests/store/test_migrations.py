@@ -76,3 +76,44 @@ def test_models_and_migrations_agree(tmp_path):
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}),
                                 metadata)
     assert diff == []
+
+
+def test_scanned_head_agrees_with_alembic():
+    from familydoc_desktop.store.database import head_revision, scanned_head
+    assert scanned_head() == head_revision()
+
+
+def test_up_to_date_database_opens_without_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    from familydoc_desktop.store.database import Database
+    Database(tmp_path / "f.db").close()  # made and migrated to head
+    probe = ("import sys; from familydoc_desktop.store.database import Database;"
+             f"Database(r'{tmp_path / 'f.db'}').close();"
+             "print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "False"
+
+
+def test_0004_recomputes_initials_in_place(tmp_path):
+    from sqlalchemy import text as sql
+
+    from familydoc_desktop.store import orgs, residents
+    from familydoc_desktop.store.database import Database
+    path = tmp_path / "field.db"
+    db = Database(path, migrate_to="0003")
+    with db.session() as s:
+        org = orgs.home_clinic(s).id
+        for name in ("丁长林", "王秀英"):
+            residents.create_resident(s, org_id=org, name=name, sex="男",
+                                      birth_date="1960-01-01")
+    with db.engine.begin() as conn:  # initials as an earlier version stored them
+        conn.execute(sql("UPDATE resident SET initials = 'dzl' WHERE name = '丁长林'"))
+    db.close()
+    db = Database(path)
+    with db.engine.connect() as conn:
+        got = dict(conn.execute(sql("SELECT name, initials FROM resident")).all())
+    db.close()
+    assert got == {"丁长林": "dcl", "王秀英": "wxy"}
