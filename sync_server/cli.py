@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from sqlalchemy.exc import OperationalError
 
 from familydoc_desktop.domain.codes import OrgLevel, Role
+from familydoc_desktop.zh_argparse import ChineseArgumentParser
 from sync_server.core.config import ENV_URL, default_database_url
 from sync_server.core.db import make_engine, migrate, read_tx, write_tx
 from sync_server.services import accounts
@@ -29,7 +30,7 @@ class CliError(Exception):
 
 
 def _json_parent() -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False)
+    parent = ChineseArgumentParser(add_help=False)
     parent.add_argument("--json", action="store_true", help="以 JSON 输出")
     return parent
 
@@ -122,7 +123,7 @@ def _emit(args, data, text) -> None:  # noqa: ANN001
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="familydoc-server", description="家医签约助手同步服务器")
+    p = ChineseArgumentParser(prog="familydoc-server", description="家医签约助手同步服务器")
     p.add_argument("--database-url", default=None,
                    help="数据库地址（默认 $FAMILYDOC_DATABASE_URL 或数据目录中的 server.db）")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")

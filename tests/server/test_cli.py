@@ -63,6 +63,15 @@ def test_org_and_user_setup_with_chinese_errors(server_url, capsys, monkeypatch)
     assert code == 1 and "已存在" in err
 
 
+def test_usage_errors_are_chinese(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["org", "add", "--code", "420000000000", "--name", "某县", "--level", "village"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2
+    assert "无效的选项 'village'" in err and "用法：familydoc-server" in err
+    assert "invalid choice" not in err
+
+
 def test_device_list_and_revoke(world, server_url, capsys):
     headers = world.login("doc_a")
     code, out, _ = run(capsys, server_url, "device", "list", "--json")
