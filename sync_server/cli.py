@@ -63,6 +63,41 @@ def cmd_user_add(args) -> None:  # noqa: ANN001
                  "org": args.org}, f"已添加用户 {args.username}（{args.role}）")
 
 
+def cmd_user_list(args) -> None:  # noqa: ANN001
+    with read_tx(_engine(args)) as conn:
+        users = accounts.list_users(conn)
+
+    def text() -> str:
+        if not users:
+            return "没有用户"
+        return "\n".join(f"{u['username']}  {u['role']}  {u['org']} {u['org_name']}  "
+                         f"{'正常' if u['active'] else '已停用'}" for u in users)
+
+    _emit(args, users, text)
+
+
+def cmd_user_disable(args) -> None:  # noqa: ANN001
+    with write_tx(_engine(args)) as conn:
+        accounts.set_user_active(conn, args.username, False, by="cli")
+    _emit(args, {"username": args.username, "active": False},
+          f"已停用用户 {args.username}，其所有登录令牌已失效")
+
+
+def cmd_user_enable(args) -> None:  # noqa: ANN001
+    with write_tx(_engine(args)) as conn:
+        accounts.set_user_active(conn, args.username, True, by="cli")
+    _emit(args, {"username": args.username, "active": True}, f"已启用用户 {args.username}")
+
+
+def cmd_user_passwd(args) -> None:  # noqa: ANN001
+    if not args.password_stdin:
+        raise CliError("请用 --password-stdin 从标准输入提供新密码（不要写在命令行上）")
+    password = sys.stdin.readline().rstrip("\r\n")
+    with write_tx(_engine(args)) as conn:
+        accounts.set_password(conn, args.username, password, by="cli")
+    _emit(args, {"username": args.username}, f"已为 {args.username} 设置新密码，原有登录已失效")
+
+
 def cmd_device_list(args) -> None:  # noqa: ANN001
     with read_tx(_engine(args)) as conn:
         devices = accounts.list_devices(conn)
@@ -146,6 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("--role", required=True, choices=[r.value for r in Role])
     ua.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     ua.set_defaults(func=cmd_user_add)
+    user.add_parser("list", parents=[jp], help="列出用户").set_defaults(func=cmd_user_list)
+    for name, func, help_ in (("disable", cmd_user_disable, "停用用户（立即吊销其全部令牌）"),
+                              ("enable", cmd_user_enable, "启用用户")):
+        cmd = user.add_parser(name, parents=[jp], help=help_)
+        cmd.add_argument("username")
+        cmd.set_defaults(func=func)
+    pw = user.add_parser("passwd", parents=[jp], help="重设密码（原有登录全部失效）")
+    pw.add_argument("username")
+    pw.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码")
+    pw.set_defaults(func=cmd_user_passwd)
 
     dev = sub.add_parser("device", help="设备").add_subparsers(dest="device_cmd", required=True)
     dev.add_parser("list", parents=[jp], help="列出设备").set_defaults(func=cmd_device_list)

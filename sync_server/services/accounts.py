@@ -122,6 +122,54 @@ def add_user(conn: Connection, username: str, org_code: str, role: str, password
     return account_id
 
 
+def list_users(conn: Connection) -> list[dict]:
+    a, o = models.account, models.org
+    query = (select(a.c.username, a.c.role, a.c.active, a.c.created_at, o.c.code.label("org"),
+                    o.c.name.label("org_name"))
+             .join(o, o.c.id == a.c.org_id).order_by(o.c.code, a.c.username))
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def _account(conn: Connection, username: str):  # noqa: ANN202
+    row = conn.execute(select(models.account.c.id, models.account.c.org_id)
+                       .where(models.account.c.username == (username or "").strip())).first()
+    if row is None:
+        raise NotFound(f"用户不存在：{username}")
+    return row
+
+
+def _revoke_tokens(conn: Connection, account_id: str) -> None:
+    conn.execute(update(models.token).where(models.token.c.account_id == account_id)
+                 .values(revoked=True))
+
+
+def set_user_active(conn: Connection, username: str, active: bool, by: str | None = None) -> None:
+    """Disable (a doctor who left) or enable an account. Disabling ends every session at
+    once: the account's tokens are revoked, so each PC must log in again."""
+    row = _account(conn, username)
+    conn.execute(update(models.account).where(models.account.c.id == row.id)
+                 .values(active=active))
+    if not active:
+        _revoke_tokens(conn, row.id)
+    log_event(conn, "user_enabled" if active else "user_disabled", username=by,
+              account_id=row.id, org_id=row.org_id, detail=username)
+
+
+def set_password(conn: Connection, username: str, password: str, by: str | None = None) -> None:
+    """A new password (argon2id); every session of the account ends, as after a disable."""
+    if len(password or "") < security.MIN_PASSWORD_LENGTH:
+        raise Invalid(f"密码至少{security.MIN_PASSWORD_LENGTH}个字符")
+    row = _account(conn, username)
+    conn.execute(update(models.account).where(models.account.c.id == row.id)
+                 .values(password_hash=security.hash_password(password)))
+    _revoke_tokens(conn, row.id)
+    conn.execute(update(models.login_throttle)
+                 .where(models.login_throttle.c.username == username.strip())
+                 .values(failures=0, locked_until=0))
+    log_event(conn, "password_set", username=by, account_id=row.id, org_id=row.org_id,
+              detail=username)
+
+
 def _is_locked(conn: Connection, username: str, now: int) -> bool:
     row = conn.execute(select(models.login_throttle)
                        .where(models.login_throttle.c.username == username)).first()

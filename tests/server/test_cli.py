@@ -84,6 +84,42 @@ def test_device_list_and_revoke(world, server_url, capsys):
     assert code == 1 and "设备不存在" in err
 
 
+def test_user_disable_enable_passwd_and_list(world, server_url, capsys, monkeypatch):
+    from tests.server.server_helpers import PASSWORD, SCHEMA
+
+    def login(password=PASSWORD):  # noqa: ANN001, ANN202
+        return world.client.post("/api/v1/auth/login", headers=SCHEMA, json={
+            "username": "doc_a", "password": password, "device_id": "dev-doc_a"})
+
+    headers = world.login("doc_a")
+    code, out, _ = run(capsys, server_url, "user", "list", "--json")
+    users = {u["username"]: u for u in json.loads(out)}
+    assert code == 0 and users["doc_a"]["active"] and users["doc_a"]["role"] == "village_doctor"
+
+    code, out, _ = run(capsys, server_url, "user", "disable", "doc_a")
+    assert code == 0 and "已停用" in out
+    assert world.client.get("/api/v1/orgs", headers=headers).status_code == 401  # session ended
+    assert login().status_code == 401  # and no new one
+    code, out, _ = run(capsys, server_url, "user", "list")
+    assert "doc_a" in out and "已停用" in out
+
+    assert run(capsys, server_url, "user", "enable", "doc_a")[0] == 0
+    assert login().status_code == 200
+
+    code, _, err = run(capsys, server_url, "user", "passwd", "doc_a", "--password-stdin",
+                       stdin="short\n", monkeypatch=monkeypatch)
+    assert code == 1 and "至少8个字符" in err
+    headers = world.login("doc_a")
+    code, out, _ = run(capsys, server_url, "user", "passwd", "doc_a", "--password-stdin",
+                       stdin="a-new-password\n", monkeypatch=monkeypatch)
+    assert code == 0 and "新密码" in out
+    assert world.client.get("/api/v1/orgs", headers=headers).status_code == 401
+    assert login().status_code == 401 and login("a-new-password").status_code == 200
+
+    code, _, err = run(capsys, server_url, "user", "disable", "nobody")
+    assert code == 1 and "用户不存在" in err
+
+
 def test_demo_loads_clinics_and_records_that_pull_in_scope(world, server_url, capsys):
     code, out, _ = run(capsys, server_url, "demo", "--township", "420100000000",
                        "--residents", "300", "--seed", "3", "--clinics", "3", "--json")
