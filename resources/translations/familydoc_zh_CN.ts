@@ -2,13 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
-    <name />
-    <message>
-        <source>never</source>
-        <translation>从未</translation>
-    </message>
-</context>
-<context>
     <name>AdmitDialog</name>
     <message>
         <source>Admit to home sickbed — %1</source>
@@ -1712,6 +1705,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>（已退出）</translation>
     </message>
     <message>
+        <source>never</source>
+        <translation>从未同步</translation>
+    </message>
+    <message>
         <source>%1 sent, %2 received, %3 conflicts, %4 s</source>
         <translation>发送 %1，接收 %2，冲突 %3，用时 %4 秒</translation>
     </message>
@@ -1741,6 +1738,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Last sync: %1 · %2 changes waiting</source>
         <translation>上次同步：%1 · %2 条更改待发送</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未</translation>
     </message>
     <message>
         <source>%1 conflicts to review</source>

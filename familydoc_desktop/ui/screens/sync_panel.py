@@ -166,9 +166,11 @@ class SyncController(QObject):
         self.refresh_status()
 
 
-def _ago(iso: str | None, tr) -> str:  # noqa: ANN001
+def _ago(iso: str | None, never: str) -> str:
+    """The last sync time; `never` comes translated by the caller (tr() needs its class's
+    context: a bare tr() here is looked up under no context and stays English)."""
     if not iso:
-        return tr("never")
+        return never
     try:
         when = datetime.fromisoformat(iso).astimezone()
     except ValueError:
@@ -216,7 +218,7 @@ class SyncStatusWidget(QWidget):
                               .replace("%1", str(st.pending)))
         else:
             self.text.setText(self.tr("Last sync: %1 · %2 changes waiting")
-                              .replace("%1", _ago(st.last_sync, self.tr))
+                              .replace("%1", _ago(st.last_sync, self.tr("never")))
                               .replace("%2", str(st.pending)))
         self.conflicts_button.setText(self.tr("%1 conflicts to review")
                                       .replace("%1", str(st.open_conflicts)))
@@ -290,7 +292,7 @@ class SyncScreen(QWidget):
         self.server_label.setText(st.server_url or self.tr("(not set)"))
         self.user_label.setText((st.username or "") + ("" if st.logged_in
                                                        else self.tr(" (signed out)")))
-        self.last_label.setText(_ago(st.last_sync, self.tr))
+        self.last_label.setText(_ago(st.last_sync, self.tr("never")))
         self.pending_label.setText(str(st.pending))
         self.conflicts_label.setText(str(st.open_conflicts))
 
