@@ -625,12 +625,20 @@
         <translation>新建 %1，更新 %2，未变 %3，未导入 %4</translation>
     </message>
     <message>
-        <source>Import cancelled.</source>
-        <translation>已取消导入。</translation>
+        <source>; %1 residents registered without an ID number got it from this file</source>
+        <translation>；%1 名无身份证号的居民已从本文件补全身份证号</translation>
     </message>
     <message>
-        <source>Import failed: %1</source>
-        <translation>导入失败：%1</translation>
+        <source>; %1 rows have no ID number and are marked for checking</source>
+        <translation>；%1 行无身份证号，已标记待核对</translation>
+    </message>
+    <message>
+        <source>Import cancelled: nothing was changed.</source>
+        <translation>导入已取消，未做任何更改。</translation>
+    </message>
+    <message>
+        <source>Import failed, nothing was changed: %1</source>
+        <translation>导入失败，未做任何更改：%1</translation>
     </message>
     <message>
         <source>Save error report</source>

@@ -66,3 +66,30 @@ def test_ledger_export_and_backup(window, qtbot, tmp_path):
     assert saved and saved[0].exists()
     with ctx.session() as s:
         assert search.count_residents(s) == 1
+
+
+def test_import_fills_missing_ids_and_a_cancel_changes_nothing(window, qtbot, tmp_path):
+    from tests.fixtures.rosters import make_id, write_roster
+
+    ctx = window.ctx
+    with ctx.session() as s:  # registered earlier without her ID number
+        residents.create_resident(s, org_id=ctx.org_id, name="王秀英", sex="女",
+                                  birth_date="1949-12-31")
+    path = write_roster(tmp_path / "ids.xlsx", [["王秀英", "女", "1949-12-31",
+                                                 "11010519491231002X", "", "", "", ""]])
+    screen = window.show_screen("import_export")
+    results = []
+    screen.import_file(str(path), on_done=results.append)
+    wait_tasks(qtbot, ctx)
+    assert results[0].id_filled == 1
+    assert "1 名无身份证号的居民已从本文件补全身份证号" in screen.summary.text()
+
+    big = write_roster(tmp_path / "big.xlsx", [
+        [f"居民{i:04d}", "男", None, make_id(f"1960{1 + i % 12:02d}{1 + i % 28:02d}", 2 * i % 999 + 1),
+         "", "", "", ""] for i in range(3000)])
+    task = screen.import_file(str(big))
+    task.progress.cancelled = True  # the user presses Cancel
+    wait_tasks(qtbot, ctx)
+    assert screen.summary.text() == "导入已取消，未做任何更改。"
+    with ctx.session() as s:
+        assert search.count_residents(s) == 1  # the whole file rolled back

@@ -104,19 +104,26 @@ class ImportExportScreen(QWidget):
         self.result = result
         self.rejected_model.set_rows(result.rejected)
         self.save_report_button.setEnabled(bool(result.rejected))
-        self.summary.setText(self.tr("%1 created, %2 updated, %3 unchanged, %4 rejected")
-                             .replace("%1", str(result.created))
-                             .replace("%2", str(result.updated))
-                             .replace("%3", str(result.unchanged))
-                             .replace("%4", str(len(result.rejected))))
+        text = (self.tr("%1 created, %2 updated, %3 unchanged, %4 rejected")
+                .replace("%1", str(result.created)).replace("%2", str(result.updated))
+                .replace("%3", str(result.unchanged)).replace("%4", str(len(result.rejected))))
+        if result.id_filled:
+            text += self.tr("; %1 residents registered without an ID number got it from "
+                            "this file").replace("%1", str(result.id_filled))
+        if result.flagged_no_id:
+            text += self.tr("; %1 rows have no ID number and are marked for checking") \
+                .replace("%1", str(result.flagged_no_id))
+        self.summary.setText(text)
         self.ctx.notify("*")
 
     def _import_failed(self, exc: BaseException) -> None:
         from familydoc_desktop.ui.taskman import Cancelled
         self.import_button.setEnabled(True)
-        self.summary.setText(self.tr("Import cancelled.") if isinstance(exc, Cancelled)
-                             else self.tr("Import failed: %1").replace("%1", str(exc)))
-        self.ctx.notify("*")  # rows committed before a cancel are real
+        # The importer writes the whole file in one transaction: a cancel or a failure
+        # leaves the database exactly as it was, and the user is told so.
+        self.summary.setText(
+            self.tr("Import cancelled: nothing was changed.") if isinstance(exc, Cancelled)
+            else self.tr("Import failed, nothing was changed: %1").replace("%1", str(exc)))
 
     def save_report(self) -> None:
         from familydoc_desktop.store import importer
