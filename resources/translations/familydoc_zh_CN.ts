@@ -672,6 +672,10 @@
         <translation>全部颜色</translation>
     </message>
     <message>
+        <source>All villages</source>
+        <translation>全部村</translation>
+    </message>
+    <message>
         <source>Override colour…</source>
         <translation>调整颜色…</translation>
     </message>

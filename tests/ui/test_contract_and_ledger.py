@@ -71,3 +71,40 @@ def test_override_needs_a_reason_and_keeps_the_author(window, qtbot):
     with ctx.session() as s:
         last = ledger.history(s, rid)[-1]
         assert last.author == ctx.actor and last.override_reason == "独居，近期跌倒"
+
+
+def test_ledger_pages_as_it_scrolls_and_filters_by_colour_and_village(window, qtbot):
+    from datetime import date as day
+
+    from familydoc_desktop.store.bulk import load_demo
+
+    ctx = window.ctx
+    load_demo(ctx.db, residents=900, seed=8, today=day.today(), n_clinics=2)
+    screen = window.show_screen("ledger")
+    screen.model.PAGE = 50
+    screen.reload()
+    wait_tasks(qtbot, ctx)
+    with ctx.session() as s:
+        counts = ledger.ledger_counts(s)
+        everything = ledger.ledger_rows(s)
+    assert screen.model.total == sum(counts.values()) > 100
+    assert screen.model.rowCount() == 50 and screen.model.canFetchMore()
+    screen.model.fetchMore()
+    assert [r.resident_id for r in screen.model.rows] == [r.resident_id for r in everything[:100]]
+    while screen.model.canFetchMore():
+        screen.model.fetchMore()
+    assert screen.model.rowCount() == len(everything)
+
+    assert screen.village_combo.isVisible() is False or screen.village_combo.count() == 3
+    village = screen.village_combo.itemData(1)
+    screen.village_combo.setCurrentIndex(1)
+    screen.colour_combo.setCurrentIndex(screen.colour_combo.findData("yellow"))
+    wait_tasks(qtbot, ctx)
+    with ctx.session() as s:
+        expected = ledger.ledger_counts(s, village_code=village)["yellow"]
+        in_village = {r.resident_id for r in ledger.ledger_rows(s, village_code=village)}
+    assert screen.model.total == expected > 0
+    while screen.model.canFetchMore():
+        screen.model.fetchMore()
+    assert screen.model.rowCount() == expected
+    assert all(r.colour == "yellow" and r.resident_id in in_village for r in screen.model.rows)

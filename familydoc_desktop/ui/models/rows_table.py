@@ -86,3 +86,37 @@ class RowsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+class PagedRowsModel(RowsTableModel):
+    """A RowsTableModel that holds only what has been scrolled to: `set_first_page` takes
+    the first page and the total (both read on a worker), `fetchMore` asks `pager(offset,
+    limit)` for the next page when the view nears the end. For long lists in store order
+    (the ledger), where a client-side sort over loaded rows would mislead."""
+
+    PAGE = 200
+
+    def __init__(self, columns: Sequence[Column], pager: Callable[[int, int], list],
+                 parent=None) -> None:  # noqa: ANN001
+        super().__init__(columns, parent)
+        self.pager = pager
+        self.total = 0
+
+    def set_first_page(self, rows, total: int) -> None:  # noqa: ANN001
+        self.total = total
+        self.set_rows(rows)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:
+        if parent.isValid():
+            return
+        page = list(self.pager(len(self.rows), self.PAGE))
+        if not page:
+            self.total = len(self.rows)  # rows vanished since the count: stop asking
+            return
+        first = len(self.rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        self.rows.extend(page)
+        self.endInsertRows()

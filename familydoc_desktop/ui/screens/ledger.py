@@ -1,6 +1,9 @@
 """The red-yellow-green ledger (红黄绿三色管理台账): every signed key-population resident with
 colour, reasons and the date of the last change; a doctor may override a colour with a
-mandatory reason; filter by colour; export to xlsx on the DB worker."""
+mandatory reason; filter by colour and village; export to xlsx on the DB worker.
+
+The list is paged (a township holds ~24,000 rows): the worker reads the counts and the first
+page, the view pulls further pages as it scrolls, in the store's order (red first)."""
 from __future__ import annotations
 
 from datetime import date
@@ -15,8 +18,9 @@ from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.store import ledger
 from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
-from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, RowsTableModel
-from familydoc_desktop.ui.widgets.common import error_label, show_error, sorted_proxy, table_view
+from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, PagedRowsModel
+from familydoc_desktop.ui.villages import villages
+from familydoc_desktop.ui.widgets.common import error_label, show_error, table_view
 
 COLOUR_HEX = {"red": "#c62828", "yellow": "#b28704", "green": "#2e7d32"}
 
@@ -37,6 +41,13 @@ class LedgerScreen(QWidget):
         for c in Colour:
             self.colour_combo.addItem(labels.label(c), str(c))
         self.colour_combo.currentIndexChanged.connect(self.reload)
+        self.village_combo = QComboBox(self)
+        self.village_combo.addItem(self.tr("All villages"), None)
+        with ctx.session() as s:
+            for code, name in villages(s):
+                self.village_combo.addItem(name, code)
+        self.village_combo.setVisible(self.village_combo.count() > 2)  # a township's PC
+        self.village_combo.currentIndexChanged.connect(self.reload)
         self.counts_label = QLabel(self)
         self.override_button = QPushButton(self.tr("Override colour…"), self)
         self.override_button.clicked.connect(self.override_selected)
@@ -45,12 +56,13 @@ class LedgerScreen(QWidget):
         bar.addWidget(title)
         bar.addSpacing(16)
         bar.addWidget(self.colour_combo)
+        bar.addWidget(self.village_combo)
         bar.addWidget(self.counts_label)
         bar.addStretch(1)
         bar.addWidget(self.override_button)
         bar.addWidget(self.export_button)
         layout.addLayout(bar)
-        self.model = RowsTableModel([
+        self.model = PagedRowsModel([
             Column(self.tr("Colour"), lambda r: "● " + labels.label(r.colour),
                    colour=lambda r: COLOUR_HEX.get(r.colour)),
             Column(self.tr("Name"), lambda r: r.name),
@@ -61,10 +73,9 @@ class LedgerScreen(QWidget):
             Column(self.tr("Changed on"), lambda r: r.changed_on),
             Column(self.tr("Overridden"), lambda r: r.override),
             Column(self.tr("Reasons"), lambda r: "；".join(r.reasons)),
-        ], self)
-        self.proxy = sorted_proxy(self.model, self)
-        self.view = table_view(self, sortable=True)
-        self.view.setModel(self.proxy)
+        ], self._page, self)
+        self.view = table_view(self)
+        self.view.setModel(self.model)
         for col, width in enumerate((70, 90, 50, 50, 220, 100, 60)):
             self.view.setColumnWidth(col, width)
         self.view.doubleClicked.connect(self._open)
@@ -82,13 +93,23 @@ class LedgerScreen(QWidget):
         if self.isVisible():
             self.reload()
 
+    def _filters(self) -> dict:
+        return {"colour": self.colour_combo.currentData(),
+                "village_code": self.village_combo.currentData()}
+
+    def _page(self, offset: int, limit: int) -> list:
+        with self.ctx.session() as s:
+            return ledger.ledger_rows(s, offset=offset, limit=limit, **self._filters())
+
     def reload(self) -> None:
         self._stale = False
-        colour = self.colour_combo.currentData()
+        filters = self._filters()
+        limit = self.model.PAGE
 
         def work(_p):  # noqa: ANN001, ANN202
             with self.ctx.db.session() as s:
-                return ledger.ledger_rows(s, colour=colour), ledger.ledger_counts(s)
+                counts = ledger.ledger_counts(s, village_code=filters["village_code"])
+                return ledger.ledger_rows(s, limit=limit, **filters), counts
 
         self.status.setText(self.tr("Loading…"))
         self.ctx.task(work, success=self._loaded,
@@ -96,12 +117,14 @@ class LedgerScreen(QWidget):
 
     def _loaded(self, result) -> None:  # noqa: ANN001
         rows, counts = result
-        self.model.set_rows(rows)
+        colour = self.colour_combo.currentData()
+        total = counts.get(colour, 0) if colour else sum(counts.values())
+        self.model.set_first_page(rows, total)
         self.counts_label.setText(self.tr("Red %1 · Yellow %2 · Green %3")
                                   .replace("%1", str(counts.get("red", 0)))
                                   .replace("%2", str(counts.get("yellow", 0)))
                                   .replace("%3", str(counts.get("green", 0))))
-        self.status.setText(self.tr("%1 residents in the ledger").replace("%1", str(len(rows)))
+        self.status.setText(self.tr("%1 residents in the ledger").replace("%1", str(total))
                             if rows else self.tr("The ledger lists signed key-population "
                                                  "residents; none yet."))
 
@@ -130,11 +153,11 @@ class LedgerScreen(QWidget):
 
     def export_to(self, path: str, on_done=None) -> None:  # noqa: ANN001
         from familydoc_desktop.store import exporter
-        colour = self.colour_combo.currentData()
+        filters = self._filters()
 
         def work(_p):  # noqa: ANN001, ANN202
             with self.ctx.db.session() as s:
-                return exporter.export_ledger(s, path, colour=colour, actor=self.ctx.actor)
+                return exporter.export_ledger(s, path, actor=self.ctx.actor, **filters)
 
         def done(result) -> None:  # noqa: ANN001
             self.status.setText(self.tr("Exported to %1").replace("%1", str(path)))
