@@ -88,7 +88,7 @@ def _text_clause(raw: str) -> tuple[str, list[tuple[str, dict]]]:
         return "initials", [("r.initials >= :lo AND r.initials < :hi",
                              {"lo": lower, "hi": prefix_upper_bound(lower)})]
     return "name", [("r.name >= :lo AND r.name < :hi", {"lo": t, "hi": prefix_upper_bound(t)}),
-                    ("instr(r.name, :sub) > 1", {"sub": t})]
+                    ("instr(r.name, :sub) > 1", {"sub": t, _SCAN_NAMES: True})]
 
 
 def _filter_clause(filters: ResidentFilter | None, on: date) -> tuple[str, dict]:
@@ -151,16 +151,28 @@ def _filter_clause(filters: ResidentFilter | None, on: date) -> tuple[str, dict]
 
 
 _BASE = "FROM resident r WHERE r.deleted = 0"
+# A "contains" pass scans every name: the narrow live-name index holds them all, in order,
+# at a fraction of the table's size (60k: 17 -> 9 ms). The planner would scan the table.
+_SCAN_NAMES = "_scan_names"
+_BASE_SCAN = "FROM resident r INDEXED BY ix_resident_live_name WHERE r.deleted = 0"
+
+
+def _from(params: dict) -> tuple[str, dict]:
+    if params.get(_SCAN_NAMES):
+        return _BASE_SCAN, {k: v for k, v in params.items() if k != _SCAN_NAMES}
+    return _BASE, params
 
 
 def _ids(session: Session, where: str, params: dict, limit: int, offset: int) -> list[str]:
+    base, params = _from(params)
     return [r[0] for r in session.execute(text(
-        f"SELECT r.id {_BASE}{where} ORDER BY r.name, r.id LIMIT :limit OFFSET :offset"),
+        f"SELECT r.id {base}{where} ORDER BY r.name, r.id LIMIT :limit OFFSET :offset"),
         {**params, "limit": limit, "offset": offset}).all()]
 
 
 def _count(session: Session, where: str, params: dict) -> int:
-    return int(session.execute(text(f"SELECT count(*) {_BASE}{where}"), params).scalar_one())
+    base, params = _from(params)
+    return int(session.execute(text(f"SELECT count(*) {base}{where}"), params).scalar_one())
 
 
 def search_ids(session: Session, text_: str = "", *, filters: ResidentFilter | None = None,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field
 
 from familydoc_desktop.domain.models.base import Synced
@@ -28,7 +28,11 @@ class Resident(Synced, table=True):
     __tablename__ = "resident"
     __table_args__ = (
         Index("ix_resident_name", "name"),
-        Index("ix_resident_initials", "initials"),
+        # Search reads only live rows: partial covering indexes answer its counts and pages
+        # from the index alone (initials "l" on 60k: 34 -> 3 ms), 0005.
+        Index("ix_resident_live_name", "name", "id", sqlite_where=text("deleted = 0")),
+        Index("ix_resident_live_initials", "initials", "name", "id",
+              sqlite_where=text("deleted = 0")),
         Index("ix_resident_id_rev", "id_rev"),
         Index("ix_resident_phone_rev", "phone_rev"),
         Index("uq_resident_id_number", "id_number", unique=True),
