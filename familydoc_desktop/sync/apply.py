@@ -58,7 +58,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
             plan = _plan(table, tuple(tp.columns), dialect)
             params = plan.rows(tp, pending)
             try:
-                cursor.executemany(plan.sql, params)
+                _write(cursor, plan, params)
             except sqlite3.IntegrityError:
                 _one_by_one(cursor, plan, params)
             rows += len(params)
@@ -94,6 +94,8 @@ class _Plan:
     derived: bool  # resident search keys appended
     names: tuple = ()  # the statement's column names, in order
     fill: tuple = ()  # defaults for NOT NULL columns missing from the page
+    update_positions: tuple = ()  # positions in `names` an existing row may have changed
+    select_sql: str = ""  # the stored values of `names` for ids IN ({marks})
 
     def rows(self, tp: TablePage, pending: dict[tuple[str, str], dict[str, Any]]) -> list:
         picks, convert, table, fill = self.picks, self.convert, self.table, list(self.fill)
@@ -164,8 +166,43 @@ def _plan(table: str, columns: tuple[str, ...], dialect: Dialect) -> _Plan:
     fill_values = tuple(_converter(local_cols[n].type, dialect)(v)
                         if _converter(local_cols[n].type, dialect) and v is not None else v
                         for n, v in fill.items())
+    # Fill columns are insert-only defaults: never compared, never updated.
+    update_positions = tuple(i for i, n in enumerate(names) if n in updated)
+    select_sql = f'SELECT {quoted} FROM "{table}" WHERE id IN ({{marks}})'
     return _Plan(table, sql, picks, convert, page_index["id"], page_index.get("hlc"),
-                 page_index, has_derived, tuple(names), fill_values)
+                 page_index, has_derived, tuple(names), fill_values, update_positions,
+                 select_sql)
+
+
+def _write(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001
+    """Rows new to this PC go in with the upsert; rows it already holds are compared with
+    what is stored and only the columns that differ are updated, grouped by which columns
+    those are. Most pulled rows of an incremental sync are this PC's own pushed edits coming
+    back with their server_seq, or edits of a note or a phone: updating every column would
+    rewrite all ten resident indexes for them (about half the cost of a 2,000-row page)."""
+    names, id_pos, updatable = plan.names, plan.names.index("id"), plan.update_positions
+    stored: dict[Any, tuple] = {}
+    for start in range(0, len(params), _LOOKUP_CHUNK):
+        ids = [row[id_pos] for row in params[start:start + _LOOKUP_CHUNK]]
+        stored.update((found[id_pos], found) for found in cursor.execute(
+            plan.select_sql.format(marks=",".join("?" * len(ids))), ids))
+    new, groups = [], {}
+    for row in params:
+        old = stored.get(row[id_pos])
+        if old is None:
+            new.append(row)
+            continue
+        changed = tuple(i for i in updatable if row[i] != old[i])
+        if changed:
+            groups.setdefault(changed, []).append([*(row[i] for i in changed), row[id_pos]])
+    if new:
+        cursor.executemany(plan.sql, new)
+    for changed, values in groups.items():
+        sets = ", ".join(f'"{names[i]}" = ?' for i in changed)
+        cursor.executemany(f'UPDATE "{plan.table}" SET {sets} WHERE id = ?', values)
+
+
+_LOOKUP_CHUNK = 500  # ids per IN (...) lookup, well below SQLite's variable limit
 
 
 def _one_by_one(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001

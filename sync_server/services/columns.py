@@ -2,6 +2,7 @@
 read from the desktop's SQLModel tables (the one definition of the data)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -66,9 +67,12 @@ def check_value(spec: ColumnSpec, value) -> str | None:  # noqa: ANN001
     if kind == "bool":
         ok = isinstance(value, bool)
     elif kind == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool)
+        # Bounded to SQLite's and PostgreSQL's 64-bit integers.
+        ok = isinstance(value, int) and not isinstance(value, bool) and _INT_MIN <= value <= _INT_MAX
     elif kind == "float":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = (isinstance(value, float) and math.isfinite(value)) or (
+            isinstance(value, int) and not isinstance(value, bool)
+            and _INT_MIN <= value <= _INT_MAX)
     elif kind == "str":
         if not isinstance(value, str):
             return "应为文本"
@@ -82,6 +86,9 @@ def check_value(spec: ColumnSpec, value) -> str | None:  # noqa: ANN001
         ok = isinstance(value, str) and _parses(datetime.fromisoformat, value)
         return None if ok else "应为 ISO 8601 格式的日期时间"
     return None if ok else {"bool": "应为布尔值", "int": "应为整数", "float": "应为数字"}[kind]
+
+
+_INT_MIN, _INT_MAX = -(2 ** 63), 2 ** 63 - 1
 
 
 def _parses(parse, text: str) -> bool:  # noqa: ANN001

@@ -5,7 +5,6 @@ every device in scope pulls both the conflict and its resolution.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -42,8 +41,8 @@ def create(conn: Connection, seq: Sequence, *, rec: records.Record, field: str,
 def to_out(row) -> ConflictOut:  # noqa: ANN001
     return ConflictOut(
         id=row.id, table=row.table_name, record_id=row.record_id, field=row.field,
-        local_value=None if row.local_value is None else json.loads(row.local_value),
-        server_value=None if row.server_value is None else json.loads(row.server_value),
+        local_value=None if row.local_value is None else records.loads(row.local_value),
+        server_value=None if row.server_value is None else records.loads(row.server_value),
         local_author=row.local_author, server_author=row.server_author,
         local_hlc=row.local_hlc, server_hlc=row.server_hlc, status=row.status,
         resolution=row.resolution, org_id=row.org_id, seq=row.seq)
@@ -84,7 +83,7 @@ def _apply_local(conn: Connection, seq: Sequence, who: Principal, row) -> None: 
     rec = records.load(conn, row.table_name, row.record_id)
     if rec is None:
         return
-    value = None if row.local_value is None else json.loads(row.local_value)
+    value = None if row.local_value is None else records.loads(row.local_value)
     # The resolution is a fresh change: stamp it after everything the record has seen.
     seen = [t for t in [rec.hlc, row.local_hlc or ""] + [m[1] for m in rec.meta.values()] if t]
     try:

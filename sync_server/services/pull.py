@@ -6,7 +6,6 @@ snapshot, and sequence numbers become visible in commit order (core.db.Sequence)
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -16,7 +15,7 @@ from familydoc_desktop.sync.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT
 from sync_server import models
 from sync_server.core import scope
 from sync_server.core.db import now_ms, read_tx
-from sync_server.services import conflicts
+from sync_server.services import conflicts, records
 from sync_server.services.accounts import Principal
 from sync_server.services.columns import columns, table_order
 from sync_server.services.errors import Invalid
@@ -57,10 +56,12 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
             continue
         page = pages.get(row.table_name)
         if page is None:
-            page = pages[row.table_name] = {
-                "columns": ["id", "server_seq", *columns(row.table_name)], "rows": []}
-        data = json.loads(row.data)
-        page["rows"].append([row.id, seq, *(data.get(name) for name in page["columns"][2:])])
+            wire = list(columns(row.table_name))
+            page = pages[row.table_name] = {"columns": ["id", "server_seq", *wire],
+                                            "rows": [], "_wire": wire}
+        page["rows"].append([row.id, seq, *map(records.loads(row.data).get, page["_wire"])])
+    for page in pages.values():
+        del page["_wire"]
     ordered = {name: pages[name] for name in table_order() if name in pages}
     return {"since": since, "next_since": items[-1][0] if items else since, "more": more,
             "tables": ordered, "conflicts": found_conflicts, "server_time_ms": now_ms()}

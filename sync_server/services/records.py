@@ -1,10 +1,10 @@
 """Reading and writing rows of the generic `record` table."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from sync_server import models
@@ -14,7 +14,12 @@ ALL_FIELDS = "*"
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # orjson: compact UTF-8 like json.dumps(ensure_ascii=False), several times faster on the
+    # push and pull paths, which encode and decode every record they touch.
+    return orjson.dumps(value).decode()
+
+
+loads = orjson.loads
 
 
 @dataclass
@@ -56,7 +61,7 @@ def load(conn: Connection, table: str, record_id: str) -> Record | None:
     if row is None:
         return None
     return Record(table, row.id, row.org_id, row.seq, row.hlc, bool(row.deleted),
-                  json.loads(row.data), json.loads(row.meta))
+                  loads(row.data), loads(row.meta))
 
 
 def load_many(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Record]:
@@ -71,8 +76,8 @@ def load_many(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, s
             for row in conn.execute(select(r).where(r.c.table_name == table,
                                                     r.c.id.in_(ids[start:start + 500]))):
                 found[(table, row.id)] = Record(table, row.id, row.org_id, row.seq, row.hlc,
-                                                bool(row.deleted), json.loads(row.data),
-                                                json.loads(row.meta))
+                                                bool(row.deleted), loads(row.data),
+                                                loads(row.meta))
     return found
 
 

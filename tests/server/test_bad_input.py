@@ -89,6 +89,24 @@ def test_int_column_rejects_bool_and_float_column_takes_int(doc):
     assert r.status_code == 200
 
 
+@pytest.mark.parametrize("field, raw, words", [
+    ("sbp", b"99999999999999999999999", "字段 sbp 应为整数"),  # beyond 64 bits
+    ("weight", b"1e999", "字段 weight 应为数字"),  # parses as infinity
+    ("weight", b"NaN", "字段 weight 应为数字"),
+])
+def test_numbers_the_database_cannot_hold_are_422(doc, field, raw, words):
+    world, h = doc
+    visit = {"org_id": world.orgs["clinic_a"], "resident_id": new_id(), "kind": "hypertension",
+             "visit_date": "2025-03-01", "method": "clinic", field: 0}
+    body = {"device_id": "dev-doc_a", "client_time_ms": 0, "mutations": [
+        mutation(1, new_id(), visit, op="insert", table="followup_visit",
+                 hlc=world.hlc("dev-doc_a"))]}
+    content = json.dumps(body).replace(f'"{field}": 0', f'"{field}": {raw.decode()}').encode()
+    assert raw in content
+    r = _push_raw(world, h, content)
+    assert r.status_code == 422 and words in r.json()["detail"], r.text
+
+
 def test_insert_without_org_and_delete_without_flag_are_422(doc):
     world, h = doc
     rid, data = resident(world.orgs["clinic_a"])
