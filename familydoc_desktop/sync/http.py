@@ -21,7 +21,8 @@ from familydoc_desktop import SCHEMA_VERSION, __version__
 from familydoc_desktop.sync.protocol import SCHEMA_HEADER
 
 API_PREFIX = "/api/v1"
-# (connect, read) seconds: a first pull page of 20,000 rows takes a few seconds to build.
+# (connect, read) seconds: the largest pull page (20,000 rows) takes a few seconds to build
+# on a busy township PC.
 TIMEOUT = (10.0, 120.0)
 
 NETWORK_DOWN = "无法连接同步服务器，数据已保存在本机，网络恢复后会自动同步"

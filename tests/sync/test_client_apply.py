@@ -143,3 +143,47 @@ def test_same_id_number_from_two_pcs_is_kept_and_flagged(db):
         assert first.id_number == "11010519491231002X" and not first.needs_id_match
         assert second.id_number is None and second.needs_id_match and not second.deleted
     assert apply.get_state(db, apply.CURSOR_KEY) == "6"
+
+
+def _stored(db, rid: str) -> tuple:
+    with db.session() as s:
+        return tuple(s.connection().exec_driver_sql(
+            "SELECT * FROM resident WHERE id = ?", (rid,)).one())
+
+
+def test_own_edit_coming_back_changes_only_its_server_seq(db):
+    hlc = "1735787045000-0000-n5"
+    apply.apply_page(db, _page([_row(RID, 5, hlc=hlc)]))
+    before = _stored(db, RID)
+    # The PC's own pushed edit comes back: same values, a new server_seq.
+    apply.apply_page(db, _page([_row(RID, 12, hlc=hlc)], since=5))
+    after = _stored(db, RID)
+    with db.session() as s:
+        cols = [c[1] for c in s.connection().exec_driver_sql("PRAGMA table_info(resident)")]
+    changed = {cols[i] for i, (x, y) in enumerate(zip(before, after)) if x != y}
+    assert changed == {"server_seq"}
+    assert apply.get_state(db, apply.CURSOR_KEY) == "12"
+
+
+def test_one_page_of_new_changed_and_unchanged_rows(db):
+    same, edited, renamed = (f"01a20000-0000-7000-8000-0000000001{i:02d}" for i in range(3))
+    apply.apply_page(db, _page([
+        _row(same, 1, id_number=None, phone=None),
+        _row(edited, 2, id_number=None, phone="13800000001"),
+        _row(renamed, 3, id_number=None, phone=None, name="李四")]))
+    fresh = "01a20000-0000-7000-8000-0000000001ff"
+    result = apply.apply_page(db, _page([
+        _row(same, 1, id_number=None, phone=None),  # nothing new
+        _row(edited, 7, id_number=None, phone="13900000002", note="搬家"),
+        _row(renamed, 8, id_number=None, phone=None, name="张三"),
+        _row(fresh, 9)], since=3))
+    assert result.rows == 4
+    with db.session() as s:
+        rows = {r.id: r for r in s.exec(select(Resident))}
+        assert (rows[edited].phone, rows[edited].phone_rev, rows[edited].note,
+                rows[edited].server_seq) == ("13900000002", "20000000931", "搬家", 7)
+        assert (rows[renamed].name, rows[renamed].initials, rows[renamed].server_seq) == (
+            "张三", "zs", 8)
+        assert (rows[same].name, rows[same].server_seq) == ("王秀英", 1)
+        assert (rows[fresh].id_number, rows[fresh].initials) == ("11010519491231002X", "wxy")
+        assert outbox.pending_count(s) == 0
