@@ -518,8 +518,8 @@
         <translation>控制不满意后复诊随访</translation>
     </message>
     <message>
-        <source>Hypertension/diabetes follow-ups</source>
-        <translation>高血压、糖尿病随访</translation>
+        <source>Chronic disease and severe mental disorder follow-ups</source>
+        <translation>慢病、严重精神障碍随访</translation>
     </message>
     <message>
         <source>Sickbed rounds due</source>

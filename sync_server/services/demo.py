@@ -85,10 +85,22 @@ def load(engine: Engine, *, township_code: str, residents: int, seed: int, clini
             _insert_all(conn, seq, batches, counts, sql, dumps)
     except IntegrityError:
         raise Invalid("演示数据已经加载过（记录编号由种子决定），请换一个 --seed") from None
+    refresh_statistics(engine)
     total = sum(counts.values())
     return {"township": township_code, "clinics": len(found), "residents": residents,
             "records": total, "tables": counts,
             "seconds": round(time.perf_counter() - started, 2)}
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """After a bulk load, give PostgreSQL's planner fresh statistics before autovacuum does.
+    Without them it estimates a few thousand rows and scans a pull page through the
+    (org_id, seq) index plus a sort: 386 ms for a 5,000-row page of the 60,000-resident
+    township instead of 5 ms along the seq index. SQLite plans these queries well as it is."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE record")
+            conn.commit()
 
 
 def _insert_all(conn, seq, batches, counts: dict, sql: str, dumps) -> None:  # noqa: ANN001

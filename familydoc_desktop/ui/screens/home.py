@@ -170,7 +170,7 @@ class HomeScreen(QWidget):
         return {
             due_rules.ELDERLY_80: self.tr("80+ annual visits not done"),
             due_rules.REVISIT: self.tr("Revisits after unsatisfactory visits"),
-            due_rules.CHRONIC_FOLLOWUP: self.tr("Hypertension/diabetes follow-ups"),
+            due_rules.CHRONIC_FOLLOWUP: self.tr("Chronic disease and severe mental disorder follow-ups"),
             due_rules.SICKBED_ROUND: self.tr("Sickbed rounds due"),
             due_rules.CONTRACT_EXPIRING: self.tr("Contracts expiring"),
         }.get(kind, kind)
