@@ -80,11 +80,15 @@ def _elderly(session: Session, on: date) -> list[tuple]:
         f" WHERE r.deleted = 0 AND r.died_on IS NULL AND r.birth_date <= :cutoff AND {_SIGNED}"),
         {"on": on.isoformat(), "cutoff": cutoff.isoformat()}).all()
     visits: dict[str, list] = {}
+    # Any follow-up counts, whatever its form (seed 001 item 22: "每年开展1次面对面或上门随访"):
+    # a hypertension visit at home is the 80+ visit too. elderly_visit_due checks the method.
     for rid, vdate, method in session.execute(text(
             "SELECT v.resident_id, v.visit_date, v.method FROM followup_visit v"
-            " WHERE v.kind = 'elderly_80' AND v.visit_date >= :first AND v.visit_date <= :on"
+            " JOIN resident r ON r.id = v.resident_id"
+            " WHERE r.birth_date <= :cutoff AND v.visit_date >= :first AND v.visit_date <= :on"
             f" AND v.deleted = 0{NOT_SUPERSEDED}"),
-            {"first": date(on.year, 1, 1).isoformat(), "on": on.isoformat()}).all():
+            {"first": date(on.year, 1, 1).isoformat(), "on": on.isoformat(),
+             "cutoff": cutoff.isoformat()}).all():
         if method in set(VisitMethod):
             visits.setdefault(rid, []).append((_d(vdate), VisitMethod(method)))
     out = []
@@ -202,13 +206,14 @@ def due_list(session: Session, on: date, *, kinds=None, horizon_days: int = 0) -
 
 def elderly_visit_progress(session: Session, year: int, on: date | None = None) -> tuple[int, int]:
     """(done, total): signed residents aged 80+ on `on` (default Dec 31 of `year`, or today in
-    the current year) and how many had a clinic/home elderly_80 visit in `year`."""
+    the current year) and how many had a follow-up of any kind at the clinic or at home in
+    `year` (seed 001 item 22, as the due list)."""
     today = date.today()
     on = on or (today if year == today.year else date(year, 12, 31))
     cutoff = years_before(on, 80)
     total, done = session.execute(text(
         f"SELECT count(*), sum(EXISTS (SELECT 1 FROM followup_visit v WHERE v.resident_id = r.id"
-        " AND v.kind = 'elderly_80' AND v.method IN ('clinic', 'home') AND v.deleted = 0"
+        " AND v.method IN ('clinic', 'home') AND v.deleted = 0"
         " AND v.visit_date >= :first AND v.visit_date <= :last"
         f"{NOT_SUPERSEDED})) FROM resident r"
         f" WHERE r.deleted = 0 AND r.died_on IS NULL AND r.birth_date <= :cutoff AND {_SIGNED}"),

@@ -165,10 +165,11 @@ def township_report(session: Session, *, on: date | None = None, start: date | N
         if rid in in_force and populations.get(rid) and colour in set(Colour):
             add(rid, f"ledger_{colour}")
     step(4)
-    # 80+ yearly visit in on's calendar year, face to face or at home (as the due list).
+    # 80+ yearly visit in on's calendar year: a follow-up of any kind, face to face or at
+    # home (seed 001 item 22, as the due list).
     p["year_first"], p["year_last"] = date(on.year, 1, 1).isoformat(), on.isoformat()
     for (rid,) in q("SELECT DISTINCT v.resident_id FROM followup_visit v"
-                    " WHERE v.kind = 'elderly_80' AND v.method IN ('clinic', 'home')"
+                    " WHERE v.method IN ('clinic', 'home')"
                     " AND v.deleted = 0 AND v.visit_date >= :year_first"
                     f" AND v.visit_date <= :year_last{NOT_SUPERSEDED}"):
         born = residents.get(rid, (None, None, None))[1]

@@ -43,6 +43,19 @@ def test_elderly_80_phone_does_not_count_last_year_does_not_count(db):
         assert due.elderly_visit_progress(s, 2026, TODAY) == (1, 1)
 
 
+def test_elderly_80_any_face_to_face_follow_up_counts(db):
+    # seed 001 item 22: one face-to-face or home follow-up a year, of whatever kind.
+    with db.session() as s:
+        rid = person(s, db, "陈大爷", "1944-01-13")
+        residents.add_diagnosis(s, rid, "hypertension", "2020-01-01", today=TODAY)
+        visit(s, rid, "hypertension", date(2026, 3, 30), method="phone", sbp=130, dbp=80)
+        assert ("elderly_80", date(2026, 12, 31)) in kinds_for(s, rid)
+        assert due.elderly_visit_progress(s, 2026, TODAY) == (0, 1)
+        visit(s, rid, "hypertension", date(2026, 5, 25), method="home", sbp=128, dbp=78)
+        assert "elderly_80" not in [k for k, _ in kinds_for(s, rid)]
+        assert due.elderly_visit_progress(s, 2026, TODAY) == (1, 1)
+
+
 def test_unsatisfactory_hypertension_revisit_in_14_days_then_red(db):
     with db.session() as s:
         rid = person(s, db, "王秀英", "1960-01-01", start=date(2026, 5, 1))

@@ -178,3 +178,14 @@ def test_demo_township_report_is_consistent_and_exports(cli_db, tmp_path, capsys
     assert main(["--data-dir", d, "report", "--on", "2026-06-30"]) == 0
     printed = capsys.readouterr().out
     assert "签约率" in printed and "续签率" in printed and "80岁以上老人年度访视完成率" in printed
+
+
+def test_80_plus_visit_rate_counts_a_home_hypertension_follow_up(db):
+    # seed 001 item 22: any face-to-face or home follow-up is the year's 80+ visit.
+    with db.session() as s:
+        a, _ = person(s, db, "甲", "1940-03-01", dx="hypertension", signed_from=START)
+        visit(s, a, "hypertension", date(2026, 3, 1), method="home", sbp=130, dbp=80)
+        b, _ = person(s, db, "乙", "1941-03-01", dx="hypertension", signed_from=START)
+        visit(s, b, "hypertension", date(2026, 3, 1), method="phone", sbp=130, dbp=80)
+        v = township_report(s, on=TODAY, start=START, end=TODAY).total.values
+    assert (v["aged_80_signed"], v["aged_80_visited"], v["aged_80_visit_rate"]) == (2, 1, 50.0)
