@@ -37,6 +37,7 @@ CATALOGUE = {
 
 # "invalid int value" names the converter; say what kind of value was expected instead.
 TYPE_NAMES = {"int": "整数", "float": "数值", "_date": "日期（YYYY-MM-DD）", "date": "日期（YYYY-MM-DD）",
+              "date_arg": "日期（YYYY-MM-DD）", "days_arg": "天数",
               "fromisoformat": "日期（YYYY-MM-DD）", "Path": "路径"}
 
 

@@ -1,14 +1,18 @@
 """What every CLI command shares: opening the database, printing, errors in Chinese."""
 from __future__ import annotations
 
+import argparse as argparse_
 import json
 import sys
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable
 
+from sqlalchemy.exc import DatabaseError
+
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.store.database import Database, StoreError, open_database
+from familydoc_desktop.store.errors import describe_database_error
 
 
 class CliError(Exception):
@@ -38,6 +42,30 @@ def emit(args, data: Any, text: str | Callable[[], str]) -> None:  # noqa: ANN00
         print(text() if callable(text) else text)
 
 
+MAX_YEAR = 2200  # due dates run years ahead of --on: 9999-12-31 would overflow
+MAX_HORIZON_DAYS = 3660
+
+
+def date_arg(value: str) -> date:
+    """An argparse type: a date the due and report rules can compute with."""
+    from familydoc_desktop.domain.dates import parse_date
+
+    day = parse_date(value)
+    if day.year > MAX_YEAR:
+        raise argparse_.ArgumentTypeError(f"日期 {day.isoformat()} 晚于{MAX_YEAR}年，请核对")
+    return day
+
+
+def days_arg(value: str) -> int:
+    try:
+        days = int(value)
+    except ValueError:
+        raise argparse_.ArgumentTypeError(f"“{value}”不是整数天数") from None
+    if not 0 <= days <= MAX_HORIZON_DAYS:
+        raise argparse_.ArgumentTypeError(f"天数应在 0 到 {MAX_HORIZON_DAYS} 之间")
+    return days
+
+
 def fail(message: str, code: int = 1) -> int:
     print(f"错误：{message}", file=sys.stderr)
     return code
@@ -53,8 +81,24 @@ def run(args) -> int:  # noqa: ANN001
         return fail(f"找不到文件：{exc.filename or exc}")
     except PermissionError as exc:
         return fail(f"没有权限访问：{exc.filename or exc}")
+    except DatabaseError as exc:  # damage found mid-command (the open found none)
+        message = describe_database_error(exc, _db_path(args))
+        if message is None:
+            raise
+        return fail(message)
+    except OverflowError:
+        return fail("日期超出可计算的范围，请核对输入的日期和天数")
     except KeyboardInterrupt:
         return fail("已取消", 130)
+
+
+def _db_path(args) -> str:  # noqa: ANN001
+    from familydoc_desktop.store import paths
+
+    try:
+        return str(paths.data_dir(getattr(args, "data_dir", None)) / paths.DB_NAME)
+    except StoreError:
+        return str(getattr(args, "data_dir", None) or paths.DB_NAME)
 
 
 def cmd_init(args) -> int:  # noqa: ANN001

@@ -9,13 +9,8 @@ from datetime import date
 from familydoc_desktop.cli import common
 from familydoc_desktop.cli.common import CliError
 from familydoc_desktop.domain.codes import VISIT_KIND_ZH, Colour, label
-from familydoc_desktop.domain.dates import parse_date
 from familydoc_desktop.domain.idcard import mask_id, mask_phone
 from familydoc_desktop.store import contracts, due, ledger, orgs, residents, search, visits
-
-
-def _date(value: str) -> date:
-    return parse_date(value)
 
 
 def _sub(sub, name: str, help_: str, func) -> argparse.ArgumentParser:
@@ -32,13 +27,13 @@ def register(sub) -> None:  # noqa: ANN001
     p.add_argument("--unmask", action="store_true", help="显示完整的身份证号和电话（会记录审计日志）")
 
     p = _sub(sub, "due", "待办清单（随访、查床、80岁以上老人访视、续签）", cmd_due)
-    p.add_argument("--on", type=_date, help="日期（默认今天）")
+    p.add_argument("--on", type=common.date_arg, help="日期（默认今天）")
     p.add_argument("--kind", action="append", choices=due.KINDS, help="只看某类待办（可重复）")
-    p.add_argument("--horizon", type=int, default=0, help="包含未来N天内到期的")
+    p.add_argument("--horizon", type=common.days_arg, default=0, help="包含未来N天内到期的")
 
     p = _sub(sub, "ledger", "红黄绿三色管理台账", cmd_ledger)
     p.add_argument("--colour", choices=[str(c) for c in Colour])
-    p.add_argument("--on", type=_date)
+    p.add_argument("--on", type=common.date_arg)
     p.add_argument("--reevaluate", action="store_true", help="先重新评估全部居民")
 
     res = sub.add_parser("resident", help="居民档案")
@@ -59,7 +54,7 @@ def register(sub) -> None:  # noqa: ANN001
     p = _sub(vsub, "add", "登记随访", cmd_visit_add)
     p.add_argument("resident", help="居民ID或身份证号")
     p.add_argument("--kind", required=True, choices=list(VISIT_KIND_ZH))
-    p.add_argument("--date", type=_date, default=None)
+    p.add_argument("--date", type=common.date_arg, default=None)
     p.add_argument("--method", required=True, choices=["clinic", "home", "phone"])
     p.add_argument("--sbp", type=int)
     p.add_argument("--dbp", type=int)
@@ -77,7 +72,7 @@ def register(sub) -> None:  # noqa: ANN001
     csub = con.add_subparsers(dest="contract_command", metavar="ACTION", required=True)
     p = _sub(csub, "sign", "签约", cmd_contract_sign)
     p.add_argument("resident", help="居民ID或身份证号")
-    p.add_argument("--start", type=_date, default=None)
+    p.add_argument("--start", type=common.date_arg, default=None)
     p.add_argument("--years", type=int, default=1)
     p.add_argument("--consent-by", default="resident", choices=["resident", "guardian"])
     p.add_argument("--guardian")

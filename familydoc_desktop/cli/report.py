@@ -4,14 +4,8 @@ village, team or doctor; printed as a table, or written to .xlsx/.csv with --out
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
 
 from familydoc_desktop.cli import common
-from familydoc_desktop.domain.dates import parse_date
-
-
-def _date(value: str) -> date:
-    return parse_date(value)
 
 
 def _width(text: str) -> int:
@@ -60,9 +54,9 @@ def register(sub) -> None:  # noqa: ANN001
 
     p = sub.add_parser("report", parents=[common.json_parent()],
                        help="统计报表（签约率、续签率、三色、访视、规范管理率、病床、费用）")
-    p.add_argument("--on", type=_date, help="统计日期（默认今天）")
-    p.add_argument("--from", dest="start", type=_date, help="统计期开始（默认统计日期当年1月1日）")
-    p.add_argument("--to", dest="end", type=_date, help="统计期结束（默认统计日期）")
+    p.add_argument("--on", type=common.date_arg, help="统计日期（默认今天）")
+    p.add_argument("--from", dest="start", type=common.date_arg, help="统计期开始（默认统计日期当年1月1日）")
+    p.add_argument("--to", dest="end", type=common.date_arg, help="统计期结束（默认统计日期）")
     p.add_argument("--by", choices=GROUPINGS, help="分组：village 村、team 团队、doctor 医生")
     p.add_argument("--output", "-o", help="写入 .xlsx 或 .csv 文件")
     p.add_argument("--format", choices=("csv", "xlsx"), help="默认按输出文件扩展名")

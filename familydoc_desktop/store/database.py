@@ -11,22 +11,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from familydoc_desktop.domain.models import SyncState, new_id
 from familydoc_desktop.store import changes, paths
 from familydoc_desktop.store.engine import make_engine
+from familydoc_desktop.store.errors import StoreError, describe_database_error
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-class StoreError(RuntimeError):
-    """A problem with the local database, worded for the user (Chinese)."""
 
 
 class NewerDatabaseError(StoreError):
@@ -133,14 +131,22 @@ class Database:
     def __init__(self, path: Path, *, migrate_to: str = "head") -> None:
         self.path = Path(path)
         self.engine = make_engine(self.path)
-        self.backup_taken = migrate(self.engine, self.path, migrate_to)
-        self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
-        with self._sessions() as s:
-            device, last = changes.load_clock_state(s)
-            if device is None:
-                device = new_id()
-                s.add(SyncState(key=changes.DEVICE_KEY, value=device))
-                s.commit()
+        try:
+            self.backup_taken = migrate(self.engine, self.path, migrate_to)
+            self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+            with self._sessions() as s:
+                device, last = changes.load_clock_state(s)
+                if device is None:
+                    device = new_id()
+                    s.add(SyncState(key=changes.DEVICE_KEY, value=device))
+                    s.commit()
+        except (DatabaseError, sqlite3.DatabaseError) as exc:
+            # A file damaged by a power cut, or not ours: say so, and touch nothing.
+            self.engine.dispose()
+            message = describe_database_error(exc, self.path)
+            if message is None:
+                raise
+            raise StoreError(message) from exc
         self.device_id = device
         self.capture = changes.ChangeCapture(node=device.replace("-", "")[-12:], last=last)
         changes.install(self._sessions, self.capture)

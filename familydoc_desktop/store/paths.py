@@ -7,6 +7,8 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from familydoc_desktop.store.errors import StoreError
+
 ENV_VAR = "FAMILYDOC_DATA_DIR"
 DB_NAME = "familydoc.db"
 
@@ -14,7 +16,10 @@ DB_NAME = "familydoc.db"
 def data_dir(override: str | os.PathLike | None = None) -> Path:
     chosen = override or os.environ.get(ENV_VAR) or user_data_dir("FamilyDoc", "FamilyDoc")
     path = Path(chosen).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise StoreError(f"数据目录 {path} 是一个文件，不是文件夹：请换一个 --data-dir") from None
     return path
 
 

@@ -19,6 +19,9 @@ from familydoc_desktop.zh_argparse import ChineseArgumentParser
     (["demo", "--residents", "abc"], "无效的整数：'abc'"),
     (["due", "--on", "2026-02-30"], "无效的日期"),
     (["search", "x", "--bogus"], "无法识别的参数：--bogus"),
+    (["due", "--on", "9999-12-31"], "晚于2200年"),  # due dates would overflow
+    (["due", "--horizon", "999999999"], "天数应在 0 到 3660 之间"),
+    (["report", "--to", "9999-12-31"], "晚于2200年"),
 ])
 def test_usage_errors_are_chinese_with_exit_2(argv, expected, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
@@ -59,3 +62,30 @@ def test_closed_pipe_is_not_a_traceback(tmp_path):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_damaged_database_is_a_chinese_message_not_a_traceback(tmp_path, capsys):
+    assert main(["--data-dir", str(tmp_path / "good"), "demo", "--residents", "60",
+                 "--seed", "1"]) == 0
+    capsys.readouterr()
+    junk = tmp_path / "junk"
+    junk.mkdir()
+    (junk / "familydoc.db").write_bytes(b"not a database at all" * 100)
+    cut = tmp_path / "cut"  # a power cut in the middle of a copy: header fine, pages gone
+    cut.mkdir()
+    data = (tmp_path / "good" / "familydoc.db").read_bytes()
+    (cut / "familydoc.db").write_bytes(data[:len(data) // 3])
+    for folder, command in ((junk, ["search", "王"]), (cut, ["search", "王"]),
+                            (cut, ["due"]), (cut, ["backup"])):
+        before = (folder / "familydoc.db").read_bytes()
+        assert main(["--data-dir", str(folder), *command]) == 1
+        err = capsys.readouterr().err
+        assert "本地数据库文件已损坏" in err and "familydoc restore" in err, err
+        assert "Traceback" not in err
+        assert (folder / "familydoc.db").read_bytes() == before  # touched nothing
+
+
+def test_data_dir_that_is_a_file(tmp_path, capsys):
+    (tmp_path / "roster.csv").write_text("姓名\n", encoding="utf-8")
+    assert main(["--data-dir", str(tmp_path / "roster.csv"), "init"]) == 1
+    assert "是一个文件，不是文件夹" in capsys.readouterr().err
