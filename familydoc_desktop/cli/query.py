@@ -33,7 +33,7 @@ def register(sub) -> None:  # noqa: ANN001
 
     p = _sub(sub, "ledger", "红黄绿三色管理台账", cmd_ledger)
     p.add_argument("--colour", choices=[str(c) for c in Colour])
-    p.add_argument("--on", type=common.date_arg)
+    p.add_argument("--on", type=common.date_arg, help="查看该日的台账（当日已记录的颜色，默认今天）")
     p.add_argument("--reevaluate", action="store_true", help="先重新评估全部居民")
 
     res = sub.add_parser("resident", help="居民档案")
@@ -136,13 +136,18 @@ def cmd_due(args) -> int:  # noqa: ANN001
 
 
 def cmd_ledger(args) -> int:  # noqa: ANN001
-    db = common.db_from(args)
     on = args.on or date.today()
+    if args.reevaluate and on != date.today():
+        # An assessment is a record of the day it is made; a back-dated one would rewrite
+        # the ledger's history.
+        raise CliError("--reevaluate 按今天的情况重新评估，不能与其他日期的 --on 同用")
+    db = common.db_from(args)
     with db.session() as s:
         if args.reevaluate:
             ledger.reevaluate_all(s, on)
-        rows = ledger.ledger_rows(s, colour=args.colour, on=on)
-        counts = ledger.ledger_counts(s, on=on)
+        # --on: the ledger as it stood that day (colours recorded by then, ages that day).
+        rows = ledger.ledger_rows(s, colour=args.colour, on=on, as_of=args.on)
+        counts = ledger.ledger_counts(s, on=on, as_of=args.on)
     data = [asdict(r) for r in rows]
 
     def text() -> str:

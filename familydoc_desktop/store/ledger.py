@@ -397,17 +397,23 @@ def history(session: Session, resident_id: str) -> list[LedgerAssessment]:
 _CURRENT = (
     "SELECT la.resident_id, la.colour, la.reasons, la.override, la.assessed_on"
     " FROM ledger_assessment la JOIN (SELECT id, max(assessed_on || id) FROM ledger_assessment"
-    " WHERE deleted = 0 GROUP BY resident_id) cur ON cur.id = la.id")
+    " WHERE deleted = 0{as_of} GROUP BY resident_id) cur ON cur.id = la.id")
+# `as_of`: the ledger as it stood on a past day (assessments recorded by then), as the
+# township report reads it. Without it, the newest assessment whatever its date: a PC whose
+# clock ran ahead must not hide the colours it recorded once the clock is put right.
+_AS_OF = " AND assessed_on <= :as_of"
 # Residents stay in the ledger while a contract is in force.
 _SIGNED = ("EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id AND c.deleted = 0"
            " AND c.status != 'terminated' AND c.start_date <= :on AND c.end_date >= :on)")
 
 
 def ledger_counts(session: Session, on: date | None = None, *,
-                  village_code: str | None = None) -> dict[str, int]:
+                  village_code: str | None = None, as_of: date | None = None) -> dict[str, int]:
     on = on or date.today()
     counts = {str(c): 0 for c in Colour}
     params: dict = {"on": on.isoformat()}
+    if as_of is not None:
+        params["as_of"] = as_of.isoformat()
     village = ""
     if village_code:
         village, params["village"] = " AND r.village_code = :village", village_code
@@ -415,13 +421,15 @@ def ledger_counts(session: Session, on: date | None = None, *,
     for colour, n in session.execute(text(
             "SELECT cur.colour, count(*) FROM (SELECT resident_id, colour,"
             " max(assessed_on || id) FROM ledger_assessment WHERE deleted = 0"
-            " GROUP BY resident_id) cur JOIN resident r ON r.id = cur.resident_id"
+            f"{_AS_OF if as_of else ''} GROUP BY resident_id) cur"
+            " JOIN resident r ON r.id = cur.resident_id"
             f" WHERE r.deleted = 0{village} AND {_SIGNED} GROUP BY cur.colour"), params).all():
         counts[colour] = n
     return counts
 
 
-def _changed_on(session: Session, resident_ids: list[str]) -> dict[str, date]:
+def _changed_on(session: Session, resident_ids: list[str],
+                as_of: date | None = None) -> dict[str, date]:
     """Date the current colour began: the first row of the latest run of that colour."""
     out: dict[str, date] = {}
     # A long list (the whole ledger) reads every row once, in index order, instead of dozens
@@ -433,6 +441,8 @@ def _changed_on(session: Session, resident_ids: list[str]) -> dict[str, date]:
             LedgerAssessment.deleted == False)  # noqa: E712
         if chunk is not None:
             query = query.where(LedgerAssessment.resident_id.in_(chunk))
+        if as_of is not None:
+            query = query.where(LedgerAssessment.assessed_on <= as_of)
         rows = session.exec(query.order_by(LedgerAssessment.resident_id,
                                            LedgerAssessment.assessed_on,
                                            LedgerAssessment.id)).all()
@@ -447,13 +457,18 @@ def _changed_on(session: Session, resident_ids: list[str]) -> dict[str, date]:
 
 
 def ledger_rows(session: Session, *, colour=None, on: date | None = None, limit: int | None = None,
-                offset: int = 0, village_code: str | None = None) -> list[LedgerRow]:
-    """The ledger: red first, then yellow, then green; by name within a colour."""
+                offset: int = 0, village_code: str | None = None,
+                as_of: date | None = None) -> list[LedgerRow]:
+    """The ledger: red first, then yellow, then green; by name within a colour. `on` dates
+    ages and contracts in force; `as_of` reads the colours recorded by that day."""
     on = on or date.today()
+    current = _CURRENT.format(as_of=_AS_OF if as_of else "")
     sql = (f"SELECT r.id, r.name, r.sex, r.birth_date, cur.colour, cur.reasons, cur.override"
-           f" FROM ({_CURRENT}) cur JOIN resident r ON r.id = cur.resident_id"
+           f" FROM ({current}) cur JOIN resident r ON r.id = cur.resident_id"
            f" WHERE r.deleted = 0 AND {_SIGNED}")
     params: dict = {"on": on.isoformat()}
+    if as_of is not None:
+        params["as_of"] = as_of.isoformat()
     if village_code:
         sql += " AND r.village_code = :village"
         params["village"] = village_code
@@ -469,7 +484,7 @@ def ledger_rows(session: Session, *, colour=None, on: date | None = None, limit:
         params.update(limit=limit, offset=offset)
     rows = session.execute(text(sql), params).all()
     ids = [r[0] for r in rows]
-    changed = _changed_on(session, ids)
+    changed = _changed_on(session, ids, as_of)
     pops = populations_of(session, ids, on)
     out = []
     for rid, name, sex, born, col, reasons, override in rows:

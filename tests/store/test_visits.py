@@ -153,3 +153,53 @@ def test_reevaluate_all_and_counts(db, rid):
         assert ledger.current_colour(s, rid) == "yellow"  # follow-up now overdue
         assert ledger.ledger_counts(s, on=date(2026, 9, 1)) == {"red": 0, "yellow": 1, "green": 0}
         assert ledger.ledger_rows(s, colour="yellow", on=date(2026, 9, 1))[0].reasons == ["随访逾期"]
+
+
+def _on_the_day(s, rid, d, sbp, dbp):
+    """A visit recorded on the day it was made (the ledger stamps the recording day)."""
+    visits.record_followup(s, resident_id=rid, kind="hypertension", visit_date=d, sbp=sbp,
+                           dbp=dbp, method="clinic", today=d)
+
+
+def _signed_on_may_1(s, clinic_id):
+    r = residents.create_resident(s, org_id=clinic_id, name="王秀英",
+                                  id_number="11010519491231002X", today=date(2026, 5, 1))
+    residents.add_diagnosis(s, r.id, "hypertension", "2020-01-01", today=date(2026, 5, 1))
+    contracts.sign_contract(s, resident_id=r.id, start=date(2026, 5, 1), years=1,
+                            consent_by="resident", today=date(2026, 5, 1))
+    return r.id
+
+
+def test_ledger_as_of_a_past_day_shows_the_colours_recorded_by_then(db):
+    with db.session() as s:
+        rid = _signed_on_may_1(s, db.clinic_id)
+        _on_the_day(s, rid, date(2026, 5, 10), 130, 80)  # green
+        _on_the_day(s, rid, date(2026, 5, 20), 150, 95)  # unsatisfactory: yellow
+        _on_the_day(s, rid, date(2026, 5, 30), 185, 100)  # red
+        assert ledger.current_colour(s, rid) == "red"
+        then = ledger.ledger_rows(s, on=date(2026, 5, 25), as_of=date(2026, 5, 25))
+        assert [(r.colour, r.changed_on) for r in then] == [("yellow", date(2026, 5, 20))]
+        assert ledger.ledger_counts(s, on=date(2026, 5, 25), as_of=date(2026, 5, 25)) == {
+            "red": 0, "yellow": 1, "green": 0}
+        before = ledger.ledger_rows(s, on=date(2026, 5, 9), as_of=date(2026, 5, 9))
+        assert [(r.colour, r.changed_on) for r in before] == [("green", date(2026, 5, 1))]
+        # not yet signed on April 30: not in that day's ledger at all
+        assert ledger.ledger_rows(s, on=date(2026, 4, 30), as_of=date(2026, 4, 30)) == []
+        now = ledger.ledger_rows(s, on=date(2026, 5, 31))
+        assert [(r.colour, r.changed_on) for r in now] == [("red", date(2026, 5, 30))]
+
+
+def test_cli_ledger_on_reads_history_and_refuses_a_back_dated_reevaluation(cli_db, capsys):
+    import json
+
+    from familydoc_desktop.cli.main import main
+    with cli_db.session() as s:
+        rid = _signed_on_may_1(s, cli_db.clinic_id)
+        _on_the_day(s, rid, date(2026, 5, 10), 130, 80)
+        _on_the_day(s, rid, date(2026, 5, 20), 150, 95)
+    data_dir = str(cli_db.path.parent)
+    assert main(["--data-dir", data_dir, "--json", "ledger", "--on", "2026-05-15"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["colour"], row["changed_on"]) == ("green", "2026-05-01")  # signed green
+    assert main(["--data-dir", data_dir, "ledger", "--on", "2026-05-15", "--reevaluate"]) == 1
+    assert "不能与其他日期的 --on 同用" in capsys.readouterr().err
