@@ -39,9 +39,9 @@ def register(sub) -> None:  # noqa: ANN001
     p.set_defaults(func=cmd_conflicts)
     csub = p.add_subparsers(dest="conflicts_command", metavar="ACTION")
     r = csub.add_parser("resolve", parents=[jp], help="处理一条冲突")
-    r.add_argument("conflict_id", help="冲突编号（可用前 8 位）")
+    r.add_argument("conflict_id", help="冲突编号（可用列表中显示的末 12 位）")
     r.add_argument("--keep", required=True, choices=["local", "server"],
-                   help="local=保留本机的值，server=保留服务器的值")
+                   help="local=保留本机的值，server=保留另一方（其他电脑或服务器）的值")
     r.set_defaults(func=cmd_resolve)
 
     p = sub.add_parser("sync-status", parents=[jp], help="查看同步状态")
@@ -152,10 +152,13 @@ def cmd_conflicts(args) -> int:  # noqa: ANN001
             return "没有待处理的冲突"
         lines = []
         for c in items:
-            lines.append(f"{c.id[:8]}  {c.table}/{c.record_id[:8]}  字段 {c.field}  "
+            # With this PC on neither side, "local" is the side that pushed second.
+            first, second = ("本机", "其他电脑") if c.mine else ("后提交", "服务器")
+            lines.append(f"{c.id[-12:]}  {c.table}/{c.record_id[-12:]}  字段 {c.field}  "
                          f"[{c.status}{'，待上传' if c.queued else ''}]\n"
-                         f"    本机：{c.local_value!r}（{c.local_author or '-'}，{c.local_at or '-'}）\n"
-                         f"    服务器：{c.server_value!r}（{c.server_author or '-'}，"
+                         f"    {first}：{c.local_value!r}（{c.local_author or '-'}，"
+                         f"{c.local_at or '-'}）\n"
+                         f"    {second}：{c.server_value!r}（{c.server_author or '-'}，"
                          f"{c.server_at or '-'}）")
         return "\n".join(lines)
 

@@ -2,6 +2,7 @@
 sessions whose writes capture their sync changes."""
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+log = logging.getLogger(__name__)
 
 
 class NewerDatabaseError(StoreError):
@@ -125,6 +127,30 @@ def _known(script: "ScriptDirectory", rev: str) -> bool:
         return False
 
 
+HOME_KEY = "device_home"
+
+
+def _bind_home(session: Session, device: str, path: Path) -> tuple[str, str | None]:
+    """(device id, the id it replaced or None). A device id belongs to one database file in
+    one place. A copied data folder (or one moved to another PC) would otherwise push under
+    the original's id: its mutation ids repeat the original's, the server takes its new edits
+    for retries, acknowledges them and applies none. So a file opened away from where it was
+    last opened gets a new device id (and must log in again, sync.session); its pending
+    edits stay queued and go up under the new id. Restores re-key the same way (backup.py)."""
+    here = str(path.resolve())
+    home = session.get(SyncState, HOME_KEY)
+    if home is None:
+        session.add(SyncState(key=HOME_KEY, value=here))
+        return device, None
+    if home.value == here:
+        return device, None
+    log.warning("数据库文件位置已改变（%s -> %s），本机设备号已更换", home.value, here)
+    old, device = device, new_id()
+    session.get(SyncState, changes.DEVICE_KEY).value = device
+    home.value = here
+    return device, old
+
+
 class Database:
     """An open device database. `session()` is the only way code writes to it."""
 
@@ -139,7 +165,8 @@ class Database:
                 if device is None:
                     device = new_id()
                     s.add(SyncState(key=changes.DEVICE_KEY, value=device))
-                    s.commit()
+                device, self.rekeyed_from = _bind_home(s, device, self.path)
+                s.commit()
         except (DatabaseError, sqlite3.DatabaseError) as exc:
             # A file damaged by a power cut, or not ours: say so, and touch nothing.
             self.engine.dispose()

@@ -39,9 +39,31 @@ class ConflictView:
     status: str
     resolution: str | None
     queued: bool  # decided on this PC, not yet sent to the server
+    # Which side this PC wrote. The server calls "local" the side whose push met the other;
+    # views are turned so that local_* is always this PC's value when it wrote either side
+    # ("mine" is then "local"); None when both came from other PCs.
+    mine: str | None = None
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()
+
+
+def _node(hlc: str | None) -> str | None:
+    return hlc.rsplit("-", 1)[-1] if hlc and "-" in hlc else None
+
+
+def _wrote(db: Database, c: SyncConflict) -> str | None:
+    """'local' or 'server' (the server's naming): the side stamped with this PC's clock."""
+    node = db.capture.clock.node
+    if _node(c.local_hlc) == node:
+        return "local"
+    if _node(c.server_hlc) == node:
+        return "server"
+    return None
+
+
+def _flip(side: str | None) -> str | None:
+    return {"local": "server", "server": "local"}.get(side, side)
 
 
 def _when(hlc: str | None) -> str | None:
@@ -79,12 +101,23 @@ def list_conflicts(db: Database, status: str | None = "open") -> list[ConflictVi
         if status:
             query = query.where(SyncConflict.status == status)
         rows = list(s.exec(query))
-    return [ConflictView(
+    return [_view(db, c, queued) for c in rows]
+
+
+def _view(db: Database, c: SyncConflict, queued: dict) -> ConflictView:
+    sides = [(_loads(c.local_value), c.local_author, _when(c.local_hlc)),
+             (_loads(c.server_value), c.server_author, _when(c.server_hlc))]
+    wrote = _wrote(db, c)
+    turned = wrote == "server"  # this PC's value is the server's side: show it as local
+    if turned:
+        sides.reverse()
+    (lv, la, lt), (sv, sa, st) = sides
+    return ConflictView(
         id=c.id, table=c.table_name, record_id=c.record_id, field=c.field,
-        local_value=_loads(c.local_value), server_value=_loads(c.server_value),
-        local_author=c.local_author, server_author=c.server_author,
-        local_at=_when(c.local_hlc), server_at=_when(c.server_hlc), status=c.status,
-        resolution=c.resolution, queued=c.id in queued) for c in rows]
+        local_value=lv, server_value=sv, local_author=la, server_author=sa, local_at=lt,
+        server_at=st, status=c.status,
+        resolution=_flip(c.resolution) if turned else c.resolution, queued=c.id in queued,
+        mine=None if wrote is None else "local")
 
 
 def open_count(db: Database) -> int:
@@ -94,12 +127,17 @@ def open_count(db: Database) -> int:
 
 
 def find(db: Database, conflict_id: str) -> SyncConflict:
-    """By full id or a unique prefix of at least 8 characters (what the CLI shows)."""
+    """By full id, or by at least 8 characters from its start or its end (the CLI shows the
+    last 12: ids are UUIDv7, whose first characters are a timestamp that conflicts raised
+    by one push share). Among several matches an open one wins if it is the only one."""
     with db.session(capture=False) as s:
         row = s.get(SyncConflict, conflict_id)
         if row is None and len(conflict_id) >= 8:
             rows = list(s.exec(select(SyncConflict).where(
-                SyncConflict.id.startswith(conflict_id)).limit(2)))
+                SyncConflict.id.startswith(conflict_id) | SyncConflict.id.endswith(conflict_id))
+                .limit(50)))
+            if len(rows) > 1:
+                rows = [r for r in rows if r.status == "open"] or rows
             if len(rows) > 1:
                 raise DomainError("conflict_ambiguous", "冲突编号不唯一，请输入更长的编号")
             row = rows[0] if rows else None
@@ -116,6 +154,8 @@ def resolve(db: Database, conflict_id: str, keep: str, client: Client | None = N
     row = find(db, conflict_id)
     if row.status == "resolved":
         raise DomainError("conflict_done", "该冲突已处理")
+    # `keep` is this PC's word ("local" = the value this PC wrote); the server's is by side.
+    keep = _flip(keep) if _wrote(db, row) == "server" else keep
     if client is not None:
         try:
             out = _send(client, row.id, keep)

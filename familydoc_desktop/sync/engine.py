@@ -38,6 +38,8 @@ VERIFY_EVERY_MS = 6 * 3600 * 1000
 FIRST_PULL_LIMIT = 10_000
 CLOCK_WARN_SECONDS = 5 * 60
 CLOCK_WARNING = "本机时钟与服务器相差约 {minutes} 分钟，请校准电脑的日期和时间"
+REFUSED_WARNING = ("{n} 条修改被同步服务器拒绝（{detail}），未上传，已另行保存；"
+                   "常见原因是该居民已转到其他机构。其余修改已正常同步")
 
 # progress(phase, done, total): phase is "push" | "pull" | "reconcile"; total may be None.
 Progress = Callable[[str, int, "int | None"], None]
@@ -55,6 +57,7 @@ class SyncReport:
     conflicts_received: int = 0
     resolutions_sent: int = 0
     pending: int = 0  # outbox entries still waiting (0 after a clean sync)
+    refused: int = 0  # entries the server refused for scope, set aside (outbox.set_aside)
     verified: bool = False  # whether this sync compared table digests with the server
     bytes_received: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -79,13 +82,19 @@ class SyncEngine:
         self.first_page_limit = first_page_limit
         self.push_batch = min(push_batch, MAX_MUTATIONS_PER_PUSH)
         self.do_reconcile = reconcile  # True always, False never, None when due
+        self.refused: list[dict] = []  # set aside by the last push
 
     def run(self, progress: Progress | None = None) -> SyncReport:
         started = time.perf_counter()
         report = SyncReport()
         note = progress or (lambda *_: None)
         report.resolutions_sent = conflicts.send_pending(self.db, self.client)
+        self.refused = []
         report.pushed, report.clamped = self.push(note)
+        if self.refused:
+            report.refused = len(self.refused)
+            report.warnings.append(REFUSED_WARNING.format(n=len(self.refused),
+                                                          detail=self.refused[0]["reason"]))
         report.pulled, report.conflicts_received = self.pull(note)
         if self._verify_due():
             report.reconciled_tables = self.reconcile(note)
@@ -124,7 +133,12 @@ class SyncEngine:
                 return pushed, clamped
             body = {"device_id": self.db.device_id, "client_time_ms": changes.wall_ms(),
                     "mutations": outbox.wire_batch(entries)}
-            resp = PushResponse.model_validate_json(self.client.post("/sync/push", body))
+            try:
+                resp = PushResponse.model_validate_json(self.client.post("/sync/push", body))
+            except SyncError as exc:
+                if not self._set_aside_refused(exc, entries):
+                    raise
+                continue  # the same batch again, without the refused entry
             faults.point("after_push_sent")
             last_sent = entries[-1].mutation_id
             if resp.last_mutation_id < last_sent:
@@ -134,6 +148,18 @@ class SyncEngine:
             clamped += resp.clamped
             after = last_sent
             note("push", pushed, total)
+
+    def _set_aside_refused(self, exc: SyncError, entries: list) -> bool:
+        """A 403 naming one of this batch's mutations (scope): set it aside and go on."""
+        refused = exc.payload.get("mutation_id") if exc.status == 403 else None
+        if not isinstance(refused, int) or refused not in {e.mutation_id for e in entries}:
+            return False
+        with self.db.session(capture=False) as s:
+            kept = outbox.set_aside(s, refused, str(exc))
+        if kept is None:
+            return False
+        self.refused.append(kept)
+        return True
 
     # -- pull -------------------------------------------------------------------------
     def pull(self, note: Progress) -> tuple[int, int]:

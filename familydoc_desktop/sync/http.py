@@ -32,11 +32,14 @@ SERVER_ERROR = "同步服务器出错（{status}），数据已保存在本机�
 
 
 class SyncError(RuntimeError):
-    """A sync failure worded for the user (Chinese). `status` is the HTTP status, if any."""
+    """A sync failure worded for the user (Chinese). `status` is the HTTP status, if any;
+    `payload` the server's JSON error body (e.g. the refused push's mutation_id)."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None,
+                 payload: dict | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.payload = payload or {}
 
 
 class NetworkDown(SyncError):
@@ -169,11 +172,13 @@ def _server_time(resp: requests.Response, body: bytes) -> int | None:
 
 def error_for(status: int, body: bytes) -> SyncError:
     """The server's Chinese `detail`, or a Chinese message for the status."""
-    detail = None
+    detail, payload = None, {}
     try:
         parsed = json.loads(body or b"null")
-        if isinstance(parsed, dict) and isinstance(parsed.get("detail"), str):
-            detail = parsed["detail"]
+        if isinstance(parsed, dict):
+            payload = parsed
+            if isinstance(parsed.get("detail"), str):
+                detail = parsed["detail"]
     except ValueError:
         pass
     if status == 401:
@@ -181,7 +186,7 @@ def error_for(status: int, body: bytes) -> SyncError:
     if status in (409, 426):
         return VersionMismatch(detail or "客户端与服务器版本不一致，请升级后再同步", status)
     if status == 403:
-        return SyncError(detail or "无权访问该机构的数据", status)
+        return SyncError(detail or "无权访问该机构的数据", status, payload)
     if status == 413:
         return SyncError(detail or "提交的数据过大", status)
     if status == 429:

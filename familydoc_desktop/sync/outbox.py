@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
-from familydoc_desktop.domain.models import OutboxEntry, SyncState
+from familydoc_desktop.domain.models import OutboxEntry, SyncState, utcnow
 from familydoc_desktop.sync.protocol import MAX_MUTATIONS_PER_PUSH, Mutation
 
 ACKED_KEY = "outbox_acked"
+REFUSED_KEY = "refused_changes"  # edits the server refused for scope, kept for a person
 
 
 def acked_through(session: Session) -> int:
@@ -81,3 +82,28 @@ def pending_fields(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
     for table, record_id, changes in rows:
         out.setdefault((table, record_id), {}).update(json.loads(changes))
     return out
+
+
+def set_aside(session: Session, mutation_id: int, reason: str) -> dict[str, Any] | None:
+    """Take a pending entry the server refused out of the queue, keeping it (with the reason
+    and when) under sync_state.refused_changes, so the rest of the queue can go up. One
+    refused edit, typically to a resident the township moved to another clinic, must not
+    hold back every later edit of this PC. Returns what was set aside, None if not pending."""
+    entry = session.get(OutboxEntry, mutation_id)
+    if entry is None or mutation_id <= acked_through(session):
+        return None
+    kept = {"table": entry.table_name, "record_id": entry.record_id, "op": entry.op,
+            "changes": json.loads(entry.changes), "hlc": entry.hlc, "reason": reason,
+            "set_aside_at": utcnow().isoformat()}
+    row = session.get(SyncState, REFUSED_KEY) or SyncState(key=REFUSED_KEY, value="[]")
+    row.value = json.dumps([*json.loads(row.value or "[]"), kept], ensure_ascii=False)
+    session.add(row)
+    # The server applied nothing of the refused request, so this id was never acknowledged:
+    # removing it (even the newest row) cannot make a later edit look like a retry.
+    session.delete(entry)
+    return kept
+
+
+def refused_changes(session: Session) -> list[dict[str, Any]]:
+    row = session.get(SyncState, REFUSED_KEY)
+    return json.loads(row.value) if row and row.value else []

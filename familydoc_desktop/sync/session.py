@@ -21,6 +21,9 @@ from familydoc_desktop.sync.http import Client, NetworkDown, SyncError
 from familydoc_desktop.sync.protocol import LoginRequest, LoginResponse
 
 NOT_LOGGED_IN = "尚未登录同步服务器，请先登录（familydoc login --server 地址 --username 用户名）"
+DEVICE_CHANGED = ("本机数据库是从别处复制、移动或从备份恢复的，已换用新的设备编号，"
+                  "请重新登录同步服务器（未上传的修改仍会上传）")
+LOGIN_DEVICE = "login_device_id"  # the device id the stored token was issued to
 
 
 class NotLoggedIn(SyncError):
@@ -48,6 +51,7 @@ class SessionInfo:
     username: str | None
     ca_bundle: str | None
     token: str | None
+    device_changed: bool = False  # the token belongs to the device id this copy replaced
 
 
 def current(db: Database) -> SessionInfo:
@@ -55,8 +59,11 @@ def current(db: Database) -> SessionInfo:
         server = get_setting(s, "server_url")
         user = get_setting(s, "username")
         ca = get_setting(s, "ca_bundle")
+        issued_to = get_setting(s, LOGIN_DEVICE)
     token = credentials.load_token(server, user) if server and user else None
-    return SessionInfo(server, user, ca, token)
+    changed = issued_to is not None and issued_to != db.device_id
+    # The original PC's token: the server would refuse it for this device id anyway.
+    return SessionInfo(server, user, ca, None if changed else token, changed)
 
 
 def login(db: Database, server_url: str, username: str, password: str, *,
@@ -81,6 +88,7 @@ def login(db: Database, server_url: str, username: str, password: str, *,
         set_setting(s, "server_url", server_url)
         set_setting(s, "username", resp.username)
         set_setting(s, "ca_bundle", ca_bundle)
+        set_setting(s, LOGIN_DEVICE, db.device_id)
         store_orgs.upsert_orgs(s, _org_rows(resp))
         home = _choose_home(s, resp)
         rehomed = rehome_placeholder(s, home.id) if home is not None else 0
@@ -151,7 +159,8 @@ def logout(db: Database, client: Client | None = None) -> bool:
             told = True
         except (NetworkDown, SyncError):
             told = False
-    if info.server_url and info.username:
+    if info.server_url and info.username and not info.device_changed:
+        # A copy's stored token is the original database's: not ours to forget.
         credentials.delete_token(info.server_url, info.username)
     return told
 
@@ -159,6 +168,8 @@ def logout(db: Database, client: Client | None = None) -> bool:
 def make_engine(db: Database, **kwargs) -> SyncEngine:  # noqa: ANN003
     """A SyncEngine for the logged-in account (settings + credential store)."""
     info = current(db)
+    if info.device_changed:
+        raise NotLoggedIn(DEVICE_CHANGED)
     if not info.server_url or not info.username or not info.token:
         raise NotLoggedIn(NOT_LOGGED_IN)
     return SyncEngine(db, info.server_url, username=info.username, token=info.token,

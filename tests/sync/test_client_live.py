@@ -166,3 +166,98 @@ def test_token_only_in_the_keyring_and_logout_revokes_it(clients, live_server, t
     engine = SyncEngine(a, live_server.url, username="doc_a1", token=token)
     with pytest.raises(AuthExpired):
         engine.run()
+
+
+def test_a_copied_data_folder_gets_its_own_device_and_loses_nothing(clients, live_server,
+                                                                      tmp_path):
+    import shutil
+
+    a, b = clients
+    home = live_server.clinic()
+    with a.session() as s:
+        s.add(Resident(org_id=home, name="郑一", sex="male"))
+    sync(a)
+    a.close()
+    shutil.copytree(a.path.parent, tmp_path / "copy")  # IT copies the folder to a new PC
+    original = Database(a.path)
+    copy = Database(tmp_path / "copy" / "familydoc.db")
+    try:
+        assert original.device_id != copy.device_id and copy.rekeyed_from == original.device_id
+        assert original.rekeyed_from is None
+        with original.session() as s:
+            s.add(Resident(org_id=home, name="郑二", sex="male"))
+        with copy.session() as s:
+            s.add(Resident(org_id=home, name="冯二", sex="female"))
+        # The stored token was issued to the original's device: the copy must log in again.
+        with pytest.raises(session.NotLoggedIn, match="复制、移动或从备份恢复"):
+            session.make_engine(copy)
+        assert sync(original).pushed == 1
+        session.login(copy, live_server.url, "doc_a1", PASSWORD)
+        pushed = sync(copy)
+        assert (pushed.pushed, pushed.pending) == (1, 0)  # not taken for a retry and dropped
+        sync(b)
+        with b.session() as s:
+            names = {r.name for r in s.exec(select(Resident))}
+        assert {"郑一", "郑二", "冯二"} <= names
+    finally:
+        original.close()
+        copy.close()
+
+
+def test_an_edit_to_a_resident_moved_away_is_set_aside_and_the_rest_syncs(
+        clients, live_server, tmp_path):
+    a, _b = clients
+    east, west = live_server.clinic(), live_server.clinic("431001100202")
+    with a.session() as s:
+        moved = Resident(org_id=east, name="王五", sex="male")
+        s.add(moved)
+    sync(a)
+    (tmp_path / "town").mkdir()
+    town = Database(tmp_path / "town" / "familydoc.db")
+    try:
+        session.login(town, live_server.url, "town", PASSWORD)
+        sync(town)
+        with town.session() as s:  # the township moves him to the west village
+            s.get(Resident, moved.id).org_id = west
+        assert sync(town).pushed == 1
+    finally:
+        town.close()
+    with a.session() as s:  # the east PC still holds him, and edits him offline
+        s.get(Resident, moved.id).phone = "13800000009"
+        s.add(Resident(org_id=east, name="陈三", sex="male"))
+    report = sync(a)
+    assert (report.pushed, report.refused, report.pending) == (1, 1, 0)
+    assert any("被同步服务器拒绝" in w for w in report.warnings)
+    with a.session(capture=False) as s:
+        (kept,) = outbox.refused_changes(s)
+        assert (kept["record_id"], kept["changes"]["phone"]) == (moved.id, "13800000009")
+    assert sync(a).refused == 0  # set aside once, not again on every sync
+
+
+def test_conflicts_read_from_each_pc_s_own_side(clients, live_server):
+    a, b = clients
+    home = live_server.clinic()
+    with a.session() as s:
+        r = Resident(org_id=home, name="张三", sex="male")
+        s.add(r)
+    sync(a)
+    sync(b)
+    with a.session() as s:
+        s.get(Resident, r.id).name = "张三丰"
+    with b.session() as s:
+        s.get(Resident, r.id).name = "章三"
+    sync(a)  # A's name reaches the server first: B's push meets it
+    assert sync(b).conflicts == 1
+    sync(a)
+    (on_a,) = conflicts.list_conflicts(a)
+    (on_b,) = conflicts.list_conflicts(b)
+    # Each PC sees its own value as 本机 (local), whichever side the server gave it.
+    assert (on_a.mine, on_a.local_value, on_a.server_value) == ("local", "张三丰", "章三")
+    assert (on_b.mine, on_b.local_value, on_b.server_value) == ("local", "章三", "张三丰")
+    # The CLI shows the id's random tail; that resolves too. A keeps its own value.
+    conflicts.resolve(a, on_a.id[-12:], "local", client=session.make_client(a))
+    sync(a)
+    sync(b)
+    for db in (a, b):
+        with db.session() as s:
+            assert s.get(Resident, r.id).name == "张三丰"
