@@ -2,8 +2,9 @@
 
 Each page, its conflicts and the pull cursor are written in ONE transaction, so a dropped
 connection or a killed process loses at most the page in flight and the next sync resumes
-from the cursor. Rows go in with one `INSERT ... ON CONFLICT(id) DO UPDATE` executemany per
-table, bypassing the ORM and change capture (pulled rows must not be pushed back).
+from the cursor. New rows go in with one `INSERT ... ON CONFLICT(id) DO UPDATE` executemany
+per table, rows already here get only their changed columns (`_write`), bypassing the ORM
+and change capture (pulled rows must not be pushed back).
 Rows with local edits still waiting in the outbox keep those field values (rebase): the
 server decides between the two when the edit is pushed.
 """
@@ -25,6 +26,7 @@ from familydoc_desktop.store import changes
 from familydoc_desktop.store.database import Database
 from familydoc_desktop.store.search_keys import initials, reverse
 from familydoc_desktop.sync import faults, outbox
+from familydoc_desktop.sync.http import SyncError
 from familydoc_desktop.sync.protocol import ConflictOut, PullResponse, TablePage
 
 CURSOR_KEY = "pull_cursor"
@@ -174,6 +176,17 @@ def _plan(table: str, columns: tuple[str, ...], dialect: Dialect) -> _Plan:
                  select_sql)
 
 
+class BadPage(SyncError):
+    """A pulled row this database cannot hold (e.g. a required field empty: written by an
+    old server that did not check inserts). Nothing of the page is kept; the cursor stays."""
+
+    def __init__(self, table: str, exc: Exception) -> None:
+        words = str(exc)
+        field = words.rsplit(".", 1)[-1] if "NOT NULL" in words else None
+        super().__init__(f"同步服务器发来的 {table} 记录" + (f"缺少必填字段 {field}" if field else
+                         "不符合本机数据库的约束") + "，本页未写入。请联系管理员检查服务器数据")
+
+
 def _write(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001
     """Rows new to this PC go in with the upsert; rows it already holds are compared with
     what is stored and only the columns that differ are updated, grouped by which columns
@@ -216,7 +229,7 @@ def _one_by_one(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001
             cursor.execute(plan.sql, row)
         except sqlite3.IntegrityError as exc:
             if plan.table != "resident" or "id_number" not in str(exc):
-                raise
+                raise BadPage(plan.table, exc) from exc
             row = list(row)
             for name, value in (("id_number", None), ("id_rev", None), ("needs_id_match", 1)):
                 if name in names:

@@ -187,3 +187,13 @@ def test_one_page_of_new_changed_and_unchanged_rows(db):
         assert (rows[same].name, rows[same].server_seq) == ("王秀英", 1)
         assert (rows[fresh].id_number, rows[fresh].initials) == ("11010519491231002X", "wxy")
         assert outbox.pending_count(s) == 0
+
+
+def test_a_row_missing_a_required_field_is_a_chinese_error_and_nothing_moves(db):
+    apply.apply_page(db, _page([_row(RID, 5)]))
+    other = "01a20000-0000-7000-8000-0000000000cc"
+    with pytest.raises(apply.BadPage, match="resident 记录缺少必填字段 name"):
+        apply.apply_page(db, _page([_row(other, 6, id_number=None, name=None)], since=5))
+    assert apply.get_state(db, apply.CURSOR_KEY) == "5"
+    with db.session() as s:
+        assert s.get(Resident, other) is None
