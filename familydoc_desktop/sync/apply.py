@@ -220,20 +220,33 @@ _LOOKUP_CHUNK = 500  # ids per IN (...) lookup, well below SQLite's variable lim
 
 def _one_by_one(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001
     """Row by row after a constraint failure. The ID number is unique on the device but not
-    on the server, so two PCs registering one person offline both reach the server; the later
-    copy is stored here without its number and flagged for matching (needs_id_match), which
-    is how the app already treats residents awaiting an ID check. Anything else still fails."""
+    on the server, so two PCs registering one person offline both reach the server. Every PC
+    must end up flagging the same copy: the one the server sequenced first keeps the number,
+    the later one (or one not on the server yet) is stored here without it and flagged for
+    matching (needs_id_match), as the app treats residents awaiting an ID check. Whichever of
+    the two a PC received first, it ends the same. Anything else still fails."""
     names = list(plan.names)
+    at = {n: names.index(n) for n in ("id", "id_number", "server_seq") if n in names}
     for row in params:
         try:
             cursor.execute(plan.sql, row)
         except sqlite3.IntegrityError as exc:
-            if plan.table != "resident" or "id_number" not in str(exc):
+            if plan.table != "resident" or "id_number" not in str(exc) or len(at) < 3:
                 raise BadPage(plan.table, exc) from exc
             row = list(row)
-            for name, value in (("id_number", None), ("id_rev", None), ("needs_id_match", 1)):
-                if name in names:
-                    row[names.index(name)] = value
+            holder = cursor.execute(
+                "SELECT id, server_seq FROM resident WHERE id_number = ? AND id != ?",
+                (row[at["id_number"]], row[at["id"]])).fetchone()
+            seq = row[at["server_seq"]]
+            if holder is not None and (holder[1] is None or (seq is not None and seq < holder[1])):
+                # The copy here came later: it gives way (not captured; the server keeps both).
+                cursor.execute("UPDATE resident SET id_number = NULL, id_rev = NULL,"
+                               " needs_id_match = 1 WHERE id = ?", (holder[0],))
+            else:
+                for name, value in (("id_number", None), ("id_rev", None),
+                                    ("needs_id_match", 1)):
+                    if name in names:
+                        row[names.index(name)] = value
             cursor.execute(plan.sql, row)
 
 

@@ -135,14 +135,36 @@ def test_conflicts_upserted_and_clock_observed(db):
         assert entry.hlc > FUTURE_HLC
 
 
-def test_same_id_number_from_two_pcs_is_kept_and_flagged(db):
+@pytest.mark.parametrize("order", ["first_then_second", "second_then_first"])
+def test_same_id_number_from_two_pcs_flags_the_later_copy_everywhere(tmp_path, order):
+    # Every PC flags the copy the server sequenced later, whichever arrives first here.
     other = "01a20000-0000-7000-8000-0000000000bb"
-    apply.apply_page(db, _page([_row(RID, 5), _row(other, 6, name="王秀英")]))
+    rows = [_row(RID, 5), _row(other, 6, name="王秀英")]
+    db = Database(tmp_path / f"{order}.db")
+    try:
+        if order == "first_then_second":
+            apply.apply_page(db, _page(rows))
+        else:
+            apply.apply_page(db, _page([rows[1]], since=0))
+            apply.apply_page(db, _page([rows[0]], since=6))
+        with db.session() as s:
+            first, second = s.get(Resident, RID), s.get(Resident, other)
+            assert first.id_number == "11010519491231002X" and not first.needs_id_match
+            assert second.id_number is None and second.needs_id_match and not second.deleted
+    finally:
+        db.close()
+
+
+def test_a_local_copy_not_yet_on_the_server_gives_way_to_the_server_s(db):
     with db.session() as s:
-        first, second = s.get(Resident, RID), s.get(Resident, other)
-        assert first.id_number == "11010519491231002X" and not first.needs_id_match
-        assert second.id_number is None and second.needs_id_match and not second.deleted
-    assert apply.get_state(db, apply.CURSOR_KEY) == "6"
+        mine = Resident(org_id=ORG, name="王秀英", sex="female", id_number="11010519491231002X",
+                        birth_date=date(1949, 12, 31))
+        s.add(mine)
+    apply.apply_page(db, _page([_row(RID, 5)]))
+    with db.session() as s:
+        assert s.get(Resident, RID).id_number == "11010519491231002X"
+        local = s.get(Resident, mine.id)
+        assert local.id_number is None and local.needs_id_match
 
 
 def _stored(db, rid: str) -> tuple:
