@@ -117,8 +117,7 @@ def cmd_sync(args) -> int:  # noqa: ANN001
     db = common.db_from(args)
     bar = _Bar(sys.stderr.isatty() and not args.no_progress)
     try:
-        engine = session.make_engine(db, reconcile=True if args.verify else None)
-        report = engine.run(progress=bar)
+        report = session.run_sync(db, bar, reconcile=True if args.verify else None)
     except SyncError as exc:
         raise CliError(str(exc)) from None
     finally:

@@ -17,7 +17,7 @@ from familydoc_desktop.store.database import Database
 from familydoc_desktop.store.settings import get_setting, set_setting
 from familydoc_desktop.sync import credentials
 from familydoc_desktop.sync.engine import SyncEngine
-from familydoc_desktop.sync.http import Client, NetworkDown, SyncError
+from familydoc_desktop.sync.http import AuthExpired, Client, NetworkDown, SyncError
 from familydoc_desktop.sync.protocol import LoginRequest, LoginResponse
 
 NOT_LOGGED_IN = "尚未登录同步服务器，请先登录（familydoc login --server 地址 --username 用户名）"
@@ -163,6 +163,26 @@ def logout(db: Database, client: Client | None = None) -> bool:
         # A copy's stored token is the original database's: not ours to forget.
         credentials.delete_token(info.server_url, info.username)
     return told
+
+
+def forget_rejected_token(db: Database) -> None:
+    """The server answered 401 (token revoked or expired, device revoked): the stored token
+    is useless, so the app shows "not logged in" instead of a login that no longer works."""
+    info = current(db)
+    if info.server_url and info.username and not info.device_changed:
+        credentials.delete_token(info.server_url, info.username)
+
+
+def run_sync(db: Database, progress=None, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    """One sync round for the logged-in account (the CLI and the app both call this)."""
+    engine = make_engine(db, **kwargs)
+    try:
+        return engine.run(progress)
+    except AuthExpired:
+        forget_rejected_token(db)
+        raise
+    finally:
+        engine.client.close()
 
 
 def make_engine(db: Database, **kwargs) -> SyncEngine:  # noqa: ANN003

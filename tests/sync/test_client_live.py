@@ -261,3 +261,20 @@ def test_conflicts_read_from_each_pc_s_own_side(clients, live_server):
     for db in (a, b):
         with db.session() as s:
             assert s.get(Resident, r.id).name == "张三丰"
+
+
+def test_a_revoked_device_shows_as_logged_out_after_its_next_sync(clients, live_server):
+    from sync_server.core.db import make_engine, write_tx
+    from sync_server.services import accounts
+
+    a, _b = clients
+    engine = make_engine(live_server.database_url)
+    with write_tx(engine) as conn:  # IT revokes the PC (familydoc-server device revoke)
+        accounts.revoke_device(conn, a.device_id)
+    engine.dispose()
+    assert session.current(a).token is not None
+    with pytest.raises(AuthExpired):
+        session.run_sync(a)
+    assert session.current(a).token is None  # "未登录", not a login that no longer works
+    with pytest.raises(session.NotLoggedIn):
+        session.run_sync(a)

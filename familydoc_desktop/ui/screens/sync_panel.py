@@ -122,13 +122,9 @@ class SyncController(QObject):
                   "reconcile": self.tr("Checking")}
 
         def work(progress):  # noqa: ANN001, ANN202
-            engine = session.make_engine(self.ctx.db)
-            try:
-                return engine.run(lambda phase, done, total: progress.update(
-                    done, total or 0, f"{phases.get(phase, phase)} {done}"
-                    + (f"/{total}" if total else "")))
-            finally:
-                engine.client.close()
+            return session.run_sync(self.ctx.db, lambda phase, done, total: progress.update(
+                done, total or 0, f"{phases.get(phase, phase)} {done}"
+                + (f"/{total}" if total else "")))
 
         self.ctx.task(work, success=self._synced, failure=self._sync_failed, network=True,
                       label=self.tr("Syncing with the server…") if interactive else None,
