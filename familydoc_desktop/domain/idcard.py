@@ -14,7 +14,7 @@ from familydoc_desktop.domain.errors import IdNumberError
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_MAP = "10X98765432"  # sum mod 11 -> check char
-_MIN_BIRTH = date(1880, 1, 1)
+MIN_BIRTH = date(1880, 1, 1)  # the earliest birth date an ID may hold (and a typed one)
 # Invisible characters that survive copy-paste from web pages / Excel.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
@@ -55,7 +55,7 @@ def _birth_date(n18: str, today: date | None) -> date:
         born = date(int(n18[6:10]), int(n18[10:12]), int(n18[12:14]))
     except ValueError:
         raise IdNumberError("birth_date", f"身份证号中的出生日期 {n18[6:14]} 不存在") from None
-    if born < _MIN_BIRTH:
+    if born < MIN_BIRTH:
         raise IdNumberError("birth_date", f"身份证号中的出生日期 {n18[6:14]} 早于1880年")
     if born > (today or date.today()):
         raise IdNumberError("birth_date", f"身份证号中的出生日期 {n18[6:14]} 晚于今天")

@@ -1,8 +1,12 @@
 """Roster import from the .xlsx sheets clinics keep (花名册).
 
 Every row ends up created, updated, unchanged or rejected with its Excel row number and all
-its reasons in Chinese: nothing is dropped silently. Residents are matched by ID number, rows
-without one by name + sex + birth date among residents still waiting for an ID. Every write
+its reasons in Chinese: nothing is dropped silently (a row with no name, ID, birth date, sex or
+phone is blank, whatever else it holds). The roster is the first visible worksheet with a
+header row. Residents are matched by ID number; a row with an ID not on file by name + sex +
+birth date among residents still waiting for an ID; a row without an ID by name + sex + birth
+date among all live residents of the clinic (with or without an ID), never a guess when
+several fit. Phones are stored normalised (domain.phone). Every write
 gets its outbox entry in the same transaction (imported residents sync): new residents and
 households are inserted, changed residents updated, set-based with their entries
 (bulk.insert_with_outbox / update_with_outbox, which write what the ORM capture would);
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import posixpath
 import re
 import unicodedata
@@ -20,17 +25,21 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import islice
 from xml.etree import ElementTree
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from familydoc_desktop.domain.codes import Sex, label
 from familydoc_desktop.domain.dates import parse_date
 from familydoc_desktop.domain.errors import DateError, DomainError, IdNumberError
+from familydoc_desktop.domain.idcard import MIN_BIRTH
 from familydoc_desktop.domain.idcard import parse_id
 from familydoc_desktop.domain.models import Household, Organisation, Resident, new_id, utcnow
+from familydoc_desktop.domain.phone import PhoneError, normalize_phone
 from familydoc_desktop.store import orgs
 from familydoc_desktop.store.bulk import insert_with_outbox, update_with_outbox
 
@@ -59,6 +68,15 @@ SEX_VALUES = {"男": Sex.MALE, "男性": Sex.MALE, "1": Sex.MALE, "M": Sex.MALE,
 ID_AS_NUMBER = "身份证号被Excel存为数字，末位可能已丢失，请将该列设为文本"
 ID_MASKED = "身份证号已脱敏（含*号），无法导入，请使用未脱敏的名单"
 AMBIGUOUS = "有{n}名无身份证号的居民与该行姓名、性别、出生日期相同，无法确定是哪一位"
+AMBIGUOUS_ANY = "有{n}名居民与该行姓名、性别、出生日期相同，无法确定是哪一位"
+# A row with none of these is blank (a 序号 or a note left in the row).
+KEY_FIELDS = ("name", "id_number", "birth_date", "sex", "phone")
+# Text fields -> (Chinese name, column length): longer values would not fit the server's
+# VARCHAR columns, so they are refused here rather than at sync.
+LIMITS = {"name": ("姓名", Resident.__table__.c.name.type.length),
+          "address": ("现住址", Resident.__table__.c.address.type.length),
+          "household_no": ("户号", Household.__table__.c.household_no.type.length),
+          "relation": ("与户主关系", Resident.__table__.c.relation_to_head.type.length)}
 UPDATABLE = ("name", "sex", "birth_date", "phone", "address", "relation_to_head",
              "household_id")
 
@@ -83,7 +101,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
-    flagged_no_id: int = 0  # imported rows without an ID number (created or matched)
+    flagged_no_id: int = 0  # imported rows without an ID number whose resident has none
     id_filled: int = 0  # residents waiting for an ID number who got it from this file
 
     def to_json(self) -> dict:
@@ -114,21 +132,44 @@ def _header_key(value: Any) -> str | None:
     return HEADERS.get(text)
 
 
-def _find_header(rows: list[tuple]) -> tuple[int, dict[str, int]]:
-    """Index of the row (among the first HEADER_SCAN_ROWS) with the most known headers."""
+def _header_in(rows: list[tuple]) -> tuple[int, dict[str, list[int]]] | None:
+    """Index of the row (among the first HEADER_SCAN_ROWS) with the most known headers, and
+    each field's columns in order (身份证号 and 身份证号码 both present: both are read)."""
     best, best_map = -1, {}
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        found: dict[str, int] = {}
+        found: dict[str, list[int]] = {}
         for col, value in enumerate(row):
             key = _header_key(value)
-            if key and key not in found:
-                found[key] = col
+            if key:
+                found.setdefault(key, []).append(col)
         if len(found) > len(best_map):
             best, best_map = i, found
     if best < 0 or "name" not in best_map or len(best_map) < 2:
-        raise ImportFileError("未找到表头行：前10行中没有“姓名”“身份证号”“性别”等列名，"
-                              "请检查是否选错了文件或工作表")
+        return None
     return best, best_map
+
+
+NO_HEADER = "前10行中没有“姓名”“身份证号”“性别”等列名，请检查是否选错了文件"
+
+
+def _find_header(rows: list[tuple]) -> tuple[int, dict[str, list[int]]]:
+    found = _header_in(rows)
+    if found is None:
+        raise ImportFileError(f"未找到表头行：{NO_HEADER}或工作表")
+    return found
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _first(row: tuple, columns: list[int]) -> Any:
+    """The first non-empty value of a field's columns."""
+    for col in columns:
+        value = row[col] if col < len(row) else None
+        if not _empty(value):
+            return value
+    return None
 
 
 def _text(value: Any) -> str | None:
@@ -141,7 +182,7 @@ def _text(value: Any) -> str | None:
 
 
 def _blank(row: tuple) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+    return all(map(_empty, row))
 
 
 def _parse_row(number: int, cells: dict[str, Any], today: date,
@@ -169,8 +210,14 @@ def _parse_row(number: int, cells: dict[str, Any], today: date,
             birth = parse_date(raw_birth, today=today)
         except DateError as exc:
             reasons.append(f"出生日期：{exc.message}")
+        else:
+            if birth < MIN_BIRTH:  # the bound an ID's birth date has
+                reasons.append(f"出生日期：日期 {birth.isoformat()} 早于{MIN_BIRTH.year}年，请核对")
+                birth = None
     id_number = None
     raw_id = cells.get("id_number")
+    if type(raw_id) is int and 10**14 <= raw_id < 10**15:
+        raw_id = str(raw_id)  # a legacy 15-digit ID: Excel keeps 15 digits exactly, none lost
     if isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool):
         reasons.append(ID_AS_NUMBER)
     elif isinstance(raw_id, str) and "*" in raw_id:
@@ -198,6 +245,20 @@ def _parse_row(number: int, cells: dict[str, Any], today: date,
         if not raw_sex:
             reasons.append("无身份证号时性别不能为空")
     household_no = _text(cells.get("household_no"))
+    address, relation = _text(cells.get("address")), _text(cells.get("relation"))
+    phone = _text(cells.get("phone"))
+    if phone and "*" in phone:
+        phone = None  # a masked export: never overwrite the stored number with 138****1111
+    elif phone:
+        try:
+            phone = normalize_phone(phone)
+        except PhoneError as exc:
+            reasons.append(exc.message)
+    for key, value in (("name", name), ("address", address), ("household_no", household_no),
+                       ("relation", relation)):
+        what, limit = LIMITS[key]
+        if value and len(value) > limit:
+            reasons.append(f"{what}过长（{len(value)}个字，最多{limit}个字）")
     if not reasons and id_number is None:  # the same person twice, without an ID number
         key = (name, sex, birth, household_no)
         if key in seen:
@@ -206,11 +267,8 @@ def _parse_row(number: int, cells: dict[str, Any], today: date,
             seen[key] = number
     if reasons:
         return RejectedRow(number, reasons, name)
-    phone = _text(cells.get("phone"))
-    if phone and "*" in phone:
-        phone = None  # a masked export: never overwrite the stored number with 138****1111
-    return _Record(number, name, str(sex), birth, id_number, phone,
-                   _text(cells.get("address")), household_no, _text(cells.get("relation")))
+    return _Record(number, name, str(sex), birth, id_number, phone, address, household_no,
+                   relation)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,8 +313,8 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
             for r in root.iter(_PKG_REL)}
 
 
-def _first_sheet(zf: zipfile.ZipFile) -> tuple[str, str, bool]:
-    """(workbook part, first visible worksheet part, 1904 date system)."""
+def _worksheets(zf: zipfile.ZipFile) -> tuple[str, list[str], bool]:
+    """(workbook part, visible worksheet parts in tab order, 1904 date system)."""
     book = next((target for kind, target in _rels(zf, "").values()
                  if kind.endswith("/officeDocument")), "xl/workbook.xml")
     root = _zip_text(zf, book)
@@ -270,7 +328,7 @@ def _first_sheet(zf: zipfile.ZipFile) -> tuple[str, str, bool]:
     visible = [s for s in sheets if s.get("state", "visible") == "visible"] or sheets
     if not visible:
         raise KeyError("worksheet")
-    return book, rels[visible[0].get(_DOC_REL)][1], date1904
+    return book, [rels[s.get(_DOC_REL)][1] for s in visible], date1904
 
 
 def _shared_strings(zf: zipfile.ZipFile, book: str) -> list[str]:
@@ -340,51 +398,67 @@ def _number(text: str) -> int | float:
 
 
 def _xlsx_rows(path: Path) -> Rows:
+    """The non-blank rows of the first visible worksheet with a header row (a 说明 sheet may
+    come first); only the head of the sheets before it is read."""
     with zipfile.ZipFile(path) as zf:
-        book, sheet, date1904 = _first_sheet(zf)
+        book, sheets, date1904 = _worksheets(zf)
         strings = _shared_strings(zf, book)
         dates = _date_styles(zf, book)
-        rows: Rows = []
-        cells: dict[int, Any] = {}
-        next_col = 0
-        with zf.open(sheet) as fh:
-            for _event, el in ElementTree.iterparse(fh):
-                tag = el.tag
-                if tag == _C:
-                    kind = el.get("t")
-                    ref = el.get("r")
-                    col = _column(ref) if ref else next_col
-                    next_col = col + 1
-                    if kind == "inlineStr":
-                        inline = el.find(_IS)
-                        value = _rich_text(inline) if inline is not None else None
-                    else:
-                        v = el.find(_V)
-                        value = v.text if v is not None else None
-                        if value is not None:
-                            if kind == "s":
-                                value = strings[int(value)]
-                            elif kind == "b":
-                                value = value == "1"
-                            elif kind in (None, "n"):
-                                value = _number(value)
-                                style = el.get("s")
-                                if style and int(style) in dates:
-                                    value = _serial_date(value, date1904)
+        empty = True
+        for sheet in sheets:
+            rows = (r for r in _sheet_rows(zf, sheet, strings, dates, date1904)
+                    if not _blank(r[1]))
+            head = list(islice(rows, HEADER_SCAN_ROWS))
+            empty = empty and not head
+            if _header_in([r for _n, r in head]) is not None:
+                return head + list(rows)
+    if empty:
+        return []
+    raise ImportFileError(f"未找到表头行：全部{len(sheets)}张工作表的{NO_HEADER}")
+
+
+def _sheet_rows(zf: zipfile.ZipFile, sheet: str, strings: list[str], dates: frozenset[int],
+                date1904: bool) -> Iterator[tuple[int, tuple]]:
+    """(Excel row number, cell values) of one worksheet, streamed."""
+    cells: dict[int, Any] = {}
+    next_col = last = 0
+    with zf.open(sheet) as fh:
+        for _event, el in ElementTree.iterparse(fh):
+            tag = el.tag
+            if tag == _C:
+                kind = el.get("t")
+                ref = el.get("r")
+                col = _column(ref) if ref else next_col
+                next_col = col + 1
+                if kind == "inlineStr":
+                    inline = el.find(_IS)
+                    value = _rich_text(inline) if inline is not None else None
+                else:
+                    v = el.find(_V)
+                    value = v.text if v is not None else None
                     if value is not None:
-                        cells[col] = value
-                elif tag == _ROW:
-                    number = el.get("r")
-                    number = int(number) if number else (rows[-1][0] + 1 if rows else 1)
-                    next_col = 0
-                    if cells:
-                        row = [None] * (max(cells) + 1)
-                        for col, value in cells.items():
-                            row[col] = value
-                        rows.append((number, tuple(row)))
-                        cells = {}
-                    el.clear()
-    return rows
+                        if kind == "s":
+                            value = strings[int(value)]
+                        elif kind == "b":
+                            value = value == "1"
+                        elif kind in (None, "n"):
+                            value = _number(value)
+                            style = el.get("s")
+                            if style and int(style) in dates:
+                                value = _serial_date(value, date1904)
+                if value is not None:
+                    cells[col] = value
+            elif tag == _ROW:
+                number = el.get("r")
+                last = number = int(number) if number else last + 1
+                next_col = 0
+                if cells:
+                    row = [None] * (max(cells) + 1)
+                    for col, value in cells.items():
+                        row[col] = value
+                    yield number, tuple(row)
+                    cells = {}
+                el.clear()
 
 
 def _serial_date(value: int | float, date1904: bool) -> Any:
@@ -413,11 +487,13 @@ def _csv_rows(path: Path) -> Rows:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         pass
-    return [(i, tuple(v if v.strip() else None for v in row))
-            for i, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1) if row]
+    rows = ((i, tuple(v if v.strip() else None for v in row))
+            for i, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1))
+    return [(i, row) for i, row in rows if not _blank(row)]
 
 
 def _load_rows(path: Path) -> Rows:
+    """The non-blank rows of the roster's sheet (or CSV file)."""
     if not path.is_file():
         raise ImportFileError(f"找不到文件：{path}")
     with path.open("rb") as fh:
@@ -433,6 +509,8 @@ def _load_rows(path: Path) -> Rows:
         raise ImportFileError(f"无法读取“{path.name}”：不是有效的Excel（.xlsx）文件")
     try:
         return _xlsx_rows(path)
+    except ImportFileError:  # no sheet with a header: a ValueError, but not a broken file
+        raise
     except RuntimeError as exc:  # zipfile: "File ... is encrypted"
         raise ImportFileError(f"无法读取“{path.name}”：文件已加密，请取消密码后再导入") from exc
     except (zipfile.BadZipFile, KeyError, IndexError, ValueError, EOFError, OSError,
@@ -445,16 +523,21 @@ def read_roster(path: str | Path, today: date) -> tuple[list[_Record], list[Reje
     """Parse the sheet (.xlsx, or .csv in UTF-8 or GBK); raises ImportFileError for a file
     that is not a usable roster."""
     path = Path(path)
-    rows = _load_rows(path)
-    rows = [(n, r) for n, r in rows if not _blank(r)]
+    rows = _load_rows(path)  # without blank rows
     if not rows:
         raise ImportFileError(f"“{path.name}”是空表格，没有可导入的内容")
     header, columns = _find_header([r for _n, r in rows])
     records: list[_Record] = []
     rejected: list[RejectedRow] = []
     seen: dict[Any, int] = {}
+    single = {f: cols[0] for f, cols in columns.items() if len(cols) == 1}  # the fast path
+    several = {f: cols for f, cols in columns.items() if len(cols) > 1}
     for number, row in rows[header + 1:]:
-        cells = {f: row[c] if c < len(row) else None for f, c in columns.items()}
+        cells = {f: row[c] if c < len(row) else None for f, c in single.items()}
+        for f, cols in several.items():
+            cells[f] = _first(row, cols)
+        if all(_empty(cells.get(f)) for f in KEY_FIELDS):
+            continue  # only a 序号, a note or an address: not a person
         parsed = _parse_row(number, cells, today, seen)
         (rejected if isinstance(parsed, RejectedRow) else records).append(parsed)
     if not records and not rejected:
@@ -482,18 +565,23 @@ class _Context:
         self.village = org.code if len(org.code or "") == 12 and \
             org.code != orgs.PLACEHOLDER_CODE else None
         self.created: set[str] = set()  # residents this import inserted: never match targets
+        self.matched: dict[str, int] = {}  # resident id -> the first row that landed on it
 
 
-def _waiting(ctx: _Context, records: list[_Record], existing: dict[str, Resident],
-             by_id: dict[str, Household]) -> dict[tuple, list[Resident]]:
-    """Residents still waiting for an ID number with the name of a row that has no ID, or
-    whose ID is not on file yet, by (name, sex, birth date); their households into by_id."""
+def _candidates(ctx: _Context, records: list[_Record], existing: dict[str, Resident],
+                by_id: dict[str, Household]) -> dict[tuple, list[Resident]]:
+    """By (name, sex, birth date), the live residents a row not found by its ID may be: this
+    clinic's residents (for rows without an ID) and residents anywhere still waiting for an
+    ID (for rows whose ID is not on file); _match picks per row. One query per IN_CHUNK
+    names; their households into by_id."""
     names = sorted({r.name for r in records if r.id_number not in existing})
     pool: dict[tuple, list[Resident]] = {}
     for part in _chunks(names, IN_CHUNK):
         for r in ctx.s.exec(select(Resident).where(
-                Resident.name.in_(part), Resident.needs_id_match == True,  # noqa: E712
-                Resident.id_number == None, Resident.deleted == False)):  # noqa: E711,E712
+                Resident.name.in_(part), Resident.deleted == False,  # noqa: E712
+                or_(Resident.org_id == ctx.org.id,
+                    and_(Resident.needs_id_match == True,  # noqa: E712
+                         Resident.id_number == None)))):  # noqa: E711
             if r.id not in ctx.created:
                 pool.setdefault((r.name, r.sex, r.birth_date), []).append(r)
     missing = sorted({r.household_id for rs in pool.values() for r in rs
@@ -504,25 +592,32 @@ def _waiting(ctx: _Context, records: list[_Record], existing: dict[str, Resident
     return pool
 
 
-def _match_waiting(rec: _Record, pool: dict[tuple, list[Resident]],
-                   by_id: dict[str, Household]) -> Resident | int | None:
-    """The one waiting resident this row is, None when there is none, or the number of
-    candidates when several fit and nothing tells them apart (never a guess). A household
-    number on both sides must agree."""
-    candidates = pool.get((rec.name, rec.sex, rec.birth_date))
-    if not candidates:
-        return None
-    if rec.household_no:
+def _match(ctx: _Context, rec: _Record, pool: dict[tuple, list[Resident]],
+           by_id: dict[str, Household]) -> list[Resident]:
+    """The residents this row may be: one is a match, several an ambiguity (never a guess).
+    A row without an ID may be any resident of the clinic, so re-importing it after its ID
+    was filled in finds the same person; a row with an ID only one still waiting for it. A
+    household number on both sides must agree."""
+    candidates = [c for c in pool.get((rec.name, rec.sex, rec.birth_date), ())
+                  if (c.org_id == ctx.org.id if rec.id_number is None
+                      else c.id_number is None and c.needs_id_match)]
+    if candidates and rec.household_no:
         def number(r: Resident) -> str | None:
             h = by_id.get(r.household_id) if r.household_id else None
             return h.household_no if h is not None else None
         same = [c for c in candidates if number(c) == rec.household_no]
         candidates = same or [c for c in candidates if number(c) is None]
-    if len(candidates) == 1:
-        found = candidates[0]
-        pool[(rec.name, rec.sex, rec.birth_date)].remove(found)
-        return found
-    return len(candidates) or None
+    return candidates
+
+
+def _ambiguous(rec: _Record, found: list[Resident]) -> str:
+    if rec.id_number is not None:
+        return AMBIGUOUS.format(n=len(found)) + (
+            "，请在软件中手工补录身份证号" if rec.household_no else
+            "，请填写户号或在软件中手工补录身份证号")
+    text = AMBIGUOUS if all(r.id_number is None for r in found) else AMBIGUOUS_ANY
+    return text.format(n=len(found)) + (
+        "，请在表中填写该行的身份证号" if rec.household_no else "，请在表中填写该行的身份证号或户号")
 
 
 def _import_chunk(ctx: _Context, records: list[_Record]) -> None:
@@ -541,7 +636,7 @@ def _import_chunk(ctx: _Context, records: list[_Record]) -> None:
             by_id[h.id] = h
             if h.org_id == org.id:
                 households[h.household_no] = h
-    pool = _waiting(ctx, records, existing, by_id) if len(existing) < len(records) else {}
+    pool = _candidates(ctx, records, existing, by_id) if len(existing) < len(records) else {}
     now = utcnow()
     new_households: dict[str, dict] = {}  # inserted set-based, outbox included
     new_residents: list[dict] = []
@@ -550,15 +645,20 @@ def _import_chunk(ctx: _Context, records: list[_Record]) -> None:
         resident = existing.get(rec.id_number) if rec.id_number else None
         fill_id = False
         if resident is None:
-            match = _match_waiting(rec, pool, by_id)
-            if isinstance(match, int):
-                hint = "，请在软件中手工补录身份证号" if rec.household_no else \
-                    "，请填写户号或在软件中手工补录身份证号"
-                result.rejected.append(RejectedRow(
-                    rec.row, [AMBIGUOUS.format(n=match) + hint], rec.name))
+            found = _match(ctx, rec, pool, by_id)
+            if len(found) > 1:
+                result.rejected.append(RejectedRow(rec.row, [_ambiguous(rec, found)], rec.name))
                 continue
-            resident, fill_id = match, match is not None and rec.id_number is not None
-        if rec.id_number is None:
+            resident = found[0] if found else None
+            fill_id = resident is not None and rec.id_number is not None
+        if resident is not None:  # two rows of the file must not land on one resident
+            first = ctx.matched.setdefault(resident.id, rec.row)
+            if first != rec.row:
+                result.rejected.append(RejectedRow(
+                    rec.row, [f"与第{first}行是同一位居民（姓名、性别、出生日期相同），疑似重复"],
+                    rec.name))
+                continue
+        if rec.id_number is None and (resident is None or resident.id_number is None):
             result.flagged_no_id += 1
         household = household_id = None
         if rec.household_no:
@@ -632,10 +732,26 @@ def import_roster(db, path: str | Path, *, org_id: str | None = None,  # noqa: A
     return result
 
 
-def write_error_report(result: ImportResult, path: str | Path) -> Path:
-    """The rejected rows as an .xlsx (行号, 姓名, 问题) for the clinic to correct."""
+def check_report_path(roster: str | Path, report: str | Path) -> None:
+    """Refuse an error report that would overwrite the roster itself (another spelling, a
+    link: samefile when both exist, else the resolved paths)."""
+    try:
+        same = os.path.samefile(roster, report)
+    except OSError:  # the report (or the roster) does not exist yet
+        same = Path(roster).resolve() == Path(report).resolve()
+    if same:
+        raise ImportFileError(f"错误报告不能保存为正在导入的花名册“{Path(roster).name}”"
+                              "（会覆盖花名册），请另选文件名")
+
+
+def write_error_report(result: ImportResult, path: str | Path, *,
+                       roster: str | Path | None = None) -> Path:
+    """The rejected rows as an .xlsx (行号, 姓名, 问题) for the clinic to correct; just the
+    header when none was rejected, so an older report never passes for this import's."""
     from openpyxl import Workbook
 
+    if roster is not None:
+        check_report_path(roster, path)
     path = Path(path)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("未导入的行")

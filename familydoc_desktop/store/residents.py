@@ -5,7 +5,6 @@ Validation happens before anything is written, so a refused form loses nothing.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import date
 
@@ -19,12 +18,11 @@ from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.models import (
     Diagnosis, Household, PopulationMembership, Resident,
 )
+from familydoc_desktop.domain.phone import normalize_phone
 from familydoc_desktop.domain.population import DiagnosisFact, PersonFacts, derive_populations
 from familydoc_desktop.store import audit
 from familydoc_desktop.store.changes import soft_delete
 
-_MOBILE = re.compile(r"^1\d{10}$")
-_LANDLINE = re.compile(r"^(0\d{2,3}-?)?\d{7,8}(-\d{1,6})?$")
 _SEX_WORDS = {"男": Sex.MALE, "女": Sex.FEMALE, "male": Sex.MALE, "female": Sex.FEMALE,
               "m": Sex.MALE, "f": Sex.FEMALE}
 EDITABLE = frozenset({"name", "sex", "birth_date", "id_number", "phone", "address",
@@ -53,17 +51,11 @@ def clean_sex(value) -> Sex | None:
 
 
 def clean_phone(value: str | None) -> str | None:
-    """11-digit mobile starting with 1, or a landline of digits and '-' (0431-88888888)."""
-    text = "".join(unicodedata.normalize("NFKC", value or "").split())
-    if not text:
+    """The stored form (domain/phone.py: the one rule for forms, CLI and roster import);
+    None when left blank."""
+    if not (value or "").strip():
         return None
-    if text.startswith("1") and text.isdigit():
-        if not _MOBILE.match(text):
-            raise DomainError("phone", f"手机号应为以1开头的11位数字，当前为{len(text)}位")
-        return text
-    if not _LANDLINE.match(text):
-        raise DomainError("phone", "电话号码格式不正确（手机11位，座机如 0431-88888888）")
-    return text
+    return normalize_phone(value)
 
 
 def clean_village_code(value: str | None) -> str | None:

@@ -13,7 +13,7 @@ from familydoc_desktop.domain.models import Household, OutboxEntry, Resident
 from familydoc_desktop.store.importer import (
     ID_AS_NUMBER, ImportFileError, import_roster, write_error_report,
 )
-from tests.fixtures.rosters import make_id, write_roster
+from tests.fixtures.rosters import HEADER, make_id, write_roster
 
 TODAY = date(2026, 6, 30)
 MALE_ID = make_id("19491231", 11)  # odd sequence: male
@@ -457,3 +457,180 @@ def test_set_based_update_writes_what_the_orm_capture_writes(db):
     assert json.loads(eb.changes) == {"phone": "13900002222", "name": "王建华",
                                       "id_number": FEMALE_ID[:-4] + "0000"}
     assert eb.base_seq == eo.base_seq == 41 and eb.hlc == b["hlc"] and clock == b["hlc"]
+
+
+# --- a row without an ID, re-imported after the resident got one ----------------------------
+
+LIU_ID = "220182194002030246"  # female, born 1940-02-03
+LIU = ["刘大妈", "女", "1940-02-03"]
+
+
+def test_row_without_id_finds_the_resident_who_got_one_since(db, tmp_path):
+    assert run(db, tmp_path, [LIU]).created == 1  # n1.xlsx: no ID
+    n2 = run(db, tmp_path, [[*LIU, LIU_ID]])
+    assert (n2.created, n2.updated, n2.id_filled) == (0, 1, 1)
+    again = run(db, tmp_path, [LIU])  # n1.xlsx again: the same person, not a second one
+    assert again.to_json() == {"created": 0, "updated": 0, "unchanged": 1, "rejected": [],
+                               "flagged_no_id": 0, "id_filled": 0}
+    phone = run(db, tmp_path, [[*LIU, None, "13800000007", None, None, "户主"]])
+    assert (phone.created, phone.updated) == (0, 1)
+    [liu] = residents(db).values()  # the ID and its flag survive a row without them
+    assert (liu.id_number, liu.needs_id_match, liu.phone) == (LIU_ID, False, "13800000007")
+
+
+def test_row_without_id_matching_several_residents_is_rejected(db, tmp_path):
+    # Two people of the clinic with this name, sex and birth date: one has an ID, one not.
+    run(db, tmp_path, [[*LIU, LIU_ID], [*LIU, None, None, None, "H2"]])
+    again = run(db, tmp_path, [[*LIU, None, "13800000007"]])
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 0)
+    assert again.to_json()["rejected"] == [{"row": 2, "reasons": [
+        "有2名居民与该行姓名、性别、出生日期相同，无法确定是哪一位，请在表中填写该行的身份证号或户号"]}]
+    assert {r.phone for r in residents(db).values()} == {None}
+    by_household = run(db, tmp_path, [[*LIU, None, "13800000007", None, "H2"]])
+    assert (by_household.updated, by_household.rejected) == (1, [])
+
+
+def test_row_without_id_matches_only_residents_of_its_clinic(db, tmp_path):
+    from familydoc_desktop.domain.models import Organisation
+
+    run(db, tmp_path, [[*LIU, LIU_ID]])
+    with db.session() as s:  # her namesake, born the same day, in the next village
+        other = Organisation(code="220102001002", name="邻村卫生室", level="clinic")
+        s.add(other)
+        s.flush()
+        s.add(Resident(org_id=other.id, name="刘大妈", sex="female",
+                       birth_date=date(1940, 2, 3), id_number=make_id("19400203", 26)))
+    result = run(db, tmp_path, [LIU])
+    assert (result.created, result.unchanged, result.rejected) == (0, 1, [])
+
+
+def test_two_rows_landing_on_one_resident_are_not_both_applied(db, tmp_path):
+    run(db, tmp_path, [[*LIU, LIU_ID]])
+    result = run(db, tmp_path, [[*LIU, LIU_ID, "13800000001"],
+                                [*LIU, None, "13900000002", None, "H5"]])
+    assert (result.created, result.updated) == (0, 1)
+    assert result.to_json()["rejected"] == [
+        {"row": 3, "reasons": ["与第2行是同一位居民（姓名、性别、出生日期相同），疑似重复"]}]
+    assert residents(db)[LIU_ID].phone == "13800000001"
+
+
+# --- field values -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cell, stored", [
+    (110105491231008, "110105194912310089"), (110105491231010.0, "11010519491231010X")])
+def test_fifteen_digit_id_stored_as_a_number_is_read_as_text(db, tmp_path, cell, stored):
+    from familydoc_desktop.domain.idcard import upgrade_15
+
+    assert stored == upgrade_15(str(int(cell)))
+    result = run(db, tmp_path, [["王奶奶", "女", None, cell]])
+    assert (result.created, result.rejected) == (1, [])
+    assert residents(db)[stored].birth_date == date(1949, 12, 31)
+
+
+@pytest.mark.parametrize("cell", [220182194912310111, 2.2018219491231e17, 11010549123100.0,
+                                  110105491231008.5])
+def test_other_numeric_ids_are_still_refused(db, tmp_path, cell):
+    result = run(db, tmp_path, [["王奶奶", "女", None, cell]])
+    assert result.to_json()["rejected"] == [{"row": 2, "reasons": [ID_AS_NUMBER]}]
+
+
+def test_phones_are_stored_normalised_and_bad_ones_rejected(db, tmp_path):
+    from familydoc_desktop.store import search
+
+    ids = [make_id("19500101", n) for n in range(11, 30, 2)]
+    result = run(db, tmp_path, [
+        ["甲", None, None, ids[0], "138 0000 0003"], ["乙", None, None, ids[1], "+86 13800000004"],
+        ["丙", None, None, ids[2], 13800000005], ["丁", None, None, ids[3], "(0431)8123 4567"],
+        ["戊", None, None, ids[4], "138****1111"], ["己", None, None, ids[5], "abc"],
+        ["庚", None, None, ids[6], "12345"], ["辛", None, None, ids[7], "1" * 22]])
+    assert result.created == 5
+    got = residents(db)
+    assert [got[i].phone for i in ids[:5]] == ["13800000003", "13800000004", "13800000005",
+                                               "0431-81234567", None]
+    assert [(r.row, r.reasons) for r in result.rejected] == [
+        (n, [f"电话号码“{v}”无法识别（应为11位手机号，或固定电话如0431-81234567）"])
+        for n, v in ((7, "abc"), (8, "12345"), (9, "1" * 22))]
+    with db.session() as s:  # the tail search QA tried
+        assert search.search_ids(s, "00003") == [got[ids[0]].id]
+
+
+def test_typed_birth_date_has_the_id_numbers_lower_bound(db, tmp_path):
+    result = run(db, tmp_path, [["甲", "男", "1880-01-01"], ["乙", "男", "1800-01-01"],
+                                ["丙", "男", "1879-12-31", MALE_ID]])
+    assert result.created == 1
+    assert [(r.row, r.reasons) for r in result.rejected] == [
+        (3, ["出生日期：日期 1800-01-01 早于1880年，请核对"]),
+        (4, ["出生日期：日期 1879-12-31 早于1880年，请核对"])]  # no mismatch with the ID on top
+
+
+def test_row_with_only_a_serial_number_or_note_is_blank(db, tmp_path):
+    header = ["序号", *HEADER, "备注"]
+    result = run(db, tmp_path, [[1, "甲", "男", None, MALE_ID], [2], [3, None, None, None, None,
+                                 None, "一组", "H1", None, "已迁出"]], header=header)
+    assert result.to_json()["rejected"] == [] and result.created == 1
+
+
+def test_several_columns_for_one_field_take_the_first_filled(db, tmp_path):
+    header = ["姓名", "身份证号", "身份证号码", "电话", "手机"]
+    result = run(db, tmp_path, [["甲", None, MALE_ID, "13800000001", "13900000009"],
+                                ["乙", FEMALE_ID, "123", " ", "13900000002"]], header=header)
+    assert (result.created, result.rejected) == (2, [])
+    got = residents(db)
+    assert (got[MALE_ID].phone, got[FEMALE_ID].phone) == ("13800000001", "13900000002")
+
+
+def test_text_longer_than_its_column_is_rejected(db, tmp_path):
+    result = run(db, tmp_path, [["名" * 51, "男", None, MALE_ID, None, "址" * 201, "H" * 31],
+                                ["名" * 50, "女", None, FEMALE_ID, None, "址" * 200, "H" * 30]])
+    assert result.created == 1
+    assert result.to_json()["rejected"] == [{"row": 2, "reasons": [
+        "姓名过长（51个字，最多50个字）", "现住址过长（201个字，最多200个字）",
+        "户号过长（31个字，最多30个字）"]}]
+
+
+# --- which sheet ------------------------------------------------------------------------------
+
+def _workbook(path, sheets: dict[str, list[list]]):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_roster_on_the_second_sheet_after_an_instructions_sheet(db, tmp_path):
+    path = _workbook(tmp_path / "r.xlsx", {
+        "说明": [["填表说明"], ["1. 姓名必填"], ["2. 身份证号请设为文本格式"]],
+        "花名册": [["某村花名册"], HEADER, ["甲", "男", None, MALE_ID]],
+        "汇总": [HEADER, ["乙", "女", None, FEMALE_ID]]})
+    result = import_roster(db, path, today=TODAY)
+    assert (result.created, result.rejected) == (1, [])
+    assert list(residents(db)) == [MALE_ID]  # the first sheet with a header only
+
+
+def test_no_sheet_with_a_header_names_all_sheets(db, tmp_path):
+    path = _workbook(tmp_path / "r.xlsx", {"说明": [["填表说明"]], "Sheet2": [["编号", "备注"]],
+                                           "Sheet3": []})
+    with pytest.raises(ImportFileError, match="未找到表头行：全部3张工作表的前10行中没有"):
+        import_roster(db, path, today=TODAY)
+    empty = _workbook(tmp_path / "e.xlsx", {"说明": [], "Sheet2": []})
+    with pytest.raises(ImportFileError, match="空表格"):
+        import_roster(db, empty, today=TODAY)
+
+
+def test_error_report_refuses_the_roster_and_is_written_with_no_rejected_rows(db, tmp_path):
+    from familydoc_desktop.store.importer import ImportResult
+
+    roster = write_roster(tmp_path / "r.xlsx", [["甲", "男", None, MALE_ID]])
+    before = roster.read_bytes()
+    for same in (roster, tmp_path / "sub" / ".." / "r.xlsx"):
+        with pytest.raises(ImportFileError, match="不能保存为正在导入的花名册“r.xlsx”"):
+            write_error_report(ImportResult(), same, roster=roster)
+    assert roster.read_bytes() == before
+    out = write_error_report(ImportResult(), tmp_path / "e.xlsx", roster=roster)
+    assert list(load_workbook(out).active.iter_rows(values_only=True)) == [("行号", "姓名", "问题")]

@@ -33,8 +33,8 @@ def test_id_number_fills_sex_and_birth_and_is_normalised(db):
     ({"sex": "女"}, "无身份证号时须填写出生日期"),
     ({"birth_date": "1950-01-01"}, "无身份证号时须填写性别"),
     ({"sex": "女", "birth_date": "2026-07-01"}, "出生日期不能晚于今天"),
-    ({"id_number": ID_F, "phone": "1381234567"}, "手机号应为以1开头的11位数字"),
-    ({"id_number": ID_F, "phone": "abc"}, "电话号码格式不正确"),
+    ({"id_number": ID_F, "phone": "1381234567"}, "电话号码“1381234567”无法识别"),
+    ({"id_number": ID_F, "phone": "abc"}, "电话号码“abc”无法识别"),
     ({"id_number": ID_F, "village_code": "123"}, "12位数字"),
 ])
 def test_bad_input_is_refused_with_chinese_message_and_nothing_written(db, kw, message):

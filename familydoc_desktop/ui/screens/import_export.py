@@ -19,6 +19,7 @@ class ImportExportScreen(QWidget):
         super().__init__(main_window)
         self.ctx = ctx
         self.result = None
+        self.roster_path = None  # the error report is never saved over it
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         title = QLabel(self.tr("Import and export"), self)
@@ -92,6 +93,7 @@ class ImportExportScreen(QWidget):
             return importer.import_roster(self.ctx.db, path, progress=report)
 
         def done(result) -> None:  # noqa: ANN001
+            self.roster_path = path  # the file self.result came from
             self._imported(result)
             if on_done:
                 on_done(result)
@@ -130,7 +132,10 @@ class ImportExportScreen(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save error report"),
                                               "导入错误报告.xlsx", "Excel (*.xlsx)")
         if path and self.result is not None:
-            importer.write_error_report(self.result, path)
+            try:
+                importer.write_error_report(self.result, path, roster=self.roster_path)
+            except importer.ImportFileError as exc:  # chosen the roster itself
+                self.summary.setText(str(exc))
 
     # -- export ---------------------------------------------------------------------------
     def _export(self, kind: str, path: str, on_done=None) -> None:  # noqa: ANN001
