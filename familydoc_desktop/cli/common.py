@@ -19,7 +19,17 @@ class CliError(Exception):
     """Raised by a command to stop with a message (Chinese) and exit code 1."""
 
 
-def db_from(args) -> Database:  # noqa: ANN001
+def db_from(args, *, create: bool = True) -> Database:  # noqa: ANN001
+    """The data directory's database. Commands that only read (`create=False`) refuse a
+    directory without one: a mistyped --data-dir would otherwise answer "0 residents"
+    from a new empty database made on the spot."""
+    if not create:
+        from familydoc_desktop.store import paths
+
+        where = paths.data_dir(args.data_dir)
+        if not (where / paths.DB_NAME).is_file():
+            raise CliError(f"数据目录 {where} 中没有家医签约助手的数据库：请检查 --data-dir，"
+                           "或先运行 familydoc init / familydoc import 建立数据库")
     return open_database(args.data_dir)
 
 

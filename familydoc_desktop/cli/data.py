@@ -45,14 +45,18 @@ def cmd_demo(args) -> int:  # noqa: ANN001
 
 
 def cmd_import(args) -> int:  # noqa: ANN001
-    from familydoc_desktop.store.importer import import_roster, write_error_report
+    from familydoc_desktop.store.importer import (
+        check_report_path, import_roster, write_error_report,
+    )
 
+    if args.report:  # before anything is written: --report a.xlsx must not replace a.xlsx
+        check_report_path(args.file, args.report)
     db = common.db_from(args)
     try:
         result = import_roster(db, args.file, org_id=args.org, progress=_progress("导入"))
     finally:
         db.close()
-    if args.report and result.rejected:
+    if args.report:  # also with no rejected rows: a stale report must not stay in its place
         write_error_report(result, args.report)
 
     def text() -> str:
@@ -63,9 +67,9 @@ def cmd_import(args) -> int:  # noqa: ANN001
         for r in result.rejected[:20]:
             lines.append(f"  第{r.row}行：{'；'.join(r.reasons)}")
         if len(result.rejected) > 20:
-            lines.append(f"  ……另有 {len(result.rejected) - 20} 行，"
-                         "请用 --report 错误报告.xlsx 查看全部")
-        elif args.report and result.rejected:
+            lines.append(f"  ……另有 {len(result.rejected) - 20} 行，" + (
+                "见错误报告" if args.report else "请用 --report 错误报告.xlsx 查看全部"))
+        if args.report:
             lines.append(f"错误报告：{args.report}")
         return "\n".join(lines)
 
@@ -77,7 +81,7 @@ def cmd_export_residents(args) -> int:  # noqa: ANN001
     from familydoc_desktop.store.exporter import export_residents
 
     fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() or "csv")
-    db = common.db_from(args)
+    db = common.db_from(args, create=False)
     try:
         with db.session() as s:
             n = export_residents(s, args.output, fmt, mask=args.mask, actor=args.actor)
@@ -91,7 +95,7 @@ def cmd_export_residents(args) -> int:  # noqa: ANN001
 def cmd_export_ledger(args) -> int:  # noqa: ANN001
     from familydoc_desktop.store.exporter import export_ledger
 
-    db = common.db_from(args)
+    db = common.db_from(args, create=False)
     try:
         with db.session() as s:
             n = export_ledger(s, args.output, args.colour, actor=args.actor, fmt=args.format,
@@ -107,7 +111,7 @@ def cmd_export_ledger(args) -> int:  # noqa: ANN001
 def cmd_backup(args) -> int:  # noqa: ANN001
     from familydoc_desktop.store.backup import backup
 
-    db = common.db_from(args)
+    db = common.db_from(args, create=False)
     try:
         target = backup(db, args.target_dir)
     finally:

@@ -88,7 +88,7 @@ def _resident(s, key: str):  # noqa: ANN001
 
 
 def cmd_search(args) -> int:  # noqa: ANN001
-    db = common.db_from(args)
+    db = common.db_from(args, create=False)
     with db.session() as s:
         f = search.ResidentFilter(village_code=args.village) if args.village else None
         rows = search.search_residents(s, args.text, filters=f, limit=args.limit)
@@ -119,7 +119,7 @@ def cmd_search(args) -> int:  # noqa: ANN001
 
 
 def cmd_due(args) -> int:  # noqa: ANN001
-    db = common.db_from(args)
+    db = common.db_from(args, create=False)
     on = args.on or date.today()
     with db.session() as s:
         rows = due.due_list(s, on, kinds=args.kind, horizon_days=args.horizon)
@@ -141,7 +141,7 @@ def cmd_ledger(args) -> int:  # noqa: ANN001
         # An assessment is a record of the day it is made; a back-dated one would rewrite
         # the ledger's history.
         raise CliError("--reevaluate 按今天的情况重新评估，不能与其他日期的 --on 同用")
-    db = common.db_from(args)
+    db = common.db_from(args, create=False)
     with db.session() as s:
         if args.reevaluate:
             ledger.reevaluate_all(s, on)

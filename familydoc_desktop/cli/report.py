@@ -33,7 +33,7 @@ def cmd_report(args) -> int:  # noqa: ANN001
     from familydoc_desktop.store.exporter import export_report, report_table
     from familydoc_desktop.store.report import township_report
 
-    db = common.db_from(args)
+    db = common.db_from(args, create=False)
     try:
         with db.session() as s:
             report = township_report(s, on=args.on, start=args.start, end=args.end, by=args.by)

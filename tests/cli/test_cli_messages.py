@@ -89,3 +89,11 @@ def test_data_dir_that_is_a_file(tmp_path, capsys):
     (tmp_path / "roster.csv").write_text("姓名\n", encoding="utf-8")
     assert main(["--data-dir", str(tmp_path / "roster.csv"), "init"]) == 1
     assert "是一个文件，不是文件夹" in capsys.readouterr().err
+
+
+def test_read_only_commands_refuse_a_data_dir_without_a_database(tmp_path, capsys):
+    typo = tmp_path / "familydco"  # a mistyped --data-dir
+    for command in (["search", "王"], ["due"], ["ledger"], ["backup"], ["report"]):
+        assert main(["--data-dir", str(typo), *command]) == 1
+        assert "中没有家医签约助手的数据库" in capsys.readouterr().err
+    assert not (typo / "familydoc.db").exists()  # no empty database made on the spot
