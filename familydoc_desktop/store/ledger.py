@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from familydoc_desktop.domain import due as due_rules
 from familydoc_desktop.domain.codes import (
-    Colour, ContractStatus, MentalClass, Population, VisitClass, VisitKind,
+    Colour, MentalClass, Population, VisitClass, VisitKind,
 )
 from familydoc_desktop.domain.dates import age_on
 from familydoc_desktop.domain.errors import DomainError

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from familydoc_desktop.domain import followup, mental as mental_rules
 from familydoc_desktop.domain.codes import (
-    VISIT_KIND_ZH, Colour, MentalClass, VisitClass, VisitKind, VisitMethod, label,
+    VISIT_KIND_ZH, MentalClass, VisitClass, VisitKind, VisitMethod, label,
 )
 from familydoc_desktop.domain.dates import age_on, parse_date
 from familydoc_desktop.domain.errors import DomainError

@@ -18,6 +18,8 @@ MAX_MUTATIONS_PER_PUSH = 1000
 MAX_PULL_LIMIT = 20000
 DEFAULT_PULL_LIMIT = 5000
 MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000  # edits stamped further ahead of the server are clamped
+# Integers travel into 64-bit database columns (SQLite INTEGER, PostgreSQL BIGINT).
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 
 Op = Literal["insert", "update", "delete"]
 
@@ -39,7 +41,7 @@ class LoginRequest(Strict):
     password: str = Field(min_length=1, max_length=256)
     device_id: str = Field(min_length=1, max_length=36)
     device_name: str = Field(default="", max_length=100)
-    client_time_ms: int | None = None
+    client_time_ms: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
 
 
 class LoginResponse(Strict):
@@ -55,18 +57,18 @@ class LoginResponse(Strict):
 
 
 class Mutation(Strict):
-    mutation_id: int = Field(gt=0)
+    mutation_id: int = Field(gt=0, le=INT64_MAX)
     table: str = Field(min_length=1, max_length=40)
     record_id: str = Field(min_length=1, max_length=36)
     op: Op
     changes: dict[str, Any]
-    base_seq: int | None = None
+    base_seq: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
     hlc: str = Field(min_length=1, max_length=40)
 
 
 class PushRequest(Strict):
     device_id: str = Field(min_length=1, max_length=36)
-    client_time_ms: int
+    client_time_ms: int = Field(ge=INT64_MIN, le=INT64_MAX)
     mutations: list[Mutation] = Field(max_length=MAX_MUTATIONS_PER_PUSH)
 
 
@@ -132,6 +134,8 @@ class ResolveRequest(Strict):
 
 class ErrorOut(Strict):
     detail: str
+    # A push refused as out of scope (403): the first refused mutation of the request.
+    mutation_id: int | None = None
 
 
 def digest_of(pairs) -> tuple[int, str]:  # noqa: ANN001

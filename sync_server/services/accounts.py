@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from familydoc_desktop.domain.codes import OrgLevel, Role
 from familydoc_desktop.domain.models.base import new_id
@@ -170,52 +172,59 @@ def set_password(conn: Connection, username: str, password: str, by: str | None 
               detail=username)
 
 
-def _is_locked(conn: Connection, username: str, now: int) -> bool:
-    row = conn.execute(select(models.login_throttle)
-                       .where(models.login_throttle.c.username == username)).first()
-    return row is not None and row.locked_until > now
+def _claim_attempt(conn: Connection, settings: Settings, username: str, now: int) -> bool:
+    """Count a login attempt BEFORE its password is checked; False if the username is locked.
 
-
-def _record_failure(conn: Connection, settings: Settings, username: str, now: int) -> None:
+    The throttle row is locked for the rest of this short transaction (FOR UPDATE on
+    PostgreSQL; on SQLite the write transaction's BEGIN IMMEDIATE holds the database write
+    lock), so parallel attempts queue here one by one and each sees the count of the ones
+    before it. At the limit the attempt that reaches it sets the lock window itself, so while
+    it (and the ones before it) are still being verified every further attempt is refused:
+    at most `lockout_after` passwords are ever tried per window, however many requests
+    arrive at once. A successful login resets the count afterwards."""
     t = models.login_throttle
-    row = conn.execute(select(t).where(t.c.username == username)).first()
-    failures = (row.failures if row else 0) + 1
+    insert_ = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(insert_(t).values(username=username, failures=0, locked_until=0)
+                 .on_conflict_do_nothing(index_elements=[t.c.username]))
+    row = conn.execute(select(t.c.failures, t.c.locked_until).where(t.c.username == username)
+                       .with_for_update()).one()
+    if row.locked_until > now:
+        return False
+    failures = row.failures + 1
     locked_until = 0
     if failures >= settings.lockout_after:
-        # The lock grows with every failure past the limit; nobody sleeps in a worker.
+        # The lock grows with every attempt past the limit; nobody sleeps in a worker.
         seconds = min(settings.lockout_base_seconds * 2 ** (failures - settings.lockout_after),
                       settings.lockout_max_seconds)
         locked_until = now + seconds * 1000
-    if row is None:
-        conn.execute(insert(t).values(username=username, failures=failures,
-                                      locked_until=locked_until))
-    else:
-        conn.execute(update(t).where(t.c.username == username)
-                     .values(failures=failures, locked_until=locked_until))
+    conn.execute(update(t).where(t.c.username == username)
+                 .values(failures=failures, locked_until=locked_until))
+    return True
 
 
 def login(engine: Engine, settings: Settings, req: LoginRequest,
           client: str | None = None) -> LoginResponse:
     now = now_ms()
     username = req.username.strip()
-    # Each step commits on its own: a refusal must leave its log row and failure count behind.
+    # Each step commits on its own: a refusal must leave its log row and attempt count behind.
     with write_tx(engine) as conn:
-        locked = _is_locked(conn, username, now)
-        if locked:
+        # The clock read once the row is ours: a queued attempt's window starts when it counts.
+        allowed = _claim_attempt(conn, settings, username, now_ms())
+        if not allowed:
             log_event(conn, "login_locked", username=username, device_id=req.device_id,
                       client=client)
-    if locked:
+    if not allowed:
         raise TooManyAttempts(LOCKED)
 
     with read_tx(engine) as conn:
         acc = conn.execute(select(models.account)
                            .where(models.account.c.username == username)).first()
-    # argon2 takes a while on purpose: verify outside any transaction, holding no lock.
+    # argon2 takes a while on purpose: verify outside any transaction, holding no lock. An
+    # unknown username is verified against a dummy hash: the same time, the same answer.
     ok = security.verify_password(acc.password_hash if acc else None, req.password)
     failed = not ok or not acc.active
-    if failed:
+    if failed:  # already counted by _claim_attempt
         with write_tx(engine) as conn:
-            _record_failure(conn, settings, username, now)
             log_event(conn, "login_failed", username=username, device_id=req.device_id,
                       client=client, detail="账号已停用" if acc and ok else "用户名或密码错误")
     if failed:

@@ -3,6 +3,7 @@ read from the desktop's SQLModel tables (the one definition of the data)."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -80,15 +81,23 @@ def check_value(spec: ColumnSpec, value) -> str | None:  # noqa: ANN001
             return f"超过最大长度{spec.max_length}"
         return None
     elif kind == "date":
-        ok = isinstance(value, str) and len(value) == 10 and _parses(date.fromisoformat, value)
+        ok = isinstance(value, str) and _DATE.fullmatch(value) is not None \
+            and _parses(date.fromisoformat, value)
         return None if ok else "应为 YYYY-MM-DD 格式的日期"
     else:  # datetime
-        ok = isinstance(value, str) and _parses(datetime.fromisoformat, value)
-        return None if ok else "应为 ISO 8601 格式的日期时间"
+        ok = isinstance(value, str) and _DATETIME.fullmatch(value) is not None \
+            and _parses(datetime.fromisoformat, value)
+        return None if ok else "应为 ISO 8601 格式的日期时间（YYYY-MM-DDTHH:MM:SS）"
     return None if ok else {"bool": "应为布尔值", "int": "应为整数", "float": "应为数字"}[kind]
 
 
 _INT_MIN, _INT_MAX = -(2 ** 63), 2 ** 63 - 1
+# fromisoformat alone takes far more than the wire format (week dates "2020-W01-1", ordinal
+# dates, "20200101", a space for T, hours only, Unicode digits), which the desktop then cannot
+# read back: the shape is checked first, ASCII digits only, then the calendar by fromisoformat.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+                       r"(Z|[+-][0-9]{2}:[0-9]{2})?")
 
 
 def _parses(parse, text: str) -> bool:  # noqa: ANN001

@@ -14,9 +14,9 @@ from familydoc_desktop.domain.models.base import new_id
 from familydoc_desktop.sync.protocol import ConflictOut
 from sync_server import models
 from sync_server.core import scope
-from sync_server.core.db import Sequence, now_ms, read_tx, sequenced_tx
+from sync_server.core.db import Sequence, now_ms, read_tx, sequenced_tx, write_tx
 from sync_server.services import records
-from sync_server.services.accounts import Principal
+from sync_server.services.accounts import Principal, log_event
 from sync_server.services.errors import AlreadyDone, NotFound
 
 DELETED = "__deleted__"
@@ -60,29 +60,54 @@ def list_conflicts(engine: Engine, who: Principal, status: str | None = None) ->
         return [to_out(r) for r in conn.execute(query)]
 
 
+class _OutOfScope(NotFound):
+    def __init__(self, where: str) -> None:
+        super().__init__(NOT_FOUND)
+        self.where = where
+
+
 def resolve(engine: Engine, who: Principal, conflict_id: str, keep: str) -> ConflictOut:
     """keep="server": the server value stands. keep="local": the local value is applied as a
-    change by the resolving device (new record seq). Either way the conflict gets a new seq."""
+    change by the resolving device (new record seq). Either way the conflict gets a new seq.
+
+    Both the conflict and its record must be in the caller's scope NOW: a record moved to
+    another clinic since the conflict was made (a township changed its org_id) is that
+    clinic's, and the old conflict no longer lets anyone write into it."""
     c = models.conflict
-    with sequenced_tx(engine) as (conn, seq):
-        orgs = scope.data_scope(conn, who.role, who.org_id)
-        row = conn.execute(select(c).where(c.c.id == conflict_id)).first()
-        # Out of scope answers exactly like unknown: never reveal that an id exists.
-        if row is None or row.org_id not in orgs:
-            raise NotFound(NOT_FOUND)
-        if row.status == "resolved":
-            raise AlreadyDone("该冲突已处理")
-        if keep == "local":
-            _apply_local(conn, seq, who, row)
-        conn.execute(update(c).where(c.c.id == conflict_id).values(
-            status="resolved", resolution=keep, seq=seq.next(), resolved_at=now_ms()))
-        return to_out(conn.execute(select(c).where(c.c.id == conflict_id)).one())
+    try:
+        with sequenced_tx(engine) as (conn, seq):
+            orgs = scope.data_scope(conn, who.role, who.org_id)
+            row = conn.execute(select(c).where(c.c.id == conflict_id)).first()
+            # Out of scope answers exactly like unknown: never reveal that an id exists.
+            if row is None:
+                raise NotFound(NOT_FOUND)
+            where = f"conflict {row.id} {row.table_name}/{row.record_id}"
+            if row.org_id not in orgs:
+                raise _OutOfScope(where)
+            rec = records.load(conn, row.table_name, row.record_id)
+            if rec is not None and rec.org_id not in orgs:
+                raise _OutOfScope(f"{where} (record now in org {rec.org_id})")
+            if row.status == "resolved":
+                raise AlreadyDone("该冲突已处理")
+            if keep == "local" and rec is not None:
+                _apply_local(conn, seq, who, row, rec)
+                # Nor may the kept value move the record out of scope (a conflict on org_id,
+                # or a revived edit carrying one), as a push could not.
+                if rec.org_id not in orgs:
+                    raise _OutOfScope(f"{where} (kept value moves it to org {rec.org_id})")
+            conn.execute(update(c).where(c.c.id == conflict_id).values(
+                status="resolved", resolution=keep, seq=seq.next(), resolved_at=now_ms()))
+            return to_out(conn.execute(select(c).where(c.c.id == conflict_id)).one())
+    except _OutOfScope as exc:  # rolled back, nothing written; the refusal itself is kept
+        with write_tx(engine) as conn:
+            log_event(conn, "conflict_out_of_scope", username=who.username,
+                      account_id=who.account_id, device_id=who.device_id, org_id=who.org_id,
+                      detail=exc.where)
+        raise
 
 
-def _apply_local(conn: Connection, seq: Sequence, who: Principal, row) -> None:  # noqa: ANN001
-    rec = records.load(conn, row.table_name, row.record_id)
-    if rec is None:
-        return
+def _apply_local(conn: Connection, seq: Sequence, who: Principal, row,  # noqa: ANN001
+                 rec: records.Record) -> None:
     value = None if row.local_value is None else records.loads(row.local_value)
     # The resolution is a fresh change: stamp it after everything the record has seen.
     seen = [t for t in [rec.hlc, row.local_hlc or ""] + [m[1] for m in rec.meta.values()] if t]

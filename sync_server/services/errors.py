@@ -6,9 +6,14 @@ from __future__ import annotations
 class ServiceError(Exception):
     status = 400
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, **extra: object) -> None:
         super().__init__(detail)
         self.detail = detail
+        # Further fields of the error body beside "detail" (e.g. the refused mutation_id).
+        self.extra = extra
+
+    def body(self) -> dict:
+        return {"detail": self.detail, **self.extra}
 
 
 class Invalid(ServiceError):

@@ -30,6 +30,21 @@ from sync_server.services.errors import Forbidden, Invalid
 # Bookkeeping stamps change with every edit: the later clock wins, never a conflict.
 STAMPS = frozenset({"updated_at", "hlc"})
 WRONG_DEVICE = "设备编号与登录凭据不符"
+# NOT NULL columns a new record may come without: the server writes them itself on every save
+# (records._values: `hlc` from the mutation's clock, `deleted`).
+SERVER_FILLED = frozenset({"hlc", "deleted"})
+
+
+def missing_required(table: str, changes: dict) -> list[str]:
+    """NOT NULL wire columns of `table` (the desktop's schema) that `changes` lacks: a record
+    created without them would break every device's pull (NOT NULL constraint failed)."""
+    return [name for name, spec in columns(table).items()
+            if not spec.nullable and name not in changes and name not in SERVER_FILLED]
+
+
+def _missing_message(tag: str, missing: list[str], *, creating: bool = False) -> str:
+    what = "服务器上没有该记录，作为新增记录缺少必填字段" if creating else "新增记录缺少必填字段"
+    return f"{tag}：{what} {'、'.join(missing)}"
 
 
 def validate(req: PushRequest) -> None:
@@ -68,6 +83,10 @@ def validate(req: PushRequest) -> None:
             reason = check_value(spec, value)
             if reason:
                 raise Invalid(f"{tag}：字段 {name} {reason}")
+        if m.op == "insert":
+            missing = missing_required(m.table, m.changes)
+            if missing:
+                raise Invalid(_missing_message(tag, missing))
 
 
 def push(engine: Engine, who: Principal, req: PushRequest) -> PushResponse:
@@ -89,8 +108,12 @@ def push(engine: Engine, who: Principal, req: PushRequest) -> PushResponse:
 
 
 class _OutOfScope(Forbidden):
-    def __init__(self, where: str) -> None:
-        super().__init__(scope.FORBIDDEN)
+    """403 {"detail": 无权访问该机构的数据, "mutation_id": N}: N is the first refused mutation,
+    one the client sent itself, so the body says nothing about other clinics' records (the
+    same body whether the id exists elsewhere or not)."""
+
+    def __init__(self, where: str, mutation_id: int) -> None:
+        super().__init__(scope.FORBIDDEN, mutation_id=mutation_id)
         self.where = where
 
 
@@ -129,13 +152,21 @@ def _apply(conn: Connection, seq: Sequence, who: Principal, orgs: frozenset[str]
     rec = cache[(m.table, m.record_id)]
     new_org = m.changes.get("org_id")
     # One answer for "not yours" and "does not exist": never reveal another clinic's ids.
+    where = f"{m.table}/{m.record_id}"
     if rec is not None and rec.org_id not in orgs:
-        raise _OutOfScope(f"{m.table}/{m.record_id}")
+        raise _OutOfScope(where, m.mutation_id)
     if new_org is not None and new_org not in orgs:
-        raise _OutOfScope(f"{m.table}/{m.record_id}")
+        raise _OutOfScope(where, m.mutation_id)
     if rec is None:
         if new_org is None:
-            raise _OutOfScope(f"{m.table}/{m.record_id}")
+            raise _OutOfScope(where, m.mutation_id)
+        if m.op != "insert":
+            # An update or delete creating the record: it needs what an insert needs
+            # (validate() checked inserts already).
+            missing = missing_required(m.table, m.changes)
+            if missing:
+                raise Invalid(_missing_message(f"变更 mutation_id={m.mutation_id}", missing,
+                                               creating=True))
         rec = records.Record(m.table, m.record_id, new_org, 0, "", False, {}, {}, is_new=True)
         cache[(m.table, m.record_id)] = rec
 

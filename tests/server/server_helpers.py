@@ -45,6 +45,22 @@ def resident(org_id: str, record_id: str | None = None, **fields) -> tuple[str, 
     return record_id, data
 
 
+STAMPED = {"created_at": "2025-01-02T03:04:05+00:00", "updated_at": "2025-01-02T03:04:05+00:00",
+           "deleted": False}
+
+
+def visit(org_id: str, **fields) -> dict:
+    """The changes of a complete followup_visit insert (every NOT NULL column)."""
+    return {"org_id": org_id, "resident_id": new_id(), "kind": "hypertension",
+            "visit_date": "2025-03-01", "method": "clinic", "adverse_reaction": False,
+            "new_complication": False, "referral": False, **STAMPED, **fields}
+
+
+def household(org_id: str, **fields) -> dict:
+    """The changes of a complete household insert."""
+    return {"org_id": org_id, "household_no": "H1", **STAMPED, **fields}
+
+
 def push(world: World, headers: dict, username: str, mutations: list[dict]):
     return world.client.post("/api/v1/sync/push", headers=headers, json={
         "device_id": world.devices[username], "client_time_ms": int(time.time() * 1000),

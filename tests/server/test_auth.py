@@ -159,3 +159,135 @@ def test_openapi_schema_lists_the_endpoints(world):
                  "/api/v1/sync/conflicts/{conflict_id}/resolve", "/api/v1/orgs",
                  "/api/v1/admin/devices", "/api/v1/health"):
         assert path in paths, path
+
+
+# --- parallel attempts (QA: 30 simultaneous logins gave 29x401 + 200, never a 429) ----------
+
+def _burst(world, passwords, monkeypatch):
+    """Every password tried at the same instant from its own thread, through the service
+    function and the app's engine (TestClient is not thread-safe). argon2 is slow on purpose
+    in production: here verification takes 0.2 s, so every attempt is in flight at once."""
+    import threading
+    import time
+
+    from familydoc_desktop.sync.protocol import LoginRequest
+    from sync_server.core import security
+    from sync_server.core.config import Settings
+    from sync_server.services import accounts
+    from sync_server.services.errors import ServiceError
+
+    real = security.verify_password
+
+    def slow(password_hash, password):  # noqa: ANN001, ANN202
+        time.sleep(0.2)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(security, "verify_password", slow)
+    settings = Settings(database_url=str(world.engine.url))
+    start = threading.Barrier(len(passwords))
+    outcomes: list = [None] * len(passwords)
+
+    def attempt(i: int) -> None:
+        req = LoginRequest(username="doc_a", password=passwords[i], device_id="dev-x")
+        start.wait()
+        try:
+            accounts.login(world.engine, settings, req)
+            outcomes[i] = 200
+        except ServiceError as exc:
+            outcomes[i] = exc.status
+        except BaseException as exc:  # noqa: BLE001
+            outcomes[i] = exc
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(len(passwords))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    monkeypatch.setattr(security, "verify_password", real)
+    assert all(isinstance(o, int) for o in outcomes), outcomes
+    return outcomes
+
+
+def test_parallel_wrong_passwords_get_429_after_the_limit(world, monkeypatch):
+    outcomes = _burst(world, ["wrong-pass"] * 30, monkeypatch)
+    # Only the first five attempts are ever verified; the other 25 are refused unverified.
+    assert sorted(outcomes) == [401] * 5 + [429] * 25
+    events = [e[0] for e in _security_events(world)]
+    assert events.count("login_failed") == 5 and events.count("login_locked") == 25
+    # The window holds for the right password too.
+    r = _login(world, "doc_a")
+    assert r.status_code == 429 and r.json() == {"detail": "登录失败次数过多，请稍后再试"}
+
+
+def test_right_password_12th_among_attempts_in_flight_gets_429(world, monkeypatch):
+    """QA's case exactly: 30 attempts all in flight at once (none has finished verifying when
+    the last one arrives), the right password 12th. Old code: 29x401 and a 200."""
+    import threading
+
+    from familydoc_desktop.sync.protocol import LoginRequest
+    from sync_server.core import security
+    from sync_server.core.config import Settings
+    from sync_server.services import accounts
+    from sync_server.services.errors import ServiceError
+
+    real = security.verify_password
+    release = threading.Event()
+    progress = threading.Condition()
+    arrived = [0]  # attempts that reached verification or got their answer
+
+    def step() -> None:
+        with progress:
+            arrived[0] += 1
+            progress.notify_all()
+
+    def slow(password_hash, password):  # noqa: ANN001, ANN202
+        step()
+        release.wait(30)  # argon2 still busy until every attempt has arrived
+        return real(password_hash, password)
+
+    monkeypatch.setattr(security, "verify_password", slow)
+    settings = Settings(database_url=str(world.engine.url))
+    passwords = ["wrong-pass"] * 30
+    passwords[11] = PASSWORD
+    outcomes: list = [None] * 30
+
+    def attempt(i: int) -> None:
+        try:
+            accounts.login(world.engine, settings, LoginRequest(
+                username="doc_a", password=passwords[i], device_id="dev-x"))
+            outcomes[i] = 200
+        except ServiceError as exc:
+            outcomes[i] = exc.status
+            if exc.status == 429:
+                step()
+        except BaseException as exc:  # noqa: BLE001
+            outcomes[i] = exc
+            step()
+
+    threads = []
+    for i in range(30):  # in this order, each one in flight before the next starts
+        threads.append(threading.Thread(target=attempt, args=(i,)))
+        threads[-1].start()
+        with progress:
+            assert progress.wait_for(lambda n=i: arrived[0] > n, timeout=30), outcomes
+    release.set()
+    for t in threads:
+        t.join(60)
+    assert outcomes == [401] * 5 + [429] * 25
+    events = [e[0] for e in _security_events(world)]
+    assert events.count("login_failed") == 5 and "login" not in events
+
+
+def test_unknown_user_is_counted_and_verified_like_a_known_one(world, monkeypatch):
+    from sync_server.core import security
+
+    calls = []
+    real = security.verify_password
+    monkeypatch.setattr(security, "verify_password",
+                        lambda h, p: calls.append(h) or real(h, p))
+    assert _login(world, "nobody").status_code == 401
+    assert calls == [None]  # still checked against the dummy hash: same time as a real user
+    for _ in range(4):
+        assert _login(world, "nobody").status_code == 401
+    assert _login(world, "nobody").status_code == 429
+    assert len(calls) == 5  # a locked attempt verifies nothing

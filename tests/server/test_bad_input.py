@@ -6,7 +6,9 @@ import json
 import pytest
 
 from familydoc_desktop.domain.models.base import new_id
-from tests.server.server_helpers import SCHEMA, mutation, pull_all, push, resident
+from tests.server.server_helpers import (
+    SCHEMA, mutation, pull_all, push, resident, rows_of, visit,
+)
 
 
 @pytest.fixture
@@ -78,13 +80,12 @@ def test_bad_values_are_422_naming_mutation_and_field(doc, change, words):
 def test_int_column_rejects_bool_and_float_column_takes_int(doc):
     world, h = doc
     vid = new_id()
-    visit = {"org_id": world.orgs["clinic_a"], "resident_id": new_id(), "kind": "hypertension",
-             "visit_date": "2025-03-01", "method": "clinic", "sbp": True}
-    r = push(world, h, "doc_a", [mutation(1, vid, visit, op="insert", table="followup_visit",
+    changes = visit(world.orgs["clinic_a"], sbp=True)
+    r = push(world, h, "doc_a", [mutation(1, vid, changes, op="insert", table="followup_visit",
                                           hlc=world.hlc("dev-doc_a"))])
     assert r.status_code == 422 and "字段 sbp 应为整数" in r.json()["detail"]
-    visit.update(sbp=140, weight=60)
-    r = push(world, h, "doc_a", [mutation(1, vid, visit, op="insert", table="followup_visit",
+    changes.update(sbp=140, weight=60)
+    r = push(world, h, "doc_a", [mutation(1, vid, changes, op="insert", table="followup_visit",
                                           hlc=world.hlc("dev-doc_a"))])
     assert r.status_code == 200
 
@@ -96,10 +97,9 @@ def test_int_column_rejects_bool_and_float_column_takes_int(doc):
 ])
 def test_numbers_the_database_cannot_hold_are_422(doc, field, raw, words):
     world, h = doc
-    visit = {"org_id": world.orgs["clinic_a"], "resident_id": new_id(), "kind": "hypertension",
-             "visit_date": "2025-03-01", "method": "clinic", field: 0}
+    changes = visit(world.orgs["clinic_a"], **{field: 0})
     body = {"device_id": "dev-doc_a", "client_time_ms": 0, "mutations": [
-        mutation(1, new_id(), visit, op="insert", table="followup_visit",
+        mutation(1, new_id(), changes, op="insert", table="followup_visit",
                  hlc=world.hlc("dev-doc_a"))]}
     content = json.dumps(body).replace(f'"{field}": 0', f'"{field}": {raw.decode()}').encode()
     assert raw in content
@@ -182,3 +182,235 @@ def test_garbage_never_gives_500(doc):
         r = world.client.post(path, content=b"{", headers={**h, "Content-Type": "application/json"})
         assert r.status_code == 422
     assert world.client.get("/api/v1/nowhere", headers=SCHEMA).json() == {"detail": "接口不存在"}
+
+
+# --- inserts must be complete (QA: {org_id, name, sex} was applied, every pull then crashed) --
+
+def test_insert_missing_required_columns_is_422_naming_them(doc):
+    world, h = doc
+    rid = new_id()
+    r = push(world, h, "doc_a", [mutation(1, rid, {"org_id": world.orgs["clinic_a"],
+                                                   "name": "张三", "sex": "male"},
+                                          op="insert", hlc=world.hlc("dev-doc_a"))])
+    assert r.status_code == 422
+    assert r.json() == {"detail": "变更 mutation_id=1：新增记录缺少必填字段 "
+                                  "created_at、updated_at、needs_id_match、registered"}
+    assert pull_all(world, h)["tables"] == {}
+    # hlc and deleted are written by the server itself: a complete row needs neither.
+    _, data = resident(world.orgs["clinic_a"], record_id=rid)
+    del data["deleted"]
+    r = push(world, h, "doc_a", [mutation(1, rid, data, op="insert", hlc=world.hlc("dev-doc_a"))])
+    assert r.status_code == 200
+    [row] = rows_of(pull_all(world, h), "resident")
+    assert row["deleted"] is False and row["hlc"] and row["created_at"]
+
+
+def test_update_that_would_create_an_incomplete_record_is_422(doc):
+    world, h = doc
+    r = push(world, h, "doc_a", [mutation(1, new_id(), {"org_id": world.orgs["clinic_a"],
+                                                        "note": "x"},
+                                          hlc=world.hlc("dev-doc_a"))])
+    assert r.status_code == 422
+    assert r.json()["detail"].startswith("变更 mutation_id=1：服务器上没有该记录")
+    assert "created_at、updated_at、name、sex" in r.json()["detail"]
+    r = push(world, h, "doc_a", [mutation(1, new_id(), {"org_id": world.orgs["clinic_a"],
+                                                        "deleted": True},
+                                          op="delete", hlc=world.hlc("dev-doc_a"))])
+    assert r.status_code == 422
+    assert pull_all(world, h)["tables"] == {}
+
+
+def test_desktop_inserts_always_carry_every_required_column():
+    """What the desktop's change capture (and its set-based twin used by the importer and the
+    ledger) sends for an insert: every wire column, so none is ever missing."""
+    from familydoc_desktop.domain.models import SYNCED_TABLES
+    from familydoc_desktop.domain.sync_policy import DERIVED_COLUMNS, LOCAL_COLUMNS
+    from familydoc_desktop.store.bulk import _template
+    from familydoc_desktop.store.changes import record_fields
+    from sync_server.services.push import missing_required
+
+    for table, model in SYNCED_TABLES.items():
+        assert missing_required(table, record_fields(model())) == [], table
+        skip = LOCAL_COLUMNS | DERIVED_COLUMNS.get(table, frozenset())
+        bulk = {k for k in {**_template(table), "id": 1, "created_at": 1, "updated_at": 1,
+                            "hlc": 1} if k not in skip}
+        assert missing_required(table, dict.fromkeys(bulk)) == [], table
+
+
+# --- integers the database cannot hold (QA: 2**63 gave a plain-text 500) ----------------------
+
+BIG = 2 ** 63
+
+
+@pytest.mark.parametrize("where, value", [
+    ("mutation_id", BIG), ("mutation_id", 10 ** 20), ("base_seq", BIG),
+    ("base_seq", -BIG - 1), ("client_time_ms", BIG), ("client_time_ms", -(10 ** 30)),
+])
+def test_push_integers_beyond_64_bits_are_422(doc, where, value):
+    world, h = doc
+    rid, data = resident(world.orgs["clinic_a"])
+    m = mutation(1, rid, data, op="insert", hlc=world.hlc("dev-doc_a"))
+    body = {"device_id": "dev-doc_a", "client_time_ms": 0, "mutations": [m]}
+    if where == "client_time_ms":
+        body["client_time_ms"] = value
+    else:
+        m[where] = value
+    r = world.client.post("/api/v1/sync/push", headers=h, json=body)
+    assert r.status_code == 422, r.text
+    field = where if where == "client_time_ms" else f"mutations.0.{where}"
+    words = "数值过大" if value > 0 else "数值过小"
+    assert r.json() == {"detail": f"请求格式错误：{field}：{words}"}
+    assert pull_all(world, h)["tables"] == {}
+
+
+def test_largest_64_bit_integers_still_work(doc):
+    world, h = doc
+    rid, data = resident(world.orgs["clinic_a"])
+    r = world.client.post("/api/v1/sync/push", headers=h, json={
+        "device_id": "dev-doc_a", "client_time_ms": BIG - 1, "mutations": [
+            mutation(BIG - 1, rid, data, op="insert", base_seq=BIG - 1,
+                     hlc=world.hlc("dev-doc_a"))]})
+    assert r.status_code == 200 and r.json()["last_mutation_id"] == BIG - 1
+    assert pull_all(world, h, since=BIG - 1)["tables"] == {}
+    assert len(rows_of(pull_all(world, h, limit=BIG - 1), "resident")) == 1  # served as 20000
+
+
+@pytest.mark.parametrize("query, words", [
+    (f"since={BIG}", "since：数值过大"), ("since=100000000000000000000", "since：数值过大"),
+    (f"limit={BIG}", "limit：数值过大"), ("since=" + "9" * 5000, "since："),
+])
+def test_pull_integers_beyond_64_bits_are_422(doc, query, words):
+    world, h = doc
+    r = world.client.get(f"/api/v1/sync/pull?{query}", headers=h)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"].startswith("请求格式错误：" + words)
+    assert "Input" not in r.json()["detail"]
+
+
+def test_login_client_time_beyond_64_bits_is_422(world):
+    r = world.client.post("/api/v1/auth/login", headers=SCHEMA, json={
+        "username": "doc_a", "password": "secret-pass-1", "device_id": "d", "client_time_ms": BIG})
+    assert r.status_code == 422 and r.json() == {"detail": "请求格式错误：client_time_ms：数值过大"}
+
+
+# --- Chinese for every parse failure (QA: English from Starlette and pydantic) ----------------
+
+@pytest.mark.parametrize("content", [
+    b'{"device_id": "\xff\xfe", "client_time_ms": 0, "mutations": []}',  # not UTF-8
+    b"[" * 100_000 + b"]" * 100_000,  # nesting deeper than json.loads recurses
+    b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
+])
+def test_unreadable_bodies_are_chinese_422(doc, content):
+    world, h = doc
+    for path in ("/api/v1/sync/push", "/api/v1/auth/login"):
+        r = world.client.post(path, content=content,
+                              headers={**h, "Content-Type": "application/json"})
+        assert r.status_code == 422 and r.json() == {"detail": "请求体不是有效的 JSON"}, r.text
+
+
+def test_nan_and_infinity_for_an_integer_are_chinese(doc):
+    world, h = doc
+    for raw in (b"NaN", b"Infinity", b"-Infinity"):
+        r = _push_raw(world, h, b'{"device_id": "dev-doc_a", "client_time_ms": ' + raw
+                      + b', "mutations": []}')
+        assert r.status_code == 422
+        assert r.json() == {"detail": "请求格式错误：client_time_ms：应为有限的数字"}
+
+
+def test_unknown_pydantic_error_types_never_show_english():
+    from fastapi.exceptions import RequestValidationError
+
+    from sync_server.app import _validation_detail
+
+    exc = RequestValidationError([{"type": "some_new_type", "loc": ("body", "x"),
+                                   "msg": "Input should be something", "input": 1}])
+    assert _validation_detail(exc) == "请求格式错误：x：格式错误"
+
+
+# --- the server clock on every response (QA: the 413 had no X-FamilyDoc-Server-Time-Ms) -------
+
+def test_every_response_carries_the_server_time(doc):
+    world, h = doc
+
+    def chunks():
+        for _ in range(20):
+            yield b"x" * 100_000
+
+    responses = [
+        _push_raw(world, h, b"x" * (1024 * 1024 + 10)),  # 413 by Content-Length
+        world.client.post("/api/v1/sync/push", content=chunks(),  # 413 while reading
+                          headers={**h, "Content-Type": "application/json"}),
+        world.client.post("/api/v1/sync/push", content=b"{}",
+                          headers={**h, "Content-Length": "abc",
+                                   "Content-Type": "application/json"}),
+        _push_raw(world, h, b"\xff"),  # 422
+        world.client.get("/api/v1/nowhere", headers=SCHEMA),  # 404
+        world.client.get("/api/v1/orgs", headers=SCHEMA),  # 401
+        world.client.get("/api/v1/orgs"),  # 426
+        world.client.get("/api/v1/health"),
+        world.client.get("/api/v1/sync/pull", headers={**h, "Accept-Encoding": "gzip"}),
+    ]
+    assert [r.status_code for r in responses][:2] == [413, 413]
+    for r in responses:
+        assert int(r.headers["x-familydoc-server-time-ms"]) > 0, (r.status_code, r.headers)
+
+
+# --- dates and datetimes in the wire format only (QA: "2020-W01-1" was stored as is) ---------
+
+@pytest.mark.parametrize("value", [
+    "2020-W01-1", "2020-001", "20200101", "2020-1-01", "２０２０-01-01", "2020-02-30",
+    "2020-01-01T00:00:00", " 2020-01-01", "2020-01-01\n",
+])
+def test_dates_other_than_yyyy_mm_dd_are_422(doc, value):
+    world, h = doc
+    rid, data = resident(world.orgs["clinic_a"], birth_date=value)
+    r = push(world, h, "doc_a", [mutation(1, rid, data, op="insert", hlc=world.hlc("dev-doc_a"))])
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == "变更 mutation_id=1：字段 birth_date 应为 YYYY-MM-DD 格式的日期"
+    assert pull_all(world, h)["tables"] == {}
+
+
+@pytest.mark.parametrize("value", [
+    "2025-01-02", "2025-01-02 03:04:05", "2025-01-02T03", "2025-01-02T03:04",
+    "2025-W01-1T00:00:00", "20250102T030405", "2025-01-02T03:04:05+0000",
+    "2025-01-02T03:04:05.1234567", "2025-01-02T03:04:05+00", "2025-01-02t03:04:05",
+    "2025-13-02T03:04:05", "2025-01-02T03:04:05\n", "２０２５-01-02T03:04:05",
+])
+def test_datetimes_other_than_the_wire_format_are_422(doc, value):
+    world, h = doc
+    rid, data = resident(world.orgs["clinic_a"], created_at=value)
+    r = push(world, h, "doc_a", [mutation(1, rid, data, op="insert", hlc=world.hlc("dev-doc_a"))])
+    assert r.status_code == 422, r.text
+    assert "字段 created_at 应为 ISO 8601 格式的日期时间" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("value", [
+    "2025-01-02T03:04:05", "2025-01-02T03:04:05Z", "2025-01-02T03:04:05+00:00",
+    "2025-01-02T03:04:05.123456+08:00", "2025-01-02T03:04:05.5-05:30",
+    "2025-01-02T03:04:05.123456",
+])
+def test_wire_datetimes_are_accepted_and_stored_as_sent(doc, value):
+    world, h = doc
+    rid, data = resident(world.orgs["clinic_a"], created_at=value, birth_date="2020-02-29")
+    r = push(world, h, "doc_a", [mutation(1, rid, data, op="insert", hlc=world.hlc("dev-doc_a"))])
+    assert r.status_code == 200, r.text
+    [row] = rows_of(pull_all(world, h), "resident")
+    assert row["created_at"] == value and row["birth_date"] == "2020-02-29"
+
+
+def test_a_server_bug_is_a_chinese_json_500_with_the_server_time(doc, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from sync_server.services import digest
+
+    world, h = doc
+
+    def broken(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(digest, "digest", broken)
+    with TestClient(world.client.app, raise_server_exceptions=False) as client:
+        r = client.get("/api/v1/sync/digest", headers=h)
+    assert r.status_code == 500
+    assert r.json() == {"detail": "服务器内部错误，请稍后再试或联系管理员"}
+    assert int(r.headers["x-familydoc-server-time-ms"]) > 0

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from familydoc_desktop.domain.models.base import new_id
 from familydoc_desktop.sync.protocol import digest_of
-from tests.server.server_helpers import mutation, pull_all, push, resident, rows_of
+from tests.server.server_helpers import (
+    household, mutation, pull_all, push, resident, rows_of, visit,
+)
 
 YEAR_MS = 365 * 86_400_000
 
@@ -115,7 +117,7 @@ def test_table_repair_pull_returns_one_table_from_zero(world):
     rid, data = resident(world.orgs["clinic_a"])
     hid = new_id()
     push(world, a, "doc_a", [
-        mutation(1, hid, {"org_id": world.orgs["clinic_a"], "household_no": "H1"},
+        mutation(1, hid, household(world.orgs["clinic_a"]),
                  op="insert", table="household", hlc=world.hlc("dev-doc_a")),
         mutation(2, rid, data, op="insert", hlc=world.hlc("dev-doc_a", counter=1))])
     page = pull_all(world, a, since=0, table="household")
@@ -137,9 +139,8 @@ def test_large_pull_is_gzip_compressed(world):
 def test_append_only_edits_apply_by_clock_and_never_conflict(world):
     a1, a2 = world.login("doc_a"), world.login("doc_a2")
     vid = new_id()
-    visit = {"org_id": world.orgs["clinic_a"], "resident_id": new_id(), "kind": "hypertension",
-             "visit_date": "2025-03-01", "method": "clinic", "sbp": 150, "dbp": 95}
-    push(world, a1, "doc_a", [mutation(1, vid, visit, op="insert", table="followup_visit",
+    changes = visit(world.orgs["clinic_a"], sbp=150, dbp=95)
+    push(world, a1, "doc_a", [mutation(1, vid, changes, op="insert", table="followup_visit",
                                        hlc=world.hlc("dev-doc_a"))])
     late = world.hlc("dev-doc_a2", ahead_ms=1000)
     early = world.hlc("dev-doc_a", ahead_ms=-60_000)

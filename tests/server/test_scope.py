@@ -10,6 +10,8 @@ from tests.server.server_helpers import mutation, pull_all, push, resident, rows
 from sync_server import models
 
 FORBIDDEN = {"detail": "无权访问该机构的数据"}
+# A refused push also names its first refused mutation (one the client sent itself).
+REFUSED_2 = {**FORBIDDEN, "mutation_id": 2}
 
 
 @pytest.fixture
@@ -92,7 +94,7 @@ def test_clinic_cannot_push_to_another_clinic_existing_or_not_same_answer(popula
     missing = push(world, a, "doc_a", [mutation(2, new_id(), {"note": "x"}, base_seq=2,
                                                 hlc=world.hlc("dev-doc_a", counter=1))])
     assert existing.status_code == missing.status_code == 403
-    assert existing.json() == missing.json() == FORBIDDEN
+    assert existing.json() == missing.json() == REFUSED_2
     # Inserting a new record into clinic B, or moving my record there: refused as well.
     rid, data = resident(world.orgs["clinic_b"])
     insert_b = push(world, a, "doc_a", [mutation(2, rid, data, op="insert",
@@ -102,7 +104,7 @@ def test_clinic_cannot_push_to_another_clinic_existing_or_not_same_answer(popula
     _, reused = resident(world.orgs["clinic_a"], record_id=ids["clinic_b"])
     reuse = push(world, a, "doc_a", [mutation(2, ids["clinic_b"], reused, op="insert",
                                               hlc=world.hlc("dev-doc_a", counter=4))])
-    assert insert_b.json() == move.json() == reuse.json() == FORBIDDEN
+    assert insert_b.json() == move.json() == reuse.json() == REFUSED_2
     # Nothing was applied (all or nothing), and every refusal was logged.
     assert _names(world, world.login("town")) == {"clinic_a居民", "改名甲"}
     with world.engine.connect() as conn:
@@ -158,3 +160,108 @@ def test_push_with_a_device_id_other_than_the_tokens_is_refused(populated):
     rid, data = resident(world.orgs["clinic_a"])
     r = push(world, a, "doc_a", [mutation(5, rid, data, op="insert", hlc=world.hlc("dev-doc_a"))])
     assert r.status_code == 403
+
+
+def _events(world, event):
+    with world.engine.connect() as conn:
+        return conn.execute(select(models.security_log.c.detail)
+                            .where(models.security_log.c.event == event)).scalars().all()
+
+
+@pytest.fixture
+def moved(world):
+    """QA: an open name conflict on a clinic-A resident, then the township moves the resident
+    to clinic B. The conflict row still says clinic A."""
+    a1, a2 = world.login("doc_a"), world.login("doc_a2")
+    rid, data = resident(world.orgs["clinic_a"], name="王五")
+    push(world, a1, "doc_a", [mutation(1, rid, data, op="insert", hlc=world.hlc("dev-doc_a"))])
+    push(world, a2, "doc_a2", [mutation(1, rid, {"name": "王武"}, base_seq=1,
+                                        hlc=world.hlc("dev-doc_a2"))])
+    r = push(world, a1, "doc_a", [mutation(2, rid, {"name": "汪五"}, base_seq=1,
+                                           hlc=world.hlc("dev-doc_a", counter=1))]).json()
+    [conflict_id] = r["results"][0]["conflicts"]
+    town = world.login("town")
+    r = push(world, town, "town", [mutation(1, rid, {"org_id": world.orgs["clinic_b"]},
+                                            base_seq=3, hlc=world.hlc("dev-town"))])
+    assert r.status_code == 200, r.text
+    return world, rid, conflict_id
+
+
+@pytest.mark.parametrize("keep", ["local", "server"])
+def test_resolving_a_conflict_of_a_record_moved_out_of_scope_is_404_and_writes_nothing(
+        moved, keep):
+    world, rid, conflict_id = moved
+    a = world.login("doc_a")
+    town = world.login("town")
+    before = pull_all(world, town)
+    theirs = world.client.post(f"/api/v1/sync/conflicts/{conflict_id}/resolve", headers=a,
+                               json={"keep": keep})
+    unknown = world.client.post(f"/api/v1/sync/conflicts/{new_id()}/resolve", headers=a,
+                                json={"keep": keep})
+    assert theirs.status_code == unknown.status_code == 404
+    assert theirs.json() == unknown.json() == {"detail": "找不到该冲突记录"}
+    after = pull_all(world, town)
+    # Nothing written: clinic B's record keeps its name, the conflict stays open, no new seq.
+    assert after == {**before, "server_time_ms": after["server_time_ms"]}
+    [row] = rows_of(after, "resident")
+    assert row["name"] == "王武" and row["org_id"] == world.orgs["clinic_b"]
+    [c] = world.client.get("/api/v1/sync/conflicts", headers=town).json()
+    assert c["status"] == "open"
+    [detail] = _events(world, "conflict_out_of_scope")
+    assert rid in detail and conflict_id in detail
+    # Whoever sees the record now may still resolve it.
+    r = world.client.post(f"/api/v1/sync/conflicts/{conflict_id}/resolve", headers=town,
+                          json={"keep": keep})
+    assert r.status_code == 200
+    assert rows_of(pull_all(world, town), "resident")[0]["org_id"] == world.orgs["clinic_b"]
+
+
+def test_keeping_a_value_that_moves_the_record_out_of_scope_is_refused(world):
+    """An auto conflict on org_id whose losing (local) value is clinic B: a clinic-A doctor
+    keeping it would move the record into clinic B, which a push of that change could not."""
+    a = world.login("doc_a")
+    rid, data = resident(world.orgs["clinic_a"])
+    push(world, a, "doc_a", [mutation(1, rid, data, op="insert", hlc=world.hlc("dev-doc_a")),
+                             mutation(2, rid, {"org_id": world.orgs["clinic_a"]}, base_seq=1,
+                                      hlc=world.hlc("dev-doc_a", ahead_ms=10_000))])
+    town = world.login("town")
+    r = push(world, town, "town", [mutation(1, rid, {"org_id": world.orgs["clinic_b"]},
+                                            base_seq=1, hlc=world.hlc("dev-town"))]).json()
+    assert r["results"][0]["status"] == "merged"
+    [conflict_id] = r["results"][0]["conflicts"]
+    r = world.client.post(f"/api/v1/sync/conflicts/{conflict_id}/resolve", headers=a,
+                          json={"keep": "local"})
+    assert r.status_code == 404 and r.json() == {"detail": "找不到该冲突记录"}
+    [row] = rows_of(pull_all(world, a), "resident")
+    assert row["org_id"] == world.orgs["clinic_a"]
+    assert len(_events(world, "conflict_out_of_scope")) == 1
+    # Keeping the server value moves nothing: allowed.
+    r = world.client.post(f"/api/v1/sync/conflicts/{conflict_id}/resolve", headers=a,
+                          json={"keep": "server"})
+    assert r.status_code == 200 and r.json()["resolution"] == "server"
+
+
+def test_refused_push_names_the_first_refused_mutation(moved):
+    """For the client: which of its own mutations hit a record outside its scope (here the
+    resident the township moved to clinic B). Still 403, the whole batch rolled back, logged."""
+    world, rid, _ = moved
+    a = world.login("doc_a")
+    mine, data = resident(world.orgs["clinic_a"], name="不应保存")
+    other, data2 = resident(world.orgs["clinic_c"])
+    r = push(world, a, "doc_a", [
+        mutation(3, mine, data, op="insert", hlc=world.hlc("dev-doc_a", counter=2)),
+        mutation(4, rid, {"note": "行动不便"}, base_seq=3, hlc=world.hlc("dev-doc_a", counter=3)),
+        mutation(5, other, data2, op="insert", hlc=world.hlc("dev-doc_a", counter=4))])
+    assert r.status_code == 403
+    assert r.json() == {"detail": "无权访问该机构的数据", "mutation_id": 4}
+    assert isinstance(r.json()["mutation_id"], int)
+    assert "不应保存" not in _names(world, a)
+    with world.engine.connect() as conn:
+        last = conn.execute(select(models.device.c.last_mutation_id)
+                            .where(models.device.c.id == "dev-doc_a")).scalar_one()
+    assert last == 2
+    assert _events(world, "push_out_of_scope") == [f"resident/{rid}"]
+    # Without the refused mutation the rest goes through.
+    r = push(world, a, "doc_a", [mutation(5, mine, data, op="insert",
+                                          hlc=world.hlc("dev-doc_a", counter=5))])
+    assert r.status_code == 200

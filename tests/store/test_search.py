@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from familydoc_desktop.cli.main import main
-from familydoc_desktop.store import contracts, ledger, residents, search, visits
+from familydoc_desktop.store import contracts, residents, search, visits
 from familydoc_desktop.store.database import Database
 
 TODAY = date(2026, 6, 1)

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from familydoc_desktop.sync.protocol import (
-    DEFAULT_PULL_LIMIT, ConflictOut, DigestResponse, PullResponse, PushRequest, PushResponse,
-    ResolveRequest,
+    DEFAULT_PULL_LIMIT, INT64_MAX, ConflictOut, DigestResponse, PullResponse, PushRequest,
+    PushResponse, ResolveRequest,
 )
 from sync_server.api.deps import EngineDep, PrincipalDep
 from sync_server.services import conflicts, digest, pull, push
@@ -24,8 +24,9 @@ def push_changes(body: PushRequest, who: PrincipalDep, engine: EngineDep) -> Pus
 
 @router.get("/pull", response_model=PullResponse)
 def pull_changes(who: PrincipalDep, engine: EngineDep,
-                 since: Annotated[int, Query(ge=0)] = 0,
-                 limit: Annotated[int, Query(ge=1)] = DEFAULT_PULL_LIMIT,
+                 since: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
+                 # Above MAX_PULL_LIMIT is served as MAX_PULL_LIMIT (docs/sync.md).
+                 limit: Annotated[int, Query(ge=1, le=INT64_MAX)] = DEFAULT_PULL_LIMIT,
                  table: str | None = None) -> Response:
     # Pages hold thousands of rows: serialise the plain dict with orjson, skipping a second
     # validation (about 4x faster than JSONResponse on a 20,000-row page).
