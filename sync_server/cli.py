@@ -3,7 +3,9 @@
     familydoc-server [--database-url URL] init
     familydoc-server org add --code C --name N --level county|township|clinic [--parent C]
     familydoc-server user add --username U --org C --role R --password-stdin
-    familydoc-server device list [--json] | device revoke ID
+    familydoc-server user list | unlock U | disable U | enable U | passwd U
+    familydoc-server device list [--json] | device revoke ID | device enable ID
+    familydoc-server log [--limit N] [--event E]
     familydoc-server serve --host H --port P [--workers N]
     familydoc-server demo --township C --residents N --seed S
 """
@@ -71,9 +73,49 @@ def cmd_user_list(args) -> None:  # noqa: ANN001
         if not users:
             return "没有用户"
         return "\n".join(f"{u['username']}  {u['role']}  {u['org']} {u['org_name']}  "
-                         f"{'正常' if u['active'] else '已停用'}" for u in users)
+                         f"{_user_state(u)}" for u in users)
 
     _emit(args, users, text)
+
+
+def _when(ms: int | None) -> str:
+    return (datetime.fromtimestamp(ms / 1000, timezone.utc).astimezone()
+            .strftime("%Y-%m-%d %H:%M:%S") if ms else "-")
+
+
+def _user_state(u: dict) -> str:
+    state = "正常" if u["active"] else "已停用"
+    if u.get("locked_until"):
+        state += f"，登录已锁定至 {_when(u['locked_until'])}（user unlock 可解除）"
+    return state
+
+
+def cmd_user_unlock(args) -> None:  # noqa: ANN001
+    with write_tx(_engine(args)) as conn:
+        accounts.unlock_user(conn, args.username, by="cli")
+    _emit(args, {"username": args.username, "locked": False},
+          f"已解除用户 {args.username} 的登录锁定")
+
+
+def cmd_device_enable(args) -> None:  # noqa: ANN001
+    with write_tx(_engine(args)) as conn:
+        accounts.enable_device(conn, args.device_id, by="cli")
+    _emit(args, {"device_id": args.device_id, "revoked": False},
+          f"已启用设备 {args.device_id}，该电脑需重新登录后同步")
+
+
+def cmd_log(args) -> None:  # noqa: ANN001
+    with read_tx(_engine(args)) as conn:
+        events = accounts.recent_events(conn, args.limit, args.event)
+
+    def text() -> str:
+        if not events:
+            return "安全日志为空"
+        return "\n".join(f"{_when(e['at'])}  {e['event']}  {e['username'] or '-'}  "
+                         f"{e['device_id'] or '-'}  {e['client'] or ''}  {e['detail'] or ''}"
+                         .rstrip() for e in events)
+
+    _emit(args, events, text)
 
 
 def cmd_user_disable(args) -> None:  # noqa: ANN001
@@ -187,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
         cmd = user.add_parser(name, parents=[jp], help=help_)
         cmd.add_argument("username")
         cmd.set_defaults(func=func)
+    ul = user.add_parser("unlock", parents=[jp], help="解除登录失败造成的锁定")
+    ul.add_argument("username")
+    ul.set_defaults(func=cmd_user_unlock)
     pw = user.add_parser("passwd", parents=[jp], help="重设密码（原有登录全部失效）")
     pw.add_argument("username")
     pw.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码")
@@ -197,6 +242,14 @@ def build_parser() -> argparse.ArgumentParser:
     dr = dev.add_parser("revoke", parents=[jp], help="停用设备")
     dr.add_argument("device_id")
     dr.set_defaults(func=cmd_device_revoke)
+    de = dev.add_parser("enable", parents=[jp], help="重新启用已停用的设备（需重新登录）")
+    de.add_argument("device_id")
+    de.set_defaults(func=cmd_device_enable)
+
+    lg = sub.add_parser("log", parents=[jp], help="查看安全日志（登录、锁定、越权访问、停用）")
+    lg.add_argument("--limit", type=int, default=50, help="最多显示条数（默认50）")
+    lg.add_argument("--event", help="只看某类事件，如 login_failed、push_out_of_scope")
+    lg.set_defaults(func=cmd_log)
 
     sv = sub.add_parser("serve", help="启动同步服务")
     sv.add_argument("--host", default="127.0.0.1")

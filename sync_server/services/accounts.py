@@ -125,10 +125,36 @@ def add_user(conn: Connection, username: str, org_code: str, role: str, password
 
 
 def list_users(conn: Connection) -> list[dict]:
-    a, o = models.account, models.org
+    """Accounts with their clinic and, while a login lock-out runs, when it ends (ms)."""
+    a, o, t = models.account, models.org, models.login_throttle
+    now = now_ms()
     query = (select(a.c.username, a.c.role, a.c.active, a.c.created_at, o.c.code.label("org"),
-                    o.c.name.label("org_name"))
-             .join(o, o.c.id == a.c.org_id).order_by(o.c.code, a.c.username))
+                    o.c.name.label("org_name"), t.c.locked_until)
+             .join(o, o.c.id == a.c.org_id).outerjoin(t, t.c.username == a.c.username)
+             .order_by(o.c.code, a.c.username))
+    out = []
+    for r in conn.execute(query):
+        row = dict(r._mapping)
+        row["locked_until"] = row["locked_until"] if (row["locked_until"] or 0) > now else None
+        out.append(row)
+    return out
+
+
+def unlock_user(conn: Connection, username: str, by: str | None = None) -> None:
+    """End a login lock-out now (the doctor called the township, IT checked it was them)."""
+    _account(conn, username)
+    conn.execute(update(models.login_throttle)
+                 .where(models.login_throttle.c.username == username.strip())
+                 .values(failures=0, locked_until=0))
+    log_event(conn, "login_unlocked", username=by, detail=username)
+
+
+def recent_events(conn: Connection, limit: int = 50, event: str | None = None) -> list[dict]:
+    """The security log, newest first (logins, lock-outs, refusals out of scope, revocations)."""
+    log = models.security_log
+    query = select(log).order_by(log.c.id.desc()).limit(limit)
+    if event:
+        query = query.where(log.c.event == event)
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
@@ -329,6 +355,16 @@ def revoke_device(conn: Connection, device_id: str, org_ids: set[str] | None = N
     conn.execute(update(models.token).where(models.token.c.device_id == device_id)
                  .values(revoked=True))
     log_event(conn, "device_revoked", username=by, device_id=device_id, org_id=row.org_id)
+
+
+def enable_device(conn: Connection, device_id: str, by: str | None = None) -> None:
+    """Let a revoked device log in again (its old tokens stay revoked: it must log in), e.g.
+    a PC revoked by mistake that still holds edits not yet uploaded."""
+    d = models.device
+    if conn.execute(select(d.c.id).where(d.c.id == device_id)).first() is None:
+        raise NotFound(f"设备不存在：{device_id}")
+    conn.execute(update(d).where(d.c.id == device_id).values(revoked=False))
+    log_event(conn, "device_enabled", username=by, device_id=device_id)
 
 
 def admin_scope(conn: Connection, who: Principal) -> set[str] | None:

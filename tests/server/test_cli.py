@@ -179,3 +179,43 @@ def test_serve_starts_migrates_and_answers(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_lock_outs_show_in_user_list_and_unlock_ends_them(world, server_url, capsys):
+    from tests.server.server_helpers import PASSWORD, SCHEMA
+
+    def login(password):  # noqa: ANN001, ANN202
+        return world.client.post("/api/v1/auth/login", headers=SCHEMA, json={
+            "username": "doc_a", "password": password, "device_id": "dev-doc_a"})
+
+    while login("wrong-password").status_code != 429:
+        pass
+    assert login(PASSWORD).status_code == 429
+    code, out, _ = run(capsys, server_url, "user", "list")
+    assert code == 0 and "登录已锁定至" in next(l for l in out.splitlines() if "doc_a" in l)
+    code, out, _ = run(capsys, server_url, "log", "--event", "login_failed", "--json")
+    failed = json.loads(out)
+    assert failed and {e["username"] for e in failed} == {"doc_a"}
+    assert all("wrong-password" not in json.dumps(e) for e in failed)  # never a password
+    code, out, _ = run(capsys, server_url, "user", "unlock", "doc_a")
+    assert code == 0 and "已解除" in out
+    assert login(PASSWORD).status_code == 200
+    code, out, _ = run(capsys, server_url, "user", "list")
+    assert "登录已锁定" not in out
+
+
+def test_a_revoked_device_can_be_enabled_and_log_in_again(world, server_url, capsys):
+    from tests.server.server_helpers import PASSWORD, SCHEMA
+
+    old = world.login("doc_a")
+    assert run(capsys, server_url, "device", "revoke", "dev-doc_a")[0] == 0
+    body = {"username": "doc_a", "password": PASSWORD, "device_id": "dev-doc_a"}
+    assert world.client.post("/api/v1/auth/login", headers=SCHEMA, json=body).status_code == 403
+    code, out, _ = run(capsys, server_url, "device", "enable", "dev-doc_a")
+    assert code == 0 and "需重新登录" in out
+    assert world.client.get("/api/v1/orgs", headers=old).status_code == 401  # old token stays dead
+    assert world.client.post("/api/v1/auth/login", headers=SCHEMA, json=body).status_code == 200
+    code, out, _ = run(capsys, server_url, "log", "--limit", "3")
+    assert "device_enabled" in out
+    code, _, err = run(capsys, server_url, "device", "enable", "no-such-device")
+    assert code == 1 and "设备不存在" in err
