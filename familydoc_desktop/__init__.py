@@ -2,4 +2,5 @@
 
 __version__ = "0.1.0"
 # Version of the synced data shape; the server accepts clients one version behind.
-SCHEMA_VERSION = 1
+# 2: pull pages carry "departed" (records that left the device's scope).
+SCHEMA_VERSION = 2

@@ -103,6 +103,18 @@ conflict = Table(
     Index("ix_conflict_org_id_seq", "org_id", "seq"),
 )
 
+# A record that left an org (the township moved a resident to another clinic): devices that
+# see the old org but not the new one are told in pull, so they stop holding it.
+departure = Table(
+    "departure", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),  # the shared sequence
+    Column("table_name", String(40), nullable=False),
+    Column("record_id", String(36), nullable=False),
+    Column("org_id", String(36), nullable=False),  # the org it left
+    Column("at", BigInteger, nullable=False),
+    Index("ix_departure_org_id_seq", "org_id", "seq"),
+)
+
 login_throttle = Table(
     "login_throttle", metadata,
     Column("username", String(64), primary_key=True),  # also unknown usernames

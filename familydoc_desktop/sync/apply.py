@@ -66,6 +66,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
             rows += len(params)
             if plan.hlc_index is not None:
                 newest_hlc = max(newest_hlc, max((r[plan.hlc_index] or "") for r in tp.rows))
+        _let_go(cursor, page.departed)
         conflict_count = _upsert_conflicts(conn, s, page.conflicts, dialect)
         for c in page.conflicts:
             newest_hlc = max(newest_hlc, c.local_hlc or "", c.server_hlc or "")
@@ -174,6 +175,18 @@ def _plan(table: str, columns: tuple[str, ...], dialect: Dialect) -> _Plan:
     return _Plan(table, sql, picks, convert, page_index["id"], page_index.get("hlc"),
                  page_index, has_derived, tuple(names), fill_values, update_positions,
                  select_sql)
+
+
+def _let_go(cursor, departed: list[tuple[str, str]]) -> None:  # noqa: ANN001
+    """Records that left this device's scope (the township moved a resident to another
+    clinic): hidden here like a delete, and out of the digest (server_seq NULL), without a
+    change of ours to push. Should one come back into scope, its next pull revives it."""
+    for table in {t for t, _ in departed if t in SYNCED_TABLES}:
+        ids = [rid for t, rid in departed if t == table]
+        for start in range(0, len(ids), _LOOKUP_CHUNK):
+            chunk = ids[start:start + _LOOKUP_CHUNK]
+            cursor.execute(f'UPDATE "{table}" SET deleted = 1, server_seq = NULL'
+                           f' WHERE id IN ({",".join("?" * len(chunk))})', chunk)
 
 
 class BadPage(SyncError):

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from familydoc_desktop import SCHEMA_VERSION
 
 SCHEMA_HEADER = "X-FamilyDoc-Schema"
+DEPARTURES_SINCE = 2  # the first schema version whose pull pages carry "departed"
 MAX_MUTATIONS_PER_PUSH = 1000
 MAX_PULL_LIMIT = 20000
 DEFAULT_PULL_LIMIT = 5000
@@ -115,6 +116,9 @@ class PullResponse(Strict):
     tables: dict[str, TablePage]
     conflicts: list[ConflictOut] = []
     server_time_ms: int
+    # (table, record id) of records that left the caller's scope (moved to an org it does
+    # not see): the device stops holding them. Sent to schema >= DEPARTURES_SINCE only.
+    departed: list[tuple[str, str]] = []
 
 
 class TableDigest(Strict):

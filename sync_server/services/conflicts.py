@@ -128,4 +128,5 @@ def _apply_local(conn: Connection, seq: Sequence, who: Principal, row,  # noqa: 
     else:
         rec.set(row.field, value, s, hlc, who.device_id)
     rec.seq, rec.hlc = s, max(rec.hlc, hlc)
+    records.note_departures(conn, seq, [rec])
     records.save(conn, rec)

@@ -1,14 +1,15 @@
-"""Pull: in-scope records and conflicts after a cursor, in sequence order, as columnar pages.
+"""Pull: in-scope records, conflicts and departures after a cursor, in sequence order, as
+columnar pages.
 
-Records and conflicts share one sequence; a page takes the first `limit` items of both, so
-`next_since` (the highest seq in the page) never skips anything. The page is read in one
+Records, conflicts and departures share one sequence; a page takes the first `limit` items of
+all three, so `next_since` (the highest seq in the page) never skips anything. The page is read in one
 snapshot, and sequence numbers become visible in commit order (core.db.Sequence).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, select
 
 from familydoc_desktop.domain.models import SYNCED_TABLES
 from familydoc_desktop.sync.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT
@@ -22,17 +23,26 @@ from sync_server.services.errors import Invalid
 
 
 def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PULL_LIMIT,
-         table: str | None = None) -> dict[str, Any]:
-    """A PullResponse as a plain dict (the route serialises it without re-validating)."""
+         table: str | None = None, departures: bool = True) -> dict[str, Any]:
+    """A PullResponse as a plain dict (the route serialises it without re-validating).
+    `departures`: include records that left the caller's scope (schema 2 clients)."""
     if table is not None and table not in SYNCED_TABLES:
         raise Invalid(f"未知的数据表 {table}")
     if since < 0:
         raise Invalid("since 不能为负数")
     limit = max(1, min(limit, MAX_PULL_LIMIT))
-    r, c = models.record, models.conflict
+    r, c, d = models.record, models.conflict, models.departure
     with read_tx(engine) as conn:
         orgs = scope.data_scope(conn, who.role, who.org_id)
-        rec_rows, con_rows = [], []
+        rec_rows, con_rows, dep_rows = [], [], []
+        if orgs and departures:
+            # Left one of our orgs for one we do not see (moved back since: nothing to say).
+            dq = (select(d.c.seq, d.c.table_name, d.c.record_id)
+                  .join(r, and_(r.c.table_name == d.c.table_name, r.c.id == d.c.record_id))
+                  .where(d.c.org_id.in_(orgs), d.c.seq > since, r.c.org_id.not_in(orgs)))
+            if table:
+                dq = dq.where(d.c.table_name == table)
+            dep_rows = conn.execute(dq.order_by(d.c.seq).limit(limit + 1)).all()
         if orgs:
             q = (select(r.c.table_name, r.c.id, r.c.seq, r.c.data)
                  .where(r.c.org_id.in_(orgs), r.c.seq > since))
@@ -43,16 +53,19 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
             rec_rows = conn.execute(q.order_by(r.c.seq).limit(limit + 1)).all()
             con_rows = conn.execute(cq.order_by(c.c.seq).limit(limit + 1)).all()
 
-    items = sorted([(row.seq, 0, row) for row in rec_rows] + [(row.seq, 1, row)
-                                                              for row in con_rows],
-                   key=lambda item: item[0])
+    items = sorted([(row.seq, 0, row) for row in rec_rows]
+                   + [(row.seq, 1, row) for row in con_rows]
+                   + [(row.seq, 2, row) for row in dep_rows], key=lambda item: item[0])
     more = len(items) > limit
     items = items[:limit]
     pages: dict[str, dict[str, Any]] = {}
-    found_conflicts = []
+    found_conflicts, departed = [], []
     for seq, kind, row in items:
         if kind == 1:
             found_conflicts.append(conflicts.to_out(row).model_dump())
+            continue
+        if kind == 2:
+            departed.append([row.table_name, row.record_id])
             continue
         page = pages.get(row.table_name)
         if page is None:
@@ -63,5 +76,8 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
     for page in pages.values():
         del page["_wire"]
     ordered = {name: pages[name] for name in table_order() if name in pages}
-    return {"since": since, "next_since": items[-1][0] if items else since, "more": more,
+    page = {"since": since, "next_since": items[-1][0] if items else since, "more": more,
             "tables": ordered, "conflicts": found_conflicts, "server_time_ms": now_ms()}
+    if departures:
+        page["departed"] = departed
+    return page

@@ -139,7 +139,9 @@ def _apply_all(conn: Connection, seq: Sequence, who: Principal,
         ts, was_clamped = clamp(Timestamp.parse(m.hlc), server_ms, MAX_CLOCK_AHEAD_MS)
         clamped += was_clamped
         results.append(_apply(conn, seq, who, orgs, m, str(ts), cache))
-    records.save_many(conn, [rec for rec in cache.values() if rec is not None and rec.changed])
+    changed = [rec for rec in cache.values() if rec is not None and rec.changed]
+    records.note_departures(conn, seq, changed)
+    records.save_many(conn, changed)
     new_last = max([last_applied] + [m.mutation_id for m in req.mutations])
     conn.execute(update(d).where(d.c.id == who.device_id)
                  .values(last_mutation_id=new_last, last_seen=server_ms))

@@ -8,6 +8,7 @@ import orjson
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from sync_server import models
+from sync_server.core.db import now_ms
 
 
 ALL_FIELDS = "*"
@@ -37,6 +38,7 @@ class Record:
     is_new: bool = False
     changed: bool = field(default=False)  # needs writing back
     last_set: int = 0  # seq of the latest change made through set()
+    loaded_org: str | None = None  # org_id as read: a change of it is a departure
 
     def field_meta(self, name: str) -> list | None:
         return self.meta.get(name) or self.meta.get(ALL_FIELDS)
@@ -61,7 +63,7 @@ def load(conn: Connection, table: str, record_id: str) -> Record | None:
     if row is None:
         return None
     return Record(table, row.id, row.org_id, row.seq, row.hlc, bool(row.deleted),
-                  loads(row.data), loads(row.meta))
+                  loads(row.data), loads(row.meta), loaded_org=row.org_id)
 
 
 def load_many(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Record]:
@@ -77,7 +79,7 @@ def load_many(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, s
                                                     r.c.id.in_(ids[start:start + 500]))):
                 found[(table, row.id)] = Record(table, row.id, row.org_id, row.seq, row.hlc,
                                                 bool(row.deleted), loads(row.data),
-                                                loads(row.meta))
+                                                loads(row.meta), loaded_org=row.org_id)
     return found
 
 
@@ -87,6 +89,19 @@ def _values(rec: Record) -> dict:
     rec.data["hlc"] = rec.hlc
     return dict(org_id=rec.org_id, seq=rec.seq, hlc=rec.hlc, deleted=rec.deleted,
                 data=dumps(rec.data), meta=dumps(rec.meta))
+
+
+def note_departures(conn: Connection, seq, recs: list[Record]) -> int:  # noqa: ANN001
+    """A departure row (next seq) for every record whose org changed since it was read."""
+    rows = []
+    for rec in recs:
+        if rec.loaded_org is not None and rec.loaded_org != rec.org_id:
+            rows.append(dict(seq=seq.next(), table_name=rec.table, record_id=rec.id,
+                             org_id=rec.loaded_org, at=now_ms()))
+            rec.loaded_org = rec.org_id
+    if rows:
+        conn.execute(insert(models.departure), rows)
+    return len(rows)
 
 
 def save_many(conn: Connection, recs: list[Record]) -> None:

@@ -265,3 +265,35 @@ def test_refused_push_names_the_first_refused_mutation(moved):
     r = push(world, a, "doc_a", [mutation(5, mine, data, op="insert",
                                           hlc=world.hlc("dev-doc_a", counter=5))])
     assert r.status_code == 200
+
+
+def test_a_record_moved_to_another_clinic_departs_from_the_old_clinic_s_pulls(world):
+    from tests.server.server_helpers import SCHEMA, mutation, pull_all, push, resident
+
+    a, b, town = world.login("doc_a"), world.login("doc_b"), world.login("town")
+    rid, data = resident(world.orgs["clinic_a"], name="王五")
+    assert push(world, a, "doc_a", [mutation(1, rid, data, op="insert",
+                                             hlc=world.hlc("dev-doc_a"))]).status_code == 200
+    cursor_a = pull_all(world, a)["next_since"]
+    # The township moves him to clinic B.
+    r = push(world, town, "town", [mutation(1, rid, {"org_id": world.orgs["clinic_b"]},
+                                            hlc=world.hlc("dev-town"))])
+    assert r.status_code == 200, r.text
+    page = pull_all(world, a, since=cursor_a)
+    assert page["departed"] == [["resident", rid]] and "resident" not in page["tables"]
+    assert page["next_since"] > cursor_a
+    # Clinic B receives him; the township sees him and is told of no departure.
+    assert [row[0] for row in pull_all(world, b)["tables"]["resident"]["rows"]] == [rid]
+    assert pull_all(world, town, since=cursor_a)["departed"] == []
+    # A schema-1 client (one version behind) gets pages without the new field.
+    old = pull_all(world, {**a, "X-FamilyDoc-Schema": str(int(SCHEMA["X-FamilyDoc-Schema"]) - 1)},
+                   since=cursor_a)
+    assert "departed" not in old
+    # Moved back: clinic A pulls the record again, and the old departure is not repeated.
+    r = push(world, town, "town", [mutation(2, rid, {"org_id": world.orgs["clinic_a"]},
+                                            hlc=world.hlc("dev-town", counter=1))])
+    assert r.status_code == 200, r.text
+    again = pull_all(world, a, since=cursor_a)
+    assert again["departed"] == []
+    assert [row[0] for row in again["tables"]["resident"]["rows"]] == [rid]
+    assert pull_all(world, b, since=page["next_since"])["departed"] == [["resident", rid]]

@@ -278,3 +278,33 @@ def test_a_revoked_device_shows_as_logged_out_after_its_next_sync(clients, live_
     assert session.current(a).token is None  # "未登录", not a login that no longer works
     with pytest.raises(session.NotLoggedIn):
         session.run_sync(a)
+
+
+def test_a_resident_moved_to_another_village_leaves_the_old_village_s_pc(
+        clients, live_server, tmp_path):
+    from familydoc_desktop.store import search
+
+    a, _b = clients
+    east, west = live_server.clinic(), live_server.clinic("431001100202")
+    with a.session() as s:
+        moved = Resident(org_id=east, name="王五", sex="male")
+        s.add(moved)
+    sync(a)
+    (tmp_path / "town").mkdir()
+    town = Database(tmp_path / "town" / "familydoc.db")
+    try:
+        session.login(town, live_server.url, "town", PASSWORD)
+        sync(town)
+        with town.session() as s:
+            s.get(Resident, moved.id).org_id = west
+        sync(town)
+        report = sync(a)  # reconcile=True: the digests must agree afterwards
+        assert report.reconciled_tables == [] and report.pending == 0
+        with a.session() as s:
+            assert search.search_residents(s, "王五") == []  # no longer this village's
+            assert s.get(Resident, moved.id).server_seq is None
+        with town.session() as s:  # the township still has him, in the west village
+            assert s.get(Resident, moved.id).org_id == west and not s.get(
+                Resident, moved.id).deleted
+    finally:
+        town.close()

@@ -4,14 +4,15 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import orjson
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from familydoc_desktop import SCHEMA_VERSION
 from familydoc_desktop.sync.protocol import (
-    DEFAULT_PULL_LIMIT, INT64_MAX, ConflictOut, DigestResponse, PullResponse, PushRequest,
-    PushResponse, ResolveRequest,
+    DEFAULT_PULL_LIMIT, DEPARTURES_SINCE, INT64_MAX, ConflictOut, DigestResponse, PullResponse,
+    PushRequest, PushResponse, ResolveRequest,
 )
-from sync_server.api.deps import EngineDep, PrincipalDep
+from sync_server.api.deps import EngineDep, PrincipalDep, check_schema
 from sync_server.services import conflicts, digest, pull, push
 
 router = APIRouter(prefix="/sync", tags=["sync"])
@@ -27,11 +28,14 @@ def pull_changes(who: PrincipalDep, engine: EngineDep,
                  since: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
                  # Above MAX_PULL_LIMIT is served as MAX_PULL_LIMIT (docs/sync.md).
                  limit: Annotated[int, Query(ge=1, le=INT64_MAX)] = DEFAULT_PULL_LIMIT,
-                 table: str | None = None) -> Response:
+                 table: str | None = None,
+                 schema: Annotated[int, Depends(check_schema)] = SCHEMA_VERSION) -> Response:
     # Pages hold thousands of rows: serialise the plain dict with orjson, skipping a second
-    # validation (about 4x faster than JSONResponse on a 20,000-row page).
-    return Response(orjson.dumps(pull.pull(engine, who, since=since, limit=limit, table=table)),
-                    media_type="application/json")
+    # validation (about 4x faster than JSONResponse on a 20,000-row page). Schema 1 clients
+    # know no "departed" (their models forbid unknown fields): they are not sent it.
+    page = pull.pull(engine, who, since=since, limit=limit, table=table,
+                     departures=schema >= DEPARTURES_SINCE)
+    return Response(orjson.dumps(page), media_type="application/json")
 
 
 @router.get("/digest", response_model=DigestResponse)
