@@ -185,8 +185,12 @@ def _let_go(cursor, departed: list[tuple[str, str]]) -> None:  # noqa: ANN001
         ids = [rid for t, rid in departed if t == table]
         for start in range(0, len(ids), _LOOKUP_CHUNK):
             chunk = ids[start:start + _LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
             cursor.execute(f'UPDATE "{table}" SET deleted = 1, server_seq = NULL'
-                           f' WHERE id IN ({",".join("?" * len(chunk))})', chunk)
+                           f' WHERE id IN ({marks})', chunk)
+            # Its open conflicts went with it to the clinic that now holds it.
+            cursor.execute("UPDATE sync_conflict SET status = 'resolved' WHERE status = 'open'"
+                           f" AND table_name = ? AND record_id IN ({marks})", [table, *chunk])
 
 
 class BadPage(SyncError):

@@ -92,12 +92,20 @@ def _values(rec: Record) -> dict:
 
 
 def note_departures(conn: Connection, seq, recs: list[Record]) -> int:  # noqa: ANN001
-    """A departure row (next seq) for every record whose org changed since it was read."""
+    """A departure row (next seq) for every record whose org changed since it was read; its
+    open conflicts move with it (a new seq each, so the new org's devices pull them)."""
     rows = []
+    c = models.conflict
     for rec in recs:
         if rec.loaded_org is not None and rec.loaded_org != rec.org_id:
             rows.append(dict(seq=seq.next(), table_name=rec.table, record_id=rec.id,
                              org_id=rec.loaded_org, at=now_ms()))
+            open_ids = conn.execute(select(c.c.id).where(
+                c.c.table_name == rec.table, c.c.record_id == rec.id,
+                c.c.status == "open")).scalars().all()
+            for conflict_id in open_ids:
+                conn.execute(update(c).where(c.c.id == conflict_id)
+                             .values(org_id=rec.org_id, seq=seq.next()))
             rec.loaded_org = rec.org_id
     if rows:
         conn.execute(insert(models.departure), rows)

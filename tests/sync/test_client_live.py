@@ -284,12 +284,21 @@ def test_a_resident_moved_to_another_village_leaves_the_old_village_s_pc(
         clients, live_server, tmp_path):
     from familydoc_desktop.store import search
 
-    a, _b = clients
+    a, b = clients
     east, west = live_server.clinic(), live_server.clinic("431001100202")
     with a.session() as s:
         moved = Resident(org_id=east, name="王五", sex="male")
         s.add(moved)
     sync(a)
+    sync(b)
+    with a.session() as s:  # an open name conflict about him, in the east village
+        s.get(Resident, moved.id).name = "王伍"
+    with b.session() as s:
+        s.get(Resident, moved.id).name = "王午"
+    sync(a)
+    sync(b)
+    sync(a)
+    assert conflicts.open_count(a) == 1
     (tmp_path / "town").mkdir()
     town = Database(tmp_path / "town" / "familydoc.db")
     try:
@@ -299,9 +308,11 @@ def test_a_resident_moved_to_another_village_leaves_the_old_village_s_pc(
             s.get(Resident, moved.id).org_id = west
         sync(town)
         report = sync(a)  # reconcile=True: the digests must agree afterwards
+        assert report.conflicts == 0  # the conflict went to the west village with him
         assert report.reconciled_tables == [] and report.pending == 0
         with a.session() as s:
-            assert search.search_residents(s, "王五") == []  # no longer this village's
+            found = {r.id for r in search.search_residents(s, "王")}
+            assert moved.id not in found  # no longer this village's
             assert s.get(Resident, moved.id).server_seq is None
         with town.session() as s:  # the township still has him, in the west village
             assert s.get(Resident, moved.id).org_id == west and not s.get(
