@@ -204,6 +204,21 @@ def test_a_copied_data_folder_gets_its_own_device_and_loses_nothing(clients, liv
         copy.close()
 
 
+def _township_pc(live_server, tmp_path) -> Database:  # noqa: ANN001
+    """The township's PC, logged in and caught up."""
+    (tmp_path / "town").mkdir()
+    town = Database(tmp_path / "town" / "familydoc.db")
+    session.login(town, live_server.url, "town", PASSWORD)
+    sync(town)
+    return town
+
+
+def _move(town: Database, resident_id: str, org_id: str) -> None:
+    with town.session() as s:
+        s.get(Resident, resident_id).org_id = org_id
+    assert sync(town).pushed == 1
+
+
 def test_an_edit_to_a_resident_moved_away_is_set_aside_and_the_rest_syncs(
         clients, live_server, tmp_path):
     a, _b = clients
@@ -212,14 +227,9 @@ def test_an_edit_to_a_resident_moved_away_is_set_aside_and_the_rest_syncs(
         moved = Resident(org_id=east, name="王五", sex="male")
         s.add(moved)
     sync(a)
-    (tmp_path / "town").mkdir()
-    town = Database(tmp_path / "town" / "familydoc.db")
+    town = _township_pc(live_server, tmp_path)
     try:
-        session.login(town, live_server.url, "town", PASSWORD)
-        sync(town)
-        with town.session() as s:  # the township moves him to the west village
-            s.get(Resident, moved.id).org_id = west
-        assert sync(town).pushed == 1
+        _move(town, moved.id, west)  # the township moves him to the west village
     finally:
         town.close()
     with a.session() as s:  # the east PC still holds him, and edits him offline
@@ -299,14 +309,9 @@ def test_a_resident_moved_to_another_village_leaves_the_old_village_s_pc(
     sync(b)
     sync(a)
     assert conflicts.open_count(a) == 1
-    (tmp_path / "town").mkdir()
-    town = Database(tmp_path / "town" / "familydoc.db")
+    town = _township_pc(live_server, tmp_path)
     try:
-        session.login(town, live_server.url, "town", PASSWORD)
-        sync(town)
-        with town.session() as s:
-            s.get(Resident, moved.id).org_id = west
-        sync(town)
+        _move(town, moved.id, west)
         report = sync(a)  # reconcile=True: the digests must agree afterwards
         assert report.conflicts == 0  # the conflict went to the west village with him
         assert report.reconciled_tables == [] and report.pending == 0
