@@ -49,6 +49,11 @@ def register(sub) -> None:  # noqa: ANN001
     p.add_argument("--diagnosis", action="append", default=[],
                    help="疾病:诊断日期，如 hypertension:2020-01-01（可重复）")
 
+    p = _sub(rsub, "show", "显示一位居民的完整档案（签约、随访、家庭病床、台账记录；会记录审计日志）",
+             cmd_resident_show)
+    p.add_argument("resident", help="居民ID或身份证号")
+    p.add_argument("--unmask", action="store_true", help="显示完整的身份证号和电话（会记录审计日志）")
+
     vis = sub.add_parser("visit", help="随访")
     vsub = vis.add_subparsers(dest="visit_command", metavar="ACTION", required=True)
     p = _sub(vsub, "add", "登记随访", cmd_visit_add)
@@ -113,6 +118,42 @@ def cmd_search(args) -> int:  # noqa: ANN001
                 d["id_number"] or "（无身份证）", d["phone"] or "-",
                 label(d["contract_status"]) if d["contract_status"] else "未签约",
                 label(d["colour"]) if d["colour"] else "")).rstrip())
+        return "\n".join(lines)
+    common.emit(args, data, text)
+    return 0
+
+
+def cmd_resident_show(args) -> int:  # noqa: ANN001
+    from familydoc_desktop.store import audit, dossier
+
+    db = common.db_from(args, create=False)
+    with db.session() as s:
+        data = dossier.resident_dossier(s, args.resident, actor=audit.current_actor(s),
+                                        unmask=args.unmask)
+    if data is None:
+        raise CliError(f"找不到居民：{args.resident}")
+
+    def text() -> str:
+        p = data["resident"]
+        lines = [f"{p['name']}  {label(p['sex'])}  {p['birth_date'] or '-'}  "
+                 f"{p['id_number'] or '（无身份证）'}  {p['phone'] or '-'}  {p['address'] or ''}".rstrip(),
+                 f"居民ID {p['id']}  档案编号 {p['record_no'] or '-'}"]
+        lines.append(f"诊断 {len(data['diagnoses'])} 项")
+        lines += [f"  {label(d['condition'])}  {d['start_date']}~{d['end_date'] or ''}"
+                  for d in data["diagnoses"]]
+        lines.append(f"签约 {len(data['contracts'])} 份")
+        lines += [f"  {c['start_date']}~{c['end_date']}  {label(c['status'])}  服务包 {len(c['packages'])} 个"
+                  for c in data["contracts"]]
+        lines.append(f"随访 {len(data['visits'])} 次")
+        lines += [f"  {v['visit_date']}  {VISIT_KIND_ZH.get(v['kind'], v['kind'])}  {label(v['method'])}"
+                  f"  {label(v['visit_class']) if v['visit_class'] else ''}".rstrip()
+                  for v in data["visits"]]
+        lines.append(f"家庭病床 {len(data['sickbeds'])} 次")
+        lines += [f"  {b['admitted_on']}~{b['discharged_on'] or '在床'}  查床 {len(b['rounds'])} 次"
+                  for b in data["sickbeds"]]
+        lines.append(f"三色台账记录 {len(data['ledger'])} 条")
+        lines += [f"  {a['assessed_on']}  {label(a['colour'])}" + ("（人工调整）" if a["override"] else "")
+                  for a in data["ledger"]]
         return "\n".join(lines)
     common.emit(args, data, text)
     return 0

@@ -6,8 +6,9 @@ checked for long digit runs so a number typed by mistake cannot end up in the lo
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time, timedelta, timezone
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from familydoc_desktop.domain.models import AuditLog
 
@@ -31,6 +32,37 @@ def log(session: Session, actor: str, action: str, table: str | None = None,
     session.add(entry)
     session.flush()
     return entry
+
+
+LOCAL_USER = "本机用户"
+
+
+def current_actor(session: Session) -> str:
+    """The account logged in on this PC (the sync login), else the local user: what a CLI
+    command writes to the log (the desktop app has its own, AppContext.actor)."""
+    from familydoc_desktop.store import settings  # settings logs nothing: no cycle
+
+    return (settings.get_setting(session, "username") or "").strip() or LOCAL_USER
+
+
+def _utc_midnight(day: date) -> datetime:
+    """The start of a local day, in UTC, as created_at is stored."""
+    return datetime.combine(day, time.min).astimezone(timezone.utc)
+
+
+def query(session: Session, *, record_id: str | None = None, start: date | None = None,
+          end: date | None = None, limit: int = 1000) -> list[AuditLog]:
+    """Entries newest first; `record_id` narrows to one record (a resident), `start`/`end`
+    are inclusive days of this PC's local calendar (created_at is stored in UTC)."""
+    q = select(AuditLog)
+    if record_id:
+        q = q.where(AuditLog.record_id == record_id)
+    if start:
+        q = q.where(AuditLog.created_at >= _utc_midnight(start))
+    if end:
+        q = q.where(AuditLog.created_at < _utc_midnight(end + timedelta(days=1)))
+    q = q.order_by(col(AuditLog.created_at).desc(), col(AuditLog.id).desc()).limit(limit)
+    return list(session.exec(q))
 
 
 def entries_for(session: Session, record_id: str) -> list[AuditLog]:

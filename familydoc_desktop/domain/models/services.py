@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import Index
 from sqlmodel import Field
 
 from familydoc_desktop.domain.models.base import Synced
@@ -45,9 +46,13 @@ class DrugShortage(Synced, table=True):
 
 class AuditLog(Synced, table=True):
     """Who viewed, changed or exported what (PIPL; kept >= 6 months). Never personal data:
-    the record id identifies, the detail says what kind of action."""
+    the record id identifies, the detail says what kind of action. Append-only: triggers
+    refuse a DELETE or a change of what an entry says (migration 0006)."""
 
     __tablename__ = "audit_log"
+    # `familydoc audit --resident` and --from/--to (0006).
+    __table_args__ = (Index("ix_audit_log_record", "record_id", "created_at"),
+                      Index("ix_audit_log_created", "created_at"))
     at_hlc: str = Field(default="", max_length=40)
     actor: str = Field(max_length=50)
     action: str = Field(max_length=30)
