@@ -11,11 +11,12 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from familydoc_desktop import resources
 from familydoc_desktop.store.database import Database, StoreError
 from familydoc_desktop.store.paths import DB_NAME, data_dir as resolve_data_dir
 from familydoc_desktop.ui import fonts, i18n, labels
 
-STYLE_SHEET = Path(__file__).resolve().parents[2] / "resources" / "styles" / "app.qss"
+STYLE_SHEET = resources.path("styles", "app.qss")
 log = logging.getLogger(__name__)
 
 
