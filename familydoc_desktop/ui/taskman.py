@@ -150,10 +150,20 @@ class TaskManager(QObject):
         return self._active > 0
 
     def wait_idle(self, timeout_ms: int = 30000) -> bool:
-        """Block until the pools are empty (used at shutdown and by tests)."""
-        ok = self.db_pool.waitForDone(timeout_ms) and self.net_pool.waitForDone(timeout_ms)
-        self._run_closures()
-        return ok
+        """Block until no task is left, callbacks included (used at shutdown and by tests).
+
+        A callback may start the next task (a chain), so this drains pools and callbacks
+        until `busy` is false or `timeout_ms` has passed; False on timeout."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            left = max(0, int((deadline - time.monotonic()) * 1000))
+            ok = self.db_pool.waitForDone(left) and self.net_pool.waitForDone(left)
+            self._run_closures()
+            if not self.busy:
+                return True
+            if not ok or time.monotonic() >= deadline:
+                return False
+            time.sleep(0.005)  # a future's done-callback may still be queueing its closure
 
 
 @dataclass

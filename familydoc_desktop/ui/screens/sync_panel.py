@@ -63,6 +63,7 @@ class SyncController(QObject):
         self.last_report = None
         self.last_error: str | None = None
         self._last_auto = 0.0
+        self.stopped = False
         self.probe_timer = QTimer(self)
         self.probe_timer.setInterval(PROBE_MS)
         self.probe_timer.timeout.connect(self.probe)
@@ -72,10 +73,18 @@ class SyncController(QObject):
         QTimer.singleShot(2000, self, self.probe)
 
     def stop(self) -> None:
+        """No more probes, status reads or automatic syncs (the window is closing)."""
+        self.stopped = True
         self.probe_timer.stop()
+
+    def resume(self) -> None:
+        self.stopped = False
+        self.probe_timer.start()
 
     # -- status ---------------------------------------------------------------------------
     def refresh_status(self) -> None:
+        if self.stopped:
+            return
         self.ctx.task(lambda _p: read_status(self.ctx), success=self._got_status,
                       failure=lambda _e: None)
 
@@ -86,7 +95,7 @@ class SyncController(QObject):
     # -- automatic sync -------------------------------------------------------------------
     def probe(self) -> None:
         status = self.status
-        if status is None or not status.server_url or self.running:
+        if self.stopped or status is None or not status.server_url or self.running:
             return
         url = status.server_url
         self.ctx.task(lambda _p: probe.reachable(url), success=self._probed,
