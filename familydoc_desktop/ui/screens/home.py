@@ -18,6 +18,7 @@ from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.villages import villages
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, RowsTableModel
 from familydoc_desktop.ui.widgets.common import sorted_proxy, table_view
+from familydoc_desktop.ui.taskman import failure_text
 
 KIND_ORDER = (due_rules.ELDERLY_80, due_rules.REVISIT, due_rules.CHRONIC_FOLLOWUP,
               due_rules.SICKBED_ROUND, due_rules.CONTRACT_EXPIRING)
@@ -207,7 +208,7 @@ class HomeScreen(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
-        self.status.setText(self.tr("Could not load the due list: %1").replace("%1", str(exc)))
+        self.status.setText(self.tr("Could not load the due list: %1").replace("%1", failure_text(exc)))
 
     def _loaded(self, result) -> None:  # noqa: ANN001
         self._loading = False

@@ -20,6 +20,7 @@ from familydoc_desktop.sync.engine import LAST_SYNC_KEY
 from familydoc_desktop.sync.http import NetworkDown
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.icons import icon
+from familydoc_desktop.ui.taskman import failure_text
 
 PROBE_MS = 60_000
 AUTO_SYNC_EVERY_S = 15 * 60
@@ -149,11 +150,11 @@ class SyncController(QObject):
 
     def _sync_failed(self, exc: BaseException) -> None:
         self.running = False
-        self.last_error = str(exc)
+        self.last_error = failure_text(exc)
         if isinstance(exc, NetworkDown):
             self.online = False
             self.online_changed.emit(False)
-        self.sync_finished.emit(None, str(exc))
+        self.sync_finished.emit(None, failure_text(exc))
         self.refresh_status()
 
     # -- dialogs --------------------------------------------------------------------------
