@@ -150,7 +150,6 @@ class HomeScreen(QWidget):
         self.view.setModel(self.proxy)
         for col, width in enumerate((100, 90, 150, 100, 120)):
             self.view.setColumnWidth(col, width)
-        self.view.doubleClicked.connect(self._open_index)
         self.view.activated.connect(self._open_index)
         layout.addWidget(self.view, 1)
 

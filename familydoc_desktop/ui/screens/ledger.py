@@ -79,7 +79,7 @@ class LedgerScreen(QWidget):
         self.view.setModel(self.model)
         for col, width in enumerate((70, 90, 50, 50, 220, 100, 60)):
             self.view.setColumnWidth(col, width)
-        self.view.doubleClicked.connect(self._open)
+        self.view.activated.connect(self._open)  # double-click or Enter, once
         layout.addWidget(self.view, 1)
         self.status = QLabel(self)
         layout.addWidget(self.status)

@@ -95,7 +95,7 @@ class SickbedsScreen(QWidget):
         self.view.setModel(self.model)
         for col, width in enumerate((100, 100, 50, 90, 220, 100)):
             self.view.setColumnWidth(col, width)
-        self.view.doubleClicked.connect(lambda _i: self.round_selected())
+        self.view.activated.connect(lambda _i: self.round_selected())  # double-click or Enter
         layout.addWidget(self.view, 1)
         self.empty = QLabel(self.tr("No open home sickbeds. Admit a resident from here or from "
                                     "the resident's record."), self)
