@@ -78,3 +78,53 @@ def test_a_migration_of_an_existing_database_is_preceded_by_a_backup(tmp_path):
     saved = migrate(engine)
     engine.dispose()
     assert saved is not None and saved.parent == tmp_path / "backups" and saved.stat().st_size
+
+
+def test_log_file_has_requests_but_no_token_password_or_query(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import pytest
+    import requests
+
+    from familydoc_desktop import SCHEMA_VERSION
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    log = tmp_path / "logs" / "server.log"
+    assert main(["--database-url", url, "org", "add", "--code", "420000000000", "--name", "县",
+                 "--level", "county"]) == 0
+    proc = subprocess.Popen([sys.executable, "-m", "sync_server.cli", "--database-url", url,
+                             "serve", "--port", str(port), "--log-file", str(log)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ})
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{base}/health", timeout=1)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail("server did not start")
+                time.sleep(0.2)
+        headers = {"X-FamilyDoc-Schema": str(SCHEMA_VERSION),
+                   "Authorization": "Bearer tok-SECRET-abc123"}
+        requests.post(f"{base}/auth/login", headers=headers, json={
+            "username": "nobody", "password": "pw-SECRET-110101199003074514",
+            "device_id": "d"}, timeout=5)
+        requests.get(f"{base}/sync/pull", headers=headers,
+                     params={"since": "0", "q": "13800138000"}, timeout=5)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    content = log.read_text(encoding="utf-8")
+    assert "/api/v1/sync/pull" in content and "/api/v1/auth/login" in content
+    for secret in ("SECRET", "tok-", "110101199003074514", "13800138000", "since="):
+        assert secret not in content
