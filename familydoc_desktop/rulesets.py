@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from familydoc_desktop import resources
 
-RULESET_DIR = Path(__file__).resolve().parent.parent / "resources" / "rulesets"
+RULESET_DIR = resources.path("rulesets")
 
 
 def load_ruleset(name: str) -> dict:

@@ -12,12 +12,13 @@ except Exception:
 PY
 }
 cd "$(dirname "$0")/.."
+. scripts/apt.sh
 ready && exit 0
 [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || exit 1
 if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
   echo "==> apt-get install postgresql"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  apt_get update -qq
+  apt_get install -y -qq --no-install-recommends postgresql
   hba=$(ls /etc/postgresql/*/main/pg_hba.conf | head -1)
   sed -i -E 's/^(host\s+all\s+all\s+127\.0\.0\.1\/32\s+)\S+/\1trust/' "$hba"
 fi

@@ -2,11 +2,13 @@
 
     familydoc-server [--database-url URL] init
     familydoc-server org add --code C --name N --level county|township|clinic [--parent C]
+    familydoc-server org list [--json]
     familydoc-server user add --username U --org C --role R --password-stdin
     familydoc-server user list | unlock U | disable U | enable U | passwd U
     familydoc-server device list [--json] | device revoke ID | device enable ID
     familydoc-server log [--limit N] [--event E]
-    familydoc-server serve --host H --port P [--workers N]
+    familydoc-server serve --host H --port P [--workers N] [--log-file F]
+    familydoc-server backup --output F | restore F
     familydoc-server demo --township C --residents N --seed S
 """
 from __future__ import annotations
@@ -15,8 +17,11 @@ import argparse
 import json
 import os
 import sys
+import time
 from datetime import datetime, timezone
+from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from familydoc_desktop.domain.codes import OrgLevel, Role
@@ -53,6 +58,44 @@ def cmd_org_add(args) -> None:  # noqa: ANN001
     with write_tx(_engine(args)) as conn:
         org = accounts.add_org(conn, args.code, args.name, args.level, args.parent)
     _emit(args, org.model_dump(), f"已添加机构 {org.code} {org.name}（{org.level}）")
+
+
+def cmd_org_list(args) -> None:  # noqa: ANN001
+    with read_tx(_engine(args)) as conn:
+        orgs = accounts.list_orgs(conn)
+
+    def text() -> str:
+        if not orgs:
+            return "没有机构（先用 org add 添加）"
+        return "\n".join(f"{o['code']}  {o['level']:<8}  {o['name']}  上级 {o['parent'] or '-'}  "
+                         f"用户 {o['users']}  设备 {o['devices']}" for o in orgs)
+
+    _emit(args, orgs, text)
+
+
+def cmd_backup(args) -> None:  # noqa: ANN001
+    from sync_server.services import backup
+
+    started = time.monotonic()
+    out = backup.backup(args.database_url, Path(args.output))
+    size = out.stat().st_size
+    _emit(args, {"output": str(out), "bytes": size},
+          f"已备份到 {out}（{size / 1024 / 1024:.1f} MB，用时 {time.monotonic() - started:.1f} 秒）")
+
+
+def cmd_restore(args) -> None:  # noqa: ANN001
+    from sync_server.services import backup
+
+    kept = backup.restore(args.database_url, Path(args.file))
+    saved = migrate(make_engine(args.database_url))  # an older backup: bring it up to date
+    lines = [f"已从 {args.file} 恢复服务器数据库"]
+    if kept:
+        lines.append(f"恢复前的数据库已另存为 {kept}")
+    if saved:
+        lines.append(f"备份的数据库结构较旧，已升级（升级前的副本：{saved}）")
+    lines.append("注意：备份之后各电脑上传到服务器的修改不在恢复后的数据库中")
+    _emit(args, {"restored_from": args.file, "previous_copy": str(kept) if kept else None,
+                 "upgrade_backup": str(saved) if saved else None}, "\n".join(lines))
 
 
 def cmd_user_add(args) -> None:  # noqa: ANN001
@@ -165,13 +208,27 @@ def cmd_device_revoke(args) -> None:  # noqa: ANN001
           f"已停用设备 {args.device_id}，其登录令牌全部失效")
 
 
+SQLITE_ONE_WORKER = ("SQLite 数据库只能由一个工作进程使用（--workers 1）；需要多个工作进程时，"
+                     "请改用 PostgreSQL（--database-url postgresql+psycopg://...，见 docs/deploy.md）")
+
+
 def cmd_serve(args) -> None:  # noqa: ANN001
     import uvicorn
 
-    _engine(args)  # migrate once, before any worker starts
+    from sync_server.core import logs
+
+    if args.workers < 1:
+        raise CliError("--workers 至少为 1")
+    if args.workers > 1 and make_url(args.database_url).get_backend_name() == "sqlite":
+        raise CliError(SQLITE_ONE_WORKER)
+    if args.log_file:
+        Path(args.log_file).parent.mkdir(parents=True, exist_ok=True)
+    log_config = logs.uvicorn_config(args.log_file, args.workers)
+    _engine(args)  # migrate once (after a backup), before any worker starts
     os.environ[ENV_URL] = args.database_url  # workers read the URL from the environment
     uvicorn.run("sync_server.app:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, proxy_headers=True, log_level="info")
+                workers=args.workers, proxy_headers=True, log_level="info",
+                log_config=log_config)
 
 
 def cmd_demo(args) -> None:  # noqa: ANN001
@@ -215,6 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
     oa.add_argument("--level", required=True, choices=[lvl.value for lvl in OrgLevel])
     oa.add_argument("--parent", help="上级机构代码")
     oa.set_defaults(func=cmd_org_add)
+    org.add_parser("list", parents=[jp], help="列出机构（代码、级别、上级、用户数、设备数）"
+                   ).set_defaults(func=cmd_org_list)
 
     user = sub.add_parser("user", help="用户").add_subparsers(dest="user_cmd", required=True)
     ua = user.add_parser("add", parents=[jp], help="添加用户")
@@ -254,8 +313,17 @@ def build_parser() -> argparse.ArgumentParser:
     sv = sub.add_parser("serve", help="启动同步服务")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
-    sv.add_argument("--workers", type=int, default=1)
+    sv.add_argument("--workers", type=int, default=1,
+                    help="工作进程数（默认1；大于1只适用于 PostgreSQL）")
+    sv.add_argument("--log-file", help="日志文件（按 10 MB 轮换，保留 5 个；不含个人信息和令牌）")
     sv.set_defaults(func=cmd_serve)
+
+    bk = sub.add_parser("backup", parents=[jp], help="备份服务器数据库（运行中也可备份）")
+    bk.add_argument("--output", required=True, help="备份文件（SQLite 为 .db，PostgreSQL 为 .dump）")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", parents=[jp], help="从备份恢复服务器数据库（先停止服务）")
+    rs.add_argument("file", help="backup 命令写出的备份文件")
+    rs.set_defaults(func=cmd_restore)
 
     dm = sub.add_parser("demo", parents=[jp], help="在已有乡镇下生成演示数据")
     dm.add_argument("--township", required=True, help="乡镇机构代码")

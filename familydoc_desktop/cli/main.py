@@ -44,6 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         return common.start_gui(args)
     try:
+        from familydoc_desktop.store import logfile, paths
+
+        logfile.setup(paths.data_dir(args.data_dir))
+    except Exception:  # noqa: BLE001 - a log that cannot open must not stop the command
+        pass
+    try:
         return common.run(args)
     except BrokenPipeError:
         # `familydoc ... | head`: the reader left; not an error worth a traceback. Point stdout

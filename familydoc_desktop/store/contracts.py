@@ -20,11 +20,12 @@ from familydoc_desktop.domain.contracts import (
 from familydoc_desktop.domain.dates import parse_date
 from familydoc_desktop.domain.errors import ContractError, DomainError
 from familydoc_desktop.domain.models import Contract, ContractPackage, ServicePackage, Team
+from familydoc_desktop import resources
 from familydoc_desktop.rulesets import load_ruleset
 from familydoc_desktop.store import orgs
 from familydoc_desktop.store.residents import require_resident
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "resources" / "packages" / "catalogue.json"
+CATALOGUE = resources.path("packages", "catalogue.json")
 OPEN_STATUSES = (ContractStatus.ACTIVE, ContractStatus.PENDING)
 
 

@@ -33,7 +33,9 @@ def _writer(path: Path, fmt: str, sheet: str) -> Iterator:
     """A function that appends one row, for CSV or a write-only workbook."""
     if fmt not in FORMATS:
         raise DomainError("export_format", f"导出格式只能是 csv 或 xlsx，当前为 {fmt}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Never create folders: a typo in the folder must not make one at / or elsewhere.
+    if not path.parent.is_dir():
+        raise DomainError("export_folder", f"导出文件夹不存在：{path.parent}，请先选择已有的文件夹")
     if fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             yield csv.writer(fh).writerow

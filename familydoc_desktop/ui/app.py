@@ -11,11 +11,14 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from familydoc_desktop import resources
 from familydoc_desktop.store.database import Database, StoreError
+from familydoc_desktop.store import logfile
 from familydoc_desktop.store.paths import DB_NAME, data_dir as resolve_data_dir
 from familydoc_desktop.ui import fonts, i18n, labels
+from familydoc_desktop.ui.taskman import failure_text
 
-STYLE_SHEET = Path(__file__).resolve().parents[2] / "resources" / "styles" / "app.qss"
+STYLE_SHEET = resources.path("styles", "app.qss")
 log = logging.getLogger(__name__)
 
 
@@ -61,14 +64,38 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+def install_excepthooks(_log_path: Path | None = None) -> None:
+    """Uncaught exceptions (GUI thread or any other) are logged with their traceback; on the
+    GUI thread the doctor sees a short Chinese message, never the traceback."""
+    import sys
+    import threading
+
+    def hook(kind, exc, tb) -> None:  # noqa: ANN001
+        log.error("uncaught exception", exc_info=(kind, exc, tb))
+        if issubclass(kind, (KeyboardInterrupt, SystemExit)):
+            return
+        if QApplication.instance() is not None \
+                and threading.current_thread() is threading.main_thread():
+            QMessageBox.critical(None, "家医签约助手", failure_text(exc))
+
+    def thread_hook(args) -> None:  # noqa: ANN001
+        log.error("uncaught exception in thread %s", getattr(args.thread, "name", "?"),
+                  exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook
+
+
 def run_app(data_dir: str | Path | None = None, *, lang: str | None = None) -> int:
     app = make_application(lang=lang)
     if not fonts.cjk_available():
         log.warning("no CJK font installed: Chinese will not render")
     try:
-        db = Database(resolve_data_dir(data_dir) / DB_NAME)
+        folder = resolve_data_dir(data_dir)
+        install_excepthooks(logfile.setup(folder))
+        db = Database(folder / DB_NAME)
     except StoreError as exc:
-        QMessageBox.critical(None, "家医签约助手", str(exc))
+        QMessageBox.critical(None, "家医签约助手", failure_text(exc))
         return 1
     _ctx, window = build_window(db)
     settle_heap()

@@ -12,9 +12,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
+from familydoc_desktop import resources
+
 log = logging.getLogger(__name__)
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "resources" / "translations"
+TRANSLATIONS_DIR = resources.path("translations")
 LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_CN"
 SETTINGS_KEY = "ui/language"

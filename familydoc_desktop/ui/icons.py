@@ -6,7 +6,9 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-ICONS_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
+from familydoc_desktop import resources
+
+ICONS_DIR = resources.path("icons")
 
 
 @lru_cache(maxsize=None)

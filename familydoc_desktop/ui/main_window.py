@@ -179,13 +179,19 @@ class MainWindow(QMainWindow):
                                   "service for village clinics.").replace("%1", __version__))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.ctx.tasks.busy:
-            answer = QMessageBox.question(
-                self, self.tr("Work in progress"),
-                self.tr("A task is still running. Wait for it to finish and quit?"))
-            if answer != QMessageBox.StandardButton.Yes:
-                event.ignore()
-                return
         self.sync.stop()
+        # Quick work (a due list, a probe) finishes on its own: ask only about real work.
+        if not self.ctx.tasks.wait_idle(1000) and not self._confirm_quit_while_busy():
+            event.ignore()
+            return
         self.ctx.tasks.wait_idle(60000)
         super().closeEvent(event)
+
+    def _confirm_quit_while_busy(self) -> bool:
+        answer = QMessageBox.question(
+            self, self.tr("Work in progress"),
+            self.tr("A task is still running. Wait for it to finish and quit?"))
+        if answer != QMessageBox.StandardButton.Yes:
+            self.sync.resume()
+            return False
+        return True

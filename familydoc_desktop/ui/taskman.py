@@ -19,7 +19,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -150,10 +150,60 @@ class TaskManager(QObject):
         return self._active > 0
 
     def wait_idle(self, timeout_ms: int = 30000) -> bool:
-        """Block until the pools are empty (used at shutdown and by tests)."""
-        ok = self.db_pool.waitForDone(timeout_ms) and self.net_pool.waitForDone(timeout_ms)
-        self._run_closures()
-        return ok
+        """Block until no task is left, callbacks included (used at shutdown and by tests).
+
+        A callback may start the next task (a chain), so this drains pools and callbacks
+        until `busy` is false or `timeout_ms` has passed; False on timeout."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            left = max(0, int((deadline - time.monotonic()) * 1000))
+            ok = self.db_pool.waitForDone(left) and self.net_pool.waitForDone(left)
+            self._run_closures()
+            if not self.busy:
+                return True
+            if not ok or time.monotonic() >= deadline:
+                return False
+            time.sleep(0.005)  # a future's done-callback may still be queueing its closure
+
+
+def failure_text(exc: BaseException) -> str:
+    """The one wording of a failure for the doctor (every task failure and form error).
+
+    Domain, store and sync errors already carry a Chinese message; database and file
+    errors get a plain sentence (never the raw "[Errno 21] ..."); anything else is logged
+    with its traceback and shown as a short message pointing at the log."""
+    import errno
+    import sqlite3
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from familydoc_desktop.domain.errors import DomainError
+    from familydoc_desktop.store.errors import StoreError
+    from familydoc_desktop.sync.http import SyncError
+
+    if isinstance(exc, Cancelled):
+        return QCoreApplication.translate("Failure", "Cancelled; nothing was changed.")
+    if isinstance(exc, (DomainError, StoreError, SyncError)):
+        return str(exc)
+    if isinstance(exc, IsADirectoryError):
+        return QCoreApplication.translate("Failure", "The chosen path is a folder; choose a file name.")
+    if isinstance(exc, PermissionError):
+        return QCoreApplication.translate("Failure", "No permission to use this file or folder; choose another place.")
+    if isinstance(exc, FileNotFoundError):
+        return QCoreApplication.translate("Failure", "The file or its folder does not exist; choose an existing folder.")
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return QCoreApplication.translate("Failure", "The disk is full; free some space or choose another disk.")
+    if isinstance(exc, OSError):
+        log.error("file error: %s", "".join(
+            traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        return QCoreApplication.translate("Failure", "The file could not be read or written; check the disk and the path.")
+    if isinstance(exc, (SQLAlchemyError, sqlite3.Error)):
+        log.error("database error: %s", "".join(
+            traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        return QCoreApplication.translate("Failure", "The local database could not complete this step; nothing was lost. Try again; if it repeats, make a backup and contact support.")
+    log.error("unexpected error: %s", "".join(
+        traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    return QCoreApplication.translate("Failure", "Something unexpected went wrong; it was written to the log (logs/familydoc.log). Your saved data is safe.")
 
 
 @dataclass

@@ -82,11 +82,11 @@
         <translation>录入人／时间</translation>
     </message>
     <message>
-        <source>Keep this PC's value</source>
+        <source>Keep this PC&apos;s value</source>
         <translation>保留本机的值</translation>
     </message>
     <message>
-        <source>Keep the server's value</source>
+        <source>Keep the server&apos;s value</source>
         <translation>保留服务器上的值</translation>
     </message>
     <message>
@@ -125,7 +125,7 @@
         <translation>监护人</translation>
     </message>
     <message>
-        <source>Guardian's name</source>
+        <source>Guardian&apos;s name</source>
         <translation>监护人姓名</translation>
     </message>
     <message>
@@ -193,6 +193,41 @@
     <message>
         <source>Discharged</source>
         <translation>撤床日期</translation>
+    </message>
+</context>
+<context>
+    <name>Failure</name>
+    <message>
+        <source>Cancelled; nothing was changed.</source>
+        <translation>已取消，没有做任何更改。</translation>
+    </message>
+    <message>
+        <source>The chosen path is a folder; choose a file name.</source>
+        <translation>所选路径是一个文件夹，请选择一个文件名。</translation>
+    </message>
+    <message>
+        <source>No permission to use this file or folder; choose another place.</source>
+        <translation>没有权限使用这个文件或文件夹，请换一个位置。</translation>
+    </message>
+    <message>
+        <source>The file or its folder does not exist; choose an existing folder.</source>
+        <translation>文件或所在文件夹不存在，请选择已有的文件夹。</translation>
+    </message>
+    <message>
+        <source>The disk is full; free some space or choose another disk.</source>
+        <translation>磁盘已满，请清理空间或换一个磁盘。</translation>
+    </message>
+    <message>
+        <source>The file could not be read or written; check the disk and the path.</source>
+        <translation>无法读写该文件，请检查磁盘和路径。</translation>
+    </message>
+    <message>
+        <source>The local database could not complete this step; nothing was lost. Try again; if it repeats, make a backup and contact support.</source>
+        <translation>本机数据库未能完成这一步，数据没有丢失。请重试；若反复出现，请先备份再联系技术支持。</translation>
+    </message>
+    <message>
+        <source>Something unexpected went wrong; it was written to the log (logs/familydoc.log). Your saved data is safe.</source>
+        <translation>出现意外错误，已记入日志（logs/familydoc.log）。已保存的数据是安全的。</translation>
     </message>
 </context>
 <context>
@@ -458,7 +493,7 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <source>Today's work</source>
+        <source>Today&apos;s work</source>
         <translation>今日工作</translation>
     </message>
     <message>
@@ -1492,7 +1527,7 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>账号</translation>
     </message>
     <message>
-        <source>This PC's clinic</source>
+        <source>This PC&apos;s clinic</source>
         <translation>本机所属机构</translation>
     </message>
     <message>
@@ -1627,7 +1662,7 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>逾期 %1 天</translation>
     </message>
     <message>
-        <source>No open home sickbeds. Admit a resident from here or from the resident's record.</source>
+        <source>No open home sickbeds. Admit a resident from here or from the resident&apos;s record.</source>
         <translation>目前没有在床的家庭病床。可在此处或居民档案中建床。</translation>
     </message>
     <message>

@@ -33,10 +33,13 @@ def is_sqlite(engine: Engine) -> bool:
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # hide_parameters: an error logged by the server never carries a record's values
+    # (names, ID numbers) or a token hash.
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                           hide_parameters=True)
 
     # pysqlite's own transaction handling starts transactions late (before the first write),
     # so a pull's SELECTs would not share a snapshot. Take control: BEGIN ourselves, and
@@ -125,15 +128,31 @@ def current_seq(conn: Connection) -> int:
                         .where(models.counter.c.name == Sequence.NAME)).scalar_one()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the server database to the newest schema (its own Alembic history)."""
+def migrate(engine: Engine, *, backup: bool = True) -> Path | None:
+    """Bring the server database to the newest schema (its own Alembic history).
+
+    An existing database that is behind is backed up first (services/backup.py: `backups/`
+    beside a SQLite file, or the server data folder); if the backup fails, nothing is
+    migrated. Returns the backup written, if any."""
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent
                                                   / "migrations"))
     with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    saved = None
+    in_memory = is_sqlite(engine) and engine.url.database in (None, "", ":memory:")
+    if (backup and not in_memory and current is not None
+            and current != ScriptDirectory.from_config(config).get_current_head()):
+        from sync_server.services.backup import automatic_backup
+
+        saved = automatic_backup(engine.url.render_as_string(hide_password=False), current)
+    with engine.connect() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
         conn.commit()
+    return saved

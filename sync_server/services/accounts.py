@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -97,6 +97,21 @@ def visible_orgs(conn: Connection, org_id: str) -> list[OrgOut]:
     rows = conn.execute(select(models.org).where(models.org.c.id.in_(ids))
                         .order_by(models.org.c.code))
     return [org_out(r) for r in rows]
+
+
+def list_orgs(conn: Connection) -> list[dict]:
+    """Every organisation with its parent's code and how many accounts and devices it has
+    (for IT staff: the codes a clinic's login needs, without psql)."""
+    o, parent = models.org, models.org.alias("parent")
+    users = (select(func.count()).select_from(models.account)
+             .where(models.account.c.org_id == o.c.id).scalar_subquery())
+    devices = (select(func.count()).select_from(models.device)
+               .where(models.device.c.org_id == o.c.id).scalar_subquery())
+    rows = conn.execute(
+        select(o.c.code, o.c.name, o.c.level, parent.c.code.label("parent"),
+               users.label("users"), devices.label("devices"))
+        .select_from(o.outerjoin(parent, parent.c.id == o.c.parent_id)).order_by(o.c.code))
+    return [dict(r._mapping) for r in rows]
 
 
 # --- accounts --------------------------------------------------------------------------------

@@ -86,3 +86,19 @@ def test_ledger_export_format_flag_and_village(cli_db, tmp_path, capsys):
     assert main(["--data-dir", d, "--json", "export", "ledger", "--village", "999999999999",
                  "--output", str(tmp_path / "none.xlsx")]) == 0
     assert json.loads(capsys.readouterr().out)["rows"] == 0
+
+
+def test_export_into_a_missing_folder_is_refused_and_creates_nothing(db, tmp_path):
+    import pytest
+
+    from familydoc_desktop.domain.errors import DomainError
+
+    seeded(db, tmp_path)
+    target = tmp_path / "no_such" / "deeper" / "ledger.xlsx"
+    with db.session() as s, pytest.raises(DomainError) as err:
+        export_ledger(s, target, fmt="xlsx", actor="张医生")
+    assert err.value.code == "export_folder" and "导出文件夹不存在" in str(err.value)
+    assert not (tmp_path / "no_such").exists()
+    with db.session() as s, pytest.raises(DomainError):
+        export_residents(s, tmp_path / "gone" / "r.csv", "csv", actor="张医生")
+    assert not (tmp_path / "gone").exists()

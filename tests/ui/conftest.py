@@ -23,12 +23,40 @@ def db(tmp_path):
     database.close()
 
 
+@pytest.fixture(autouse=True)
+def no_modal_boxes(monkeypatch):
+    """A modal message box has no one to answer it in a test run: it would block the test
+    forever. Every static QMessageBox call returns its default answer (Yes/OK) at once and
+    is recorded in the list this fixture yields, so a test can assert what the user saw."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[tuple[str, str, str]] = []
+
+    def fake(kind, answer):
+        def box(_parent, title, text, *args, **kwargs):
+            shown.append((kind, title, text))
+            return answer
+        return box
+
+    monkeypatch.setattr(QMessageBox, "question", fake("question", QMessageBox.StandardButton.Yes))
+    for kind in ("information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, fake(kind, QMessageBox.StandardButton.Ok))
+    return shown
+
+
 @pytest.fixture
 def ctx(app, db):
     from familydoc_desktop.ui.context import AppContext
     context = AppContext(db)
     yield context
-    context.tasks.wait_idle()
+    assert context.tasks.wait_idle(60000), "a task was still running at teardown"
+
+
+def close_window(win) -> None:
+    """Stop the sync timers, let every task and its callbacks finish, then close."""
+    win.sync.stop()
+    assert win.ctx.tasks.wait_idle(60000), "a task was still running at teardown"
+    win.close()
 
 
 @pytest.fixture
@@ -38,8 +66,7 @@ def window(app, db, qtbot):
     qtbot.addWidget(win)
     win.show()
     yield win
-    win.sync.stop()
-    context.tasks.wait_idle()
+    close_window(win)
 
 
 def wait_tasks(qtbot, ctx, timeout: int = 20000) -> None:

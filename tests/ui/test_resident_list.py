@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from PySide6.QtCore import SIGNAL, Qt
+
 from familydoc_desktop.domain.idcard import check_digit
 from familydoc_desktop.store import audit, residents, search
 from familydoc_desktop.ui.models.resident_table import ResidentTableModel
@@ -72,3 +74,22 @@ def test_filter_by_contract_status(ctx):
     assert model.total == 1 and model.row_at(0).id == rid
     model.set_query("", search.ResidentFilter(contract_status=search.UNSIGNED))
     assert model.total == 2
+
+
+def test_double_click_opens_a_record_once(window, qtbot, monkeypatch):
+    add_people(window.ctx, 3)
+    screen = window.show_screen("residents")
+    screen._search_now()
+    opened = []
+    monkeypatch.setattr(screen, "open_resident", lambda rid: opened.append(rid))
+    view = screen.view
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 3, timeout=5000)
+    view.setCurrentIndex(screen.model.index(1, 0))
+    # A double-click emits doubleClicked and then activated: only activated may open.
+    assert view.receivers(SIGNAL("doubleClicked(QModelIndex)")) == 0
+    assert view.receivers(SIGNAL("activated(QModelIndex)")) == 1
+    view.doubleClicked.emit(view.currentIndex())
+    view.activated.emit(view.currentIndex())
+    assert len(opened) == 1
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert len(opened) == 2 and opened[0] == opened[1]

@@ -10,6 +10,8 @@ import PySide6
 
 from familydoc_desktop.ui import i18n
 
+from .conftest import close_window
+
 UI = Path(__file__).resolve().parents[2] / "familydoc_desktop" / "ui"
 TS = i18n.TRANSLATIONS_DIR / "familydoc_zh_CN.ts"
 
@@ -42,9 +44,11 @@ def test_chinese_by_default_and_english_selectable(window, app):
     try:
         from familydoc_desktop.ui.main_window import MainWindow
         english = MainWindow(window.ctx)
-        assert english.nav.item(0).text() == "Today"
-        english.sync.stop()
-        english.deleteLater()
+        try:
+            assert english.nav.item(0).text() == "Today"
+        finally:
+            close_window(english)
+            english.deleteLater()
     finally:
         i18n.install_translators(app, "zh_CN")
 

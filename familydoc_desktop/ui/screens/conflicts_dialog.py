@@ -13,6 +13,7 @@ from familydoc_desktop.sync import conflicts, session
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.rows_table import Column, RowsTableModel
 from familydoc_desktop.ui.widgets.common import table_view
+from familydoc_desktop.ui.taskman import failure_text
 
 TABLE_ZH = {"resident": "居民", "contract": "签约", "household": "家庭", "diagnosis": "诊断",
             "sickbed": "家庭病床", "referral": "转诊", "population_membership": "重点人群"}
@@ -105,4 +106,4 @@ class ConflictsDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
-        self.status.setText(str(exc))
+        self.status.setText(failure_text(exc))

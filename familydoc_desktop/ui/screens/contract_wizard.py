@@ -23,6 +23,7 @@ from familydoc_desktop.store import contracts, orgs, residents, settings
 from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.widgets.common import date_edit, from_qdate
+from familydoc_desktop.ui.taskman import failure_text
 
 
 def yuan(fen_or_decimal) -> str:  # noqa: ANN001
@@ -106,7 +107,7 @@ class ContractWizard(QWizard):
                                                 personal_share=self.personal_share(), **kwargs)
                 self.contract_id = c.id
         except DomainError as exc:
-            consent.error.setText(str(exc))
+            consent.error.setText(failure_text(exc))
             consent.error.setVisible(True)
             return
         self.print_after = consent.print_check.isChecked()
@@ -245,7 +246,7 @@ class FeePage(QWizardPage):
             rows.append((self.tr("Basic package (per year)"), basic))
             self.note.setText("")
         except DomainError as exc:
-            self.note.setText(str(exc))
+            self.note.setText(failure_text(exc))
         rules = preset.get("personalised") or {}
         cap = Decimal(str(rules.get("insurance_cap", "40")))
         for p in self.w.chosen_packages():

@@ -24,6 +24,7 @@ from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.widgets.common import date_edit, error_label, from_qdate, show_error
 from familydoc_desktop.ui.widgets.guarded_dialog import GuardedDialog
+from familydoc_desktop.ui.taskman import failure_text
 
 ADHERENCE = ("规律", "间断", "不服药")
 
@@ -302,7 +303,7 @@ class FollowupForm(GuardedDialog):
                     note=self.note_edit.text().strip() or None,
                     mental=self.mental_assessment(), **m)
         except DomainError as exc:
-            show_error(self.error, str(exc))
+            show_error(self.error, failure_text(exc))
             return False
         self.ctx.notify("followup_visit")
         if not self.quiet:

@@ -18,6 +18,7 @@ from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.villages import villages
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, RowsTableModel
 from familydoc_desktop.ui.widgets.common import sorted_proxy, table_view
+from familydoc_desktop.ui.taskman import failure_text
 
 KIND_ORDER = (due_rules.ELDERLY_80, due_rules.REVISIT, due_rules.CHRONIC_FOLLOWUP,
               due_rules.SICKBED_ROUND, due_rules.CONTRACT_EXPIRING)
@@ -149,7 +150,6 @@ class HomeScreen(QWidget):
         self.view.setModel(self.proxy)
         for col, width in enumerate((100, 90, 150, 100, 120)):
             self.view.setColumnWidth(col, width)
-        self.view.doubleClicked.connect(self._open_index)
         self.view.activated.connect(self._open_index)
         layout.addWidget(self.view, 1)
 
@@ -207,7 +207,7 @@ class HomeScreen(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
-        self.status.setText(self.tr("Could not load the due list: %1").replace("%1", str(exc)))
+        self.status.setText(self.tr("Could not load the due list: %1").replace("%1", failure_text(exc)))
 
     def _loaded(self, result) -> None:  # noqa: ANN001
         self._loading = False

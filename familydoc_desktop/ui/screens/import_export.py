@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.rows_table import Column, RowsTableModel
 from familydoc_desktop.ui.widgets.common import table_view
+from familydoc_desktop.ui.taskman import failure_text
 
 
 class ImportExportScreen(QWidget):
@@ -125,7 +126,7 @@ class ImportExportScreen(QWidget):
         # leaves the database exactly as it was, and the user is told so.
         self.summary.setText(
             self.tr("Import cancelled: nothing was changed.") if isinstance(exc, Cancelled)
-            else self.tr("Import failed, nothing was changed: %1").replace("%1", str(exc)))
+            else self.tr("Import failed, nothing was changed: %1").replace("%1", failure_text(exc)))
 
     def save_report(self) -> None:
         from familydoc_desktop.store import importer
@@ -135,7 +136,7 @@ class ImportExportScreen(QWidget):
             try:
                 importer.write_error_report(self.result, path, roster=self.roster_path)
             except importer.ImportFileError as exc:  # chosen the roster itself
-                self.summary.setText(str(exc))
+                self.summary.setText(failure_text(exc))
 
     # -- export ---------------------------------------------------------------------------
     def _export(self, kind: str, path: str, on_done=None) -> None:  # noqa: ANN001
@@ -154,7 +155,7 @@ class ImportExportScreen(QWidget):
                 on_done(result)
 
         self.ctx.task(work, success=done,
-                      failure=lambda e: self.export_status.setText(str(e)),
+                      failure=lambda e: self.export_status.setText(failure_text(e)),
                       label=self.tr("Exporting…"), parent=self)
 
     def export_residents(self) -> None:

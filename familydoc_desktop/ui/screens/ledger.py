@@ -21,6 +21,7 @@ from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, PagedRowsModel
 from familydoc_desktop.ui.villages import villages
 from familydoc_desktop.ui.widgets.common import error_label, show_error, table_view
+from familydoc_desktop.ui.taskman import failure_text
 
 COLOUR_HEX = {"red": "#c62828", "yellow": "#b28704", "green": "#2e7d32"}
 
@@ -78,7 +79,7 @@ class LedgerScreen(QWidget):
         self.view.setModel(self.model)
         for col, width in enumerate((70, 90, 50, 50, 220, 100, 60)):
             self.view.setColumnWidth(col, width)
-        self.view.doubleClicked.connect(self._open)
+        self.view.activated.connect(self._open)  # double-click or Enter, once
         layout.addWidget(self.view, 1)
         self.status = QLabel(self)
         layout.addWidget(self.status)
@@ -113,7 +114,7 @@ class LedgerScreen(QWidget):
 
         self.status.setText(self.tr("Loading…"))
         self.ctx.task(work, success=self._loaded,
-                      failure=lambda e: self.status.setText(str(e)))
+                      failure=lambda e: self.status.setText(failure_text(e)))
 
     def _loaded(self, result) -> None:  # noqa: ANN001
         rows, counts = result
@@ -164,7 +165,7 @@ class LedgerScreen(QWidget):
             if on_done:
                 on_done(result)
 
-        self.ctx.task(work, success=done, failure=lambda e: self.status.setText(str(e)),
+        self.ctx.task(work, success=done, failure=lambda e: self.status.setText(failure_text(e)),
                       label=self.tr("Exporting the ledger…"), parent=self)
 
 
@@ -205,7 +206,7 @@ class OverrideDialog(QDialog):
                 ledger.override_colour(s, self.row.resident_id, self.colour_combo.currentData(),
                                        self.reason_edit.text(), self.ctx.actor)
         except DomainError as exc:
-            show_error(self.error, str(exc))
+            show_error(self.error, failure_text(exc))
             return
         self.ctx.notify("ledger_assessment")
         self.accept()

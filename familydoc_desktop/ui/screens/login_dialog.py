@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
 from familydoc_desktop.sync import session
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.widgets.common import error_label, show_error
+from familydoc_desktop.ui.taskman import failure_text
 
 
 class LoginDialog(QDialog):
@@ -69,4 +70,4 @@ class LoginDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
-        show_error(self.error, str(exc))
+        show_error(self.error, failure_text(exc))

@@ -14,6 +14,7 @@ from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.widgets.common import date_edit, error_label, from_qdate, show_error
 from familydoc_desktop.ui.widgets.guarded_dialog import GuardedDialog
+from familydoc_desktop.ui.taskman import failure_text
 
 
 class ReferralDialog(GuardedDialog):
@@ -60,7 +61,7 @@ class ReferralDialog(GuardedDialog):
                                       receiving_unit=self.unit_edit.text(),
                                       reason=self.reason_edit.text().strip() or None)
         except DomainError as exc:
-            show_error(self.error, str(exc))
+            show_error(self.error, failure_text(exc))
             return False
         self.ctx.notify("referral")
         return True

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from familydoc_desktop.domain.indicators import INDICATORS
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.widgets.common import date_edit, from_qdate
+from familydoc_desktop.ui.taskman import failure_text
 
 
 class ReportsScreen(QWidget):
@@ -100,7 +101,7 @@ class ReportsScreen(QWidget):
 
     def _failed(self, exc: Exception) -> None:
         self.run_button.setEnabled(True)
-        self.status.setText(str(exc))
+        self.status.setText(failure_text(exc))
 
     def _shown(self, report) -> None:  # noqa: ANN001
         from familydoc_desktop.store.exporter import report_table
@@ -161,5 +162,5 @@ class ReportsScreen(QWidget):
             if on_done:
                 on_done(result)
 
-        self.ctx.task(work, success=done, failure=lambda e: self.status.setText(str(e)),
+        self.ctx.task(work, success=done, failure=lambda e: self.status.setText(failure_text(e)),
                       label=self.tr("Exporting the indicators…"), parent=self)

@@ -21,6 +21,7 @@ from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.screens.resident_history import ResidentHistory
 from familydoc_desktop.ui.widgets.common import error_label, from_qdate, show_error, to_qdate
 from familydoc_desktop.ui.widgets.guarded_dialog import GuardedDialog
+from familydoc_desktop.ui.taskman import failure_text
 
 NO_DATE = QDate(1880, 1, 1)  # shown blank: "no birth date typed yet"
 CONDITION_CHOICES = (Condition.HYPERTENSION, Condition.DIABETES, Condition.TUBERCULOSIS,
@@ -253,7 +254,7 @@ class ResidentForm(GuardedDialog):
         try:
             info = idcard.parse_id(raw)
         except IdNumberError as exc:
-            show_error(self.id_error, str(exc))
+            show_error(self.id_error, failure_text(exc))
             return
         show_error(self.id_error, None)
         self.sex_combo.setCurrentIndex(self.sex_combo.findData(str(info.sex)))
@@ -287,7 +288,7 @@ class ResidentForm(GuardedDialog):
             target, widget = self.household_error, self.household_edit
         else:
             target, widget = self.general_error, None
-        show_error(target, str(exc))
+        show_error(target, failure_text(exc))
         if widget is not None:
             widget.setFocus()
 

@@ -80,7 +80,6 @@ class ResidentsScreen(QWidget):
         self.view.setModel(self.model)
         for col, width in enumerate((90, 50, 50, 170, 120, 100, 140, 80, 80)):
             self.view.setColumnWidth(col, width)
-        self.view.doubleClicked.connect(lambda _i: self.open_selected())
         self.view.activated.connect(lambda _i: self.open_selected())
         layout.addWidget(self.view, 1)
 

@@ -13,6 +13,7 @@ from familydoc_desktop.store import orgs, settings
 from familydoc_desktop.ui import i18n
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.widgets.common import error_label, show_error
+from familydoc_desktop.ui.taskman import failure_text
 
 
 class SettingsScreen(QWidget):
@@ -153,7 +154,7 @@ class SettingsScreen(QWidget):
             if self.main is not None:
                 self.main.sync.refresh_status()
 
-        self.ctx.task(work, success=done, failure=lambda e: show_error(self.error, str(e)),
+        self.ctx.task(work, success=done, failure=lambda e: show_error(self.error, failure_text(e)),
                       network=True)
 
     # -- backup ---------------------------------------------------------------------------
@@ -166,7 +167,7 @@ class SettingsScreen(QWidget):
                 on_done(path)
 
         self.ctx.task(lambda _p: backup.backup(self.ctx.db), success=done,
-                      failure=lambda e: show_error(self.error, str(e)),
+                      failure=lambda e: show_error(self.error, failure_text(e)),
                       label=self.tr("Backing up…"), parent=self)
 
     def choose_restore(self) -> None:
@@ -197,5 +198,5 @@ class SettingsScreen(QWidget):
                 self.main.close()
 
         self.ctx.task(lambda _p: backup.restore(db_path, path), success=done,
-                      failure=lambda e: show_error(self.error, str(e)),
+                      failure=lambda e: show_error(self.error, failure_text(e)),
                       label=self.tr("Restoring…"), parent=self, cancellable=False)

@@ -22,6 +22,7 @@ from familydoc_desktop.ui.widgets.common import (
     date_edit, error_label, from_qdate, show_error, table_view,
 )
 from familydoc_desktop.ui.widgets.guarded_dialog import GuardedDialog
+from familydoc_desktop.ui.taskman import failure_text
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class SickbedsScreen(QWidget):
         self.view.setModel(self.model)
         for col, width in enumerate((100, 100, 50, 90, 220, 100)):
             self.view.setColumnWidth(col, width)
-        self.view.doubleClicked.connect(lambda _i: self.round_selected())
+        self.view.activated.connect(lambda _i: self.round_selected())  # double-click or Enter
         layout.addWidget(self.view, 1)
         self.empty = QLabel(self.tr("No open home sickbeds. Admit a resident from here or from "
                                     "the resident's record."), self)
@@ -216,7 +217,7 @@ class AdmitDialog(GuardedDialog):
                     care_plan=self.plan_edit.toPlainText().strip() or None)
                 self.sickbed_id = bed.id
         except DomainError as exc:
-            show_error(self.error, str(exc))
+            show_error(self.error, failure_text(exc))
             return False
         self.ctx.notify("sickbed")
         return True
@@ -259,7 +260,7 @@ class RoundDialog(GuardedDialog):
                                       orders=self.orders_edit.toPlainText().strip() or None,
                                       by_staff=self.by_edit.text().strip() or None)
         except DomainError as exc:
-            show_error(self.error, str(exc))
+            show_error(self.error, failure_text(exc))
             return False
         self.ctx.notify("sickbed_round")
         return True
@@ -303,7 +304,7 @@ class DischargeDialog(GuardedDialog):
                     outcome=self.outcome_combo.currentData(),
                     summary=self.summary_edit.toPlainText().strip() or None)
         except DomainError as exc:
-            show_error(self.error, str(exc))
+            show_error(self.error, failure_text(exc))
             return False
         self.ctx.notify("sickbed")
         if self.warnings and not self.quiet:

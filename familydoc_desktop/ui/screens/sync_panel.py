@@ -20,6 +20,7 @@ from familydoc_desktop.sync.engine import LAST_SYNC_KEY
 from familydoc_desktop.sync.http import NetworkDown
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.icons import icon
+from familydoc_desktop.ui.taskman import failure_text
 
 PROBE_MS = 60_000
 AUTO_SYNC_EVERY_S = 15 * 60
@@ -63,6 +64,7 @@ class SyncController(QObject):
         self.last_report = None
         self.last_error: str | None = None
         self._last_auto = 0.0
+        self.stopped = False
         self.probe_timer = QTimer(self)
         self.probe_timer.setInterval(PROBE_MS)
         self.probe_timer.timeout.connect(self.probe)
@@ -72,10 +74,18 @@ class SyncController(QObject):
         QTimer.singleShot(2000, self, self.probe)
 
     def stop(self) -> None:
+        """No more probes, status reads or automatic syncs (the window is closing)."""
+        self.stopped = True
         self.probe_timer.stop()
+
+    def resume(self) -> None:
+        self.stopped = False
+        self.probe_timer.start()
 
     # -- status ---------------------------------------------------------------------------
     def refresh_status(self) -> None:
+        if self.stopped:
+            return
         self.ctx.task(lambda _p: read_status(self.ctx), success=self._got_status,
                       failure=lambda _e: None)
 
@@ -86,7 +96,7 @@ class SyncController(QObject):
     # -- automatic sync -------------------------------------------------------------------
     def probe(self) -> None:
         status = self.status
-        if status is None or not status.server_url or self.running:
+        if self.stopped or status is None or not status.server_url or self.running:
             return
         url = status.server_url
         self.ctx.task(lambda _p: probe.reachable(url), success=self._probed,
@@ -140,11 +150,11 @@ class SyncController(QObject):
 
     def _sync_failed(self, exc: BaseException) -> None:
         self.running = False
-        self.last_error = str(exc)
+        self.last_error = failure_text(exc)
         if isinstance(exc, NetworkDown):
             self.online = False
             self.online_changed.emit(False)
-        self.sync_finished.emit(None, str(exc))
+        self.sync_finished.emit(None, failure_text(exc))
         self.refresh_status()
 
     # -- dialogs --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.widgets.common import date_edit, error_label, from_qdate, show_error
 from familydoc_desktop.ui.widgets.guarded_dialog import GuardedDialog
+from familydoc_desktop.ui.taskman import failure_text
 
 
 class TerminateDialog(GuardedDialog):
@@ -64,7 +65,7 @@ class TerminateDialog(GuardedDialog):
                     consent_by=self.consent_combo.currentData(),
                     note=self.note_edit.text().strip() or None)
         except DomainError as exc:
-            show_error(self.error, str(exc))
+            show_error(self.error, failure_text(exc))
             return False
         self.ctx.notify("contract")
         return True

@@ -23,7 +23,7 @@ class ResidentPicker(QDialog):
         self.model = ResidentTableModel(ctx.session, self)
         self.view = table_view(self)
         self.view.setModel(self.model)
-        self.view.doubleClicked.connect(lambda _i: self.accept())
+        self.view.activated.connect(lambda _i: self.accept())
         layout.addWidget(self.view, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel, self)

@@ -1,0 +1,1 @@
+"""Installed as the package `familydoc_resources` (see pyproject.toml): data files only."""
