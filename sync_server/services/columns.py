@@ -13,10 +13,17 @@ from sqlalchemy.types import TypeDecorator
 
 from familydoc_desktop.domain.models import SYNCED_MODELS, SYNCED_TABLES
 from familydoc_desktop.domain.sync_policy import DERIVED_COLUMNS, LOCAL_COLUMNS
+from familydoc_desktop.domain.wire_values import (
+    date_problem,
+    datetime_problem,
+    json_problem,
+    text_problem,
+)
 
 
 @dataclass(frozen=True)
 class ColumnSpec:
+    table: str
     name: str
     kind: str  # str | int | float | bool | date | datetime
     nullable: bool
@@ -50,7 +57,7 @@ def columns(table: str) -> dict[str, ColumnSpec]:
     for col in SYNCED_TABLES[table].__table__.columns:
         if col.name in skip:
             continue
-        out[col.name] = ColumnSpec(col.name, _kind(col.type), bool(col.nullable),
+        out[col.name] = ColumnSpec(table, col.name, _kind(col.type), bool(col.nullable),
                                    getattr(col.type, "length", None))
     return out
 
@@ -79,15 +86,17 @@ def check_value(spec: ColumnSpec, value) -> str | None:  # noqa: ANN001
             return "应为文本"
         if spec.max_length and len(value) > spec.max_length:
             return f"超过最大长度{spec.max_length}"
-        return None
+        return text_problem(value) or json_problem(spec.table, spec.name, value)
     elif kind == "date":
-        ok = isinstance(value, str) and _DATE.fullmatch(value) is not None \
-            and _parses(date.fromisoformat, value)
-        return None if ok else "应为 YYYY-MM-DD 格式的日期"
+        parsed = _parse(date.fromisoformat, value, _DATE)
+        if parsed is None:
+            return "应为 YYYY-MM-DD 格式的日期"
+        return date_problem(parsed)
     else:  # datetime
-        ok = isinstance(value, str) and _DATETIME.fullmatch(value) is not None \
-            and _parses(datetime.fromisoformat, value)
-        return None if ok else "应为 ISO 8601 格式的日期时间（YYYY-MM-DDTHH:MM:SS）"
+        parsed = _parse(datetime.fromisoformat, value, _DATETIME)
+        if parsed is None:
+            return "应为 ISO 8601 格式的日期时间（YYYY-MM-DDTHH:MM:SS）"
+        return datetime_problem(parsed)
     return None if ok else {"bool": "应为布尔值", "int": "应为整数", "float": "应为数字"}[kind]
 
 
@@ -100,9 +109,10 @@ _DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\
                        r"(Z|[+-][0-9]{2}:[0-9]{2})?")
 
 
-def _parses(parse, text: str) -> bool:  # noqa: ANN001
+def _parse(parse, text, shape):  # noqa: ANN001
+    if not isinstance(text, str) or shape.fullmatch(text) is None:
+        return None
     try:
-        parse(text)
-        return True
+        return parse(text)
     except ValueError:
-        return False
+        return None

@@ -414,3 +414,47 @@ def test_a_server_bug_is_a_chinese_json_500_with_the_server_time(doc, monkeypatc
     assert r.status_code == 500
     assert r.json() == {"detail": "服务器内部错误，请稍后再试或联系管理员"}
     assert int(r.headers["x-familydoc-server-time-ms"]) > 0
+
+
+@pytest.mark.parametrize("change, words", [
+    # Year 0 in UTC, year 10000 in UTC: no PC can compute with them (issue 14).
+    ({"created_at": "0001-01-01T00:00:00+00:01"}, "字段 created_at 年份超出"),
+    ({"created_at": "9999-12-31T23:59:59-23:59"}, "字段 created_at 年份超出"),
+    ({"created_at": "2201-01-01T00:00:00"}, "字段 created_at 年份超出"),
+    ({"birth_date": "0001-01-01"}, "字段 birth_date 年份超出"),
+    ({"birth_date": "9999-12-31"}, "字段 birth_date 年份超出"),
+    ({"name": "张\x07三"}, "字段 name 含有控制字符"),
+    ({"name": "张\x00三"}, "字段 name 含有空字符"),
+    ({"name": "张\x85三"}, "字段 name 含有控制字符"),
+])
+def test_values_no_pc_could_hold_are_422_naming_the_field(doc, change, words):
+    world, h = doc
+    rid, data = resident(world.orgs["clinic_a"])
+    data.update(change)
+    r = push(world, h, "doc_a", [mutation(3, rid, data, op="insert", hlc=world.hlc("dev-doc_a"))])
+    assert r.status_code == 422, r.text
+    assert "mutation_id=3" in r.json()["detail"] and words in r.json()["detail"]
+    assert pull_all(world, h)["tables"] == {}
+
+
+def test_a_lone_surrogate_in_a_pushed_value_is_4xx_not_500(doc):
+    world, h = doc
+    rid, data = resident(world.orgs["clinic_a"])
+    data["name"] = "NAME_PLACEHOLDER"
+    body = json.dumps({"device_id": "dev-doc_a", "mutations": [
+        mutation(1, rid, data, op="insert", hlc=world.hlc("dev-doc_a"))]})
+    body = body.replace("NAME_PLACEHOLDER", "\\ud800")
+    r = _push_raw(world, h, body.encode())
+    assert 400 <= r.status_code < 500, r.text
+    assert pull_all(world, h)["tables"] == {}
+
+
+def test_multi_line_notes_and_ordinary_chinese_are_still_accepted(doc):
+    world, h = doc
+    rid, data = resident(world.orgs["clinic_a"], created_at="1800-01-01T00:00:00+08:00")
+    data["address"] = "一组\t12号\r\n东头"
+    r = push(world, h, "doc_a", [mutation(1, rid, data, op="insert", hlc=world.hlc("dev-doc_a"))])
+    assert r.status_code == 422 and "年份超出" in r.json()["detail"]  # 1799 in UTC
+    data["created_at"] = "2025-01-02T03:04:05+08:00"
+    r = push(world, h, "doc_a", [mutation(1, rid, data, op="insert", hlc=world.hlc("dev-doc_a"))])
+    assert r.status_code == 200, r.text
