@@ -80,7 +80,8 @@ def export_residents(session: Session, path: str | Path, fmt: str = "csv", *,
                        label(r.contract_status) if r.contract_status else UNSIGNED_ZH,
                        label(r.colour) if r.colour else ""))
     detail = f"导出居民{len(ids)}人，格式{fmt}" + ("，已脱敏" if mask else "")
-    audit.log(session, actor or "本机用户", "export", "resident", None, detail)
+    entry = audit.log(session, actor or "本机用户", "export", "resident", None, detail)
+    audit.log_export_items(session, entry, "resident", ids)
     return len(ids)
 
 
@@ -97,8 +98,9 @@ def export_ledger(session: Session, path: str | Path, colour: str | None = None,
             write((label(r.colour), r.name, label(r.sex), r.age if r.age is not None else "",
                    "、".join(label(p) for p in r.populations), "；".join(r.reasons),
                    r.changed_on.isoformat(), "是" if r.override else ""))
-    audit.log(session, actor or "本机用户", "export", "ledger_assessment", None,
-              f"导出三色管理台账{len(rows)}人" + (f"（{label(colour)}）" if colour else ""))
+    entry = audit.log(session, actor or "本机用户", "export", "ledger_assessment", None,
+                      f"导出三色管理台账{len(rows)}人" + (f"（{label(colour)}）" if colour else ""))
+    audit.log_export_items(session, entry, "resident", [r.resident_id for r in rows])
     return len(rows)
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlmodel import select
 
-from familydoc_desktop.domain.models import AuditLog
+from familydoc_desktop.domain.models import AuditLog, OutboxEntry, Resident
 from familydoc_desktop.store.exporter import RESIDENT_COLUMNS, export_ledger, export_residents
 from familydoc_desktop.store.importer import import_roster
 from tests.fixtures.rosters import make_id, write_roster
@@ -36,9 +36,18 @@ def test_csv_has_bom_chinese_columns_and_masks(db, tmp_path):
     assert wang[1:4] == ["男", "1949-12-31", ROWS[0][3][:6] + "*" * 8 + ROWS[0][3][-4:]]
     assert wang[4] == "138****1111" and wang[6:9] == ["H1", "户主", "未签约"]
     with db.session() as s:
-        [entry] = s.exec(select(AuditLog)).all()
+        [entry] = s.exec(select(AuditLog).where(AuditLog.action == "export")).all()
         assert (entry.actor, entry.action, entry.table_name) == ("张医生", "export", "resident")
         assert "3人" in entry.detail and "脱敏" in entry.detail
+        # Whose data left: one entry per resident in the file, pointing at the export.
+        items = s.exec(select(AuditLog).where(AuditLog.action == "export_item")).all()
+        people = {r.id for r in s.exec(select(Resident)).all()}
+        assert {i.record_id for i in items} == people and len(items) == 3
+        assert all(i.detail == f"导出记录 {entry.id}" and i.actor == "张医生" for i in items)
+        # ...and they sync: each has its outbox entry.
+        queued = s.exec(select(OutboxEntry.record_id)
+                        .where(OutboxEntry.table_name == "audit_log")).all()
+        assert {i.id for i in items} <= set(queued)
 
 
 def test_xlsx_round_trip_imports_unchanged(db, tmp_path):
