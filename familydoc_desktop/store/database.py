@@ -77,9 +77,15 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+EMPTY = ("本地数据库文件是空的（0 字节）：{path}，而数据目录的 backups 文件夹中有备份。"
+         "为免把空库当成新库使用，程序没有打开它。请用“恢复备份”从备份恢复"
+         "（命令行：familydoc restore 备份文件）。")
+
+
 def sqlite_backup(source: Path, target: Path) -> Path:
     """Consistent copy through SQLite's backup API (safe while the WAL holds commits)."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    paths.create_private_file(target)
     src = sqlite3.connect(source)
     try:
         dst = sqlite3.connect(target)
@@ -156,6 +162,16 @@ class Database:
 
     def __init__(self, path: Path, *, migrate_to: str = "head") -> None:
         self.path = Path(path)
+        if self.path.is_file() and self.path.stat().st_size == 0 \
+                and paths.has_backups(self.path.parent):
+            # A power cut or a copy gone wrong left an empty file where the data was: starting
+            # afresh on it would look like every resident had gone.
+            raise StoreError(EMPTY.format(path=self.path))
+        paths.create_private_file(self.path)
+        for extra in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + extra)
+            if side.exists():
+                paths.make_private(side)
         self.engine = make_engine(self.path)
         try:
             self.backup_taken = migrate(self.engine, self.path, migrate_to)
