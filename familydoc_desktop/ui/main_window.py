@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self._add_screen("import_export", self.tr("Import/Export"), "import",
                          self._make_import_export)
         self._add_screen("sync", self.tr("Sync"), "sync", self._make_sync)
+        self._add_screen("audit", self.tr("Audit log"), "audit", self._make_audit)
         self._add_screen("settings", self.tr("Settings"), "settings", self._make_settings)
         self.nav.currentRowChanged.connect(self._on_nav)
 
@@ -127,6 +128,10 @@ class MainWindow(QMainWindow):
     def _make_sync(self) -> QWidget:
         from familydoc_desktop.ui.screens.sync_panel import SyncScreen
         return SyncScreen(self.ctx, self.sync, self)
+
+    def _make_audit(self) -> QWidget:
+        from familydoc_desktop.ui.screens.audit import AuditScreen
+        return AuditScreen(self.ctx, self)
 
     def _make_settings(self) -> QWidget:
         from familydoc_desktop.ui.screens.settings import SettingsScreen
