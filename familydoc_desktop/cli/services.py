@@ -1,4 +1,5 @@
-"""The other contracted services from the command line: two-way referral (more follow)."""
+"""The other contracted services from the command line: two-way referral, long
+prescriptions, drug shortages, health points, satisfaction surveys, health pushes."""
 from __future__ import annotations
 
 import argparse
@@ -39,6 +40,19 @@ def register(sub) -> None:  # noqa: ANN001
     p = _sub(g, "list", "转诊记录（最新在前）", cmd_referral_list)
     p.add_argument("--open", action="store_true", help="只看未完成的（已转出、已接收）")
     p.add_argument("--units", action="store_true", help="列出本乡镇的接收机构")
+    _register_prescription(sub)
+
+
+def _register_prescription(sub) -> None:  # noqa: ANN001
+    g = _group(sub, "prescription", "长期处方（4—12周）")
+    p = _sub(g, "add", "开具长期处方（签约的慢性病患者）", cmd_prescription_add)
+    p.add_argument("resident", help="居民ID或身份证号")
+    p.add_argument("--weeks", required=True, type=int, help="处方周数（4—12）")
+    p.add_argument("--drug", action="append", required=True,
+                   help="“药名 用法用量”，如 \"氨氯地平片 5mg 每日一次\"（可重复）")
+    p.add_argument("--date", type=common.date_arg, help="处方日期（默认今天）")
+    p = _sub(g, "list", "长期处方（最新在前）", cmd_prescription_list)
+    p.add_argument("--active", action="store_true", help="只看今天仍在用药期内的")
 
 
 def resident_of(s, key: str):  # noqa: ANN001, ANN201
@@ -100,6 +114,42 @@ def cmd_referral_list(args) -> int:  # noqa: ANN001
                 + ("（紧急）" if d["urgent"] else ""),
                 d["receiving_unit"], referral_rules.STATUS_ZH.get(d["status"], d["status"]),
                 d["reason"] or "")))
+        return "\n".join(lines)
+    common.emit(args, data, text)
+    return 0
+
+
+def _rx_json(row, name: str | None = None) -> dict:  # noqa: ANN001
+    return {"id": row.id, "resident_id": row.resident_id, "name": name,
+            "start_date": row.start_date, "weeks": row.weeks, "refill_date": row.end_date,
+            "drugs": row.drugs.split("；")}
+
+
+def cmd_prescription_add(args) -> int:  # noqa: ANN001
+    db = common.db_from(args)
+    with db.session() as s:
+        r = resident_of(s, args.resident)
+        row = services.add_long_prescription(s, resident_id=r.id, weeks=args.weeks,
+                                             drugs=args.drug, start_date=args.date)
+        data = _rx_json(row, r.name)
+    common.emit(args, data, lambda: (
+        f"已开具长期处方：{data['name']} {data['weeks']}周，{data['refill_date']} 续方；"
+        + "；".join(data["drugs"])))
+    return 0
+
+
+def cmd_prescription_list(args) -> int:  # noqa: ANN001
+    from datetime import date
+
+    db = common.db_from(args, create=False)
+    with db.session() as s:
+        data = [_rx_json(row, name) for row, name in services.prescription_list(
+            s, active_on=date.today() if args.active else None)]
+
+    def text() -> str:
+        lines = [f"共 {len(data)} 张长期处方"]
+        lines += ["  ".join((str(d["start_date"]), d["name"] or "", f"{d['weeks']}周",
+                             f"{d['refill_date']} 续方", "；".join(d["drugs"]))) for d in data]
         return "\n".join(lines)
     common.emit(args, data, text)
     return 0

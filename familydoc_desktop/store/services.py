@@ -2,11 +2,13 @@
 satisfaction surveys, health-information pushes, drug-shortage register."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from familydoc_desktop.domain import prescription as rx_rules
 from familydoc_desktop.domain import referral as referral_rules
 from familydoc_desktop.domain.codes import ReferralStatus
 from familydoc_desktop.domain.dates import parse_date
@@ -16,7 +18,6 @@ from familydoc_desktop.domain.models import (
 )
 from familydoc_desktop.store.residents import require_resident
 
-LONG_RX_WEEKS = (4, 12)  # seed 001 item 11
 SCORE_RANGE = (1, 5)
 
 
@@ -121,15 +122,30 @@ def referral_list(session: Session, *, open_only: bool = False,
 
 # ---- 长期处方 ---------------------------------------------------------------------------------
 
-def add_long_prescription(session: Session, *, resident_id: str, start_date, weeks: int,
-                          drugs: str, doctor_id: str | None = None) -> LongPrescription:
+def _conditions_on(session: Session, resident_id: str, on: date) -> set[str]:
+    from familydoc_desktop.store.residents import diagnoses_for
+
+    return {d.condition for d in diagnoses_for(session, resident_id)
+            if d.start_date <= on and (d.end_date is None or d.end_date >= on)}
+
+
+def add_long_prescription(session: Session, *, resident_id: str, weeks, drugs,
+                          start_date=None, doctor_id: str | None = None,
+                          today: date | None = None) -> LongPrescription:
+    """A 4-12 week prescription for a signed chronic patient; `drugs` are "NAME DOSE" texts."""
+    from familydoc_desktop.store.contracts import active_contract
+
+    today = today or date.today()
     resident = require_resident(session, resident_id)
-    low, high = LONG_RX_WEEKS
-    if isinstance(weeks, bool) or not isinstance(weeks, int) or not low <= weeks <= high:
-        raise DomainError("long_rx_weeks", f"长期处方期限须为{low}—{high}周，当前为 {weeks}")
-    row = LongPrescription(org_id=resident.org_id, resident_id=resident.id,
-                           start_date=parse_date(start_date), weeks=weeks,
-                           drugs=_text(drugs, "处方药品"), doctor_id=doctor_id)
+    weeks = rx_rules.check_weeks(weeks)
+    items = rx_rules.check_drugs(drugs)
+    start = _day(start_date if start_date is not None else today, today, "处方日期")
+    contract = active_contract(session, resident.id, start)
+    rx_rules.check_patient(contract is not None, _conditions_on(session, resident.id, start))
+    row = LongPrescription(org_id=resident.org_id, resident_id=resident.id, start_date=start,
+                           weeks=weeks, drugs="；".join(d.text() for d in items),
+                           doctor_id=doctor_id or contract.doctor_id,
+                           end_date=rx_rules.refill_date(start, weeks))
     session.add(row)
     session.flush()
     return row
@@ -137,6 +153,22 @@ def add_long_prescription(session: Session, *, resident_id: str, start_date, wee
 
 def long_prescriptions_for(session: Session, resident_id: str) -> list[LongPrescription]:
     return _rows(session, LongPrescription, resident_id, LongPrescription.start_date.desc())
+
+
+def prescription_list(session: Session, *, active_on: date | None = None,
+                      limit: int = 500) -> list[tuple[LongPrescription, str]]:
+    """Long prescriptions with their resident's name, newest first; `active_on` keeps those
+    whose supply runs on that day."""
+    from familydoc_desktop.domain.models import Resident
+
+    q = (select(LongPrescription, Resident.name)
+         .join(Resident, Resident.id == LongPrescription.resident_id)
+         .where(LongPrescription.deleted == False))  # noqa: E712
+    if active_on is not None:
+        q = q.where(LongPrescription.start_date <= active_on,
+                    LongPrescription.end_date > active_on)
+    return list(session.exec(q.order_by(LongPrescription.start_date.desc(),
+                                        LongPrescription.id.desc()).limit(limit)))
 
 
 # ---- 健康积分 ---------------------------------------------------------------------------------
@@ -236,3 +268,24 @@ def open_drug_shortages(session: Session, org_id: str | None = None) -> list[Dru
     if org_id:
         q = q.where(DrugShortage.org_id == org_id)
     return list(session.exec(q.order_by(DrugShortage.reported_on)))
+
+
+# ---- the resident's history -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    """One service given to a resident, for the history tab and `resident show`."""
+
+    on: date
+    kind: str  # the table it comes from
+    detail: str  # Chinese
+    public_health: bool  # a basic public health service (基本公共卫生服务)
+
+
+def history_for(session: Session, resident_id: str) -> list[ServiceEntry]:
+    """Every other service given to the resident, newest first."""
+    out = [ServiceEntry(p.start_date, "long_prescription",
+                        f"{p.weeks}周，{p.end_date} 续方：{p.drugs}", False)
+           for p in long_prescriptions_for(session, resident_id)]
+    out.sort(key=lambda e: e.on, reverse=True)
+    return out

@@ -2,6 +2,7 @@
 (or, on a township PC, every clinic's) records with the actions that change them."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Callable
 
 from PySide6.QtWidgets import (
@@ -104,6 +105,40 @@ class ReferralsTab(ServiceTab):
             ReferralStepDialog(self.ctx, row[0].id, self).exec()
 
 
+class PrescriptionsTab(ServiceTab):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        def load(active) -> list:  # noqa: ANN001
+            with ctx.session() as s:
+                return services.prescription_list(s, active_on=date.today() if active else None)
+        super().__init__(ctx, [
+            Column(self.tr("Start"), lambda r: r[0].start_date),
+            Column(self.tr("Resident"), lambda r: r[1]),
+            Column(self.tr("Weeks"), lambda r: r[0].weeks, align_right=True),
+            Column(self.tr("Refill due"), lambda r: r[0].end_date),
+            Column(self.tr("Drugs and doses"), lambda r: r[0].drugs),
+        ], load, [(self.tr("Running today"), True), (self.tr("All prescriptions"), False)],
+            parent)
+        self.new_button = self.button(self.tr("New long prescription…"), self.new_prescription)
+        self.refill_button = self.button(self.tr("Refill…"), self.refill_selected)
+        self.view.activated.connect(lambda _i: self.refill_selected())
+
+    def selection_changed(self) -> None:
+        self.refill_button.setEnabled(self.selected() is not None)
+
+    def new_prescription(self) -> None:
+        from familydoc_desktop.ui.screens.prescription_dialog import PrescriptionDialog
+        from familydoc_desktop.ui.widgets.resident_picker import ResidentPicker
+        picker = ResidentPicker(self.ctx, self, self.tr("Long prescription for"))
+        if picker.exec() and picker.resident_id:
+            PrescriptionDialog(self.ctx, picker.resident_id, self).exec()
+
+    def refill_selected(self) -> None:
+        from familydoc_desktop.ui.screens.prescription_dialog import refill_for_resident
+        row = self.selected()
+        if row is not None:
+            refill_for_resident(self.ctx, row[0].resident_id, self)
+
+
 class ServicesScreen(QWidget):
     def __init__(self, ctx: AppContext, main_window=None) -> None:  # noqa: ANN001
         super().__init__(main_window)
@@ -119,6 +154,8 @@ class ServicesScreen(QWidget):
         layout.addWidget(self.tabs, 1)
         self.referrals = ReferralsTab(ctx, self)
         self.tabs.addTab(self.referrals, self.tr("Two-way referral"))
+        self.prescriptions = PrescriptionsTab(ctx, self)
+        self.tabs.addTab(self.prescriptions, self.tr("Long prescriptions"))
         ctx.data_changed.connect(self._on_data_changed)
 
     def tab_widgets(self) -> list[ServiceTab]:
