@@ -346,8 +346,8 @@ class CareRecords:
                 "referral", org_id, self.at(d), resident_id=p["row"]["id"],
                 direction=ReferralDirection.UP, referral_date=d, receiving_unit="县人民医院",
                 reason="血压控制不佳，紧急转诊",
-                status=_pick(rng, ((ReferralStatus.COMPLETED, 60), (ReferralStatus.ACCEPTED, 30),
-                                   (ReferralStatus.PENDING, 10)))))
+                status=_pick(rng, ((ReferralStatus.COMPLETED, 60), (ReferralStatus.RECEIVED, 30),
+                                   (ReferralStatus.SENT, 10)))))
 
     def services(self, org_id: str, p: dict, out: dict[str, list]) -> None:
         rng, today = self.rng, self.today

@@ -85,6 +85,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("sickbed_days", "期内床日", "天"),
     Indicator("referral_up", "上转", "次"),
     Indicator("referral_down", "下转", "次"),
+    Indicator("referral_completed", "转诊完成", "次"),
     Indicator("survey_count", "满意度调查", "份"),
     Indicator("survey_satisfied", "满意及非常满意", "份"),
     _rate("satisfaction_rate", "满意率", "survey_satisfied", "survey_count"),

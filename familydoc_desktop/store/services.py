@@ -7,7 +7,8 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from familydoc_desktop.domain.codes import ReferralDirection, ReferralStatus
+from familydoc_desktop.domain import referral as referral_rules
+from familydoc_desktop.domain.codes import ReferralStatus
 from familydoc_desktop.domain.dates import parse_date
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.models import (
@@ -40,28 +41,61 @@ def _rows(session: Session, model, resident_id: str, order):
 
 # ---- 双向转诊 ---------------------------------------------------------------------------------
 
-def add_referral(session: Session, *, resident_id: str, direction, referral_date,
-                 receiving_unit: str, reason: str | None = None, status=ReferralStatus.PENDING,
-                 today: date | None = None) -> Referral:
+def receiving_units(session: Session) -> list[str]:
+    """The receiving units kept for this PC's township (resources/lists/referral_units.json)."""
+    import json
+
+    from familydoc_desktop import resources
+    from familydoc_desktop.domain.models import Organisation
+    from familydoc_desktop.store import orgs
+
+    clinic = orgs.home_clinic(session)
+    parent = session.get(Organisation, clinic.parent_id) if clinic.parent_id else None
+    township = parent.code if parent is not None else (clinic.code[:9] + "000")
+    with resources.path("lists", "referral_units.json").open(encoding="utf-8") as fh:
+        return referral_rules.units_for(json.load(fh), township)
+
+
+def add_referral(session: Session, *, resident_id: str, direction: str, receiving_unit: str,
+                 reason: str, urgent: bool = False, referral_date=None,
+                 visit_id: str | None = None, today: date | None = None) -> Referral:
+    """A referral sent on `referral_date` (default today)."""
+    today = today or date.today()
     resident = require_resident(session, resident_id)
-    if direction not in set(ReferralDirection):
-        raise DomainError("referral_direction", "转诊方向只能是上转或下转")
-    if status not in set(ReferralStatus):
-        raise DomainError("referral_status", f"转诊状态无效：{status}")
-    row = Referral(org_id=resident.org_id, resident_id=resident.id, direction=direction,
-                   referral_date=_day(referral_date, today, "转诊日期"),
-                   receiving_unit=_text(receiving_unit, "接收机构"), reason=reason, status=status)
+    row = Referral(org_id=resident.org_id, resident_id=resident.id,
+                   direction=referral_rules.check_direction(direction),
+                   referral_date=_day(referral_date if referral_date is not None else today,
+                                      today, "转诊日期"),
+                   receiving_unit=referral_rules.check_unit(receiving_unit),
+                   reason=referral_rules.check_reason(reason), urgent=bool(urgent),
+                   status=ReferralStatus.SENT, visit_id=visit_id)
     session.add(row)
     session.flush()
     return row
 
 
-def set_referral_status(session: Session, referral_id: str, status) -> Referral:
-    row = session.get(Referral, referral_id)
+def require_referral(session: Session, referral_id: str) -> Referral:
+    """By id, or by its last characters as `referral list` shows them (the first ones are
+    a timestamp, shared by records made the same minute)."""
+    key = (referral_id or "").strip()
+    row = session.get(Referral, key) if key else None
+    if row is None and len(key) >= 6:
+        found = list(session.exec(select(Referral).where(Referral.id.endswith(key)).limit(2)))
+        row = found[0] if len(found) == 1 else None
     if row is None or row.deleted:
-        raise DomainError("referral_unknown", "找不到该转诊记录")
-    if status not in set(ReferralStatus):
-        raise DomainError("referral_status", f"转诊状态无效：{status}")
+        raise referral_rules.ReferralError("referral_unknown", f"找不到该转诊记录：{key}")
+    return row
+
+
+def set_referral_status(session: Session, referral_id: str, status: str, *, on=None,
+                        today: date | None = None) -> Referral:
+    """The next step of a referral's workflow, dated `on` (default today)."""
+    today = today or date.today()
+    row = require_referral(session, referral_id)
+    day = parse_date(on if on is not None else today)
+    last = max(d for d in (row.referral_date, row.received_on) if d is not None)
+    referral_rules.check_step(row.status, status, last, day, today)
+    setattr(row, referral_rules.STEP_COLUMN[status], day)
     row.status = status
     session.add(row)
     session.flush()
@@ -70,6 +104,19 @@ def set_referral_status(session: Session, referral_id: str, status) -> Referral:
 
 def referrals_for(session: Session, resident_id: str) -> list[Referral]:
     return _rows(session, Referral, resident_id, Referral.referral_date.desc())
+
+
+def referral_list(session: Session, *, open_only: bool = False,
+                  limit: int = 500) -> list[tuple[Referral, str]]:
+    """Referrals with their resident's name, newest first."""
+    from familydoc_desktop.domain.models import Resident
+
+    q = (select(Referral, Resident.name).join(Resident, Resident.id == Referral.resident_id)
+         .where(Referral.deleted == False))  # noqa: E712
+    if open_only:
+        q = q.where(Referral.status.in_((ReferralStatus.SENT, ReferralStatus.RECEIVED)))
+    return list(session.exec(q.order_by(Referral.referral_date.desc(), Referral.id.desc())
+                             .limit(limit)))
 
 
 # ---- 长期处方 ---------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
         self._add_screen("residents", self.tr("Residents"), "residents", self._make_residents)
         self._add_screen("ledger", self.tr("Ledger"), "ledger", self._make_ledger)
         self._add_screen("sickbeds", self.tr("Sickbeds"), "sickbed", self._make_sickbeds)
+        self._add_screen("services", self.tr("Services"), "services", self._make_services)
         self._add_screen("reports", self.tr("Indicators"), "report", self._make_reports)
         self._add_screen("import_export", self.tr("Import/Export"), "import",
                          self._make_import_export)
@@ -111,6 +112,10 @@ class MainWindow(QMainWindow):
     def _make_sickbeds(self) -> QWidget:
         from familydoc_desktop.ui.screens.sickbeds import SickbedsScreen
         return SickbedsScreen(self.ctx, self)
+
+    def _make_services(self) -> QWidget:
+        from familydoc_desktop.ui.screens.services import ServicesScreen
+        return ServicesScreen(self.ctx, self)
 
     def _make_reports(self) -> QWidget:
         from familydoc_desktop.ui.screens.reports import ReportsScreen

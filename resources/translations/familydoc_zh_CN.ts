@@ -560,6 +560,14 @@
         <translation>随访已保存</translation>
     </message>
     <message>
+        <source>Urgent referral</source>
+        <translation>紧急转诊</translation>
+    </message>
+    <message>
+        <source>Urgent referral advised. Fill in the referral now?</source>
+        <translation>建议紧急转诊。现在填写转诊单吗？</translation>
+    </message>
+    <message>
         <source>Classification: %1</source>
         <translation>此次随访分类：%1</translation>
     </message>
@@ -676,6 +684,10 @@
     <message>
         <source>80+ annual visits %1</source>
         <translation>%1年80岁以上老人年度访视</translation>
+    </message>
+    <message>
+        <source>Follow-ups after a down-referral</source>
+        <translation>下转患者待随访</translation>
     </message>
     <message>
         <source>Ledger: red %1, yellow %2, green %3</source>
@@ -938,6 +950,10 @@
         <translation>家庭病床</translation>
     </message>
     <message>
+        <source>Services</source>
+        <translation>其他服务</translation>
+    </message>
+    <message>
         <source>Indicators</source>
         <translation>统计报表</translation>
     </message>
@@ -1096,6 +1112,22 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>转诊</translation>
     </message>
     <message>
+        <source>Up (to a higher hospital)</source>
+        <translation>上转（转往上级医院）</translation>
+    </message>
+    <message>
+        <source>Down (back to the clinic)</source>
+        <translation>下转（转回基层）</translation>
+    </message>
+    <message>
+        <source>Choose or type the unit</source>
+        <translation>选择或填写接收机构</translation>
+    </message>
+    <message>
+        <source>Urgent referral</source>
+        <translation>紧急转诊</translation>
+    </message>
+    <message>
         <source>Direction</source>
         <translation>转诊方向</translation>
     </message>
@@ -1108,8 +1140,8 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>接收机构 *</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>原因</translation>
+        <source>Reason *</source>
+        <translation>转诊原因 *</translation>
     </message>
     <message>
         <source>Save</source>
@@ -1118,6 +1150,92 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ReferralStepDialog</name>
+    <message>
+        <source>Referral step</source>
+        <translation>转诊进展</translation>
+    </message>
+    <message>
+        <source>New status</source>
+        <translation>新状态</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ReferralsTab</name>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <source> (urgent)</source>
+        <translation>（紧急）</translation>
+    </message>
+    <message>
+        <source>Receiving unit</source>
+        <translation>接收机构</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>接收日期</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>完成日期</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>退回日期</translation>
+    </message>
+    <message>
+        <source>Open referrals</source>
+        <translation>未完成的转诊</translation>
+    </message>
+    <message>
+        <source>All referrals</source>
+        <translation>全部转诊</translation>
+    </message>
+    <message>
+        <source>New referral…</source>
+        <translation>新建转诊…</translation>
+    </message>
+    <message>
+        <source>Next step…</source>
+        <translation>下一步…</translation>
+    </message>
+    <message>
+        <source>Refer a resident</source>
+        <translation>选择转诊居民</translation>
     </message>
 </context>
 <context>
@@ -1321,6 +1439,14 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>转诊…</translation>
     </message>
     <message>
+        <source>Referral step…</source>
+        <translation>转诊进展…</translation>
+    </message>
+    <message>
+        <source>Mark the selected referral received, completed or returned</source>
+        <translation>将选中的转诊标记为已接收、已完成或已退回</translation>
+    </message>
+    <message>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -1417,12 +1543,28 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>转诊方向</translation>
     </message>
     <message>
+        <source> (urgent)</source>
+        <translation>（紧急）</translation>
+    </message>
+    <message>
         <source>Receiving unit</source>
         <translation>接收机构</translation>
     </message>
     <message>
         <source>Reason</source>
         <translation>原因</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>接收日期</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>完成日期</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>退回日期</translation>
     </message>
     <message>
         <source>Name</source>
@@ -1599,6 +1741,24 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Save</source>
         <translation>保存</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceTab</name>
+    <message>
+        <source>%1 records</source>
+        <translation>共 %1 条</translation>
+    </message>
+</context>
+<context>
+    <name>ServicesScreen</name>
+    <message>
+        <source>Other contracted services</source>
+        <translation>其他签约服务</translation>
+    </message>
+    <message>
+        <source>Two-way referral</source>
+        <translation>双向转诊</translation>
     </message>
 </context>
 <context>

@@ -21,13 +21,15 @@ from familydoc_desktop.ui.widgets.common import sorted_proxy, table_view
 from familydoc_desktop.ui.taskman import failure_text
 
 KIND_ORDER = (due_rules.ELDERLY_80, due_rules.REVISIT, due_rules.CHRONIC_FOLLOWUP,
-              due_rules.SICKBED_ROUND, due_rules.CONTRACT_EXPIRING)
+              due_rules.SICKBED_ROUND, due_rules.CONTRACT_EXPIRING, due_rules.REFERRAL_FOLLOWUP)
 
 
 def visit_kind_of(row) -> str | None:  # noqa: ANN001
     """Which follow-up form a due row asks for (the detail starts with the visit kind)."""
     if row.kind == due_rules.ELDERLY_80:
         return VisitKind.ELDERLY_80
+    if row.kind == due_rules.REFERRAL_FOLLOWUP:
+        return VisitKind.GENERAL
     if row.kind in (due_rules.CHRONIC_FOLLOWUP, due_rules.REVISIT):
         for kind in (VisitKind.HYPERTENSION, VisitKind.DIABETES, VisitKind.SEVERE_MENTAL):
             if row.detail.startswith(VISIT_KIND_ZH[kind]):
@@ -173,6 +175,7 @@ class HomeScreen(QWidget):
             due_rules.CHRONIC_FOLLOWUP: self.tr("Chronic disease and severe mental disorder follow-ups"),
             due_rules.SICKBED_ROUND: self.tr("Sickbed rounds due"),
             due_rules.CONTRACT_EXPIRING: self.tr("Contracts expiring"),
+            due_rules.REFERRAL_FOLLOWUP: self.tr("Follow-ups after a down-referral"),
         }.get(kind, kind)
 
     # -- loading --------------------------------------------------------------------------
