@@ -2123,6 +2123,54 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>所有工作先保存在本机。能连接服务器时会自动发送更改；按 F5 立即同步。</translation>
     </message>
     <message>
+        <source>USB transfer (no network)</source>
+        <translation>U盘同步（没有网络时）</translation>
+    </message>
+    <message>
+        <source>Write changes for the server…</source>
+        <translation>写出本机修改（交给乡镇）…</translation>
+    </message>
+    <message>
+        <source>Read the server&apos;s file…</source>
+        <translation>导入乡镇返回的文件…</translation>
+    </message>
+    <message>
+        <source>With no line: write this PC&apos;s changes to a USB stick for the township, and read the file the township writes back. Only the server can read what you write; a changed or foreign file is refused. Sign in once over the network first.</source>
+        <translation>没有网络时：把本机的修改写到U盘交给乡镇，再导入乡镇写回的文件。写出的文件只有服务器能解密；被改动或不属于本机的文件会被拒绝。需先在有网络时登录一次。</translation>
+    </message>
+    <message>
+        <source>Write changes for the server</source>
+        <translation>写出本机修改</translation>
+    </message>
+    <message>
+        <source>FamilyDoc USB file (*.fdbundle)</source>
+        <translation>家医签约助手U盘文件 (*.fdbundle)</translation>
+    </message>
+    <message>
+        <source>Writing the USB file…</source>
+        <translation>正在写出U盘文件…</translation>
+    </message>
+    <message>
+        <source>Read the server&apos;s file</source>
+        <translation>导入乡镇返回的文件</translation>
+    </message>
+    <message>
+        <source>FamilyDoc USB file (*.fdbundle);;All files (*)</source>
+        <translation>家医签约助手U盘文件 (*.fdbundle);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Reading the USB file…</source>
+        <translation>正在导入U盘文件…</translation>
+    </message>
+    <message>
+        <source>%1 changes written to %2. Hand it to the township; they stay waiting until the server&apos;s answer is read.</source>
+        <translation>已把 %1 条修改写入 %2。请交给乡镇；导入乡镇返回的文件之前，这些修改仍算未同步。</translation>
+    </message>
+    <message>
+        <source>%1 records received, %2 of your changes confirmed, %3 still waiting.</source>
+        <translation>收到 %1 条记录，确认上传 %2 条修改，仍有 %3 条未同步。</translation>
+    </message>
+    <message>
         <source>(not set)</source>
         <translation>（未设置）</translation>
     </message>
