@@ -1545,6 +1545,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>长期处方…</translation>
     </message>
     <message>
+        <source>Drug shortage…</source>
+        <translation>缺药登记…</translation>
+    </message>
+    <message>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -1827,6 +1831,33 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>ResolveShortageDialog</name>
+    <message>
+        <source>Drug shortage resolved</source>
+        <translation>缺药已解决</translation>
+    </message>
+    <message>
+        <source>e.g. bought in, sent by the county hospital</source>
+        <translation>如：已采购、县医院调配</translation>
+    </message>
+    <message>
+        <source>Resolved on</source>
+        <translation>解决日期</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>解决办法</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>RoundDialog</name>
     <message>
         <source>Sickbed round</source>
@@ -1873,6 +1904,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Long prescriptions</source>
         <translation>长期处方</translation>
+    </message>
+    <message>
+        <source>Drug shortages</source>
+        <translation>缺药登记</translation>
     </message>
 </context>
 <context>
@@ -1988,6 +2023,88 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Restoring…</source>
         <translation>正在恢复…</translation>
+    </message>
+</context>
+<context>
+    <name>ShortageDialog</name>
+    <message>
+        <source>Drug shortage — %1</source>
+        <translation>缺药登记 — %1</translation>
+    </message>
+    <message>
+        <source>Reported on</source>
+        <translation>登记日期</translation>
+    </message>
+    <message>
+        <source>Drug *</source>
+        <translation>药品 *</translation>
+    </message>
+    <message>
+        <source>Specification</source>
+        <translation>规格</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ShortagesTab</name>
+    <message>
+        <source>Reported on</source>
+        <translation>登记日期</translation>
+    </message>
+    <message>
+        <source>Clinic</source>
+        <translation>卫生室</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Drug</source>
+        <translation>药品</translation>
+    </message>
+    <message>
+        <source>Specification</source>
+        <translation>规格</translation>
+    </message>
+    <message>
+        <source>Resolved on</source>
+        <translation>解决日期</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>解决办法</translation>
+    </message>
+    <message>
+        <source>Still missing</source>
+        <translation>尚未解决</translation>
+    </message>
+    <message>
+        <source>All shortages</source>
+        <translation>全部缺药登记</translation>
+    </message>
+    <message>
+        <source>Register shortage…</source>
+        <translation>登记缺药…</translation>
+    </message>
+    <message>
+        <source>Resolved…</source>
+        <translation>已解决…</translation>
+    </message>
+    <message>
+        <source>Drug shortage for</source>
+        <translation>选择登记缺药的居民</translation>
     </message>
 </context>
 <context>

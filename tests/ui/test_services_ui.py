@@ -155,3 +155,34 @@ def test_long_prescription_refused_then_saved_and_refilled_from_the_due_list(
     assert refill.drug_lines() == ["硝苯地平缓释片 20mg 每日两次"]
     screen = window.show_screen("services")
     assert screen.prescriptions.model.rowCount() == 1
+
+
+def test_drug_shortage_registered_seen_and_resolved(window, qtbot, monkeypatch):
+    from familydoc_desktop.ui.screens import service_dialogs
+    ctx = window.ctx
+    rid = patient(ctx)
+    history = ResidentHistory(ctx, rid)
+    qtbot.addWidget(history)
+
+    def register(dialog):  # noqa: ANN001
+        dialog.accept()  # nothing typed: refused, the dialog stays
+        assert "请填写缺少的药品" in dialog.error.text()
+        dialog.drug_edit.setText("胰岛素注射液")
+        dialog.spec_edit.setText("300单位")
+        dialog.accept()
+        return dialog.result()
+    monkeypatch.setattr(service_dialogs.ShortageDialog, "exec", register)
+    history.service_form("shortage")
+    assert [e.kind for e in history.services_model.rows] == ["drug_shortage"]
+    tab = window.show_screen("services").shortages
+    assert tab.model.rowCount() == 1 and tab.model.index(0, 3).data() == "胰岛素注射液"
+    tab.view.setCurrentIndex(tab.model.index(0, 0))
+    assert tab.resolve_button.isEnabled()
+
+    def resolve(dialog):  # noqa: ANN001
+        dialog.how_edit.setText("县医院调配")
+        dialog.accept()
+        return dialog.result()
+    monkeypatch.setattr(service_dialogs.ResolveShortageDialog, "exec", resolve)
+    tab.resolve_selected()
+    assert tab.model.rowCount() == 0  # no longer missing

@@ -57,6 +57,7 @@ class ResidentHistory(QWidget):
         self.services_button = QPushButton(self.tr("Other services"), self)
         services_menu = QMenu(self.services_button)
         services_menu.addAction(self.tr("Long prescription…"), self.add_prescription)
+        services_menu.addAction(self.tr("Drug shortage…"), lambda: self.service_form("shortage"))
         self.services_button.setMenu(services_menu)
         for b in (self.sign_button, self.renew_button, self.terminate_button, self.print_button,
                   self.visit_button, self.sickbed_button, self.referral_button,
@@ -250,6 +251,14 @@ class ResidentHistory(QWidget):
         from familydoc_desktop.ui.screens.referral_dialog import ReferralDialog
         if ReferralDialog(self.ctx, self.resident_id, self).exec():
             self._changed()
+
+    def service_form(self, kind: str):  # noqa: ANN201
+        """The form of one of the smaller services, for this resident; saved -> refreshed."""
+        from familydoc_desktop.ui.screens import service_dialogs as d
+        form = {"shortage": d.ShortageDialog}[kind](self.ctx, self.resident_id, self)
+        if form.exec():
+            self._changed()
+        return form
 
     def add_prescription(self) -> None:
         from familydoc_desktop.ui.screens.prescription_dialog import PrescriptionDialog
