@@ -48,7 +48,7 @@ def agreement_html(ctx: AppContext, contract_id: str) -> str:
             items = json.loads(pkg.items or "[]") if pkg else []
             rows.append((pkg, cp, items))
         audit.log(s, ctx.actor, "print", "contract", c.id)
-    sex = codes.label(r.sex) if r.sex else ""
+    sex = codes.label(codes.Sex, r.sex)
     package_rows = []
     for pkg, cp, items in rows:
         if pkg is None:

@@ -30,7 +30,7 @@ class ReferralDialog(GuardedDialog):
         layout.addLayout(form)
         self.direction_combo = QComboBox(self)
         for d in ReferralDirection:
-            self.direction_combo.addItem(labels.label(d), str(d))
+            self.direction_combo.addItem(labels.label(ReferralDirection, d), str(d))
         self.date_edit = date_edit(date.today(), self)
         self.unit_edit = QLineEdit(self)
         self.unit_edit.setMaxLength(100)
