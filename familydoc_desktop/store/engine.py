@@ -21,16 +21,19 @@ from familydoc_desktop.store.errors import StoreError
 
 log = logging.getLogger(__name__)
 
+CACHE_KIB = -65536  # see PRAGMAS
+
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     # Village PCs lose power: FULL syncs the WAL on every commit; NORMAL may drop the last ones.
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=30000",
-    # 32 MB a connection. Encrypted pages are decrypted on every page-cache miss (the OS file
-    # cache holds ciphertext): with 8 MB the due list of a 60,000-resident township ran 2.5x
-    # slower than unencrypted; 32 MB keeps the working set decrypted (benchmarks/, h8 notes).
-    "PRAGMA cache_size=-32000",
+    # 64 MB a connection (the cache only grows with the pages read). Encrypted pages are
+    # decrypted on every page-cache miss (the OS file cache holds ciphertext): with 8 MB the
+    # due list of a 60,000-resident township ran 2.5x slower than unencrypted, with 32 MB the
+    # ledger page 2x; 64 MB keeps the working set decrypted (benchmarks/, docs/security.md).
+    f"PRAGMA cache_size={CACHE_KIB}",
 )
 PLAIN_HEADER = b"SQLite format 3\x00"
 
