@@ -203,6 +203,17 @@ def township_report(session: Session, *, on: date | None = None, start: date | N
             add(rid, f"referral_{direction}")
         if completed is not None and start <= _d(completed) <= end:
             add(rid, "referral_completed")
+    # Long prescriptions whose supply ran on some day of the period.
+    for (rid,) in q("SELECT resident_id FROM long_prescription WHERE deleted = 0"
+                    " AND start_date <= :end AND end_date > :start"):
+        if rid in residents:
+            add(rid, "long_prescriptions")
+    # Drug shortages still open at the end of the report date, counted where they are missing
+    # (under the resident who asked, as every event).
+    for (rid,) in q("SELECT resident_id FROM drug_shortage WHERE deleted = 0"
+                    " AND reported_on <= :on AND (resolved_on IS NULL OR resolved_on > :on)"):
+        if rid in residents:
+            add(rid, "drug_shortages_open")
     for rid, score in q("SELECT resident_id, score FROM satisfaction_survey WHERE deleted = 0"
                         " AND on_date >= :start AND on_date <= :end"):
         if rid in residents:

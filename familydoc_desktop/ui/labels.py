@@ -68,3 +68,19 @@ def referral_status_label(code: str | None) -> str:
     from familydoc_desktop.domain import referral
     table = _REFERRAL_STATUS_EN if _language == "en" else referral.STATUS_ZH
     return table.get(code or "", code or "")
+
+
+# Kinds of other services in a resident's history, and the mark every basic public health
+# service carries where it is shown or printed (seed 001 item 5).
+PUBLIC_HEALTH_MARK = "基本公共卫生服务"
+_SERVICE_KIND_EN = {"long_prescription": "Long prescription", "drug_shortage": "Drug shortage",
+                    "health_points": "Health points", "satisfaction_survey": "Satisfaction survey",
+                    "health_push": "Health information", "health_checkup": "Health check-up"}
+_SERVICE_KIND_ZH = {"long_prescription": "长期处方", "drug_shortage": "缺药登记",
+                    "health_points": "健康积分", "satisfaction_survey": "满意度调查",
+                    "health_push": "健康信息推送", "health_checkup": "健康体检"}
+
+
+def service_kind_label(kind: str) -> str:
+    table = _SERVICE_KIND_EN if _language == "en" else _SERVICE_KIND_ZH
+    return table.get(kind, kind)

@@ -690,6 +690,10 @@
         <translation>下转患者待随访</translation>
     </message>
     <message>
+        <source>Long prescriptions to refill</source>
+        <translation>长期处方待续方</translation>
+    </message>
+    <message>
         <source>Ledger: red %1, yellow %2, green %3</source>
         <translation>三色台账：红 %1，黄 %2，绿 %3</translation>
     </message>
@@ -1087,6 +1091,92 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>PrescriptionDialog</name>
+    <message>
+        <source>Long prescription — %1</source>
+        <translation>长期处方 — %1</translation>
+    </message>
+    <message>
+        <source> weeks</source>
+        <translation> 周</translation>
+    </message>
+    <message>
+        <source>One drug per line: name, then dose and use, e.g. 氨氯地平片 5mg 每日一次</source>
+        <translation>每行一种药：药名，再写用法用量，如 氨氯地平片 5mg 每日一次</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始日期</translation>
+    </message>
+    <message>
+        <source>Weeks (4-12)</source>
+        <translation>周数（4—12）</translation>
+    </message>
+    <message>
+        <source>Refill due</source>
+        <translation>续方日期</translation>
+    </message>
+    <message>
+        <source>Drugs and doses *</source>
+        <translation>药品及用法用量 *</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>4 to 12 weeks only</source>
+        <translation>只能开4—12周</translation>
+    </message>
+</context>
+<context>
+    <name>PrescriptionsTab</name>
+    <message>
+        <source>Start</source>
+        <translation>开始日期</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Weeks</source>
+        <translation>周数</translation>
+    </message>
+    <message>
+        <source>Refill due</source>
+        <translation>续方日期</translation>
+    </message>
+    <message>
+        <source>Drugs and doses</source>
+        <translation>药品及用法用量</translation>
+    </message>
+    <message>
+        <source>Running today</source>
+        <translation>今日在用</translation>
+    </message>
+    <message>
+        <source>All prescriptions</source>
+        <translation>全部处方</translation>
+    </message>
+    <message>
+        <source>New long prescription…</source>
+        <translation>新开长期处方…</translation>
+    </message>
+    <message>
+        <source>Refill…</source>
+        <translation>续方…</translation>
+    </message>
+    <message>
+        <source>Long prescription for</source>
+        <translation>选择开具长期处方的居民</translation>
+    </message>
+</context>
+<context>
     <name>Printing</name>
     <message>
         <source>Print agreement</source>
@@ -1447,6 +1537,18 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>将选中的转诊标记为已接收、已完成或已退回</translation>
     </message>
     <message>
+        <source>Other services</source>
+        <translation>其他服务</translation>
+    </message>
+    <message>
+        <source>Long prescription…</source>
+        <translation>长期处方…</translation>
+    </message>
+    <message>
+        <source>Drug shortage…</source>
+        <translation>缺药登记…</translation>
+    </message>
+    <message>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -1565,6 +1667,18 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Returned</source>
         <translation>退回日期</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>服务</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Funding</source>
+        <translation>经费来源</translation>
     </message>
     <message>
         <source>Name</source>
@@ -1717,6 +1831,33 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>ResolveShortageDialog</name>
+    <message>
+        <source>Drug shortage resolved</source>
+        <translation>缺药已解决</translation>
+    </message>
+    <message>
+        <source>e.g. bought in, sent by the county hospital</source>
+        <translation>如：已采购、县医院调配</translation>
+    </message>
+    <message>
+        <source>Resolved on</source>
+        <translation>解决日期</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>解决办法</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>RoundDialog</name>
     <message>
         <source>Sickbed round</source>
@@ -1759,6 +1900,14 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Two-way referral</source>
         <translation>双向转诊</translation>
+    </message>
+    <message>
+        <source>Long prescriptions</source>
+        <translation>长期处方</translation>
+    </message>
+    <message>
+        <source>Drug shortages</source>
+        <translation>缺药登记</translation>
     </message>
 </context>
 <context>
@@ -1874,6 +2023,88 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Restoring…</source>
         <translation>正在恢复…</translation>
+    </message>
+</context>
+<context>
+    <name>ShortageDialog</name>
+    <message>
+        <source>Drug shortage — %1</source>
+        <translation>缺药登记 — %1</translation>
+    </message>
+    <message>
+        <source>Reported on</source>
+        <translation>登记日期</translation>
+    </message>
+    <message>
+        <source>Drug *</source>
+        <translation>药品 *</translation>
+    </message>
+    <message>
+        <source>Specification</source>
+        <translation>规格</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ShortagesTab</name>
+    <message>
+        <source>Reported on</source>
+        <translation>登记日期</translation>
+    </message>
+    <message>
+        <source>Clinic</source>
+        <translation>卫生室</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Drug</source>
+        <translation>药品</translation>
+    </message>
+    <message>
+        <source>Specification</source>
+        <translation>规格</translation>
+    </message>
+    <message>
+        <source>Resolved on</source>
+        <translation>解决日期</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>解决办法</translation>
+    </message>
+    <message>
+        <source>Still missing</source>
+        <translation>尚未解决</translation>
+    </message>
+    <message>
+        <source>All shortages</source>
+        <translation>全部缺药登记</translation>
+    </message>
+    <message>
+        <source>Register shortage…</source>
+        <translation>登记缺药…</translation>
+    </message>
+    <message>
+        <source>Resolved…</source>
+        <translation>已解决…</translation>
+    </message>
+    <message>
+        <source>Drug shortage for</source>
+        <translation>选择登记缺药的居民</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog
 
 from familydoc_desktop.store import contracts, residents, services
 from familydoc_desktop.ui.screens.followup_form import FollowupForm
+from familydoc_desktop.ui.screens.prescription_dialog import PrescriptionDialog
 from familydoc_desktop.ui.screens.referral_dialog import ReferralDialog, ReferralStepDialog
 from familydoc_desktop.ui.screens.resident_history import ResidentHistory
 
@@ -112,3 +113,76 @@ def test_services_screen_lists_and_steps(window, qtbot, monkeypatch):
     tab.filter_combo.setCurrentIndex(1)
     assert tab.model.rowCount() == 1
     assert tab.model.index(0, 5).data() == "已退回"
+
+
+def test_long_prescription_refused_then_saved_and_refilled_from_the_due_list(
+        window, qtbot, monkeypatch):
+    ctx = window.ctx
+    rid = patient(ctx)
+    dialog = PrescriptionDialog(ctx, rid, window)
+    qtbot.addWidget(dialog)
+    dialog.weeks_spin.setValue(3)
+    assert "4" in dialog.refill_label.text() and "12" in dialog.refill_label.text()
+    dialog.drugs_edit.setPlainText("硝苯地平缓释片 20mg 每日两次\n\n")
+    dialog.accept()
+    assert "3周太短" in dialog.error.text() and dialog.result() != QDialog.DialogCode.Accepted
+    dialog.weeks_spin.setValue(4)
+    assert dialog.refill_label.text() == (date.today() + timedelta(weeks=4)).isoformat()
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error.text()
+
+    history = ResidentHistory(ctx, rid)
+    qtbot.addWidget(history)
+    entries = history.services_model.rows
+    assert [e.kind for e in entries] == ["long_prescription"]
+    assert "硝苯地平缓释片 20mg 每日两次" in entries[0].detail
+
+    # The refill shows on the home due list once a week is left; doing it opens the form
+    # filled in from the last prescription.
+    from familydoc_desktop.store import due
+    with ctx.session() as s:
+        rows = due.due_list(s, date.today() + timedelta(days=21), kinds=["long_rx_refill"])
+    assert [r.resident_id for r in rows] == [rid]
+    seen: list[PrescriptionDialog] = []
+
+    def fake_exec(d):  # noqa: ANN001
+        seen.append(d)
+        return 0
+    monkeypatch.setattr(PrescriptionDialog, "exec", fake_exec)
+    window.show_screen("home").do_row(rows[0])
+    (refill,) = seen
+    assert refill.weeks_spin.value() == 4
+    assert refill.drug_lines() == ["硝苯地平缓释片 20mg 每日两次"]
+    screen = window.show_screen("services")
+    assert screen.prescriptions.model.rowCount() == 1
+
+
+def test_drug_shortage_registered_seen_and_resolved(window, qtbot, monkeypatch):
+    from familydoc_desktop.ui.screens import service_dialogs
+    ctx = window.ctx
+    rid = patient(ctx)
+    history = ResidentHistory(ctx, rid)
+    qtbot.addWidget(history)
+
+    def register(dialog):  # noqa: ANN001
+        dialog.accept()  # nothing typed: refused, the dialog stays
+        assert "请填写缺少的药品" in dialog.error.text()
+        dialog.drug_edit.setText("胰岛素注射液")
+        dialog.spec_edit.setText("300单位")
+        dialog.accept()
+        return dialog.result()
+    monkeypatch.setattr(service_dialogs.ShortageDialog, "exec", register)
+    history.service_form("shortage")
+    assert [e.kind for e in history.services_model.rows] == ["drug_shortage"]
+    tab = window.show_screen("services").shortages
+    assert tab.model.rowCount() == 1 and tab.model.index(0, 3).data() == "胰岛素注射液"
+    tab.view.setCurrentIndex(tab.model.index(0, 0))
+    assert tab.resolve_button.isEnabled()
+
+    def resolve(dialog):  # noqa: ANN001
+        dialog.how_edit.setText("县医院调配")
+        dialog.accept()
+        return dialog.result()
+    monkeypatch.setattr(service_dialogs.ResolveShortageDialog, "exec", resolve)
+    tab.resolve_selected()
+    assert tab.model.rowCount() == 0  # no longer missing

@@ -118,8 +118,10 @@ class LongPrescription(Synced, table=True):
     """长期处方, 4-12 weeks (seed 001 item 11)."""
 
     __tablename__ = "long_prescription"
+    __table_args__ = (Index("ix_long_prescription_end", "end_date"),)
     resident_id: str = Field(index=True, max_length=36)
     start_date: date
     weeks: int
-    drugs: str = Field(max_length=1000)
+    drugs: str = Field(max_length=1000)  # "NAME DOSE" per drug, joined by "；"
     doctor_id: str | None = Field(default=None, max_length=36)
+    end_date: date | None = None  # start + weeks: the refill falls due (0011)

@@ -54,9 +54,14 @@ class ResidentHistory(QWidget):
         self.referral_step_button.setToolTip(self.tr(
             "Mark the selected referral received, completed or returned"))
         self.referral_step_button.clicked.connect(self.referral_step)
+        self.services_button = QPushButton(self.tr("Other services"), self)
+        services_menu = QMenu(self.services_button)
+        services_menu.addAction(self.tr("Long prescription…"), self.add_prescription)
+        services_menu.addAction(self.tr("Drug shortage…"), lambda: self.service_form("shortage"))
+        self.services_button.setMenu(services_menu)
         for b in (self.sign_button, self.renew_button, self.terminate_button, self.print_button,
                   self.visit_button, self.sickbed_button, self.referral_button,
-                  self.referral_step_button):
+                  self.referral_step_button, self.services_button):
             actions.addWidget(b)
         actions.addStretch(1)
         layout.addLayout(actions)
@@ -114,6 +119,13 @@ class ResidentHistory(QWidget):
             Column(self.tr("Completed"), lambda r: r.completed_on),
             Column(self.tr("Returned"), lambda r: r.returned_on),
         ], self)
+        self.services_model = RowsTableModel([
+            Column(self.tr("Date"), lambda e: e.on),
+            Column(self.tr("Service"), lambda e: labels.service_kind_label(e.kind)),
+            Column(self.tr("Detail"), lambda e: e.detail),
+            Column(self.tr("Funding"), lambda e: labels.PUBLIC_HEALTH_MARK if e.public_health
+                   else ""),
+        ], self)
         self.household_model = RowsTableModel([
             Column(self.tr("Name"), lambda r: r.name),
             Column(self.tr("Sex"), lambda r: labels.label(r.sex)),
@@ -127,6 +139,7 @@ class ResidentHistory(QWidget):
                 ("ledger", self.tr("Ledger"), self.ledger_model),
                 ("sickbeds", self.tr("Sickbeds"), self.sickbeds_model),
                 ("referrals", self.tr("Referrals"), self.referrals_model),
+                ("services", self.tr("Other services"), self.services_model),
                 ("household", self.tr("Household members"), self.household_model)):
             view = table_view(self)
             view.setModel(model)
@@ -147,6 +160,7 @@ class ResidentHistory(QWidget):
             self.ledger_model.set_rows(list(reversed(ledger.history(s, rid))))
             self.sickbeds_model.set_rows(sickbeds.sickbeds_for(s, rid))
             self.referrals_model.set_rows(services.referrals_for(s, rid))
+            self.services_model.set_rows(services.history_for(s, rid))
             me = residents.get_resident(s, rid)
             self.household_model.set_rows(households.members(s, me.household_id)
                                           if me is not None and me.household_id else [])
@@ -236,6 +250,19 @@ class ResidentHistory(QWidget):
     def add_referral(self) -> None:
         from familydoc_desktop.ui.screens.referral_dialog import ReferralDialog
         if ReferralDialog(self.ctx, self.resident_id, self).exec():
+            self._changed()
+
+    def service_form(self, kind: str):  # noqa: ANN201
+        """The form of one of the smaller services, for this resident; saved -> refreshed."""
+        from familydoc_desktop.ui.screens import service_dialogs as d
+        form = {"shortage": d.ShortageDialog}[kind](self.ctx, self.resident_id, self)
+        if form.exec():
+            self._changed()
+        return form
+
+    def add_prescription(self) -> None:
+        from familydoc_desktop.ui.screens.prescription_dialog import PrescriptionDialog
+        if PrescriptionDialog(self.ctx, self.resident_id, self).exec():
             self._changed()
 
     def referral_step(self) -> None:

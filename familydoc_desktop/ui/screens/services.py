@@ -2,6 +2,7 @@
 (or, on a township PC, every clinic's) records with the actions that change them."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Callable
 
 from PySide6.QtWidgets import (
@@ -104,6 +105,85 @@ class ReferralsTab(ServiceTab):
             ReferralStepDialog(self.ctx, row[0].id, self).exec()
 
 
+class PrescriptionsTab(ServiceTab):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        def load(active) -> list:  # noqa: ANN001
+            with ctx.session() as s:
+                return services.prescription_list(s, active_on=date.today() if active else None)
+        super().__init__(ctx, [
+            Column(self.tr("Start"), lambda r: r[0].start_date),
+            Column(self.tr("Resident"), lambda r: r[1]),
+            Column(self.tr("Weeks"), lambda r: r[0].weeks, align_right=True),
+            Column(self.tr("Refill due"), lambda r: r[0].end_date),
+            Column(self.tr("Drugs and doses"), lambda r: r[0].drugs),
+        ], load, [(self.tr("Running today"), True), (self.tr("All prescriptions"), False)],
+            parent)
+        self.new_button = self.button(self.tr("New long prescription…"), self.new_prescription)
+        self.refill_button = self.button(self.tr("Refill…"), self.refill_selected)
+        self.view.activated.connect(lambda _i: self.refill_selected())
+
+    def selection_changed(self) -> None:
+        self.refill_button.setEnabled(self.selected() is not None)
+
+    def new_prescription(self) -> None:
+        from familydoc_desktop.ui.screens.prescription_dialog import PrescriptionDialog
+        from familydoc_desktop.ui.widgets.resident_picker import ResidentPicker
+        picker = ResidentPicker(self.ctx, self, self.tr("Long prescription for"))
+        if picker.exec() and picker.resident_id:
+            PrescriptionDialog(self.ctx, picker.resident_id, self).exec()
+
+    def refill_selected(self) -> None:
+        from familydoc_desktop.ui.screens.prescription_dialog import refill_for_resident
+        row = self.selected()
+        if row is not None:
+            refill_for_resident(self.ctx, row[0].resident_id, self)
+
+
+def pick_then(ctx: AppContext, parent: QWidget, title: str, open_form) -> None:  # noqa: ANN001
+    """Choose a resident, then open `open_form(resident_id)`."""
+    from familydoc_desktop.ui.widgets.resident_picker import ResidentPicker
+    picker = ResidentPicker(ctx, parent, title)
+    if picker.exec() and picker.resident_id:
+        open_form(picker.resident_id)
+
+
+class ShortagesTab(ServiceTab):
+    """缺药登记: on a township PC every clinic's, so the township sees what is missing where."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        def load(open_only) -> list:  # noqa: ANN001
+            with ctx.session() as s:
+                return services.shortage_list(s, open_only=bool(open_only))
+        super().__init__(ctx, [
+            Column(self.tr("Reported on"), lambda r: r.shortage.reported_on),
+            Column(self.tr("Clinic"), lambda r: r.clinic),
+            Column(self.tr("Resident"), lambda r: r.name),
+            Column(self.tr("Drug"), lambda r: r.shortage.drug_name),
+            Column(self.tr("Specification"), lambda r: r.shortage.specification),
+            Column(self.tr("Resolved on"), lambda r: r.shortage.resolved_on,
+                   colour=lambda r: None if r.shortage.resolved_on else "#c62828"),
+            Column(self.tr("How"), lambda r: r.shortage.resolution),
+        ], load, [(self.tr("Still missing"), True), (self.tr("All shortages"), False)], parent)
+        self.new_button = self.button(self.tr("Register shortage…"), self.new_shortage)
+        self.resolve_button = self.button(self.tr("Resolved…"), self.resolve_selected)
+        self.view.activated.connect(lambda _i: self.resolve_selected())
+
+    def selection_changed(self) -> None:
+        row = self.selected()
+        self.resolve_button.setEnabled(row is not None and row.shortage.resolved_on is None)
+
+    def new_shortage(self) -> None:
+        from familydoc_desktop.ui.screens.service_dialogs import ShortageDialog
+        pick_then(self.ctx, self, self.tr("Drug shortage for"),
+                  lambda rid: ShortageDialog(self.ctx, rid, self).exec())
+
+    def resolve_selected(self) -> None:
+        from familydoc_desktop.ui.screens.service_dialogs import ResolveShortageDialog
+        row = self.selected()
+        if row is not None and row.shortage.resolved_on is None:
+            ResolveShortageDialog(self.ctx, row.shortage.id, self).exec()
+
+
 class ServicesScreen(QWidget):
     def __init__(self, ctx: AppContext, main_window=None) -> None:  # noqa: ANN001
         super().__init__(main_window)
@@ -119,6 +199,10 @@ class ServicesScreen(QWidget):
         layout.addWidget(self.tabs, 1)
         self.referrals = ReferralsTab(ctx, self)
         self.tabs.addTab(self.referrals, self.tr("Two-way referral"))
+        self.prescriptions = PrescriptionsTab(ctx, self)
+        self.tabs.addTab(self.prescriptions, self.tr("Long prescriptions"))
+        self.shortages = ShortagesTab(ctx, self)
+        self.tabs.addTab(self.shortages, self.tr("Drug shortages"))
         ctx.data_changed.connect(self._on_data_changed)
 
     def tab_widgets(self) -> list[ServiceTab]:
