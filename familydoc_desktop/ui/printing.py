@@ -47,7 +47,9 @@ def agreement_html(ctx: AppContext, contract_id: str) -> str:
             pkg = s.get(ServicePackage, cp.package_id)
             items = json.loads(pkg.items or "[]") if pkg else []
             rows.append((pkg, cp, items))
-        audit.log(s, ctx.actor, "print", "contract", c.id)
+        # Whose data was printed: the resident (so `audit --resident` and the township's
+        # audit view find it); the detail says what was printed.
+        audit.log(s, ctx.actor, "print", "resident", r.id, "签约协议书")
     sex = codes.label(r.sex) if r.sex else ""
     package_rows = []
     for pkg, cp, items in rows:

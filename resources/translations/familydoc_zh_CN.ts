@@ -2171,6 +2171,13 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>Startup</name>
+    <message>
+        <source>Encrypting the local database (only this once, after the upgrade); a backup is made first. Please wait…</source>
+        <translation>正在加密本地数据库（升级后只需进行这一次），会先做好备份。请稍候…</translation>
+    </message>
+</context>
+<context>
     <name>SyncController</name>
     <message>
         <source>Syncing…</source>
