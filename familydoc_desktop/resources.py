@@ -16,7 +16,11 @@ def root() -> Path:
 
     An installed wheel or the frozen build: the `familydoc_resources` package. A source
     checkout run through PYTHONPATH or an editable install made before the package existed:
-    the repository's resources/ folder."""
+    the repository's resources/ folder. A checkout's own folder comes first: a second
+    checkout (a git worktree) beside an editable install of the first must read its own
+    translations and rule sets, not the other one's."""
+    if (_SOURCE_TREE / "__init__.py").is_file():
+        return _SOURCE_TREE
     try:
         files = resources.files(PACKAGE)
     except ModuleNotFoundError:
