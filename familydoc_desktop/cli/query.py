@@ -10,7 +10,7 @@ from familydoc_desktop.cli import common
 from familydoc_desktop.cli.common import CliError
 from familydoc_desktop.domain.codes import VISIT_KIND_ZH, Colour, label
 from familydoc_desktop.domain.idcard import mask_id, mask_phone
-from familydoc_desktop.store import contracts, due, ledger, orgs, residents, search, visits
+from familydoc_desktop.store import audit, contracts, due, ledger, orgs, residents, search, visits
 
 
 def _sub(sub, name: str, help_: str, func) -> argparse.ArgumentParser:
@@ -109,9 +109,9 @@ def cmd_search(args) -> int:  # noqa: ANN001
                 d["phone"] = mask_phone(r.phone) if r.phone else None
             data.append(d)
         if args.unmask and rows:
-            from familydoc_desktop.store import audit
+            actor = audit.current_actor(s)  # the account logged in on this PC
             for r in rows:
-                audit.log(s, "cli", "view_unmasked", "resident", r.id)
+                audit.log(s, actor, "view_unmasked", "resident", r.id)
 
     def text() -> str:
         lines = [f"共 {total} 人，显示 {len(data)} 人"]
@@ -127,7 +127,7 @@ def cmd_search(args) -> int:  # noqa: ANN001
 
 
 def cmd_resident_show(args) -> int:  # noqa: ANN001
-    from familydoc_desktop.store import audit, dossier
+    from familydoc_desktop.store import dossier
 
     db = common.db_from(args, create=False)
     with db.session() as s:
@@ -218,7 +218,8 @@ def cmd_resident_add(args) -> int:  # noqa: ANN001
         r = residents.create_resident(s, org_id=clinic.id, name=args.name, sex=args.sex,
                                       birth_date=args.birth_date, id_number=args.id_number,
                                       phone=args.phone, address=args.address,
-                                      village_code=args.village, actor="cli")
+                                      village_code=args.village,
+                                      actor=audit.current_actor(s))
         for condition, start in dx:
             residents.add_diagnosis(s, r.id, condition, start)
         data = {"id": r.id, "name": r.name, "sex": r.sex, "birth_date": r.birth_date,
