@@ -83,6 +83,9 @@ def register(sub) -> None:  # noqa: ANN001
     p.add_argument("--guardian")
     p.add_argument("--package", action="append", default=[], help="服务包代码（可重复）")
     p.add_argument("--fee-preset")
+    p = _sub(csub, "print", "把签约服务协议书打印为 PDF（A4）", cmd_contract_print)
+    p.add_argument("contract", help="协议ID或协议书上的协议编号")
+    p.add_argument("--output", required=True, help="PDF 文件路径（文件夹须已存在）")
 
 
 def _resident(s, key: str):  # noqa: ANN001
@@ -292,4 +295,22 @@ def cmd_contract_sign(args) -> int:  # noqa: ANN001
                 "fee_yuan": (c.fee_public_health_fen + c.fee_insurance_fen + c.fee_personal_fen) / 100}
     common.emit(args, data, f"已签约：{c.start_date.isoformat()} 至 {c.end_date.isoformat()}"
                             f"（{label(c.status)}）")
+    return 0
+
+
+def cmd_contract_print(args) -> int:  # noqa: ANN001
+    from familydoc_desktop.store import audit
+
+    try:  # the agreement is laid out by Qt's text engine (the same as the app's print)
+        from familydoc_desktop.ui import printing
+    except ImportError:
+        raise CliError("打印协议书需要图形界面组件（PySide6），本机未安装") from None
+    db = common.db_from(args, create=False)
+    try:
+        with db.session() as s:
+            actor = audit.current_actor(s)
+        path = printing.agreement_pdf_headless(db, args.contract, args.output, actor=actor)
+    finally:
+        db.close()
+    common.emit(args, {"output": str(path)}, f"已生成签约服务协议书：{path}")
     return 0

@@ -1724,6 +1724,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <source>Save agreement as PDF</source>
         <translation>将协议书保存为PDF</translation>
     </message>
+    <message>
+        <source>Print agreement</source>
+        <translation>打印协议书</translation>
+    </message>
 </context>
 <context>
     <name>ResidentPicker</name>

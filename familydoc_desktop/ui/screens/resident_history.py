@@ -20,8 +20,8 @@ from familydoc_desktop.ui.widgets.common import table_view
 COLOUR_HEX = {"red": "#c62828", "yellow": "#b28704", "green": "#2e7d32"}
 
 
-def _money(fen: int) -> str:
-    return f"{fen / 100:.2f}"
+def _money(yuan) -> str:  # noqa: ANN001
+    return f"{yuan:.2f}"
 
 
 class ResidentHistory(QWidget):
@@ -75,9 +75,10 @@ class ResidentHistory(QWidget):
             Column(self.tr("Status"), lambda c: labels.label(c.status)),
             Column(self.tr("Consent"), lambda c: labels.label(c.consent_by)
                    + (f"（{c.guardian_name}）" if c.guardian_name else "")),
+            # The agreement's 合计 by source (basic and personalised packages), from the same
+            # fee lines the printed agreement shows.
             Column(self.tr("Fees (PH/Ins/Personal)"), lambda c: "/".join(
-                _money(x) for x in (c.fee_public_health_fen, c.fee_insurance_fen,
-                                    c.fee_personal_fen))),
+                _money(x) for x in self._fee_totals.get(c.id, ()))),
             Column(self.tr("Termination"), lambda c: (
                 f"{c.terminated_on} {labels.label(c.termination_reason)} "
                 f"{c.termination_note or ''}" if c.terminated_on else "")),
@@ -155,6 +156,10 @@ class ResidentHistory(QWidget):
         rid = self.resident_id
         with self.ctx.session() as s:
             self.contracts = contracts.contracts_for(s, rid)
+            self._fee_totals = {}
+            for c in self.contracts:
+                t = contracts.fees_of(s, c).total
+                self._fee_totals[c.id] = (t.public_health, t.insurance, t.personal)
             self.contracts_model.set_rows(self.contracts)
             self.visits_model.set_rows(visits.visits_for(s, rid))
             self.ledger_model.set_rows(list(reversed(ledger.history(s, rid))))
@@ -233,7 +238,12 @@ class ResidentHistory(QWidget):
             path, _ = QFileDialog.getSaveFileName(self, self.tr("Save agreement as PDF"),
                                                   "签约服务协议书.pdf", "PDF (*.pdf)")
             if path:
-                printing.agreement_to_pdf(self.ctx, contract_id, path)
+                try:
+                    printing.agreement_to_pdf(self.ctx, contract_id, path)
+                except Exception as exc:  # noqa: BLE001 - shown in Chinese, traceback logged
+                    from PySide6.QtWidgets import QMessageBox
+                    from familydoc_desktop.ui.taskman import failure_text
+                    QMessageBox.warning(self, self.tr("Print agreement"), failure_text(exc))
         elif menu_choice == "printer":
             printing.agreement_to_printer(self.ctx, contract_id, self)
 
