@@ -164,10 +164,11 @@ class ReferralDirection(StrEnum):
 
 
 class ReferralStatus(StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
+    """sent -> received -> completed, or returned (domain/referral.py)."""
+    SENT = "sent"
+    RECEIVED = "received"
     COMPLETED = "completed"
-    CANCELLED = "cancelled"
+    RETURNED = "returned"
 
 
 LABELS_ZH: dict[str, str] = {
