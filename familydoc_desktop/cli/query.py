@@ -12,7 +12,7 @@ from familydoc_desktop.domain.codes import (
     VISIT_KIND_ZH, Colour, Condition, ContractStatus, Sex, VisitKind, VisitMethod, label,
     visit_class_label)
 from familydoc_desktop.domain.idcard import mask_id, mask_phone
-from familydoc_desktop.store import contracts, due, ledger, orgs, residents, search, visits
+from familydoc_desktop.store import audit, contracts, due, ledger, orgs, residents, search, visits
 
 
 def _sub(sub, name: str, help_: str, func) -> argparse.ArgumentParser:
@@ -85,6 +85,9 @@ def register(sub) -> None:  # noqa: ANN001
     p.add_argument("--guardian")
     p.add_argument("--package", action="append", default=[], help="服务包代码（可重复）")
     p.add_argument("--fee-preset")
+    p = _sub(csub, "print", "把签约服务协议书打印为 PDF（A4）", cmd_contract_print)
+    p.add_argument("contract", help="协议ID或协议书上的协议编号")
+    p.add_argument("--output", required=True, help="PDF 文件路径（文件夹须已存在）")
 
 
 def _resident(s, key: str):  # noqa: ANN001
@@ -108,9 +111,9 @@ def cmd_search(args) -> int:  # noqa: ANN001
                 d["phone"] = mask_phone(r.phone) if r.phone else None
             data.append(d)
         if args.unmask and rows:
-            from familydoc_desktop.store import audit
+            actor = audit.current_actor(s)  # the account logged in on this PC
             for r in rows:
-                audit.log(s, "cli", "view_unmasked", "resident", r.id)
+                audit.log(s, actor, "view_unmasked", "resident", r.id)
 
     def text() -> str:
         lines = [f"共 {total} 人，显示 {len(data)} 人"]
@@ -126,7 +129,7 @@ def cmd_search(args) -> int:  # noqa: ANN001
 
 
 def cmd_resident_show(args) -> int:  # noqa: ANN001
-    from familydoc_desktop.store import audit, dossier
+    from familydoc_desktop.store import dossier
 
     db = common.db_from(args, create=False)
     with db.session() as s:
@@ -217,7 +220,8 @@ def cmd_resident_add(args) -> int:  # noqa: ANN001
         r = residents.create_resident(s, org_id=clinic.id, name=args.name, sex=args.sex,
                                       birth_date=args.birth_date, id_number=args.id_number,
                                       phone=args.phone, address=args.address,
-                                      village_code=args.village, actor="cli")
+                                      village_code=args.village,
+                                      actor=audit.current_actor(s))
         for condition, start in dx:
             residents.add_diagnosis(s, r.id, condition, start)
         data = {"id": r.id, "name": r.name, "sex": r.sex, "birth_date": r.birth_date,
@@ -293,4 +297,22 @@ def cmd_contract_sign(args) -> int:  # noqa: ANN001
                 "fee_yuan": (c.fee_public_health_fen + c.fee_insurance_fen + c.fee_personal_fen) / 100}
     common.emit(args, data, f"已签约：{c.start_date.isoformat()} 至 {c.end_date.isoformat()}"
                             f"（{label(ContractStatus, c.status)}）")
+    return 0
+
+
+def cmd_contract_print(args) -> int:  # noqa: ANN001
+    from familydoc_desktop.store import audit
+
+    try:  # the agreement is laid out by Qt's text engine (the same as the app's print)
+        from familydoc_desktop.ui import printing
+    except ImportError:
+        raise CliError("打印协议书需要图形界面组件（PySide6），本机未安装") from None
+    db = common.db_from(args, create=False)
+    try:
+        with db.session() as s:
+            actor = audit.current_actor(s)
+        path = printing.agreement_pdf_headless(db, args.contract, args.output, actor=actor)
+    finally:
+        db.close()
+    common.emit(args, {"output": str(path)}, f"已生成签约服务协议书：{path}")
     return 0

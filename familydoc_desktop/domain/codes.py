@@ -164,10 +164,11 @@ class ReferralDirection(StrEnum):
 
 
 class ReferralStatus(StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
+    """sent -> received -> completed, or returned (domain/referral.py)."""
+    SENT = "sent"
+    RECEIVED = "received"
     COMPLETED = "completed"
-    CANCELLED = "cancelled"
+    RETURNED = "returned"
 
 
 # One label table per kind: codes of different kinds share values ("pending" is both a
@@ -214,8 +215,8 @@ LABELS_ZH: dict[type[StrEnum], dict[str, str]] = {
                      SickbedOutcome.UNCHANGED: "未愈", SickbedOutcome.DIED: "死亡",
                      SickbedOutcome.TRANSFERRED: "转院"},
     ReferralDirection: {ReferralDirection.UP: "上转", ReferralDirection.DOWN: "下转"},
-    ReferralStatus: {ReferralStatus.PENDING: "待接收", ReferralStatus.ACCEPTED: "已接收",
-                     ReferralStatus.COMPLETED: "已完成", ReferralStatus.CANCELLED: "已取消"},
+    ReferralStatus: {ReferralStatus.SENT: "已转出", ReferralStatus.RECEIVED: "已接收",
+                     ReferralStatus.COMPLETED: "已完成", ReferralStatus.RETURNED: "已退回"},
     VisitKind: {
         VisitKind.HYPERTENSION: "高血压随访", VisitKind.DIABETES: "糖尿病随访",
         VisitKind.ELDERLY_80: "80岁以上老人年度访视", VisitKind.GENERAL: "年度随访",

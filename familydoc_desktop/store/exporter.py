@@ -80,7 +80,7 @@ def export_residents(session: Session, path: str | Path, fmt: str = "csv", *,
                        label(ContractStatus, r.contract_status) if r.contract_status else UNSIGNED_ZH,
                        label(Colour, r.colour)))
     detail = f"导出居民{len(ids)}人，格式{fmt}" + ("，已脱敏" if mask else "")
-    entry = audit.log(session, actor or "本机用户", "export", "resident", None, detail)
+    entry = audit.log(session, actor or audit.current_actor(session), "export", "resident", None, detail)
     audit.log_export_items(session, entry, "resident", ids)
     return len(ids)
 
@@ -98,7 +98,7 @@ def export_ledger(session: Session, path: str | Path, colour: str | None = None,
             write((label(Colour, r.colour), r.name, label(Sex, r.sex), r.age if r.age is not None else "",
                    "、".join(label(Population, p) for p in r.populations), "；".join(r.reasons),
                    r.changed_on.isoformat(), "是" if r.override else ""))
-    entry = audit.log(session, actor or "本机用户", "export", "ledger_assessment", None,
+    entry = audit.log(session, actor or audit.current_actor(session), "export", "ledger_assessment", None,
                       f"导出三色管理台账{len(rows)}人" + (f"（{label(Colour, colour)}）" if colour else ""))
     audit.log_export_items(session, entry, "resident", [r.resident_id for r in rows])
     return len(rows)
@@ -131,6 +131,6 @@ def export_report(session: Session, report, path: str | Path, fmt: str | None = 
     with _writer(path, fmt, "统计报表") as write:
         for row in table:
             write(row)
-    audit.log(session, actor or "本机用户", "export", None, None,
+    audit.log(session, actor or audit.current_actor(session), "export", None, None,
               f"导出统计报表 {report.start.isoformat()}~{report.end.isoformat()}")
     return len(table) - 2

@@ -43,8 +43,8 @@ _EN: dict[type[StrEnum], dict[str, str]] = {
     c.SickbedOutcome: {"cured": "Cured", "improved": "Improved", "unchanged": "Unchanged",
                        "died": "Died", "transferred": "Transferred"},
     c.ReferralDirection: {"up": "Up", "down": "Down"},
-    c.ReferralStatus: {"pending": "Awaiting acceptance", "accepted": "Accepted",
-                       "completed": "Completed", "cancelled": "Cancelled"},
+    c.ReferralStatus: {"sent": "Sent", "received": "Received", "completed": "Completed",
+                       "returned": "Returned"},
     c.VisitKind: {"hypertension": "Hypertension follow-up", "diabetes": "Diabetes follow-up",
                   "elderly_80": "80+ annual visit", "general": "Annual follow-up",
                   "severe_mental": "Severe mental disorder follow-up"},
@@ -83,3 +83,27 @@ def visit_kind_label(kind: str) -> str:
 def unsigned_label() -> str:
     """The contract column of a resident who has never signed."""
     return _UNSIGNED.get(_language, _UNSIGNED["zh_CN"])
+
+
+def referral_direction_label(code: str | None) -> str:
+    return label(c.ReferralDirection, code)
+
+
+def referral_status_label(code: str | None) -> str:
+    return label(c.ReferralStatus, code)
+
+
+# Kinds of other services in a resident's history, and the mark every basic public health
+# service carries where it is shown or printed (seed 001 item 5).
+PUBLIC_HEALTH_MARK = "基本公共卫生服务"
+_SERVICE_KIND_EN = {"long_prescription": "Long prescription", "drug_shortage": "Drug shortage",
+                    "health_points": "Health points", "satisfaction_survey": "Satisfaction survey",
+                    "health_push": "Health information", "health_checkup": "Health check-up"}
+_SERVICE_KIND_ZH = {"long_prescription": "长期处方", "drug_shortage": "缺药登记",
+                    "health_points": "健康积分", "satisfaction_survey": "满意度调查",
+                    "health_push": "健康信息推送", "health_checkup": "健康体检"}
+
+
+def service_kind_label(kind: str) -> str:
+    table = _SERVICE_KIND_EN if _language == "en" else _SERVICE_KIND_ZH
+    return table.get(kind, kind)

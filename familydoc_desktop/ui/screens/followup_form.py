@@ -308,7 +308,21 @@ class FollowupForm(GuardedDialog):
         self.ctx.notify("followup_visit")
         if not self.quiet:
             QMessageBox.information(self, self.tr("Follow-up saved"), self.summary())
+            if self.outcome.urgent_reasons and QMessageBox.question(
+                    self, self.tr("Urgent referral"),
+                    self.tr("Urgent referral advised. Fill in the referral now?")
+                    ) == QMessageBox.StandardButton.Yes:
+                self.urgent_referral().exec()
         return True
+
+    def urgent_referral(self):  # noqa: ANN201
+        """The referral the urgent prompt opens, already filled in: up, urgent, the reasons,
+        and the follow-up that found them."""
+        from familydoc_desktop.ui.screens.referral_dialog import ReferralDialog
+        o = self.outcome
+        return ReferralDialog(self.ctx, self.resident_id, self,
+                              reason="；".join(o.urgent_reasons) if o else "", urgent=True,
+                              visit_id=o.visit.id if o else None)
 
     def summary(self) -> str:
         o = self.outcome
