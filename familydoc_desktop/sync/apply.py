@@ -11,7 +11,6 @@ server decides between the two when the edit is pushed.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
@@ -24,6 +23,7 @@ from familydoc_desktop.domain.models import SYNCED_MODELS, SYNCED_TABLES
 from familydoc_desktop.domain.sync_policy import DERIVED_COLUMNS
 from familydoc_desktop.store import changes
 from familydoc_desktop.store.database import Database
+from familydoc_desktop.store.engine import IntegrityError
 from familydoc_desktop.store.search_keys import initials, reverse
 from familydoc_desktop.sync import faults, outbox
 from familydoc_desktop.sync.http import SyncError
@@ -50,7 +50,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
     with db.session(capture=False) as s:
         conn = s.connection()
         pending = outbox.pending_fields(s)
-        # The raw sqlite3 cursor of this session's connection: same transaction, and
+        # The raw DB-API (SQLCipher) cursor of this session's connection: same transaction, and
         # executemany without per-row parameter handling in SQLAlchemy.
         cursor = conn.connection.dbapi_connection.cursor()
         for table in _ordered(page.tables):
@@ -61,7 +61,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
             params = plan.rows(tp, pending)
             try:
                 _write(cursor, plan, params)
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 _one_by_one(cursor, plan, params)
             rows += len(params)
             if plan.hlc_index is not None:
@@ -247,7 +247,7 @@ def _one_by_one(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001
     for row in params:
         try:
             cursor.execute(plan.sql, row)
-        except sqlite3.IntegrityError as exc:
+        except IntegrityError as exc:
             if plan.table != "resident" or "id_number" not in str(exc) or len(at) < 3:
                 raise BadPage(plan.table, exc) from exc
             row = list(row)
