@@ -11,6 +11,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
+# Debian build hosts: makensis (the installer) and a Secret Service for the smoke test (the
+# database key lives in the OS credential store), installed when we may.
+if [ "$(uname -s)" = Linux ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  . scripts/apt.sh
+  need=()
+  for pkg in nsis gnome-keyring dbus-daemon; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+  done
+  if ((${#need[@]})); then
+    echo "==> apt-get install ${need[*]}"
+    apt_get update -qq && apt_get install -y -qq --no-install-recommends "${need[@]}"
+  fi
+fi
 BASE_PY=${PYTHON:-$(command -v python3 || command -v python)}
 VENV=${BUILD_VENV:-build/venv}
 if [ ! -x "$VENV/bin/python" ] && [ ! -x "$VENV/Scripts/python.exe" ]; then

@@ -8,6 +8,17 @@
 # with exit code 0; the server is not in the bundle. Prints how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The database key lives in the OS credential store. A headless Linux has none: run under a
+# private D-Bus session with gnome-keyring's Secret Service (apt-get install gnome-keyring),
+# the same store a Linux desktop uses, so the frozen keyring backend is what gets tested.
+if [ "$(uname -s)" = Linux ] && [ -z "${FAMILYDOC_SMOKE_INNER:-}" ]; then
+  command -v gnome-keyring-daemon >/dev/null && command -v dbus-run-session >/dev/null \
+    || { echo "SMOKE FAILED: needs gnome-keyring and dbus (apt-get install gnome-keyring dbus-daemon)" >&2; exit 1; }
+  export FAMILYDOC_SMOKE_INNER=1
+  exec dbus-run-session -- bash -c \
+    'printf smoke | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec bash "$0" "$@"' \
+    "$0" "$@"
+fi
 BUNDLE=${1:-dist/FamilyDoc}
 EXT=""; [ -f "$BUNDLE/FamilyDoc.exe" ] && EXT=".exe"
 APP="$BUNDLE/FamilyDoc$EXT"

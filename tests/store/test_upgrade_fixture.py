@@ -4,10 +4,10 @@ taken before the migration restores the old database."""
 from __future__ import annotations
 
 import gzip
-import sqlite3
 from pathlib import Path
 
 from familydoc_desktop.store import backup as backups
+from familydoc_desktop.store.engine import connect, is_plain
 from familydoc_desktop.store.database import Database, current_revision, head_revision
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "upgrade" / "familydoc-0002.db.gz"
@@ -15,7 +15,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "upgrade" / "family
 
 def _rows(path: Path) -> dict[str, set[tuple]]:
     """Every row of every table of ours, as tuples of its columns (sorted by name)."""
-    con = sqlite3.connect(path)
+    con = connect(path, plain=is_plain(path))  # the old release's file is plain SQLite
     try:
         tables = [t for (t,) in con.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
@@ -71,7 +71,9 @@ def test_old_release_upgrades_in_place_keeping_every_record(tmp_path):
     assert _rows(db.backup_taken) == before
     assert backups.check_backup_file(db.backup_taken) == "0002"
     backups.restore(db_path, db.backup_taken)
-    con = sqlite3.connect(db_path)
+    assert not is_plain(db_path)  # upgraded means encrypted too (and so is the backup)
+    assert not is_plain(db.backup_taken)
+    con = connect(db_path)
     try:
         assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
         assert con.execute("SELECT count(*) FROM resident").fetchone() == (120,)
