@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+import bench_keyring  # noqa: F401,E402  (the database key: before keyring is used)
 from familydoc_desktop.domain.idcard import check_digit
 from familydoc_desktop.store.bulk import load_demo
 from familydoc_desktop.store.database import Database

@@ -22,6 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import bench_keyring  # noqa: F401,E402  (the database key: before keyring is used)
 import keyring
 import requests
 from keyring.backend import KeyringBackend

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import bench_keyring  # noqa: F401,E402  (the database key: before keyring is used)
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ("王", "张", "李秀", "wxy", "zh", "l", "1234", "002X", "5678", "138", "刘", "chen",
            "陈", "赵", "y", "09", "杨", "x", "黄", "hl")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
+import bench_keyring  # noqa: F401,E402  (the database key: before keyring is used)
 from familydoc_desktop.domain.idcard import check_digit
 from familydoc_desktop.domain.models import (
     Contract, Diagnosis, FollowupVisit, Resident, new_id,

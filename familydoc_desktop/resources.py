@@ -14,9 +14,12 @@ _SOURCE_TREE = Path(__file__).resolve().parent.parent / "resources"
 def root() -> Path:
     """The resources folder as a real directory (Qt loaders need file paths).
 
-    An installed wheel or the frozen build: the `familydoc_resources` package. A source
-    checkout run through PYTHONPATH or an editable install made before the package existed:
-    the repository's resources/ folder."""
+    A source checkout (this package beside its repository's resources/ folder): that
+    folder, so a second checkout (a work tree) run through PYTHONPATH uses its own files, not
+    those of the checkout the editable install points at. An installed wheel or the frozen
+    build: the `familydoc_resources` package."""
+    if (_SOURCE_TREE / "rulesets").is_dir() and (_SOURCE_TREE / "translations").is_dir():
+        return _SOURCE_TREE
     try:
         files = resources.files(PACKAGE)
     except ModuleNotFoundError:

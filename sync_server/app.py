@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from familydoc_desktop import SCHEMA_VERSION, __version__
 from sync_server.api.deps import check_schema
 from sync_server.api.middleware import BodyLimit, ServerTime
-from sync_server.api.routes import admin, auth, health, orgs, sync
+from sync_server.api.routes import admin, audit, auth, bundle, health, orgs, sync
 from sync_server.core.config import Settings
 from sync_server.core.db import make_engine, migrate
 from sync_server.services.errors import ServiceError, Unauthorized
@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
     versioned = APIRouter(dependencies=[Depends(check_schema)])
-    for module in (auth, sync, orgs, admin):
+    for module in (auth, sync, orgs, admin, audit, bundle):
         versioned.include_router(module.router)
     api.include_router(versioned)
     app.include_router(api)

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from familydoc_desktop.domain.codes import OrgLevel, Role
+from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.zh_argparse import ChineseArgumentParser
 from sync_server.core.config import ENV_URL, default_database_url
 from sync_server.core.db import make_engine, migrate, read_tx, write_tx
@@ -183,6 +184,33 @@ def cmd_user_passwd(args) -> None:  # noqa: ANN001
     _emit(args, {"username": args.username}, f"已为 {args.username} 设置新密码，原有登录已失效")
 
 
+def cmd_bundle_import(args) -> None:  # noqa: ANN001
+    from sync_server.services import bundle
+
+    if not Path(args.file).is_file():
+        raise CliError(f"找不到文件：{args.file}")
+    result = bundle.import_bundle(_engine(args), Path(args.file))
+    _emit(args, result.as_dict(),
+          f"已导入设备 {result.device_id}（{result.username}）的U盘同步文件：变更 "
+          f"{result.mutations} 条，新应用 {result.applied} 条，已导入过 {result.duplicates} 条，"
+          f"待审核冲突 {result.conflicts} 条")
+
+
+def cmd_bundle_export(args) -> None:  # noqa: ANN001
+    from sync_server.services import bundle
+
+    engine = _engine(args)
+    if bool(args.device) == bool(args.org):
+        raise CliError("请用 --device 设备号 或 --org 机构代码 指定导出给哪台电脑（二选一）")
+    device = args.device or bundle.device_for_org(engine, args.org)
+    out = Path(args.output)
+    if not out.parent.is_dir():
+        raise CliError(f"输出文件夹不存在：{out.parent}")
+    info = bundle.export_bundle(engine, device, out, since=args.since)
+    _emit(args, info, f"已为设备 {device} 导出U盘同步文件：{info['rows']} 条记录，"
+                      f"{info['bytes']} 字节 → {info['output']}")
+
+
 def cmd_device_list(args) -> None:  # noqa: ANN001
     with read_tx(_engine(args)) as conn:
         devices = accounts.list_devices(conn)
@@ -305,6 +333,18 @@ def build_parser() -> argparse.ArgumentParser:
     de.add_argument("device_id")
     de.set_defaults(func=cmd_device_enable)
 
+    bu = sub.add_parser("bundle", help="U盘同步（无网络的卫生室电脑）").add_subparsers(
+        dest="bundle_cmd", required=True)
+    bi = bu.add_parser("import", parents=[jp], help="导入电脑导出的U盘同步文件（与联网上传相同，重复导入无影响）")
+    bi.add_argument("file", help="familydoc bundle export 写出的文件")
+    bi.set_defaults(func=cmd_bundle_import)
+    be = bu.add_parser("export", parents=[jp], help="为一台电脑导出它尚未下载的数据")
+    be.add_argument("--device", help="设备号（familydoc-server device list）")
+    be.add_argument("--org", help="机构代码：该卫生室唯一登记了U盘同步的电脑")
+    be.add_argument("--since", type=int, help="从此游标起（默认：该电脑最近导入的文件所带的游标）")
+    be.add_argument("--output", "-o", required=True, help="输出文件")
+    be.set_defaults(func=cmd_bundle_export)
+
     lg = sub.add_parser("log", parents=[jp], help="查看安全日志（登录、锁定、越权访问、停用）")
     lg.add_argument("--limit", type=int, default=50, help="最多显示条数（默认50）")
     lg.add_argument("--event", help="只看某类事件，如 login_failed、push_out_of_scope")
@@ -340,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.func(args)
         return 0
-    except (CliError, ServiceError) as exc:
+    except (CliError, ServiceError, DomainError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except OperationalError as exc:

@@ -49,6 +49,18 @@ device = Table(
     Column("last_seen", BigInteger, nullable=True),
     Column("revoked", Boolean, nullable=False, default=False),
     Column("created_at", BigInteger, nullable=False),
+    # USB bundles (domain/bundle.py): the device's public keys, registered at login, and the
+    # pull cursor its last imported bundle carried (where the next return bundle starts).
+    Column("bundle_sign_key", String(64), nullable=True),
+    Column("bundle_box_key", String(64), nullable=True),
+    Column("usb_cursor", BigInteger, nullable=True),
+)
+
+# The server's own USB-bundle keys (private: sign, box), made on first use.
+server_key = Table(
+    "server_key", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
 )
 
 token = Table(
@@ -113,6 +125,26 @@ departure = Table(
     Column("org_id", String(36), nullable=False),  # the org it left
     Column("at", BigInteger, nullable=False),
     Index("ix_departure_org_id_seq", "org_id", "seq"),
+)
+
+# The devices' access log (desktop `audit_log`, pushed or imported from a USB bundle) in
+# columns the township's audit view filters on: org, resident, time. The record itself is also
+# in `record` (it syncs like any row); this copy is what GET /api/v1/audit reads. Append-only:
+# triggers refuse UPDATE and DELETE (migration 0005), push ignores edits of an entry.
+audit_entry = Table(
+    "audit_entry", metadata,
+    Column("id", String(36), primary_key=True),  # the device's audit_log id
+    Column("org_id", String(36), nullable=False),
+    Column("at", BigInteger, nullable=False),  # when it happened on the device, epoch ms
+    Column("actor", String(50), nullable=False),  # the account logged in on the device
+    Column("action", String(30), nullable=False),  # view, reveal, print, export, export_item...
+    Column("table_name", String(40), nullable=True),
+    Column("record_id", String(36), nullable=True),  # whose data (a resident id, mostly)
+    Column("detail", String(200), nullable=True),  # never personal data (desktop audit.log)
+    Column("device_id", String(36), nullable=True),  # the device that sent it
+    Column("received_at", BigInteger, nullable=False),
+    Index("ix_audit_entry_org_id_at", "org_id", "at"),
+    Index("ix_audit_entry_record_id_at", "record_id", "at"),
 )
 
 login_throttle = Table(

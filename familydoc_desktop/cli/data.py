@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from familydoc_desktop.cli import common
-from familydoc_desktop.domain.codes import label
+from familydoc_desktop.domain.codes import Colour, label
 from familydoc_desktop.domain.dates import parse_date
 from familydoc_desktop.store import paths
 
@@ -102,7 +102,7 @@ def cmd_export_ledger(args) -> int:  # noqa: ANN001
                               village_code=args.village)
     finally:
         db.close()
-    what = f"（{label(args.colour)}）" if args.colour else ""
+    what = f"（{label(Colour, args.colour)}）" if args.colour else ""
     common.emit(args, {"rows": n, "output": str(args.output)},
                 f"已导出三色管理台账{what} {n} 人：{args.output}")
     return 0
@@ -118,6 +118,22 @@ def cmd_backup(args) -> int:  # noqa: ANN001
         db.close()
     common.emit(args, {"backup": str(target), "bytes": target.stat().st_size},
                 f"备份完成：{target}")
+    return 0
+
+
+def cmd_recover(args) -> int:  # noqa: ANN001
+    from familydoc_desktop.store.database import set_aside_unreadable
+
+    if not args.yes:
+        print("将把无法解密的本地数据库及本机打不开的备份移到数据目录的 unreadable-日期 文件夹"
+              "（不删除），下次启动新建空库；之后请登录并同步，从服务器取回本卫生室的数据。"
+              "尚未同步到服务器的修改无法找回。确认请加 --yes 再运行。", file=sys.stderr)
+        return 2
+    moved = set_aside_unreadable(args.data_dir)
+    common.emit(args, {"moved": [str(p) for p in moved],
+                       "data_dir": str(paths.data_dir(args.data_dir))},
+                lambda: f"已移到一旁 {len(moved)} 个文件。请运行 familydoc login 后 "
+                        "familydoc sync，从服务器重新同步。")
     return 0
 
 
@@ -165,6 +181,11 @@ def register(sub) -> None:  # noqa: ANN001
     p = sub.add_parser("backup", parents=[jp], help="备份本地数据库")
     p.add_argument("--target-dir", help="备份目录（默认数据目录下的 backups）")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("recover", parents=[jp],
+                       help="数据库无法解密（密钥丢失）时：把它移到一旁并新建空库，再登录从服务器重新同步")
+    p.add_argument("--yes", action="store_true", help="确认执行（不加此项只说明将做什么）")
+    p.set_defaults(func=cmd_recover)
 
     p = sub.add_parser("restore", parents=[jp], help="从备份文件恢复本地数据库")
     p.add_argument("file", help="备份文件 .db")

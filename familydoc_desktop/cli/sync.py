@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from pathlib import Path
 
 from familydoc_desktop.cli import common
 from familydoc_desktop.cli.common import CliError
@@ -46,6 +47,47 @@ def register(sub) -> None:  # noqa: ANN001
 
     p = sub.add_parser("sync-status", parents=[jp], help="查看同步状态")
     p.set_defaults(func=cmd_status)
+
+    b = sub.add_parser("bundle", help="U盘同步（没有网络时）").add_subparsers(
+        dest="bundle_command", metavar="ACTION", required=True)
+    p = b.add_parser("export", parents=[jp],
+                     help="把本机尚未上传的修改写入一个文件（只有服务器能解密），拷到U盘交给乡镇")
+    p.add_argument("--output", "-o", required=True, help="输出文件，如 E:\\卫生室.fdbundle")
+    p.set_defaults(func=cmd_bundle_export)
+    p = b.add_parser("import", parents=[jp], help="导入服务器为本机导出的U盘文件（如同下载）")
+    p.add_argument("file", help="familydoc-server bundle export 写出的文件")
+    p.set_defaults(func=cmd_bundle_import)
+
+
+def cmd_bundle_export(args) -> int:  # noqa: ANN001
+    from familydoc_desktop.sync import usb
+
+    out = Path(args.output)
+    if not out.parent.is_dir():
+        raise CliError(f"输出文件夹不存在：{out.parent}")
+    db = common.db_from(args, create=False)
+    try:
+        info = usb.export_bundle(db, out)
+    finally:
+        db.close()
+    common.emit(args, info, f"已写出U盘同步文件：{info['mutations']} 条修改 → {info['output']}。"
+                            "请交给乡镇在服务器上导入；导入前这些修改仍算未同步")
+    return 0
+
+
+def cmd_bundle_import(args) -> int:  # noqa: ANN001
+    from familydoc_desktop.sync import usb
+
+    if not Path(args.file).is_file():
+        raise CliError(f"找不到文件：{args.file}")
+    db = common.db_from(args, create=False)
+    try:
+        info = usb.import_bundle(db, Path(args.file))
+    finally:
+        db.close()
+    common.emit(args, info, f"已导入U盘同步文件：{info['rows']} 条记录，"
+                            f"已确认上传 {info['acknowledged']} 条修改，仍未同步 {info['pending']} 条")
+    return 0
 
 
 def _password(args) -> str:  # noqa: ANN001

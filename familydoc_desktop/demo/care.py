@@ -346,8 +346,8 @@ class CareRecords:
                 "referral", org_id, self.at(d), resident_id=p["row"]["id"],
                 direction=ReferralDirection.UP, referral_date=d, receiving_unit="县人民医院",
                 reason="血压控制不佳，紧急转诊",
-                status=_pick(rng, ((ReferralStatus.COMPLETED, 60), (ReferralStatus.ACCEPTED, 30),
-                                   (ReferralStatus.PENDING, 10)))))
+                status=_pick(rng, ((ReferralStatus.COMPLETED, 60), (ReferralStatus.RECEIVED, 30),
+                                   (ReferralStatus.SENT, 10)))))
 
     def services(self, org_id: str, p: dict, out: dict[str, list]) -> None:
         rng, today = self.rng, self.today
@@ -355,10 +355,11 @@ class CareRecords:
         chronic = any(str(c) in ("hypertension", "diabetes") for c, _, _ in p["dx"])
         if chronic and rng.random() < 0.3:
             start = today - timedelta(days=rng.randint(0, 80))
+            weeks = rng.choice((4, 8, 12))
             out["long_prescription"].append(self.row(
                 "long_prescription", org_id, self.at(start), resident_id=rid, start_date=start,
-                weeks=rng.choice((4, 8, 12)), drugs=rng.choice(DRUGS),
-                doctor_id=self.staff[org_id]["doctor"]))
+                weeks=weeks, drugs=rng.choice(DRUGS), doctor_id=self.staff[org_id]["doctor"],
+                end_date=start + timedelta(weeks=weeks)))
         if rng.random() < 0.004:
             d = today - timedelta(days=rng.randint(1, 300))
             out["referral"].append(self.row(

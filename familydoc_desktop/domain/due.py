@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from typing import Iterable, Mapping
 
 from familydoc_desktop.domain.codes import (
-    VISIT_KIND_ZH, Colour, ContractStatus, MentalClass, VisitClass, VisitKind, VisitMethod, label)
+    VISIT_KIND_ZH, Colour, ContractStatus, MentalClass, VisitClass, VisitKind, VisitMethod,
+    visit_class_label)
 from familydoc_desktop.domain.dates import age_on
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.followup import is_revisit_class, next_due, setting
@@ -21,8 +22,11 @@ CHRONIC_FOLLOWUP = "chronic_followup"
 REVISIT = "revisit"
 SICKBED_ROUND = "sickbed_round"
 CONTRACT_EXPIRING = "contract_expiring"
+REFERRAL_FOLLOWUP = "referral_followup"
+LONG_RX_REFILL = "long_rx_refill"
 KIND_ZH = {ELDERLY_80: "80岁以上老人年度访视", CHRONIC_FOLLOWUP: "慢病随访", REVISIT: "复诊随访",
-           SICKBED_ROUND: "家庭病床查床", CONTRACT_EXPIRING: "签约即将到期"}
+           SICKBED_ROUND: "家庭病床查床", CONTRACT_EXPIRING: "签约即将到期",
+           REFERRAL_FOLLOWUP: "下转患者随访", LONG_RX_REFILL: "长期处方续方"}
 FACE_TO_FACE = frozenset({VisitMethod.CLINIC, VisitMethod.HOME})  # phone does not count
 
 
@@ -70,7 +74,7 @@ def chronic_followup_due(resident_id: str, kind: VisitKind, last_visit: date | N
         return None
     what = VISIT_KIND_ZH[kind]
     if item_kind == REVISIT:
-        detail = f"{what}：上次（{last_visit.isoformat()}）{label(last_class)}，需复诊随访"
+        detail = f"{what}：上次（{last_visit.isoformat()}）{visit_class_label(last_class)}，需复诊随访"
     elif last_visit is None:
         detail = f"{what}：签约后尚未随访"
     else:
@@ -95,7 +99,7 @@ def mental_followup_due(resident_id: str, last_visit: date | None,
             item_kind, detail = CHRONIC_FOLLOWUP, f"{what}：上次随访 {last_visit.isoformat()}"
         else:
             item_kind = REVISIT
-            detail = f"{what}：上次（{last_visit.isoformat()}）{label(last_class)}，需两周内随访"
+            detail = f"{what}：上次（{last_visit.isoformat()}）{visit_class_label(last_class)}，需两周内随访"
     if due > on + timedelta(days=horizon_days):
         return None
     return _item(item_kind, resident_id, due, on, detail)
@@ -112,7 +116,7 @@ def revisit_due(resident_id: str, kind: VisitKind, last_visit: date | None,
         return None
     return _item(REVISIT, resident_id, due, on,
                  f"{VISIT_KIND_ZH.get(kind, kind)}：上次（{last_visit.isoformat()}）"
-                 f"{label(last_class)}，需复诊随访")
+                 f"{visit_class_label(last_class)}，需复诊随访")
 
 
 def sickbed_round_due(resident_id: str, admitted: date, last_round: date | None, on: date,
@@ -136,3 +140,30 @@ def contract_expiring_due(resident_id: str, end_date: date, status: ContractStat
         return None
     return _item(CONTRACT_EXPIRING, resident_id, end_date, on,
                  f"签约将于 {end_date.isoformat()} 到期（剩余{left}天），请提醒续签")
+
+
+def referral_followup_due(resident_id: str, referral_date: date, unit: str,
+                          followed_up: bool, on: date, days: int = 14,
+                          horizon_days: int = 0) -> DueItem | None:
+    """A resident referred down to the clinic needs a follow-up within `days` of the referral
+    (seed 001 item 15); none once a follow-up dated on or after the referral is recorded."""
+    if followed_up:
+        return None
+    due = referral_date + timedelta(days=days)
+    if referral_date > on + timedelta(days=horizon_days):
+        return None
+    return _item(REFERRAL_FOLLOWUP, resident_id, due, on,
+                 f"{referral_date.isoformat()} 由{unit}下转，需随访")
+
+
+def long_rx_refill_due(resident_id: str, end_date: date, drugs: str, on: date,
+                       window_days: int = 7, grace_days: int = 30,
+                       horizon_days: int = 0) -> DueItem | None:
+    """The latest long prescription of a resident runs out on `end_date`: the refill shows
+    `window_days` before it and stays `grace_days` after it (then the course has lapsed)."""
+    if end_date - timedelta(days=window_days) > on + timedelta(days=horizon_days):
+        return None
+    if (on - end_date).days > grace_days:
+        return None
+    return _item(LONG_RX_REFILL, resident_id, end_date, on,
+                 f"长期处方 {end_date.isoformat()} 用完，需续方（{drugs}）")

@@ -42,7 +42,7 @@ def _per_population() -> tuple[Indicator, ...]:
     population")."""
     out: list[Indicator] = []
     for pop in Population:
-        name = LABELS_ZH[pop]
+        name = LABELS_ZH[Population][pop]
         out += [Indicator(f"pop_{pop}", name, "人"),
                 Indicator(f"pop_{pop}_signed", f"{name}签约", "人"),
                 _rate(f"pop_{pop}_coverage", f"{name}签约率", f"pop_{pop}_signed", f"pop_{pop}")]
@@ -85,6 +85,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("sickbed_days", "期内床日", "天"),
     Indicator("referral_up", "上转", "次"),
     Indicator("referral_down", "下转", "次"),
+    Indicator("referral_completed", "转诊完成", "次"),
+    Indicator("long_prescriptions", "长期处方（期内在用）", "张"),
+    Indicator("drug_shortages_open", "缺药登记未解决", "条"),
     Indicator("survey_count", "满意度调查", "份"),
     Indicator("survey_satisfied", "满意及非常满意", "份"),
     _rate("satisfaction_rate", "满意率", "survey_satisfied", "survey_count"),

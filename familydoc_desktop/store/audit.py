@@ -87,3 +87,23 @@ def query(session: Session, *, record_id: str | None = None, start: date | None 
 def entries_for(session: Session, record_id: str) -> list[AuditLog]:
     return list(session.exec(select(AuditLog).where(AuditLog.record_id == record_id)
                              .order_by(AuditLog.id)))
+
+
+def readable(session: Session, *, record_id: str | None = None, start: date | None = None,
+             end: date | None = None, limit: int = 1000) -> list[dict]:
+    """`query` for the audit screen: each entry with the name of the resident it concerns
+    (looked up here, never stored in the log). Times as local datetimes."""
+    from familydoc_desktop.domain.models import Resident
+
+    rows = query(session, record_id=record_id, start=start, end=end, limit=limit)
+    ids = {e.record_id for e in rows if e.record_id and e.table_name in (None, "resident")}
+    names: dict[str, str] = {}
+    id_list = sorted(ids)
+    for i in range(0, len(id_list), 500):
+        for rid, name in session.exec(select(Resident.id, Resident.name)
+                                      .where(col(Resident.id).in_(id_list[i:i + 500]))):
+            names[rid] = name
+    return [{"id": e.id, "at": e.created_at.replace(tzinfo=timezone.utc).astimezone(),
+             "actor": e.actor, "action": e.action, "table": e.table_name,
+             "record_id": e.record_id, "resident": names.get(e.record_id or ""),
+             "detail": e.detail, "org_id": e.org_id} for e in rows]

@@ -1,7 +1,7 @@
 """Backups of the device database and restoring one.
 
-A backup is taken with SQLite's online backup API (consistent while the app runs) and
-checked with `PRAGMA integrity_check`; the last KEEP backups are kept. A restore checks the
+A backup is taken with SQLite's online backup API (consistent while the app runs), encrypted
+with this PC's key like the database itself (engine.py), and checked with `PRAGMA integrity_check`; the last KEEP backups are kept. A restore checks the
 file really is a FamilyDoc database, backs up the current one first, swaps the file in
 atomically, and gives the restored database a new device id: the server has already seen
 the old id's mutation ids and would drop the restored device's next pushes as duplicates.
@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
 from familydoc_desktop.domain.models import new_id
-from familydoc_desktop.store import paths
+from familydoc_desktop.store import engine, paths
 from familydoc_desktop.store.changes import DEVICE_KEY
 from familydoc_desktop.store.database import StoreError, alembic_config, sqlite_backup
 
@@ -35,14 +34,21 @@ def _stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
+def _open_ro(path: Path):  # noqa: ANN202
+    """A read-only connection: keyed for an encrypted file, plain for an older plain one."""
+    plain = engine.is_plain(path)
+    return engine.connect(path, readonly=True, plain=plain,
+                          key=None if plain else engine.key_for(path))
+
+
 def _integrity_ok(path: Path) -> bool:
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = _open_ro(path)
         try:
             return con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         finally:
             con.close()
-    except sqlite3.DatabaseError:
+    except engine.DatabaseError:
         return False
 
 
@@ -80,8 +86,8 @@ def backup(db, target_dir: str | Path | None = None, *, suffix: str = "",  # noq
     folder = Path(target_dir) if target_dir else paths.backups_dir(source.parent)
     target = _unique(folder / f"{PREFIX}{_stamp()}{suffix}.db")
     try:
-        sqlite_backup(source, target)
-    except sqlite3.Error as exc:
+        sqlite_backup(source, target, getattr(db, "key", None))
+    except engine.Error as exc:
         target.unlink(missing_ok=True)
         raise BackupError(f"备份失败：{exc}") from exc
     if not _integrity_ok(target):
@@ -96,11 +102,12 @@ def check_backup_file(path: Path) -> str:
     if not path.is_file():
         raise BackupError(f"找不到备份文件：{path}")
     if not _integrity_ok(path):
-        raise BackupError(f"“{path.name}”不是有效的家医签约助手数据库（文件损坏或不是数据库）")
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        raise BackupError(f"“{path.name}”不是有效的家医签约助手数据库（文件损坏、不是数据库，"
+                          "或是用另一台电脑的密钥加密的备份）")
+    con = _open_ro(path)
     try:
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError:
+    except engine.DatabaseError:
         row = None
     finally:
         con.close()
@@ -121,13 +128,19 @@ def restore(db_path: str | Path, backup_file: str | Path) -> Path:
     db_path, source = Path(db_path), Path(backup_file)
     check_backup_file(source)
     before = db_path
+    if db_path.exists() and engine.is_plain(db_path):
+        engine.encrypt_in_place(db_path)
     if db_path.exists():
         before = backup(db_path, suffix="-before-restore")
     tmp = db_path.with_name(f".{db_path.name}.restoring")
     tmp.unlink(missing_ok=True)
-    sqlite_backup(source, tmp)  # a consistent copy even if the source has a WAL beside it
+    key = engine.key_for(db_path)
+    if engine.is_plain(source):  # a backup made by a version before encryption
+        engine.encrypted_copy(source, tmp, key)
+    else:  # a consistent copy even if the source has a WAL beside it
+        sqlite_backup(source, tmp, key)
     device = new_id()
-    con = sqlite3.connect(tmp)
+    con = engine.connect(tmp, key)
     try:
         con.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)",
                     (DEVICE_KEY, device))

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from familydoc_desktop.domain.models import SyncState, new_id
 from familydoc_desktop.store import changes, paths
+from familydoc_desktop.store import engine as dbengine
 from familydoc_desktop.store.engine import make_engine
 from familydoc_desktop.store.errors import StoreError, describe_database_error
 
@@ -82,13 +83,15 @@ EMPTY = ("本地数据库文件是空的（0 字节）：{path}，而数据目�
          "（命令行：familydoc restore 备份文件）。")
 
 
-def sqlite_backup(source: Path, target: Path) -> Path:
-    """Consistent copy through SQLite's backup API (safe while the WAL holds commits)."""
+def sqlite_backup(source: Path, target: Path, key: str | None = None) -> Path:
+    """Consistent copy through SQLite's backup API (safe while the WAL holds commits),
+    encrypted with this PC's key like the source."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    key = key or dbengine.key_for(source)
     paths.create_private_file(target)
-    src = sqlite3.connect(source)
+    src = dbengine.connect(source, key)
     try:
-        dst = sqlite3.connect(target)
+        dst = dbengine.connect(target, key)
         try:
             src.backup(dst)
         finally:
@@ -167,12 +170,23 @@ class Database:
             # A power cut or a copy gone wrong left an empty file where the data was: starting
             # afresh on it would look like every resident had gone.
             raise StoreError(EMPTY.format(path=self.path))
+        # The key first: with no credential store (or a lost key) nothing is created or touched.
+        key = dbengine.key_for(self.path)
         paths.create_private_file(self.path)
         for extra in ("-wal", "-shm"):
             side = self.path.with_name(self.path.name + extra)
             if side.exists():
                 paths.make_private(side)
-        self.engine = make_engine(self.path)
+        try:
+            # An older version's plain file: encrypted (after an encrypted backup) first.
+            self.encryption_backup = dbengine.encrypt_in_place(self.path, key)
+        except (DatabaseError, sqlite3.DatabaseError, dbengine.DatabaseError) as exc:
+            message = describe_database_error(exc, self.path)
+            if message is None:
+                raise
+            raise StoreError(message) from exc
+        self.key = key  # for backups of this database; never logged or written
+        self.engine = make_engine(self.path, key)
         try:
             self.backup_taken = migrate(self.engine, self.path, migrate_to)
             self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
@@ -183,7 +197,7 @@ class Database:
                     s.add(SyncState(key=changes.DEVICE_KEY, value=device))
                 device, self.rekeyed_from = _bind_home(s, device, self.path)
                 s.commit()
-        except (DatabaseError, sqlite3.DatabaseError) as exc:
+        except (DatabaseError, sqlite3.DatabaseError, dbengine.DatabaseError) as exc:
             # A file damaged by a power cut, or not ours: say so, and touch nothing.
             self.engine.dispose()
             message = describe_database_error(exc, self.path)
@@ -212,3 +226,62 @@ class Database:
 
 def open_database(data_dir: str | Path | None = None) -> Database:
     return Database(paths.data_dir(data_dir) / paths.DB_NAME)
+
+
+def set_aside_unreadable(data_dir: str | Path | None = None) -> list[Path]:
+    """Recovery when the database cannot be decrypted (lost key, another PC's file): move
+    the database (with its WAL) and the backups this PC cannot open to
+    `unreadable-YYYYmmdd-HHMMSS/` in the data directory, so the next start makes a fresh,
+    empty database to log in and pull everything again from the server. Nothing is deleted
+    (a key found again later opens them). Refuses a database that opens: that one is not
+    lost and the user is told to use it. Returns the files moved."""
+    folder = paths.data_dir(data_dir)
+    db_path = folder / paths.DB_NAME
+    if db_path.is_file() and db_path.stat().st_size > 0:
+        from familydoc_desktop.store.keystore import KeyUnavailable
+
+        try:
+            Database(db_path).close()
+        except KeyUnavailable:
+            raise  # the key may be there: never set the data aside for that
+        except StoreError:
+            pass
+        else:
+            raise StoreError("本地数据库可以正常打开，不需要恢复；没有做任何改动。")
+    from familydoc_desktop.store import keystore
+
+    key = keystore.load_key()
+    aside = folder / f"unreadable-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    moved: list[Path] = []
+
+    def move(p: Path) -> None:
+        aside.mkdir(exist_ok=True)
+        paths.make_private(aside)
+        target = aside / p.name
+        p.replace(target)
+        moved.append(target)
+
+    for p in [db_path, *(db_path.with_name(db_path.name + x) for x in ("-wal", "-shm"))]:
+        if p.exists():
+            move(p)
+    backups = folder / "backups"
+    if backups.is_dir():
+        for b in sorted(backups.glob("*.db")):
+            if not dbengine.is_plain(b) and not _opens(b, key):
+                move(b)
+    log.warning("unreadable database set aside (%d files) for a fresh start", len(moved))
+    return moved
+
+
+def _opens(path: Path, key: str | None) -> bool:
+    if key is None:
+        return False
+    try:
+        con = dbengine.connect(path, key, readonly=True)
+        try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return True
+        finally:
+            con.close()
+    except dbengine.DatabaseError:
+        return False

@@ -19,7 +19,7 @@ from familydoc_desktop.rulesets import load_ruleset
 from familydoc_desktop.store.ledger import NOT_SUPERSEDED
 
 KINDS = (rules.ELDERLY_80, rules.CHRONIC_FOLLOWUP, rules.REVISIT, rules.SICKBED_ROUND,
-         rules.CONTRACT_EXPIRING)
+         rules.CONTRACT_EXPIRING, rules.REFERRAL_FOLLOWUP, rules.LONG_RX_REFILL)
 KIND_ZH = rules.KIND_ZH
 _CHRONIC_CONDITIONS = {"hypertension": VisitKind.HYPERTENSION, "diabetes": VisitKind.DIABETES,
                        "severe_mental": VisitKind.SEVERE_MENTAL}
@@ -180,6 +180,47 @@ def _expiring(session: Session, on: date, horizon: int, vrules: dict) -> list[tu
     return out
 
 
+def _referred_down(session: Session, on: date, horizon: int, vrules: dict) -> list[tuple]:
+    """Down-referrals not returned, without a follow-up since (any kind, any method)."""
+    days = vrules.get("referral_down_followup_days", 14)
+    out = []
+    for rid, name, village, sent, unit, seen in session.execute(text(
+            "SELECT r.id, r.name, r.village_code, f.referral_date, f.receiving_unit,"
+            " EXISTS (SELECT 1 FROM followup_visit v WHERE v.resident_id = f.resident_id"
+            f" AND v.deleted = 0 AND v.visit_date >= f.referral_date{NOT_SUPERSEDED})"
+            " FROM referral f JOIN resident r ON r.id = f.resident_id"
+            " WHERE f.direction = 'down' AND f.deleted = 0 AND f.status != 'returned'"
+            " AND r.deleted = 0 AND r.died_on IS NULL AND f.referral_date <= :last"),
+            {"last": (on + timedelta(days=horizon)).isoformat()}).all():
+        item = rules.referral_followup_due(rid, _d(sent), unit, bool(seen), on, days, horizon)
+        if item:
+            out.append((item, name, village))
+    return out
+
+
+def _refills(session: Session, on: date, horizon: int, vrules: dict) -> list[tuple]:
+    """The latest long prescription of each resident, when its refill is near or late."""
+    window = vrules.get("long_rx_refill_window_days", 7)
+    grace = vrules.get("long_rx_refill_grace_days", 30)
+    out = []
+    # Only prescriptions ending in the window are read (ix_long_prescription_end); one that a
+    # later prescription replaced is no longer due.
+    for rid, name, village, end, drugs in session.execute(text(
+            "SELECT r.id, r.name, r.village_code, p.end_date, p.drugs FROM long_prescription p"
+            " JOIN resident r ON r.id = p.resident_id"
+            " WHERE p.deleted = 0 AND r.deleted = 0 AND r.died_on IS NULL"
+            " AND p.end_date >= :first AND p.end_date <= :last"
+            " AND NOT EXISTS (SELECT 1 FROM long_prescription n WHERE n.resident_id ="
+            " p.resident_id AND n.deleted = 0 AND n.id != p.id AND (n.start_date > p.start_date"
+            " OR (n.start_date = p.start_date AND n.id > p.id)))"),
+            {"first": (on - timedelta(days=grace)).isoformat(),
+             "last": (on + timedelta(days=window + horizon)).isoformat()}).all():
+        item = rules.long_rx_refill_due(rid, _d(end), drugs, on, window, grace, horizon)
+        if item:
+            out.append((item, name, village))
+    return out
+
+
 def due_list(session: Session, on: date, *, kinds=None, horizon_days: int = 0) -> list[DueRow]:
     """Everything due by `on` (+ horizon_days), most overdue first, then by name."""
     wanted = set(kinds or KINDS)
@@ -198,6 +239,10 @@ def due_list(session: Session, on: date, *, kinds=None, horizon_days: int = 0) -
         found += _sickbeds(session, on, horizon_days, vrules)
     if rules.CONTRACT_EXPIRING in wanted:
         found += _expiring(session, on, horizon_days, vrules)
+    if rules.REFERRAL_FOLLOWUP in wanted:
+        found += _referred_down(session, on, horizon_days, vrules)
+    if rules.LONG_RX_REFILL in wanted:
+        found += _refills(session, on, horizon_days, vrules)
     rows = [DueRow(i.kind, i.resident_id, name, i.due_date, i.overdue_days, i.detail, village)
             for i, name, village in found]
     rows.sort(key=lambda r: (r.due_date, r.name, r.kind))

@@ -1,10 +1,27 @@
-"""The one place a SQLite engine is made, so every connection gets the durability pragmas
-(and so SQLCipher can be switched on here later, toolbox.md)."""
+"""The one place a connection to the device database is made: every SQLAlchemy engine and every
+raw DB-API connection (backups, restores, checks) comes from here, so every one of them is
+SQLCipher-encrypted with this PC's key (keystore.py) and gets the durability pragmas.
+
+A database file of an older version is plain SQLite: `encrypt_in_place` turns it (and the
+plain backups beside it) into encrypted files, after an encrypted backup, nothing lost."""
 from __future__ import annotations
 
+import logging
+import os
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.pool import QueuePool
+from sqlcipher3 import dbapi2 as dbapi
+
+from familydoc_desktop.store import keystore, paths
+from familydoc_desktop.store.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+CACHE_KIB = -65536  # see PRAGMAS
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -12,12 +29,50 @@ PRAGMAS = (
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=30000",
-    "PRAGMA cache_size=-8000",  # 8 MB a connection: the OS file cache does the rest
+    # 64 MB a connection (the cache only grows with the pages read). Encrypted pages are
+    # decrypted on every page-cache miss (the OS file cache holds ciphertext): with 8 MB the
+    # due list of a 60,000-resident township ran 2.5x slower than unencrypted, with 32 MB the
+    # ledger page 2x; 64 MB keeps the working set decrypted (benchmarks/, docs/security.md).
+    f"PRAGMA cache_size={CACHE_KIB}",
 )
+PLAIN_HEADER = b"SQLite format 3\x00"
+
+# The DB-API module behind every connection (sqlcipher3, a fork of the standard sqlite3):
+# catch dbapi.IntegrityError etc., not sqlite3's, on raw cursors.
+Error, DatabaseError, IntegrityError, OperationalError = (
+    dbapi.Error, dbapi.DatabaseError, dbapi.IntegrityError, dbapi.OperationalError)
 
 
-def make_engine(path: Path | str) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+def is_plain(path: Path | str) -> bool:
+    """True for an unencrypted SQLite file (the format of versions before encryption)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16) == PLAIN_HEADER
+    except OSError:
+        return False
+
+
+def key_for(path: Path | str) -> str:
+    """The key that opens `path`: this PC's key; made on first use only when there is no
+    encrypted file yet (an encrypted file with no key here is KeyLost, never a new key)."""
+    p = Path(path)
+    if p.is_file() and p.stat().st_size > 0 and not is_plain(p):
+        key = keystore.load_key()
+        if key is None:
+            raise keystore.KeyLost(keystore.LOST.format(path=p))
+        return key
+    return keystore.get_or_create_key()
+
+
+def _key_pragma(key: str) -> str:
+    return f"PRAGMA key = \"x'{key}'\""
+
+
+def make_engine(path: Path | str, key: str | None = None) -> Engine:
+    key = key or key_for(path)
+    url = URL.create("sqlite+pysqlcipher", password=f"x'{key}'", database=str(Path(path)))
+    engine = create_engine(url, connect_args={"check_same_thread": False},
+                           poolclass=QueuePool, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
@@ -27,3 +82,113 @@ def make_engine(path: Path | str) -> Engine:
         cur.close()
 
     return engine
+
+
+def connect(path: Path | str, key: str | None = None, *, readonly: bool = False,
+            plain: bool = False, timeout: float = 30.0) -> "dbapi.Connection":
+    """A raw DB-API connection (for the backup API and checks), keyed like the engine's.
+    `plain=True` opens an unencrypted file of an older version (upgrade and restore only)."""
+    target = f"file:{Path(path)}?mode=ro" if readonly else f"file:{Path(path)}"
+    con = dbapi.connect(target, uri=True, timeout=timeout, check_same_thread=False)
+    if not plain:
+        con.execute(_key_pragma(key or key_for(path)))
+    return con
+
+
+def _zero_and_remove(path: Path) -> None:
+    """Overwrite a plaintext file's bytes before removing it (best effort: a journaling file
+    system or an SSD may keep old blocks; docs/security.md says so)."""
+    try:
+        size = path.stat().st_size
+        with open(path, "r+b") as fh:
+            chunk = b"\0" * (1 << 20)
+            left = size
+            while left > 0:
+                fh.write(chunk[:min(left, len(chunk))])
+                left -= len(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError:
+        pass
+    path.unlink(missing_ok=True)
+
+
+def _counts(con: "dbapi.Connection") -> dict[str, int]:
+    names = [r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+
+
+def encrypted_copy(plain_file: Path, target: Path, key: str) -> dict[str, int]:
+    """Write an encrypted copy of a plain SQLite file (sqlcipher_export: schema, rows, user
+    version) and check it: integrity_check ok and the same row count in every table.
+    Returns the counts; StoreError (target removed) when the check fails."""
+    target.unlink(missing_ok=True)
+    paths.create_private_file(target)
+    src = connect(plain_file, plain=True)
+    try:
+        src.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        before = _counts(src)
+        src.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key}'\"", (str(target),))
+        src.execute("SELECT sqlcipher_export('encrypted')")
+        version = src.execute("PRAGMA user_version").fetchone()[0]
+        src.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+        src.commit()
+        src.execute("DETACH DATABASE encrypted")
+    finally:
+        src.close()
+    dst = connect(target, key)
+    try:
+        ok = dst.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        after = _counts(dst)
+    finally:
+        dst.close()
+    if not ok or after != before:
+        target.unlink(missing_ok=True)
+        raise StoreError(f"加密本地数据库时校验失败（{plain_file.name}），原文件未改动，请联系信息管理员")
+    return after
+
+
+def _encrypt_file(path: Path, key: str) -> None:
+    """Replace the plain file `path` by its encrypted copy (checked), then wipe the plain one.
+    A crash at any point leaves either the plain file or the encrypted one in place."""
+    tmp = path.with_name(f".{path.name}.encrypting")
+    encrypted_copy(path, tmp, key)
+    # The plain WAL was checkpointed into the file; a stale -wal next to the encrypted file
+    # would be read as garbage.
+    old = path.with_name(f".{path.name}.plain-old")
+    os.replace(path, old)
+    os.replace(tmp, path)
+    for side in ("-wal", "-shm"):
+        stale = Path(f"{path}{side}")
+        if stale.exists():
+            _zero_and_remove(stale)
+    _zero_and_remove(old)
+
+
+def encrypt_in_place(db_path: Path, key: str | None = None) -> Path | None:
+    """Upgrade of a plain database (and its plain backups) to encrypted files. First an
+    encrypted, checked backup of the database in backups/ (familydoc-…-before-encryption.db),
+    then the database itself, then every plain backup. Returns the backup taken, or None when
+    there was nothing to do."""
+    db_path = Path(db_path)
+    for leftover in db_path.parent.glob(f".{db_path.name}.plain-old"):
+        _zero_and_remove(leftover)  # a crash after the swap, before the wipe
+    taken = None
+    if is_plain(db_path):
+        key = key or keystore.get_or_create_key()
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        taken = paths.backups_dir(db_path.parent) / f"familydoc-{stamp}-before-encryption.db"
+        counts = encrypted_copy(db_path, taken, key)
+        _encrypt_file(db_path, key)
+        log.info("local database encrypted in place (%d tables, %d rows)",
+                 len(counts), sum(counts.values()))
+    folder = db_path.parent / "backups"
+    if folder.is_dir():
+        for old in sorted(folder.glob("*.db")):
+            if is_plain(old):
+                key = key or keystore.get_or_create_key()
+                stat = old.stat()
+                _encrypt_file(old, key)
+                os.utime(old, (stat.st_atime, stat.st_mtime))  # keep the backup's age order
+    return taken

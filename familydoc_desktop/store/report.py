@@ -191,11 +191,29 @@ def township_report(session: Session, *, on: date | None = None, start: date | N
         if discharged is not None and start <= discharged <= end:
             add(rid, "sickbed_discharged")
         add(rid, "sickbed_days", ind.bed_days(admitted, discharged, start, end))
-    for rid, direction in q("SELECT resident_id, direction FROM referral WHERE deleted = 0"
-                            " AND status != 'cancelled' AND referral_date >= :start"
-                            " AND referral_date <= :end"):
-        if rid in residents and direction in ("up", "down"):
+    # Referrals sent in the period (a returned one was not taken: not counted) and those
+    # completed in the period.
+    for rid, direction, sent, completed in q(
+            "SELECT resident_id, direction, referral_date, completed_on FROM referral"
+            " WHERE deleted = 0 AND status != 'returned' AND ((referral_date >= :start"
+            " AND referral_date <= :end) OR (completed_on >= :start AND completed_on <= :end))"):
+        if rid not in residents or direction not in ("up", "down"):
+            continue
+        if start <= _d(sent) <= end:
             add(rid, f"referral_{direction}")
+        if completed is not None and start <= _d(completed) <= end:
+            add(rid, "referral_completed")
+    # Long prescriptions whose supply ran on some day of the period.
+    for (rid,) in q("SELECT resident_id FROM long_prescription WHERE deleted = 0"
+                    " AND start_date <= :end AND end_date > :start"):
+        if rid in residents:
+            add(rid, "long_prescriptions")
+    # Drug shortages still open at the end of the report date, counted where they are missing
+    # (under the resident who asked, as every event).
+    for (rid,) in q("SELECT resident_id FROM drug_shortage WHERE deleted = 0"
+                    " AND reported_on <= :on AND (resolved_on IS NULL OR resolved_on > :on)"):
+        if rid in residents:
+            add(rid, "drug_shortages_open")
     for rid, score in q("SELECT resident_id, score FROM satisfaction_survey WHERE deleted = 0"
                         " AND on_date >= :start AND on_date <= :end"):
         if rid in residents:

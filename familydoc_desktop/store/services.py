@@ -2,12 +2,16 @@
 satisfaction surveys, health-information pushes, drug-shortage register."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from familydoc_desktop.domain.codes import ReferralDirection, ReferralStatus
+from familydoc_desktop.domain import prescription as rx_rules
+from familydoc_desktop.domain import referral as referral_rules
+from familydoc_desktop.domain import services as svc_rules
+from familydoc_desktop.domain.codes import ReferralStatus
 from familydoc_desktop.domain.dates import parse_date
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.models import (
@@ -15,7 +19,6 @@ from familydoc_desktop.domain.models import (
 )
 from familydoc_desktop.store.residents import require_resident
 
-LONG_RX_WEEKS = (4, 12)  # seed 001 item 11
 SCORE_RANGE = (1, 5)
 
 
@@ -40,28 +43,61 @@ def _rows(session: Session, model, resident_id: str, order):
 
 # ---- 双向转诊 ---------------------------------------------------------------------------------
 
-def add_referral(session: Session, *, resident_id: str, direction, referral_date,
-                 receiving_unit: str, reason: str | None = None, status=ReferralStatus.PENDING,
-                 today: date | None = None) -> Referral:
+def receiving_units(session: Session) -> list[str]:
+    """The receiving units kept for this PC's township (resources/lists/referral_units.json)."""
+    import json
+
+    from familydoc_desktop import resources
+    from familydoc_desktop.domain.models import Organisation
+    from familydoc_desktop.store import orgs
+
+    clinic = orgs.home_clinic(session)
+    parent = session.get(Organisation, clinic.parent_id) if clinic.parent_id else None
+    township = parent.code if parent is not None else (clinic.code[:9] + "000")
+    with resources.path("lists", "referral_units.json").open(encoding="utf-8") as fh:
+        return referral_rules.units_for(json.load(fh), township)
+
+
+def add_referral(session: Session, *, resident_id: str, direction: str, receiving_unit: str,
+                 reason: str, urgent: bool = False, referral_date=None,
+                 visit_id: str | None = None, today: date | None = None) -> Referral:
+    """A referral sent on `referral_date` (default today)."""
+    today = today or date.today()
     resident = require_resident(session, resident_id)
-    if direction not in set(ReferralDirection):
-        raise DomainError("referral_direction", "转诊方向只能是上转或下转")
-    if status not in set(ReferralStatus):
-        raise DomainError("referral_status", f"转诊状态无效：{status}")
-    row = Referral(org_id=resident.org_id, resident_id=resident.id, direction=direction,
-                   referral_date=_day(referral_date, today, "转诊日期"),
-                   receiving_unit=_text(receiving_unit, "接收机构"), reason=reason, status=status)
+    row = Referral(org_id=resident.org_id, resident_id=resident.id,
+                   direction=referral_rules.check_direction(direction),
+                   referral_date=_day(referral_date if referral_date is not None else today,
+                                      today, "转诊日期"),
+                   receiving_unit=referral_rules.check_unit(receiving_unit),
+                   reason=referral_rules.check_reason(reason), urgent=bool(urgent),
+                   status=ReferralStatus.SENT, visit_id=visit_id)
     session.add(row)
     session.flush()
     return row
 
 
-def set_referral_status(session: Session, referral_id: str, status) -> Referral:
-    row = session.get(Referral, referral_id)
+def require_referral(session: Session, referral_id: str) -> Referral:
+    """By id, or by its last characters as `referral list` shows them (the first ones are
+    a timestamp, shared by records made the same minute)."""
+    key = (referral_id or "").strip()
+    row = session.get(Referral, key) if key else None
+    if row is None and len(key) >= 6:
+        found = list(session.exec(select(Referral).where(Referral.id.endswith(key)).limit(2)))
+        row = found[0] if len(found) == 1 else None
     if row is None or row.deleted:
-        raise DomainError("referral_unknown", "找不到该转诊记录")
-    if status not in set(ReferralStatus):
-        raise DomainError("referral_status", f"转诊状态无效：{status}")
+        raise referral_rules.ReferralError("referral_unknown", f"找不到该转诊记录：{key}")
+    return row
+
+
+def set_referral_status(session: Session, referral_id: str, status: str, *, on=None,
+                        today: date | None = None) -> Referral:
+    """The next step of a referral's workflow, dated `on` (default today)."""
+    today = today or date.today()
+    row = require_referral(session, referral_id)
+    day = parse_date(on if on is not None else today)
+    last = max(d for d in (row.referral_date, row.received_on) if d is not None)
+    referral_rules.check_step(row.status, status, last, day, today)
+    setattr(row, referral_rules.STEP_COLUMN[status], day)
     row.status = status
     session.add(row)
     session.flush()
@@ -72,17 +108,45 @@ def referrals_for(session: Session, resident_id: str) -> list[Referral]:
     return _rows(session, Referral, resident_id, Referral.referral_date.desc())
 
 
+def referral_list(session: Session, *, open_only: bool = False,
+                  limit: int = 500) -> list[tuple[Referral, str]]:
+    """Referrals with their resident's name, newest first."""
+    from familydoc_desktop.domain.models import Resident
+
+    q = (select(Referral, Resident.name).join(Resident, Resident.id == Referral.resident_id)
+         .where(Referral.deleted == False))  # noqa: E712
+    if open_only:
+        q = q.where(Referral.status.in_((ReferralStatus.SENT, ReferralStatus.RECEIVED)))
+    return list(session.exec(q.order_by(Referral.referral_date.desc(), Referral.id.desc())
+                             .limit(limit)))
+
+
 # ---- 长期处方 ---------------------------------------------------------------------------------
 
-def add_long_prescription(session: Session, *, resident_id: str, start_date, weeks: int,
-                          drugs: str, doctor_id: str | None = None) -> LongPrescription:
+def _conditions_on(session: Session, resident_id: str, on: date) -> set[str]:
+    from familydoc_desktop.store.residents import diagnoses_for
+
+    return {d.condition for d in diagnoses_for(session, resident_id)
+            if d.start_date <= on and (d.end_date is None or d.end_date >= on)}
+
+
+def add_long_prescription(session: Session, *, resident_id: str, weeks, drugs,
+                          start_date=None, doctor_id: str | None = None,
+                          today: date | None = None) -> LongPrescription:
+    """A 4-12 week prescription for a signed chronic patient; `drugs` are "NAME DOSE" texts."""
+    from familydoc_desktop.store.contracts import active_contract
+
+    today = today or date.today()
     resident = require_resident(session, resident_id)
-    low, high = LONG_RX_WEEKS
-    if isinstance(weeks, bool) or not isinstance(weeks, int) or not low <= weeks <= high:
-        raise DomainError("long_rx_weeks", f"长期处方期限须为{low}—{high}周，当前为 {weeks}")
-    row = LongPrescription(org_id=resident.org_id, resident_id=resident.id,
-                           start_date=parse_date(start_date), weeks=weeks,
-                           drugs=_text(drugs, "处方药品"), doctor_id=doctor_id)
+    weeks = rx_rules.check_weeks(weeks)
+    items = rx_rules.check_drugs(drugs)
+    start = _day(start_date if start_date is not None else today, today, "处方日期")
+    contract = active_contract(session, resident.id, start)
+    rx_rules.check_patient(contract is not None, _conditions_on(session, resident.id, start))
+    row = LongPrescription(org_id=resident.org_id, resident_id=resident.id, start_date=start,
+                           weeks=weeks, drugs="；".join(d.text() for d in items),
+                           doctor_id=doctor_id or contract.doctor_id,
+                           end_date=rx_rules.refill_date(start, weeks))
     session.add(row)
     session.flush()
     return row
@@ -90,6 +154,22 @@ def add_long_prescription(session: Session, *, resident_id: str, start_date, wee
 
 def long_prescriptions_for(session: Session, resident_id: str) -> list[LongPrescription]:
     return _rows(session, LongPrescription, resident_id, LongPrescription.start_date.desc())
+
+
+def prescription_list(session: Session, *, active_on: date | None = None,
+                      limit: int = 500) -> list[tuple[LongPrescription, str]]:
+    """Long prescriptions with their resident's name, newest first; `active_on` keeps those
+    whose supply runs on that day."""
+    from familydoc_desktop.domain.models import Resident
+
+    q = (select(LongPrescription, Resident.name)
+         .join(Resident, Resident.id == LongPrescription.resident_id)
+         .where(LongPrescription.deleted == False))  # noqa: E712
+    if active_on is not None:
+        q = q.where(LongPrescription.start_date <= active_on,
+                    LongPrescription.end_date > active_on)
+    return list(session.exec(q.order_by(LongPrescription.start_date.desc(),
+                                        LongPrescription.id.desc()).limit(limit)))
 
 
 # ---- 健康积分 ---------------------------------------------------------------------------------
@@ -157,35 +237,99 @@ def pushes_in_year(session: Session, resident_id: str, year: int) -> int:
 
 # ---- 缺药登记 ---------------------------------------------------------------------------------
 
-def add_drug_shortage(session: Session, *, org_id: str, reported_on, drug_name: str,
-                      specification: str | None = None, resident_id: str | None = None,
+def add_drug_shortage(session: Session, *, resident_id: str, drug_name: str,
+                      specification: str | None = None, reported_on=None,
                       note: str | None = None, today: date | None = None) -> DrugShortage:
-    if resident_id:
-        require_resident(session, resident_id)
-    row = DrugShortage(org_id=org_id, reported_on=_day(reported_on, today, "登记日期"),
-                       drug_name=_text(drug_name, "药品名称"), specification=specification,
-                       resident_id=resident_id, note=note)
+    """A resident asked for a drug the clinic lacks (seed 001 item 12)."""
+    today = today or date.today()
+    resident = require_resident(session, resident_id)
+    row = DrugShortage(org_id=resident.org_id, resident_id=resident.id,
+                       reported_on=_day(reported_on if reported_on is not None else today,
+                                        today, "登记日期"),
+                       drug_name=svc_rules.required_text(drug_name, "缺少的药品", 100),
+                       specification=svc_rules.optional_text(specification, "规格", 100),
+                       note=svc_rules.optional_text(note, "备注", 200))
     session.add(row)
     session.flush()
     return row
 
 
-def resolve_drug_shortage(session: Session, shortage_id: str, resolved_on) -> DrugShortage:
-    row = session.get(DrugShortage, shortage_id)
+def require_shortage(session: Session, shortage_id: str) -> DrugShortage:
+    """By id, or by its last characters as `shortage list` shows them."""
+    key = (shortage_id or "").strip()
+    row = session.get(DrugShortage, key) if key else None
+    if row is None and len(key) >= 6:
+        found = list(session.exec(select(DrugShortage).where(
+            DrugShortage.id.endswith(key)).limit(2)))
+        row = found[0] if len(found) == 1 else None
     if row is None or row.deleted:
-        raise DomainError("shortage_unknown", "找不到该缺药登记")
-    day = parse_date(resolved_on)
-    if day < row.reported_on:
-        raise DomainError("shortage_date", "解决日期不能早于登记日期")
+        raise svc_rules.ServiceError("shortage_unknown", f"找不到该缺药登记：{key}")
+    return row
+
+
+def resolve_drug_shortage(session: Session, shortage_id: str, *, on=None,
+                          resolution: str | None = None,
+                          today: date | None = None) -> DrugShortage:
+    today = today or date.today()
+    row = require_shortage(session, shortage_id)
+    day = parse_date(on if on is not None else today)
+    svc_rules.check_resolution(row.reported_on, row.resolved_on, day, today)
     row.resolved_on = day
+    row.resolution = svc_rules.optional_text(resolution, "解决办法", 200)
     session.add(row)
     session.flush()
     return row
 
 
-def open_drug_shortages(session: Session, org_id: str | None = None) -> list[DrugShortage]:
-    q = select(DrugShortage).where(DrugShortage.resolved_on == None,  # noqa: E711
-                                   DrugShortage.deleted == False)  # noqa: E712
-    if org_id:
-        q = q.where(DrugShortage.org_id == org_id)
-    return list(session.exec(q.order_by(DrugShortage.reported_on)))
+@dataclass(frozen=True)
+class ShortageRow:
+    shortage: DrugShortage
+    name: str  # the resident's
+    clinic: str  # where the drug is missing
+
+
+def shortage_list(session: Session, *, open_only: bool = False,
+                  limit: int = 1000) -> list[ShortageRow]:
+    """Drug shortages with the resident and the clinic (a township PC sees every clinic's),
+    newest first."""
+    from familydoc_desktop.domain.models import Organisation, Resident
+
+    q = (select(DrugShortage, Resident.name, Organisation.name)
+         .join(Resident, Resident.id == DrugShortage.resident_id, isouter=True)
+         .join(Organisation, Organisation.id == DrugShortage.org_id, isouter=True)
+         .where(DrugShortage.deleted == False))  # noqa: E712
+    if open_only:
+        q = q.where(DrugShortage.resolved_on == None)  # noqa: E711
+    q = q.order_by(DrugShortage.reported_on.desc(), DrugShortage.id.desc()).limit(limit)
+    return [ShortageRow(row, name or "", clinic or "") for row, name, clinic in session.exec(q)]
+
+
+def shortages_for(session: Session, resident_id: str) -> list[DrugShortage]:
+    return _rows(session, DrugShortage, resident_id, DrugShortage.reported_on.desc())
+
+
+# ---- the resident's history -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    """One service given to a resident, for the history tab and `resident show`."""
+
+    on: date
+    kind: str  # the table it comes from
+    detail: str  # Chinese
+    public_health: bool  # a basic public health service (基本公共卫生服务)
+
+
+def history_for(session: Session, resident_id: str) -> list[ServiceEntry]:
+    """Every other service given to the resident, newest first."""
+    out = [ServiceEntry(p.start_date, "long_prescription",
+                        f"{p.weeks}周，{p.end_date} 续方：{p.drugs}", False)
+           for p in long_prescriptions_for(session, resident_id)]
+    for d in shortages_for(session, resident_id):
+        state = (f"{d.resolved_on} 已解决" + (f"（{d.resolution}）" if d.resolution else "")
+                 if d.resolved_on else "未解决")
+        out.append(ServiceEntry(d.reported_on, "drug_shortage",
+                                f"{d.drug_name}{' ' + d.specification if d.specification else ''}"
+                                f"：{state}", False))
+    out.sort(key=lambda e: e.on, reverse=True)
+    return out

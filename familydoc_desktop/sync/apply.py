@@ -15,7 +15,6 @@ sync of every PC that sees it.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
@@ -32,6 +31,8 @@ from familydoc_desktop.domain.sync_policy import DERIVED_COLUMNS
 from familydoc_desktop.store import changes
 from familydoc_desktop.store import set_aside as store_set_aside
 from familydoc_desktop.store.database import Database
+from familydoc_desktop.store.engine import Error as DbError
+from familydoc_desktop.store.engine import IntegrityError
 from familydoc_desktop.store.search_keys import initials, reverse
 from familydoc_desktop.sync import faults, outbox
 from familydoc_desktop.sync.protocol import (
@@ -63,7 +64,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
     with db.session(capture=False) as s:
         conn = s.connection()
         pending = outbox.pending_fields(s)
-        # The raw sqlite3 cursor of this session's connection: same transaction, and
+        # The raw DB-API (SQLCipher) cursor of this session's connection: same transaction, and
         # executemany without per-row parameter handling in SQLAlchemy.
         cursor = conn.connection.dbapi_connection.cursor()
         held = store_set_aside.any_set_aside(cursor)
@@ -75,7 +76,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
             params, sources, aside = plan.rows(tp, pending)
             try:
                 _write(cursor, plan, params)
-            except (sqlite3.Error, ValueError, OverflowError):
+            except (DbError, ValueError, OverflowError):
                 params, sources, refused = _one_by_one(cursor, plan, params, sources)
                 aside.extend(refused)
             for raw, column, reason in aside:
@@ -339,7 +340,7 @@ def _one_by_one(cursor, plan: _Plan, params: list, sources: list  # noqa: ANN001
         try:
             try:
                 cursor.execute(plan.sql, row)
-            except sqlite3.IntegrityError as exc:
+            except IntegrityError as exc:
                 if plan.table != "resident" or "id_number" not in str(exc) or len(at) < 3:
                     raise
                 row = list(row)
@@ -359,7 +360,7 @@ def _one_by_one(cursor, plan: _Plan, params: list, sources: list  # noqa: ANN001
                         if name in names:
                             row[names.index(name)] = value
                 cursor.execute(plan.sql, row)
-        except (sqlite3.Error, ValueError, OverflowError) as exc:
+        except (DbError, ValueError, OverflowError) as exc:
             aside.append((source, *_refusal(exc)))
             continue
         written.append(row)

@@ -92,6 +92,11 @@ def login(db: Database, server_url: str, username: str, password: str, *,
         store_orgs.upsert_orgs(s, _org_rows(resp))
         home = _choose_home(s, resp)
         rehomed = rehome_placeholder(s, home.id) if home is not None else 0
+    # USB transfer needs keys exchanged once over the network: now is that moment.
+    from familydoc_desktop.sync import usb
+
+    client.token = resp.token
+    usb.register_keys(db, client)
     offset = client.clock_offset_ms
     result = LoginResult(resp.username, resp.role, resp.org_id, home.id if home else None,
                          len(resp.orgs), rehomed,

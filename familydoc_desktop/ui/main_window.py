@@ -46,10 +46,12 @@ class MainWindow(QMainWindow):
         self._add_screen("residents", self.tr("Residents"), "residents", self._make_residents)
         self._add_screen("ledger", self.tr("Ledger"), "ledger", self._make_ledger)
         self._add_screen("sickbeds", self.tr("Sickbeds"), "sickbed", self._make_sickbeds)
+        self._add_screen("services", self.tr("Services"), "services", self._make_services)
         self._add_screen("reports", self.tr("Indicators"), "report", self._make_reports)
         self._add_screen("import_export", self.tr("Import/Export"), "import",
                          self._make_import_export)
         self._add_screen("sync", self.tr("Sync"), "sync", self._make_sync)
+        self._add_screen("audit", self.tr("Audit log"), "audit", self._make_audit)
         self._add_screen("settings", self.tr("Settings"), "settings", self._make_settings)
         self.nav.currentRowChanged.connect(self._on_nav)
 
@@ -111,6 +113,10 @@ class MainWindow(QMainWindow):
         from familydoc_desktop.ui.screens.sickbeds import SickbedsScreen
         return SickbedsScreen(self.ctx, self)
 
+    def _make_services(self) -> QWidget:
+        from familydoc_desktop.ui.screens.services import ServicesScreen
+        return ServicesScreen(self.ctx, self)
+
     def _make_reports(self) -> QWidget:
         from familydoc_desktop.ui.screens.reports import ReportsScreen
         return ReportsScreen(self.ctx, self)
@@ -122,6 +128,10 @@ class MainWindow(QMainWindow):
     def _make_sync(self) -> QWidget:
         from familydoc_desktop.ui.screens.sync_panel import SyncScreen
         return SyncScreen(self.ctx, self.sync, self)
+
+    def _make_audit(self) -> QWidget:
+        from familydoc_desktop.ui.screens.audit import AuditScreen
+        return AuditScreen(self.ctx, self)
 
     def _make_settings(self) -> QWidget:
         from familydoc_desktop.ui.screens.settings import SettingsScreen

@@ -178,6 +178,7 @@ def failure_text(exc: BaseException) -> str:
     from sqlalchemy.exc import SQLAlchemyError
 
     from familydoc_desktop.domain.errors import DomainError
+    from familydoc_desktop.store.engine import Error as CipherError
     from familydoc_desktop.store.errors import StoreError
     from familydoc_desktop.sync.http import SyncError
 
@@ -197,7 +198,7 @@ def failure_text(exc: BaseException) -> str:
         log.error("file error: %s", "".join(
             traceback.format_exception(type(exc), exc, exc.__traceback__)))
         return QCoreApplication.translate("Failure", "The file could not be read or written; check the disk and the path.")
-    if isinstance(exc, (SQLAlchemyError, sqlite3.Error)):
+    if isinstance(exc, (SQLAlchemyError, sqlite3.Error, CipherError)):
         log.error("database error: %s", "".join(
             traceback.format_exception(type(exc), exc, exc.__traceback__)))
         return QCoreApplication.translate("Failure", "The local database could not complete this step; nothing was lost. Try again; if it repeats, make a backup and contact support.")

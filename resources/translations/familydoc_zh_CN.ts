@@ -48,6 +48,107 @@
     </message>
 </context>
 <context>
+    <name>AuditScreen</name>
+    <message>
+        <source>Audit log</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
+        <source>This PC</source>
+        <translation>本机</translation>
+    </message>
+    <message>
+        <source>Server (my clinics)</source>
+        <translation>服务器（本机构及下属）</translation>
+    </message>
+    <message>
+        <source>Resident: ID number (empty: everyone)</source>
+        <translation>居民：身份证号（留空为全部）</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账号</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Whose data</source>
+        <translation>涉及居民</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Viewed</source>
+        <translation>查看</translation>
+    </message>
+    <message>
+        <source>Viewed (unmasked)</source>
+        <translation>查看（未脱敏）</translation>
+    </message>
+    <message>
+        <source>Revealed full ID/phone</source>
+        <translation>显示完整证件号/电话</translation>
+    </message>
+    <message>
+        <source>Revealed in the list</source>
+        <translation>列表中显示完整信息</translation>
+    </message>
+    <message>
+        <source>Printed</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>Exported</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>In an export</source>
+        <translation>包含在导出中</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>Reading the audit log…</source>
+        <translation>正在读取审计日志…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entries (newest first)</source>
+        <translation>
+            <numerusform>共 %n 条（新的在前）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ConflictsDialog</name>
     <message>
         <source>Conflicts to review</source>
@@ -459,6 +560,14 @@
         <translation>随访已保存</translation>
     </message>
     <message>
+        <source>Urgent referral</source>
+        <translation>紧急转诊</translation>
+    </message>
+    <message>
+        <source>Urgent referral advised. Fill in the referral now?</source>
+        <translation>建议紧急转诊。现在填写转诊单吗？</translation>
+    </message>
+    <message>
         <source>Classification: %1</source>
         <translation>此次随访分类：%1</translation>
     </message>
@@ -575,6 +684,14 @@
     <message>
         <source>80+ annual visits %1</source>
         <translation>%1年80岁以上老人年度访视</translation>
+    </message>
+    <message>
+        <source>Follow-ups after a down-referral</source>
+        <translation>下转患者待随访</translation>
+    </message>
+    <message>
+        <source>Long prescriptions to refill</source>
+        <translation>长期处方待续方</translation>
     </message>
     <message>
         <source>Ledger: red %1, yellow %2, green %3</source>
@@ -837,6 +954,10 @@
         <translation>家庭病床</translation>
     </message>
     <message>
+        <source>Services</source>
+        <translation>其他服务</translation>
+    </message>
+    <message>
         <source>Indicators</source>
         <translation>统计报表</translation>
     </message>
@@ -847,6 +968,10 @@
     <message>
         <source>Sync</source>
         <translation>同步</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>审计日志</translation>
     </message>
     <message>
         <source>Settings</source>
@@ -966,6 +1091,92 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>PrescriptionDialog</name>
+    <message>
+        <source>Long prescription — %1</source>
+        <translation>长期处方 — %1</translation>
+    </message>
+    <message>
+        <source> weeks</source>
+        <translation> 周</translation>
+    </message>
+    <message>
+        <source>One drug per line: name, then dose and use, e.g. 氨氯地平片 5mg 每日一次</source>
+        <translation>每行一种药：药名，再写用法用量，如 氨氯地平片 5mg 每日一次</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始日期</translation>
+    </message>
+    <message>
+        <source>Weeks (4-12)</source>
+        <translation>周数（4—12）</translation>
+    </message>
+    <message>
+        <source>Refill due</source>
+        <translation>续方日期</translation>
+    </message>
+    <message>
+        <source>Drugs and doses *</source>
+        <translation>药品及用法用量 *</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>4 to 12 weeks only</source>
+        <translation>只能开4—12周</translation>
+    </message>
+</context>
+<context>
+    <name>PrescriptionsTab</name>
+    <message>
+        <source>Start</source>
+        <translation>开始日期</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Weeks</source>
+        <translation>周数</translation>
+    </message>
+    <message>
+        <source>Refill due</source>
+        <translation>续方日期</translation>
+    </message>
+    <message>
+        <source>Drugs and doses</source>
+        <translation>药品及用法用量</translation>
+    </message>
+    <message>
+        <source>Running today</source>
+        <translation>今日在用</translation>
+    </message>
+    <message>
+        <source>All prescriptions</source>
+        <translation>全部处方</translation>
+    </message>
+    <message>
+        <source>New long prescription…</source>
+        <translation>新开长期处方…</translation>
+    </message>
+    <message>
+        <source>Refill…</source>
+        <translation>续方…</translation>
+    </message>
+    <message>
+        <source>Long prescription for</source>
+        <translation>选择开具长期处方的居民</translation>
+    </message>
+</context>
+<context>
     <name>Printing</name>
     <message>
         <source>Print agreement</source>
@@ -991,6 +1202,22 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>转诊</translation>
     </message>
     <message>
+        <source>Up (to a higher hospital)</source>
+        <translation>上转（转往上级医院）</translation>
+    </message>
+    <message>
+        <source>Down (back to the clinic)</source>
+        <translation>下转（转回基层）</translation>
+    </message>
+    <message>
+        <source>Choose or type the unit</source>
+        <translation>选择或填写接收机构</translation>
+    </message>
+    <message>
+        <source>Urgent referral</source>
+        <translation>紧急转诊</translation>
+    </message>
+    <message>
         <source>Direction</source>
         <translation>转诊方向</translation>
     </message>
@@ -1003,8 +1230,8 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>接收机构 *</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>原因</translation>
+        <source>Reason *</source>
+        <translation>转诊原因 *</translation>
     </message>
     <message>
         <source>Save</source>
@@ -1013,6 +1240,92 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ReferralStepDialog</name>
+    <message>
+        <source>Referral step</source>
+        <translation>转诊进展</translation>
+    </message>
+    <message>
+        <source>New status</source>
+        <translation>新状态</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ReferralsTab</name>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <source> (urgent)</source>
+        <translation>（紧急）</translation>
+    </message>
+    <message>
+        <source>Receiving unit</source>
+        <translation>接收机构</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>接收日期</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>完成日期</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>退回日期</translation>
+    </message>
+    <message>
+        <source>Open referrals</source>
+        <translation>未完成的转诊</translation>
+    </message>
+    <message>
+        <source>All referrals</source>
+        <translation>全部转诊</translation>
+    </message>
+    <message>
+        <source>New referral…</source>
+        <translation>新建转诊…</translation>
+    </message>
+    <message>
+        <source>Next step…</source>
+        <translation>下一步…</translation>
+    </message>
+    <message>
+        <source>Refer a resident</source>
+        <translation>选择转诊居民</translation>
     </message>
 </context>
 <context>
@@ -1216,6 +1529,26 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>转诊…</translation>
     </message>
     <message>
+        <source>Referral step…</source>
+        <translation>转诊进展…</translation>
+    </message>
+    <message>
+        <source>Mark the selected referral received, completed or returned</source>
+        <translation>将选中的转诊标记为已接收、已完成或已退回</translation>
+    </message>
+    <message>
+        <source>Other services</source>
+        <translation>其他服务</translation>
+    </message>
+    <message>
+        <source>Long prescription…</source>
+        <translation>长期处方…</translation>
+    </message>
+    <message>
+        <source>Drug shortage…</source>
+        <translation>缺药登记…</translation>
+    </message>
+    <message>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -1312,12 +1645,40 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>转诊方向</translation>
     </message>
     <message>
+        <source> (urgent)</source>
+        <translation>（紧急）</translation>
+    </message>
+    <message>
         <source>Receiving unit</source>
         <translation>接收机构</translation>
     </message>
     <message>
         <source>Reason</source>
         <translation>原因</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>接收日期</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>完成日期</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>退回日期</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>服务</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Funding</source>
+        <translation>经费来源</translation>
     </message>
     <message>
         <source>Name</source>
@@ -1362,6 +1723,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Save agreement as PDF</source>
         <translation>将协议书保存为PDF</translation>
+    </message>
+    <message>
+        <source>Print agreement</source>
+        <translation>打印协议书</translation>
     </message>
 </context>
 <context>
@@ -1470,6 +1835,33 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>ResolveShortageDialog</name>
+    <message>
+        <source>Drug shortage resolved</source>
+        <translation>缺药已解决</translation>
+    </message>
+    <message>
+        <source>e.g. bought in, sent by the county hospital</source>
+        <translation>如：已采购、县医院调配</translation>
+    </message>
+    <message>
+        <source>Resolved on</source>
+        <translation>解决日期</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>解决办法</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>RoundDialog</name>
     <message>
         <source>Sickbed round</source>
@@ -1494,6 +1886,32 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Save</source>
         <translation>保存</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceTab</name>
+    <message>
+        <source>%1 records</source>
+        <translation>共 %1 条</translation>
+    </message>
+</context>
+<context>
+    <name>ServicesScreen</name>
+    <message>
+        <source>Other contracted services</source>
+        <translation>其他签约服务</translation>
+    </message>
+    <message>
+        <source>Two-way referral</source>
+        <translation>双向转诊</translation>
+    </message>
+    <message>
+        <source>Long prescriptions</source>
+        <translation>长期处方</translation>
+    </message>
+    <message>
+        <source>Drug shortages</source>
+        <translation>缺药登记</translation>
     </message>
 </context>
 <context>
@@ -1612,6 +2030,88 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>ShortageDialog</name>
+    <message>
+        <source>Drug shortage — %1</source>
+        <translation>缺药登记 — %1</translation>
+    </message>
+    <message>
+        <source>Reported on</source>
+        <translation>登记日期</translation>
+    </message>
+    <message>
+        <source>Drug *</source>
+        <translation>药品 *</translation>
+    </message>
+    <message>
+        <source>Specification</source>
+        <translation>规格</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ShortagesTab</name>
+    <message>
+        <source>Reported on</source>
+        <translation>登记日期</translation>
+    </message>
+    <message>
+        <source>Clinic</source>
+        <translation>卫生室</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Drug</source>
+        <translation>药品</translation>
+    </message>
+    <message>
+        <source>Specification</source>
+        <translation>规格</translation>
+    </message>
+    <message>
+        <source>Resolved on</source>
+        <translation>解决日期</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>解决办法</translation>
+    </message>
+    <message>
+        <source>Still missing</source>
+        <translation>尚未解决</translation>
+    </message>
+    <message>
+        <source>All shortages</source>
+        <translation>全部缺药登记</translation>
+    </message>
+    <message>
+        <source>Register shortage…</source>
+        <translation>登记缺药…</translation>
+    </message>
+    <message>
+        <source>Resolved…</source>
+        <translation>已解决…</translation>
+    </message>
+    <message>
+        <source>Drug shortage for</source>
+        <translation>选择登记缺药的居民</translation>
+    </message>
+</context>
+<context>
     <name>SickbedsScreen</name>
     <message>
         <source>Home sickbeds</source>
@@ -1672,6 +2172,13 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Admit to home sickbed</source>
         <translation>家庭病床建床</translation>
+    </message>
+</context>
+<context>
+    <name>Startup</name>
+    <message>
+        <source>Encrypting the local database (only this once, after the upgrade); a backup is made first. Please wait…</source>
+        <translation>正在加密本地数据库（升级后只需进行这一次），会先做好备份。请稍候…</translation>
     </message>
 </context>
 <context>
@@ -1742,6 +2249,54 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Work is saved on this PC first. When the server can be reached, changes are sent automatically; F5 syncs at once.</source>
         <translation>所有工作先保存在本机。能连接服务器时会自动发送更改；按 F5 立即同步。</translation>
+    </message>
+    <message>
+        <source>USB transfer (no network)</source>
+        <translation>U盘同步（没有网络时）</translation>
+    </message>
+    <message>
+        <source>Write changes for the server…</source>
+        <translation>写出本机修改（交给乡镇）…</translation>
+    </message>
+    <message>
+        <source>Read the server&apos;s file…</source>
+        <translation>导入乡镇返回的文件…</translation>
+    </message>
+    <message>
+        <source>With no line: write this PC&apos;s changes to a USB stick for the township, and read the file the township writes back. Only the server can read what you write; a changed or foreign file is refused. Sign in once over the network first.</source>
+        <translation>没有网络时：把本机的修改写到U盘交给乡镇，再导入乡镇写回的文件。写出的文件只有服务器能解密；被改动或不属于本机的文件会被拒绝。需先在有网络时登录一次。</translation>
+    </message>
+    <message>
+        <source>Write changes for the server</source>
+        <translation>写出本机修改</translation>
+    </message>
+    <message>
+        <source>FamilyDoc USB file (*.fdbundle)</source>
+        <translation>家医签约助手U盘文件 (*.fdbundle)</translation>
+    </message>
+    <message>
+        <source>Writing the USB file…</source>
+        <translation>正在写出U盘文件…</translation>
+    </message>
+    <message>
+        <source>Read the server&apos;s file</source>
+        <translation>导入乡镇返回的文件</translation>
+    </message>
+    <message>
+        <source>FamilyDoc USB file (*.fdbundle);;All files (*)</source>
+        <translation>家医签约助手U盘文件 (*.fdbundle);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Reading the USB file…</source>
+        <translation>正在导入U盘文件…</translation>
+    </message>
+    <message>
+        <source>%1 changes written to %2. Hand it to the township; they stay waiting until the server&apos;s answer is read.</source>
+        <translation>已把 %1 条修改写入 %2。请交给乡镇；导入乡镇返回的文件之前，这些修改仍算未同步。</translation>
+    </message>
+    <message>
+        <source>%1 records received, %2 of your changes confirmed, %3 still waiting.</source>
+        <translation>收到 %1 条记录，确认上传 %2 条修改，仍有 %3 条未同步。</translation>
     </message>
     <message>
         <source>(not set)</source>

@@ -22,7 +22,7 @@ from familydoc_desktop.sync.protocol import (
 from sync_server import models
 from sync_server.core import scope
 from sync_server.core.db import Sequence, now_ms, sequenced_tx, write_tx
-from sync_server.services import conflicts, records
+from sync_server.services import audit, conflicts, records
 from sync_server.services.accounts import Principal, log_event
 from sync_server.services.columns import check_value, columns
 from sync_server.services.errors import Forbidden, Invalid
@@ -141,6 +141,7 @@ def _apply_all(conn: Connection, seq: Sequence, who: Principal,
         results.append(_apply(conn, seq, who, orgs, m, str(ts), cache))
     changed = [rec for rec in cache.values() if rec is not None and rec.changed]
     records.note_departures(conn, seq, changed)
+    audit.capture(conn, changed, who.device_id)  # before save_many: it reads is_new
     records.save_many(conn, changed)
     new_last = max([last_applied] + [m.mutation_id for m in req.mutations])
     conn.execute(update(d).where(d.c.id == who.device_id)
@@ -159,6 +160,11 @@ def _apply(conn: Connection, seq: Sequence, who: Principal, orgs: frozenset[str]
         raise _OutOfScope(where, m.mutation_id)
     if new_org is not None and new_org not in orgs:
         raise _OutOfScope(where, m.mutation_id)
+    if rec is not None and m.table == audit.TABLE:
+        # The access log is append-only here too: an entry the server has (from an earlier
+        # push or a bundle, or earlier in this request) is never changed or deleted.
+        return MutationResult(mutation_id=m.mutation_id, status="applied",
+                              seq=rec.seq or None)
     if rec is None:
         if new_org is None:
             raise _OutOfScope(where, m.mutation_id)

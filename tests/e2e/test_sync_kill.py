@@ -62,7 +62,7 @@ def server_count(srv: LiveServer) -> int:
 def test_killed_sync_resumes_without_loss_or_duplicates(tmp_path, server):
     data = tmp_path / "data"
     # The token lives in a (test-only) file keyring OUTSIDE the data directory.
-    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+    env = {**os.environ, "FAMILYDOC_TEST_TOKEN_BACKEND": "keyrings.alt.file.PlaintextKeyring",
            "XDG_DATA_HOME": str(tmp_path / "keyring-home"), "PYTHONUNBUFFERED": "1"}
     done = cli(env, data, "login", "--server", server.url, "--username", "doc_a1",
                "--password-stdin", stdin=PASSWORD + "\n")

@@ -57,7 +57,12 @@ def test_installed_wheel_runs_from_outside_the_repository(wheel, tmp_path):
     # Dependencies from this interpreter's site-packages, after the venv's own (a plain
     # path line: the editable install's finder there is not activated).
     (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    env.update(QT_QPA_PLATFORM="offscreen", FAMILYDOC_DATA_DIR=str(tmp_path / "data"))
+    env.update(QT_QPA_PLATFORM="offscreen", FAMILYDOC_DATA_DIR=str(tmp_path / "data"),
+               # The database key needs a credential store; outside the repository the test
+               # suite's own (tests/keyring_backend.py) cannot be imported: keyrings.alt's
+               # file store, in a folder of this test (never the data directory).
+               PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
+               XDG_DATA_HOME=str(tmp_path / "keyring-home"))
     bin_ = venv / "bin"
 
     def run(*argv: str) -> str:

@@ -20,3 +20,35 @@ def test_migrations_match_the_models_and_are_idempotent(server_url):
         assert current_seq(conn) == 0
         assert conn.execute(select(models.counter.c.name)).scalars().all() == ["seq"]
     engine.dispose()
+
+
+def test_audit_entries_pushed_before_0005_are_copied_on_upgrade(tmp_path):
+    """A field server at 0002 already holds audit_log records: the upgrade puts them in
+    audit_entry, where the township's audit view reads them."""
+    import json
+
+    from alembic import command
+    from alembic.config import Config
+    from pathlib import Path
+    from sqlalchemy import text
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(models.__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO record (table_name, id, org_id, seq, hlc, deleted, data, meta)"
+            " VALUES ('audit_log', 'e-1', 'org-1', 1, 'h', 0, :data, :meta)"),
+            {"data": json.dumps({"actor": "doc_a", "action": "reveal", "table_name": "resident",
+                                 "record_id": "r-1", "created_at": "2026-05-01T02:00:00"}),
+             "meta": json.dumps({"*": [1, "h", "dev-1"]})})
+    migrate(engine, backup=False)
+    with engine.connect() as conn:
+        row = conn.execute(select(models.audit_entry)).one()
+    assert (row.id, row.actor, row.action, row.record_id, row.device_id) == (
+        "e-1", "doc_a", "reveal", "r-1", "dev-1")
+    assert row.at == 1777600800000  # 2026-05-01 02:00 UTC
+    engine.dispose()

@@ -4,13 +4,13 @@ database itself (issue 15)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from familydoc_desktop.store import engine as dbengine
 from familydoc_desktop.cli.main import main
 from familydoc_desktop.domain.models import AuditLog
 from familydoc_desktop.store import audit, contracts, residents, settings, sickbeds, visits
@@ -101,10 +101,10 @@ def test_log_is_append_only_in_the_database(cli_db):
         s.execute(text("UPDATE audit_log SET detail = '无' WHERE id = :i"), {"i": entry.id})
     with pytest.raises(IntegrityError, match="append-only"), cli_db.session() as s:
         s.execute(text("DELETE FROM audit_log"))
-    # Not only through our code: the sqlite3 shell (or any tool) is refused too.
-    con = sqlite3.connect(cli_db.path)
+    # Not only through our code: any other tool (given the key) is refused too.
+    con = dbengine.connect(cli_db.path)
     try:
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        with pytest.raises(dbengine.IntegrityError, match="append-only"):
             con.execute("DELETE FROM audit_log WHERE id = ?", (entry.id,))
     finally:
         con.close()
@@ -114,3 +114,17 @@ def test_log_is_append_only_in_the_database(cli_db):
     with cli_db.session() as s:
         rows = audit.entries_for(s, "r-1")
         assert [(r.detail, r.server_seq) for r in rows] == [("导出居民1人", 7)]
+
+
+def test_cli_search_unmask_and_export_log_the_logged_in_account(cli_db, rid, capsys, tmp_path):
+    with cli_db.session() as s:
+        settings.set_setting(s, "username", "zhang.doctor")
+    code, rows = cli(cli_db, capsys, "search", "王", "--unmask")
+    assert code == 0 and rows[0]["id_number"] == ID_NUMBER
+    out = tmp_path / "list.csv"
+    code, _ = cli(cli_db, capsys, "export", "residents", "--output", str(out))
+    assert code == 0
+    code, log = cli(cli_db, capsys, "audit", "--resident", rid)
+    who = {(e["action"], e["actor"]) for e in log}
+    assert ("view_unmasked", "zhang.doctor") in who and ("export_item", "zhang.doctor") in who
+    assert all(e["actor"] != "cli" for e in log)

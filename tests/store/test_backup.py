@@ -5,6 +5,7 @@ import sqlite3
 import pytest
 from sqlmodel import select
 
+from familydoc_desktop.store import engine as dbengine
 from familydoc_desktop.domain.models import Resident, SyncState
 from familydoc_desktop.store import changes
 from familydoc_desktop.store.backup import BackupError, backup, list_backups, restore
@@ -21,7 +22,7 @@ def test_backup_is_a_verified_copy_and_old_ones_are_pruned(db):
     first = backup(db)
     assert first.parent == db.path.parent / "backups"
     assert first.name.startswith("familydoc-") and first.suffix == ".db"
-    con = sqlite3.connect(first)
+    con = dbengine.connect(first)
     assert con.execute("SELECT name FROM resident").fetchall() == [("甲",)]
     con.close()
     for _ in range(4):
@@ -49,7 +50,7 @@ def test_restore_replaces_db_rotates_device_keeps_cursor(db):
         assert device != old_device and reopened.device_id == device
     finally:
         reopened.close()
-    con = sqlite3.connect(before)  # the replaced database, both residents in it
+    con = dbengine.connect(before)  # the replaced database, both residents in it
     assert sorted(r[0] for r in con.execute("SELECT name FROM resident")) == ["乙", "甲"]
     con.close()
 
@@ -71,6 +72,6 @@ def test_restore_refuses_non_familydoc_files(db, tmp_path, kind):
     db.close()
     with pytest.raises(BackupError, match="不是"):
         restore(db.path, bad)
-    con = sqlite3.connect(db.path)
+    con = dbengine.connect(db.path)
     assert con.execute("SELECT count(*) FROM resident").fetchone() == (1,)
     con.close()

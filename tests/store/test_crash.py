@@ -2,13 +2,13 @@
 a database that opens, passes integrity_check and holds every committed row."""
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
+from familydoc_desktop.store import engine as dbengine
 from familydoc_desktop.store.database import Database
 
 WRITER = r"""
@@ -49,7 +49,7 @@ def test_sigkill_mid_transaction_loses_no_committed_row(tmp_path, kill_after_bat
     assert len(committed) >= 50 * kill_after_batches
 
     db = Database(path)  # opens (and would migrate) after the crash
-    con = sqlite3.connect(path)
+    con = dbengine.connect(path)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     present = {row[0] for row in con.execute("SELECT id FROM resident")}
     outbox = {row[0] for row in con.execute("SELECT record_id FROM sync_outbox")}

@@ -1,12 +1,12 @@
 """Opening the device database: pragmas, migration on open with a backup, refusing a newer
 schema, change capture in the same transaction as the edit."""
 import json
-import sqlite3
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from familydoc_desktop.store import engine as dbengine
 from familydoc_desktop.domain.models import OutboxEntry, Resident
 from familydoc_desktop.store import changes
 from familydoc_desktop.store.database import (
@@ -31,7 +31,7 @@ def test_data_dir_from_env_and_override(tmp_path, monkeypatch):
 def test_newer_database_refused_untouched(tmp_path):
     path = tmp_path / "t.db"
     Database(path).close()
-    con = sqlite3.connect(path)
+    con = dbengine.connect(path)
     con.execute("UPDATE alembic_version SET version_num='9999_from_the_future'")
     con.commit()
     con.close()
@@ -46,7 +46,7 @@ def test_upgrade_takes_a_backup_first(tmp_path):
     Database(path, migrate_to="0001").close()
     db = Database(path)
     assert db.backup_taken is not None and db.backup_taken.exists()
-    con = sqlite3.connect(db.backup_taken)
+    con = dbengine.connect(db.backup_taken)
     assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
     con.close()
     assert Database(path).backup_taken is None  # nothing to upgrade: no backup

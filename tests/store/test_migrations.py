@@ -1,8 +1,8 @@
 """A field database at the first revision, holding data, upgrades to head in place intact."""
-import sqlite3
 
 from sqlmodel import select
 
+from familydoc_desktop.store import engine as dbengine
 from familydoc_desktop.domain.models import Resident
 from familydoc_desktop.store.database import Database, head_revision
 
@@ -15,7 +15,7 @@ ROWS = [
 
 def _seed_first_revision(path):
     Database(path, migrate_to="0001").close()
-    con = sqlite3.connect(path)
+    con = dbengine.connect(path)
     for rid, name, sex, birth, idn, phone in ROWS:
         con.execute(
             "INSERT INTO resident (id, org_id, created_at, updated_at, hlc, deleted, name, sex,"
@@ -30,7 +30,7 @@ def test_first_revision_upgrades_to_head_with_data_intact(tmp_path):
     path = tmp_path / "field.db"
     _seed_first_revision(path)
     db = Database(path)
-    con = sqlite3.connect(path)
+    con = dbengine.connect(path)
     assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     con.close()
@@ -60,7 +60,7 @@ def test_every_revision_downgrades_and_upgrades_cleanly(tmp_path):
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-    con = sqlite3.connect(path)
+    con = dbengine.connect(path)
     assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
 
 

@@ -63,14 +63,29 @@ def clinic(db):
         sickbeds.discharge(s, closed.id, discharged_on=date(2026, 1, 5), outcome="improved",
                            today=TODAY)
         services.add_referral(s, resident_id=c, direction="up", referral_date=date(2026, 3, 1),
-                              receiving_unit="县医院", today=TODAY)
-        cancelled = services.add_referral(s, resident_id=e, direction="up",
-                                          referral_date=date(2026, 3, 2),
-                                          receiving_unit="县医院", today=TODAY)
-        services.set_referral_status(s, cancelled.id, "cancelled")
-        services.add_referral(s, resident_id=d, direction="down",
-                              referral_date=date(2025, 12, 1), receiving_unit="县医院",
-                              today=TODAY)  # before the period
+                              receiving_unit="县医院", reason="血压控制不佳", today=TODAY)
+        returned = services.add_referral(s, resident_id=e, direction="up",
+                                         referral_date=date(2026, 3, 2),
+                                         receiving_unit="县医院", reason="血压高", today=TODAY)
+        services.set_referral_status(s, returned.id, "returned", on=date(2026, 3, 3),
+                                     today=TODAY)
+        old_down = services.add_referral(s, resident_id=d, direction="down",
+                                         referral_date=date(2025, 12, 1), receiving_unit="县医院",
+                                         reason="出院康复", today=TODAY)  # before the period
+        services.set_referral_status(s, old_down.id, "received", on=date(2025, 12, 2),
+                                     today=TODAY)
+        # Sent before the period, completed in it: counted as completed only.
+        services.set_referral_status(s, old_down.id, "completed", on=date(2026, 1, 10),
+                                     today=TODAY)
+        services.add_long_prescription(s, resident_id=c, weeks=4, drugs=["氨氯地平片 5mg qd"],
+                                       start_date=date(2026, 2, 1), today=TODAY)
+        services.add_long_prescription(s, resident_id=d, weeks=12, drugs=["二甲双胍片 0.5g tid"],
+                                       start_date=date(2026, 6, 1), today=TODAY)
+        services.add_drug_shortage(s, resident_id=a, drug_name="胰岛素",
+                                   reported_on=date(2026, 2, 1), today=TODAY)  # still missing
+        solved = services.add_drug_shortage(s, resident_id=b, drug_name="阿托伐他汀钙片",
+                                            reported_on=date(2026, 2, 1), today=TODAY)
+        services.resolve_drug_shortage(s, solved.id, on=date(2026, 3, 1), today=TODAY)
         services.add_satisfaction(s, resident_id=a, on_date=date(2026, 5, 1), score=5,
                                   today=TODAY)
         services.add_satisfaction(s, resident_id=b, on_date=date(2026, 5, 1), score=3,
@@ -102,7 +117,9 @@ def test_every_indicator_counted_by_hand(db, clinic):
     assert (v["diabetes_managed"], v["diabetes_standard"], v["diabetes_controlled"]) == (1, 1, 1)
     assert (v["sickbed_open"], v["sickbed_admitted"], v["sickbed_discharged"]) == (1, 1, 1)
     assert v["sickbed_days"] == 11 + 4  # 20-30 June; 1-4 January (discharge day excluded)
-    assert (v["referral_up"], v["referral_down"]) == (1, 0)
+    assert (v["referral_up"], v["referral_down"], v["referral_completed"]) == (1, 0, 1)
+    assert v["long_prescriptions"] == 2  # 丙's ran in February, 丁's runs from June
+    assert v["drug_shortages_open"] == 1  # 乙's was resolved in March
     assert (v["survey_count"], v["survey_satisfied"], v["satisfaction_rate"]) == (2, 1, 50.0)
     ph, ins, pers = clinic["fee"]
     assert v["fee_public_health"] == 5 * ph / 100 and v["fee_insurance"] == 5 * ins / 100
@@ -117,6 +134,8 @@ def test_as_of_an_earlier_date_and_period(db, clinic):
     assert (v["renewal_due"], v["renewed"]) == (1, 1)  # only 庚's term has ended
     assert v["hypertension_managed"] == 1 and v["diabetes_managed"] == 1
     assert v["sickbed_open"] == 0 and v["sickbed_days"] == 4
+    assert v["long_prescriptions"] == 1  # 丁's starts in June
+    assert v["drug_shortages_open"] == 2  # both still missing in mid-February
 
 
 def test_groups_add_up_to_the_total(db, clinic):

@@ -13,6 +13,8 @@ import uvicorn
 from argon2 import PasswordHasher
 from keyring.backend import KeyringBackend
 
+from tests.keyring_backend import DB_SERVICE, DatabaseKeyFile
+
 from sync_server.app import create_app
 from sync_server.core import security
 from sync_server.core.config import Settings
@@ -44,10 +46,16 @@ class MemoryKeyring(KeyringBackend):
         super().__init__()
         self.store: dict[tuple[str, str], str] = {}
 
+    # The database key stays in the test session's credential store (tests/keyring_backend):
+    # a database made before this keyring was swapped in must still open.
     def get_password(self, service: str, username: str) -> str | None:
+        if service == DB_SERVICE:
+            return DatabaseKeyFile.get(username)
         return self.store.get((service, username))
 
     def set_password(self, service: str, username: str, password: str) -> None:
+        if service == DB_SERVICE:
+            return DatabaseKeyFile.set(username, password)
         self.store[(service, username)] = password
 
     def delete_password(self, service: str, username: str) -> None:

@@ -100,20 +100,28 @@ class Referral(Synced, table=True):
     """双向转诊."""
 
     __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_direction_date", "direction", "referral_date"),)
     resident_id: str = Field(index=True, max_length=36)
     direction: str = Field(max_length=4)  # codes.ReferralDirection
     referral_date: date
     receiving_unit: str = Field(max_length=100)
     reason: str | None = Field(default=None, max_length=200)
-    status: str = Field(default="pending", max_length=12)  # codes.ReferralStatus
+    status: str = Field(default="sent", max_length=12)  # codes.ReferralStatus
+    urgent: bool = False
+    received_on: date | None = None
+    completed_on: date | None = None
+    returned_on: date | None = None
+    visit_id: str | None = Field(default=None, max_length=36)  # the follow-up that prompted it
 
 
 class LongPrescription(Synced, table=True):
     """长期处方, 4-12 weeks (seed 001 item 11)."""
 
     __tablename__ = "long_prescription"
+    __table_args__ = (Index("ix_long_prescription_end", "end_date"),)
     resident_id: str = Field(index=True, max_length=36)
     start_date: date
     weeks: int
-    drugs: str = Field(max_length=1000)
+    drugs: str = Field(max_length=1000)  # "NAME DOSE" per drug, joined by "；"
     doctor_id: str | None = Field(default=None, max_length=36)
+    end_date: date | None = None  # start + weeks: the refill falls due (0011)

@@ -36,12 +36,14 @@ class HealthPush(Synced, table=True):
 
 class DrugShortage(Synced, table=True):
     __tablename__ = "drug_shortage"
+    __table_args__ = (Index("ix_drug_shortage_open", "resolved_on", "reported_on"),)
     reported_on: date
     drug_name: str = Field(max_length=100)
     specification: str | None = Field(default=None, max_length=100)
     resident_id: str | None = Field(default=None, max_length=36)
     resolved_on: date | None = None
     note: str | None = Field(default=None, max_length=200)
+    resolution: str | None = Field(default=None, max_length=200)  # how it was solved (0012)
 
 
 class AuditLog(Synced, table=True):

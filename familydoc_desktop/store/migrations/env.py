@@ -9,6 +9,7 @@ connection = context.config.attributes.get("connection")
 if connection is None:  # `alembic` command line: build one from the configured URL
     from familydoc_desktop.store.engine import make_engine
 
+    # (SQLCipher-encrypted with this PC's key from the credential store, like the app's)
     connection = make_engine(context.config.get_main_option("sqlalchemy.url")
                              .removeprefix("sqlite:///")).connect()
 

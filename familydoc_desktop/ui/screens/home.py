@@ -21,13 +21,16 @@ from familydoc_desktop.ui.widgets.common import sorted_proxy, table_view
 from familydoc_desktop.ui.taskman import failure_text
 
 KIND_ORDER = (due_rules.ELDERLY_80, due_rules.REVISIT, due_rules.CHRONIC_FOLLOWUP,
-              due_rules.SICKBED_ROUND, due_rules.CONTRACT_EXPIRING)
+              due_rules.SICKBED_ROUND, due_rules.CONTRACT_EXPIRING, due_rules.REFERRAL_FOLLOWUP,
+              due_rules.LONG_RX_REFILL)
 
 
 def visit_kind_of(row) -> str | None:  # noqa: ANN001
     """Which follow-up form a due row asks for (the detail starts with the visit kind)."""
     if row.kind == due_rules.ELDERLY_80:
         return VisitKind.ELDERLY_80
+    if row.kind == due_rules.REFERRAL_FOLLOWUP:
+        return VisitKind.GENERAL
     if row.kind in (due_rules.CHRONIC_FOLLOWUP, due_rules.REVISIT):
         for kind in (VisitKind.HYPERTENSION, VisitKind.DIABETES, VisitKind.SEVERE_MENTAL):
             if row.detail.startswith(VISIT_KIND_ZH[kind]):
@@ -173,6 +176,8 @@ class HomeScreen(QWidget):
             due_rules.CHRONIC_FOLLOWUP: self.tr("Chronic disease and severe mental disorder follow-ups"),
             due_rules.SICKBED_ROUND: self.tr("Sickbed rounds due"),
             due_rules.CONTRACT_EXPIRING: self.tr("Contracts expiring"),
+            due_rules.REFERRAL_FOLLOWUP: self.tr("Follow-ups after a down-referral"),
+            due_rules.LONG_RX_REFILL: self.tr("Long prescriptions to refill"),
         }.get(kind, kind)
 
     # -- loading --------------------------------------------------------------------------
@@ -283,6 +288,9 @@ class HomeScreen(QWidget):
         elif row.kind == due_rules.CONTRACT_EXPIRING:
             from familydoc_desktop.ui.screens.contract_wizard import renew_for_resident
             renew_for_resident(self.ctx, row.resident_id, self)
+        elif row.kind == due_rules.LONG_RX_REFILL:
+            from familydoc_desktop.ui.screens.prescription_dialog import refill_for_resident
+            refill_for_resident(self.ctx, row.resident_id, self)
         elif self.main is not None:
             self.main.open_resident(row.resident_id)
 

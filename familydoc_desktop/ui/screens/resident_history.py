@@ -8,7 +8,10 @@ from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QMenu, QPushButton, QTabWidget, QTableView, QVBoxLayout, QWidget,
 )
 
-from familydoc_desktop.domain.codes import ContractStatus, VisitKind
+from familydoc_desktop.domain.codes import (
+    Colour, ConsentBy, ContractStatus, Sex, SickbedOutcome, SickbedType, TerminationReason,
+    VisitKind, VisitMethod)
+from familydoc_desktop.domain import referral as referral_rules
 from familydoc_desktop.store import contracts, households, ledger, residents, services, sickbeds
 from familydoc_desktop.store import visits
 from familydoc_desktop.ui import labels
@@ -19,8 +22,8 @@ from familydoc_desktop.ui.widgets.common import table_view
 COLOUR_HEX = {"red": "#c62828", "yellow": "#b28704", "green": "#2e7d32"}
 
 
-def _money(fen: int) -> str:
-    return f"{fen / 100:.2f}"
+def _money(yuan) -> str:  # noqa: ANN001
+    return f"{yuan:.2f}"
 
 
 class ResidentHistory(QWidget):
@@ -49,8 +52,18 @@ class ResidentHistory(QWidget):
         self.sickbed_button.clicked.connect(self.admit_sickbed)
         self.referral_button = QPushButton(self.tr("Refer…"), self)
         self.referral_button.clicked.connect(self.add_referral)
+        self.referral_step_button = QPushButton(self.tr("Referral step…"), self)
+        self.referral_step_button.setToolTip(self.tr(
+            "Mark the selected referral received, completed or returned"))
+        self.referral_step_button.clicked.connect(self.referral_step)
+        self.services_button = QPushButton(self.tr("Other services"), self)
+        services_menu = QMenu(self.services_button)
+        services_menu.addAction(self.tr("Long prescription…"), self.add_prescription)
+        services_menu.addAction(self.tr("Drug shortage…"), lambda: self.service_form("shortage"))
+        self.services_button.setMenu(services_menu)
         for b in (self.sign_button, self.renew_button, self.terminate_button, self.print_button,
-                  self.visit_button, self.sickbed_button, self.referral_button):
+                  self.visit_button, self.sickbed_button, self.referral_button,
+                  self.referral_step_button, self.services_button):
             actions.addWidget(b)
         actions.addStretch(1)
         layout.addLayout(actions)
@@ -61,29 +74,30 @@ class ResidentHistory(QWidget):
             Column(self.tr("Start"), lambda c: c.start_date),
             Column(self.tr("End"), lambda c: c.end_date),
             Column(self.tr("Years"), lambda c: c.term_years, align_right=True),
-            Column(self.tr("Status"), lambda c: labels.label(c.status)),
-            Column(self.tr("Consent"), lambda c: labels.label(c.consent_by)
+            Column(self.tr("Status"), lambda c: labels.label(ContractStatus, c.status)),
+            Column(self.tr("Consent"), lambda c: labels.label(ConsentBy, c.consent_by)
                    + (f"（{c.guardian_name}）" if c.guardian_name else "")),
+            # The agreement's 合计 by source (basic and personalised packages), from the same
+            # fee lines the printed agreement shows.
             Column(self.tr("Fees (PH/Ins/Personal)"), lambda c: "/".join(
-                _money(x) for x in (c.fee_public_health_fen, c.fee_insurance_fen,
-                                    c.fee_personal_fen))),
+                _money(x) for x in self._fee_totals.get(c.id, ()))),
             Column(self.tr("Termination"), lambda c: (
-                f"{c.terminated_on} {labels.label(c.termination_reason)} "
+                f"{c.terminated_on} {labels.label(TerminationReason, c.termination_reason)} "
                 f"{c.termination_note or ''}" if c.terminated_on else "")),
         ], self)
         self.visits_model = RowsTableModel([
             Column(self.tr("Date"), lambda v: v.visit_date),
             Column(self.tr("Kind"), lambda v: labels.visit_kind_label(v.kind)),
-            Column(self.tr("Method"), lambda v: labels.label(v.method)),
+            Column(self.tr("Method"), lambda v: labels.label(VisitMethod, v.method)),
             Column(self.tr("BP"), lambda v: f"{v.sbp}/{v.dbp}" if v.sbp else ""),
             Column(self.tr("Glucose"), lambda v: v.fasting_glucose),
             Column(self.tr("Self-care"), lambda v: v.selfcare_total),
-            Column(self.tr("Classification"), lambda v: labels.label(v.visit_class)),
+            Column(self.tr("Classification"), lambda v: labels.visit_class_label(v.visit_class)),
             Column(self.tr("Next due"), lambda v: v.next_visit_date),
         ], self)
         self.ledger_model = RowsTableModel([
             Column(self.tr("Date"), lambda a: a.assessed_on),
-            Column(self.tr("Colour"), lambda a: "● " + labels.label(a.colour),
+            Column(self.tr("Colour"), lambda a: "● " + labels.label(Colour, a.colour),
                    colour=lambda a: COLOUR_HEX.get(a.colour)),
             Column(self.tr("Reasons"), lambda a: "；".join(
                 r.get("text", "") for r in json.loads(a.reasons or "[]"))),
@@ -92,21 +106,32 @@ class ResidentHistory(QWidget):
         ], self)
         self.sickbeds_model = RowsTableModel([
             Column(self.tr("Admitted"), lambda b: b.admitted_on),
-            Column(self.tr("Type"), lambda b: labels.label(b.bed_type)),
+            Column(self.tr("Type"), lambda b: labels.label(SickbedType, b.bed_type)),
             Column(self.tr("Diagnosis"), lambda b: b.diagnosis),
             Column(self.tr("Discharged"), lambda b: b.discharged_on),
-            Column(self.tr("Outcome"), lambda b: labels.label(b.outcome)),
+            Column(self.tr("Outcome"), lambda b: labels.label(SickbedOutcome, b.outcome)),
         ], self)
         self.referrals_model = RowsTableModel([
             Column(self.tr("Date"), lambda r: r.referral_date),
-            Column(self.tr("Direction"), lambda r: labels.label(r.direction)),
+            Column(self.tr("Direction"), lambda r: labels.referral_direction_label(r.direction)
+                   + (self.tr(" (urgent)") if r.urgent else "")),
             Column(self.tr("Receiving unit"), lambda r: r.receiving_unit),
             Column(self.tr("Reason"), lambda r: r.reason),
-            Column(self.tr("Status"), lambda r: labels.label(r.status)),
+            Column(self.tr("Status"), lambda r: labels.referral_status_label(r.status)),
+            Column(self.tr("Received"), lambda r: r.received_on),
+            Column(self.tr("Completed"), lambda r: r.completed_on),
+            Column(self.tr("Returned"), lambda r: r.returned_on),
+        ], self)
+        self.services_model = RowsTableModel([
+            Column(self.tr("Date"), lambda e: e.on),
+            Column(self.tr("Service"), lambda e: labels.service_kind_label(e.kind)),
+            Column(self.tr("Detail"), lambda e: e.detail),
+            Column(self.tr("Funding"), lambda e: labels.PUBLIC_HEALTH_MARK if e.public_health
+                   else ""),
         ], self)
         self.household_model = RowsTableModel([
             Column(self.tr("Name"), lambda r: r.name),
-            Column(self.tr("Sex"), lambda r: labels.label(r.sex)),
+            Column(self.tr("Sex"), lambda r: labels.label(Sex, r.sex)),
             Column(self.tr("Birth date"), lambda r: r.birth_date),
             Column(self.tr("Relation to head"), lambda r: r.relation_to_head or ""),
         ], self)
@@ -117,12 +142,15 @@ class ResidentHistory(QWidget):
                 ("ledger", self.tr("Ledger"), self.ledger_model),
                 ("sickbeds", self.tr("Sickbeds"), self.sickbeds_model),
                 ("referrals", self.tr("Referrals"), self.referrals_model),
+                ("services", self.tr("Other services"), self.services_model),
                 ("household", self.tr("Household members"), self.household_model)):
             view = table_view(self)
             view.setModel(model)
             view.setColumnWidth(0, 110)
             self.views[key] = view
             self.tabs.addTab(view, title)
+        self.views["referrals"].selectionModel().currentChanged.connect(
+            lambda *_: self._update_step_button())
         self.refresh()
 
     # -- data -----------------------------------------------------------------------------
@@ -130,11 +158,16 @@ class ResidentHistory(QWidget):
         rid = self.resident_id
         with self.ctx.session() as s:
             self.contracts = contracts.contracts_for(s, rid)
+            self._fee_totals = {}
+            for c in self.contracts:
+                t = contracts.fees_of(s, c).total
+                self._fee_totals[c.id] = (t.public_health, t.insurance, t.personal)
             self.contracts_model.set_rows(self.contracts)
             self.visits_model.set_rows(visits.visits_for(s, rid))
             self.ledger_model.set_rows(list(reversed(ledger.history(s, rid))))
             self.sickbeds_model.set_rows(sickbeds.sickbeds_for(s, rid))
             self.referrals_model.set_rows(services.referrals_for(s, rid))
+            self.services_model.set_rows(services.history_for(s, rid))
             me = residents.get_resident(s, rid)
             self.household_model.set_rows(households.members(s, me.household_id)
                                           if me is not None and me.household_id else [])
@@ -150,6 +183,21 @@ class ResidentHistory(QWidget):
         self.terminate_button.setEnabled(current is not None)
         self.print_button.setEnabled(bool(self.contracts))
         self.sickbed_button.setEnabled(self.open_sickbed is None)
+        self._update_step_button()
+
+    def selected_referral(self):  # noqa: ANN201
+        index = self.views["referrals"].currentIndex()
+        rows = self.referrals_model.rows
+        if not index.isValid() or index.row() >= len(rows):
+            # The only open referral is the one meant when none is selected.
+            open_ = [r for r in rows if referral_rules.NEXT.get(r.status)]
+            return open_[0] if len(open_) == 1 else None
+        return rows[index.row()]
+
+    def _update_step_button(self) -> None:
+        row = self.selected_referral()
+        self.referral_step_button.setEnabled(
+            row is not None and bool(referral_rules.NEXT.get(row.status)))
 
     def current_contract(self):  # noqa: ANN201
         return next((c for c in self.contracts
@@ -192,7 +240,12 @@ class ResidentHistory(QWidget):
             path, _ = QFileDialog.getSaveFileName(self, self.tr("Save agreement as PDF"),
                                                   "签约服务协议书.pdf", "PDF (*.pdf)")
             if path:
-                printing.agreement_to_pdf(self.ctx, contract_id, path)
+                try:
+                    printing.agreement_to_pdf(self.ctx, contract_id, path)
+                except Exception as exc:  # noqa: BLE001 - shown in Chinese, traceback logged
+                    from PySide6.QtWidgets import QMessageBox
+                    from familydoc_desktop.ui.taskman import failure_text
+                    QMessageBox.warning(self, self.tr("Print agreement"), failure_text(exc))
         elif menu_choice == "printer":
             printing.agreement_to_printer(self.ctx, contract_id, self)
 
@@ -209,4 +262,23 @@ class ResidentHistory(QWidget):
     def add_referral(self) -> None:
         from familydoc_desktop.ui.screens.referral_dialog import ReferralDialog
         if ReferralDialog(self.ctx, self.resident_id, self).exec():
+            self._changed()
+
+    def service_form(self, kind: str):  # noqa: ANN201
+        """The form of one of the smaller services, for this resident; saved -> refreshed."""
+        from familydoc_desktop.ui.screens import service_dialogs as d
+        form = {"shortage": d.ShortageDialog}[kind](self.ctx, self.resident_id, self)
+        if form.exec():
+            self._changed()
+        return form
+
+    def add_prescription(self) -> None:
+        from familydoc_desktop.ui.screens.prescription_dialog import PrescriptionDialog
+        if PrescriptionDialog(self.ctx, self.resident_id, self).exec():
+            self._changed()
+
+    def referral_step(self) -> None:
+        from familydoc_desktop.ui.screens.referral_dialog import ReferralStepDialog
+        row = self.selected_referral()
+        if row is not None and ReferralStepDialog(self.ctx, row.id, self).exec():
             self._changed()

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+    QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
 )
 
 from familydoc_desktop.sync import apply, conflicts, outbox, probe, session
@@ -285,6 +285,25 @@ class SyncScreen(QWidget):
         hint.setWordWrap(True)
         hint.setObjectName("hint")
         layout.addWidget(hint)
+        usb = QGroupBox(self.tr("USB transfer (no network)"), self)
+        usb_layout = QVBoxLayout(usb)
+        usb_buttons = QHBoxLayout()
+        self.usb_export_button = QPushButton(self.tr("Write changes for the server…"), usb)
+        self.usb_export_button.clicked.connect(lambda: self.export_usb())
+        self.usb_import_button = QPushButton(self.tr("Read the server's file…"), usb)
+        self.usb_import_button.clicked.connect(lambda: self.import_usb())
+        usb_buttons.addWidget(self.usb_export_button)
+        usb_buttons.addWidget(self.usb_import_button)
+        usb_buttons.addStretch(1)
+        usb_layout.addLayout(usb_buttons)
+        self.usb_label = QLabel(self.tr("With no line: write this PC's changes to a USB stick "
+                                        "for the township, and read the file the township "
+                                        "writes back. Only the server can read what you "
+                                        "write; a changed or foreign file is refused. Sign in "
+                                        "once over the network first."), usb)
+        self.usb_label.setWordWrap(True)
+        usb_layout.addWidget(self.usb_label)
+        layout.addWidget(usb)
         layout.addStretch(1)
         controller.status_changed.connect(self.show_status)
         controller.sync_finished.connect(self.show_result)
@@ -293,6 +312,59 @@ class SyncScreen(QWidget):
 
     def activate(self) -> None:
         self.controller.refresh_status()
+
+    # -- USB transfer ---------------------------------------------------------------------
+    def export_usb(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, self.tr("Write changes for the server"), "familydoc.fdbundle",
+                self.tr("FamilyDoc USB file (*.fdbundle)"))
+            if not path:
+                return
+        from familydoc_desktop.sync import usb
+
+        db = self.ctx.db
+        self.usb_export_button.setEnabled(False)
+        self.ctx.task(lambda _p: usb.export_bundle(db, path), success=self._usb_written,
+                      failure=self._usb_failed, label=self.tr("Writing the USB file…"),
+                      parent=self)
+
+    def import_usb(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Read the server's file"), "",
+                self.tr("FamilyDoc USB file (*.fdbundle);;All files (*)"))
+            if not path:
+                return
+        from familydoc_desktop.sync import usb
+
+        db = self.ctx.db
+        self.usb_import_button.setEnabled(False)
+        self.ctx.task(lambda _p: usb.import_bundle(db, path), success=self._usb_read,
+                      failure=self._usb_failed, label=self.tr("Reading the USB file…"),
+                      parent=self)
+
+    def _usb_written(self, info: dict) -> None:
+        self.usb_export_button.setEnabled(True)
+        self.usb_label.setText(self.tr("%1 changes written to %2. Hand it to the township; "
+                                       "they stay waiting until the server's answer is read.")
+                               .replace("%1", str(info["mutations"]))
+                               .replace("%2", info["output"]))
+
+    def _usb_read(self, info: dict) -> None:
+        self.usb_import_button.setEnabled(True)
+        self.usb_label.setText(self.tr("%1 records received, %2 of your changes confirmed, "
+                                       "%3 still waiting.")
+                               .replace("%1", str(info["rows"]))
+                               .replace("%2", str(info["acknowledged"]))
+                               .replace("%3", str(info["pending"])))
+        self.ctx.notify("*")
+        self.controller.refresh_status()
+
+    def _usb_failed(self, exc: Exception) -> None:
+        self.usb_export_button.setEnabled(True)
+        self.usb_import_button.setEnabled(True)
+        self.usb_label.setText(failure_text(exc))
 
     def show_status(self, st: SyncStatus) -> None:
         self.server_label.setText(st.server_url or self.tr("(not set)"))

@@ -5,15 +5,15 @@ ledger reason that is not JSON) used to stop every later sync of every PC that c
 the page never committed. Such a row is now kept here, reported and shown, and the rest of
 its page commits.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0013
+Revises: 0012
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-revision = "0007"
-down_revision = "0006"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,222 @@
+"""The other contracted services from the command line: two-way referral, long
+prescriptions, drug shortages, health points, satisfaction surveys, health pushes."""
+from __future__ import annotations
+
+import argparse
+
+from familydoc_desktop.cli import common
+from familydoc_desktop.cli.common import CliError
+from familydoc_desktop.domain import referral as referral_rules
+from familydoc_desktop.domain.codes import ReferralDirection
+from familydoc_desktop.store import residents, services
+
+
+def _sub(sub, name: str, help_: str, func) -> argparse.ArgumentParser:  # noqa: ANN001
+    p = sub.add_parser(name, help=help_, parents=[common.json_parent()])
+    p.set_defaults(func=func)
+    return p
+
+
+def _group(sub, name: str, help_: str):  # noqa: ANN001, ANN202
+    p = sub.add_parser(name, help=help_)
+    return p.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
+
+
+def register(sub) -> None:  # noqa: ANN001
+    g = _group(sub, "referral", "双向转诊")
+    p = _sub(g, "add", "登记转诊（转出）", cmd_referral_add)
+    p.add_argument("resident", help="居民ID或身份证号")
+    p.add_argument("--direction", required=True, choices=[str(d) for d in ReferralDirection],
+                   help="up 上转（转往上级医院）/ down 下转（转回基层）")
+    p.add_argument("--to", dest="unit", required=True, help="接收机构（可选列表中的或自行填写）")
+    p.add_argument("--reason", required=True, help="转诊原因")
+    p.add_argument("--urgent", action="store_true", help="紧急转诊")
+    p.add_argument("--date", type=common.date_arg, help="转诊日期（默认今天）")
+    p = _sub(g, "status", "转诊状态：已接收 / 已完成 / 已退回", cmd_referral_status)
+    p.add_argument("id", help="转诊记录ID（或 referral list 中显示的末8位）")
+    p.add_argument("--set", dest="status", required=True,
+                   choices=["received", "completed", "returned"])
+    p.add_argument("--date", type=common.date_arg, help="该步骤的日期（默认今天）")
+    p = _sub(g, "list", "转诊记录（最新在前）", cmd_referral_list)
+    p.add_argument("--open", action="store_true", help="只看未完成的（已转出、已接收）")
+    p.add_argument("--units", action="store_true", help="列出本乡镇的接收机构")
+    _register_prescription(sub)
+    _register_shortage(sub)
+
+
+def _register_prescription(sub) -> None:  # noqa: ANN001
+    g = _group(sub, "prescription", "长期处方（4—12周）")
+    p = _sub(g, "add", "开具长期处方（签约的慢性病患者）", cmd_prescription_add)
+    p.add_argument("resident", help="居民ID或身份证号")
+    p.add_argument("--weeks", required=True, type=int, help="处方周数（4—12）")
+    p.add_argument("--drug", action="append", required=True,
+                   help="“药名 用法用量”，如 \"氨氯地平片 5mg 每日一次\"（可重复）")
+    p.add_argument("--date", type=common.date_arg, help="处方日期（默认今天）")
+    p = _sub(g, "list", "长期处方（最新在前）", cmd_prescription_list)
+    p.add_argument("--active", action="store_true", help="只看今天仍在用药期内的")
+
+
+def _register_shortage(sub) -> None:  # noqa: ANN001
+    g = _group(sub, "shortage", "缺药登记")
+    p = _sub(g, "add", "登记居民需要而本机构缺少的药品", cmd_shortage_add)
+    p.add_argument("resident", help="居民ID或身份证号")
+    p.add_argument("--drug", required=True, help="药品名称")
+    p.add_argument("--spec", help="规格")
+    p.add_argument("--note", help="备注")
+    p.add_argument("--date", type=common.date_arg, help="登记日期（默认今天）")
+    p = _sub(g, "resolve", "缺药已解决", cmd_shortage_resolve)
+    p.add_argument("id", help="缺药登记ID（或 shortage list 中显示的末8位）")
+    p.add_argument("--how", help="解决办法，如“已采购”“医共体调配”")
+    p.add_argument("--date", type=common.date_arg, help="解决日期（默认今天）")
+    p = _sub(g, "list", "缺药登记（乡镇可见各卫生室缺什么药）", cmd_shortage_list)
+    p.add_argument("--open", action="store_true", help="只看未解决的")
+
+
+def resident_of(s, key: str):  # noqa: ANN001, ANN201
+    r = residents.get_resident(s, key) or residents.find_by_id_number(s, key)
+    if r is None:
+        raise CliError(f"找不到居民：{key}")
+    return r
+
+
+def _referral_json(row, name: str | None = None) -> dict:  # noqa: ANN001
+    return {"id": row.id, "resident_id": row.resident_id, "name": name,
+            "direction": row.direction, "receiving_unit": row.receiving_unit,
+            "reason": row.reason, "urgent": row.urgent, "status": row.status,
+            "referral_date": row.referral_date, "received_on": row.received_on,
+            "completed_on": row.completed_on, "returned_on": row.returned_on}
+
+
+def cmd_referral_add(args) -> int:  # noqa: ANN001
+    db = common.db_from(args)
+    with db.session() as s:
+        r = resident_of(s, args.resident)
+        row = services.add_referral(s, resident_id=r.id, direction=args.direction,
+                                    receiving_unit=args.unit, reason=args.reason,
+                                    urgent=args.urgent, referral_date=args.date)
+        data = _referral_json(row, r.name)
+    common.emit(args, data, lambda: (
+        f"已登记{'紧急' if data['urgent'] else ''}"
+        f"{referral_rules.DIRECTION_ZH[data['direction']]}：{data['name']} → "
+        f"{data['receiving_unit']}（{data['referral_date']}），编号 {data['id'][-8:]}"))
+    return 0
+
+
+def cmd_referral_status(args) -> int:  # noqa: ANN001
+    db = common.db_from(args, create=False)
+    with db.session() as s:
+        row = services.set_referral_status(s, args.id, args.status, on=args.date)
+        data = _referral_json(row)
+    common.emit(args, data, lambda: (
+        f"转诊 {data['id'][-8:]} 已改为{referral_rules.STATUS_ZH[data['status']]}"))
+    return 0
+
+
+def cmd_referral_list(args) -> int:  # noqa: ANN001
+    db = common.db_from(args, create=False)
+    with db.session() as s:
+        if args.units:
+            units = services.receiving_units(s)
+            common.emit(args, {"units": units}, lambda: "\n".join(units))
+            return 0
+        data = [_referral_json(row, name)
+                for row, name in services.referral_list(s, open_only=args.open)]
+
+    def text() -> str:
+        lines = [f"共 {len(data)} 条转诊记录"]
+        for d in data:
+            lines.append("  ".join((
+                d["id"][-8:], str(d["referral_date"]), d["name"] or "",
+                referral_rules.DIRECTION_ZH.get(d["direction"], d["direction"])
+                + ("（紧急）" if d["urgent"] else ""),
+                d["receiving_unit"], referral_rules.STATUS_ZH.get(d["status"], d["status"]),
+                d["reason"] or "")))
+        return "\n".join(lines)
+    common.emit(args, data, text)
+    return 0
+
+
+def _rx_json(row, name: str | None = None) -> dict:  # noqa: ANN001
+    return {"id": row.id, "resident_id": row.resident_id, "name": name,
+            "start_date": row.start_date, "weeks": row.weeks, "refill_date": row.end_date,
+            "drugs": row.drugs.split("；")}
+
+
+def cmd_prescription_add(args) -> int:  # noqa: ANN001
+    db = common.db_from(args)
+    with db.session() as s:
+        r = resident_of(s, args.resident)
+        row = services.add_long_prescription(s, resident_id=r.id, weeks=args.weeks,
+                                             drugs=args.drug, start_date=args.date)
+        data = _rx_json(row, r.name)
+    common.emit(args, data, lambda: (
+        f"已开具长期处方：{data['name']} {data['weeks']}周，{data['refill_date']} 续方；"
+        + "；".join(data["drugs"])))
+    return 0
+
+
+def cmd_prescription_list(args) -> int:  # noqa: ANN001
+    from datetime import date
+
+    db = common.db_from(args, create=False)
+    with db.session() as s:
+        data = [_rx_json(row, name) for row, name in services.prescription_list(
+            s, active_on=date.today() if args.active else None)]
+
+    def text() -> str:
+        lines = [f"共 {len(data)} 张长期处方"]
+        lines += ["  ".join((str(d["start_date"]), d["name"] or "", f"{d['weeks']}周",
+                             f"{d['refill_date']} 续方", "；".join(d["drugs"]))) for d in data]
+        return "\n".join(lines)
+    common.emit(args, data, text)
+    return 0
+
+
+def _shortage_json(row, name: str | None = None, clinic: str | None = None) -> dict:  # noqa: ANN001
+    return {"id": row.id, "resident_id": row.resident_id, "name": name, "clinic": clinic,
+            "drug": row.drug_name, "specification": row.specification,
+            "reported_on": row.reported_on, "resolved_on": row.resolved_on,
+            "resolution": row.resolution, "note": row.note}
+
+
+def cmd_shortage_add(args) -> int:  # noqa: ANN001
+    db = common.db_from(args)
+    with db.session() as s:
+        r = resident_of(s, args.resident)
+        row = services.add_drug_shortage(s, resident_id=r.id, drug_name=args.drug,
+                                         specification=args.spec, note=args.note,
+                                         reported_on=args.date)
+        data = _shortage_json(row, r.name)
+    common.emit(args, data, lambda: (
+        f"已登记缺药：{data['name']} 需要 {data['drug']}，编号 {data['id'][-8:]}"))
+    return 0
+
+
+def cmd_shortage_resolve(args) -> int:  # noqa: ANN001
+    db = common.db_from(args, create=False)
+    with db.session() as s:
+        row = services.resolve_drug_shortage(s, args.id, on=args.date, resolution=args.how)
+        data = _shortage_json(row)
+    common.emit(args, data, lambda: (
+        f"缺药 {data['drug']}（{data['id'][-8:]}）已于 {data['resolved_on']} 解决"))
+    return 0
+
+
+def cmd_shortage_list(args) -> int:  # noqa: ANN001
+    db = common.db_from(args, create=False)
+    with db.session() as s:
+        data = [_shortage_json(r.shortage, r.name, r.clinic)
+                for r in services.shortage_list(s, open_only=args.open)]
+
+    def text() -> str:
+        still = sum(1 for d in data if d["resolved_on"] is None)
+        lines = [f"共 {len(data)} 条缺药登记，未解决 {still} 条"]
+        for d in data:
+            state = f"{d['resolved_on']} 已解决" if d["resolved_on"] else "未解决"
+            lines.append("  ".join(x for x in (
+                d["id"][-8:], str(d["reported_on"]), d["clinic"] or "", d["name"] or "",
+                d["drug"] + (f" {d['specification']}" if d["specification"] else ""), state,
+                d["resolution"] or "") if x))
+        return "\n".join(lines)
+    common.emit(args, data, text)
+    return 0

@@ -1,0 +1,119 @@
+"""Small forms of the other services: drug shortage and its resolution (more follow)."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import (
+    QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
+)
+
+from familydoc_desktop.domain.errors import DomainError
+from familydoc_desktop.store import residents, services
+from familydoc_desktop.ui.context import AppContext
+from familydoc_desktop.ui.taskman import failure_text
+from familydoc_desktop.ui.widgets.common import date_edit, error_label, from_qdate, show_error
+from familydoc_desktop.ui.widgets.guarded_dialog import GuardedDialog
+
+
+class ServiceDialog(GuardedDialog):
+    """A form: rows added by the subclass, an error line, Save/Cancel; `store(session)`
+    writes and returns the new or changed row."""
+
+    table = "*"
+
+    def __init__(self, ctx: AppContext, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.saved = None
+        self.setWindowTitle(title)
+        self.resize(480, 240)
+        self.layout_ = QVBoxLayout(self)
+        self.form = QFormLayout()
+        self.layout_.addLayout(self.form)
+
+    def finish(self, save_text: str, cancel_text: str, *watched: QWidget) -> None:
+        self.error = error_label(self)
+        self.layout_.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(save_text)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.layout_.addWidget(buttons)
+        self.watch(*watched)
+
+    def store(self, session):  # noqa: ANN001, ANN201 - every subclass implements it
+        raise NotImplementedError
+
+    def save(self) -> bool:
+        show_error(self.error, None)
+        try:
+            with self.ctx.session() as s:
+                self.saved = self.store(s)
+        except DomainError as exc:
+            show_error(self.error, failure_text(exc))
+            return False
+        self.ctx.notify(self.table)
+        return True
+
+
+def resident_name(ctx: AppContext, resident_id: str) -> str:
+    with ctx.session() as s:
+        return residents.require_resident(s, resident_id).name
+
+
+class ShortageDialog(ServiceDialog):
+    """缺药登记: the drug a resident asked for that the clinic lacks."""
+
+    table = "drug_shortage"
+
+    def __init__(self, ctx: AppContext, resident_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "", parent)
+        self.resident_id = resident_id
+        self.setWindowTitle(self.tr("Drug shortage — %1").replace(
+            "%1", resident_name(ctx, resident_id)))
+        self.date_edit = date_edit(date.today(), self)
+        self.drug_edit = QLineEdit(self)
+        self.drug_edit.setMaxLength(100)
+        self.spec_edit = QLineEdit(self)
+        self.spec_edit.setMaxLength(100)
+        self.note_edit = QLineEdit(self)
+        self.note_edit.setMaxLength(200)
+        self.form.addRow(self.tr("Reported on"), self.date_edit)
+        self.form.addRow(self.tr("Drug *"), self.drug_edit)
+        self.form.addRow(self.tr("Specification"), self.spec_edit)
+        self.form.addRow(self.tr("Note"), self.note_edit)
+        self.finish(self.tr("Save"), self.tr("Cancel"), self.date_edit, self.drug_edit,
+                    self.spec_edit, self.note_edit)
+
+    def store(self, session):  # noqa: ANN001, ANN201
+        return services.add_drug_shortage(
+            session, resident_id=self.resident_id, drug_name=self.drug_edit.text(),
+            specification=self.spec_edit.text(), note=self.note_edit.text(),
+            reported_on=from_qdate(self.date_edit.date()))
+
+
+class ResolveShortageDialog(ServiceDialog):
+    table = "drug_shortage"
+
+    def __init__(self, ctx: AppContext, shortage_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "", parent)
+        self.shortage_id = shortage_id
+        with ctx.session() as s:
+            row = services.require_shortage(s, shortage_id)
+            summary = f"{row.reported_on}  {row.drug_name} {row.specification or ''}"
+        self.setWindowTitle(self.tr("Drug shortage resolved"))
+        self.form.addRow(QLabel(summary, self))
+        self.date_edit = date_edit(date.today(), self)
+        self.how_edit = QLineEdit(self)
+        self.how_edit.setMaxLength(200)
+        self.how_edit.setPlaceholderText(self.tr("e.g. bought in, sent by the county hospital"))
+        self.form.addRow(self.tr("Resolved on"), self.date_edit)
+        self.form.addRow(self.tr("How"), self.how_edit)
+        self.finish(self.tr("Save"), self.tr("Cancel"), self.date_edit, self.how_edit)
+
+    def store(self, session):  # noqa: ANN001, ANN201
+        return services.resolve_drug_shortage(session, self.shortage_id,
+                                              on=from_qdate(self.date_edit.date()),
+                                              resolution=self.how_edit.text())

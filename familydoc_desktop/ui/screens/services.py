@@ -1,0 +1,223 @@
+"""Other contracted services (其他签约服务): one tab per service, each a list over the clinic's
+(or, on a township PC, every clinic's) records with the actions that change them."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from PySide6.QtWidgets import (
+    QComboBox, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from familydoc_desktop.domain import referral as referral_rules
+from familydoc_desktop.store import services
+from familydoc_desktop.ui import labels
+from familydoc_desktop.ui.context import AppContext
+from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, RowsTableModel
+from familydoc_desktop.ui.widgets.common import table_view
+
+
+class ServiceTab(QWidget):
+    """A filter, a list and buttons; `load(filter_value)` returns the rows."""
+
+    def __init__(self, ctx: AppContext, columns: list[Column],
+                 load: Callable[[object], list], filters: list[tuple[str, object]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._load = load
+        layout = QVBoxLayout(self)
+        self.bar = QHBoxLayout()
+        self.filter_combo = QComboBox(self)
+        for text, value in filters:
+            self.filter_combo.addItem(text, value)
+        self.filter_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.bar.addWidget(self.filter_combo)
+        self.count_label = QLabel(self)
+        self.bar.addWidget(self.count_label)
+        self.bar.addStretch(1)
+        layout.addLayout(self.bar)
+        self.model = RowsTableModel(columns, self)
+        self.view = table_view(self)
+        self.view.setModel(self.model)
+        self.view.selectionModel().currentChanged.connect(lambda *_: self.selection_changed())
+        layout.addWidget(self.view, 1)
+
+    def button(self, text: str, slot: Callable[[], None]) -> QPushButton:
+        b = QPushButton(text, self)
+        b.clicked.connect(lambda _c=False: slot())
+        self.bar.addWidget(b)
+        return b
+
+    def reload(self) -> None:
+        rows = self._load(self.filter_combo.currentData())
+        self.model.set_rows(rows)
+        self.view.resizeColumnsToContents()
+        self.count_label.setText(self.tr("%1 records").replace("%1", str(len(rows))))
+        self.selection_changed()
+
+    def selected(self):  # noqa: ANN201
+        index = self.view.currentIndex()
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def selection_changed(self) -> None:
+        """Subclasses enable their buttons here."""
+
+
+class ReferralsTab(ServiceTab):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        def load(open_only) -> list:  # noqa: ANN001
+            with ctx.session() as s:
+                return services.referral_list(s, open_only=bool(open_only))
+        super().__init__(ctx, [
+            Column(self.tr("Date"), lambda r: r[0].referral_date),
+            Column(self.tr("Resident"), lambda r: r[1]),
+            Column(self.tr("Direction"), lambda r: labels.referral_direction_label(r[0].direction)
+                   + (self.tr(" (urgent)") if r[0].urgent else ""),
+                   colour=lambda r: "#c62828" if r[0].urgent else None),
+            Column(self.tr("Receiving unit"), lambda r: r[0].receiving_unit),
+            Column(self.tr("Reason"), lambda r: r[0].reason),
+            Column(self.tr("Status"), lambda r: labels.referral_status_label(r[0].status)),
+            Column(self.tr("Received"), lambda r: r[0].received_on),
+            Column(self.tr("Completed"), lambda r: r[0].completed_on),
+            Column(self.tr("Returned"), lambda r: r[0].returned_on),
+        ], load, [(self.tr("Open referrals"), True), (self.tr("All referrals"), False)], parent)
+        self.new_button = self.button(self.tr("New referral…"), self.new_referral)
+        self.step_button = self.button(self.tr("Next step…"), self.step_selected)
+        self.view.activated.connect(lambda _i: self.step_selected())
+
+    def selection_changed(self) -> None:
+        row = self.selected()
+        self.step_button.setEnabled(row is not None
+                                    and bool(referral_rules.NEXT.get(row[0].status)))
+
+    def new_referral(self) -> None:
+        from familydoc_desktop.ui.screens.referral_dialog import ReferralDialog
+        from familydoc_desktop.ui.widgets.resident_picker import ResidentPicker
+        picker = ResidentPicker(self.ctx, self, self.tr("Refer a resident"))
+        if picker.exec() and picker.resident_id:
+            ReferralDialog(self.ctx, picker.resident_id, self).exec()
+
+    def step_selected(self) -> None:
+        from familydoc_desktop.ui.screens.referral_dialog import ReferralStepDialog
+        row = self.selected()
+        if row is not None and referral_rules.NEXT.get(row[0].status):
+            ReferralStepDialog(self.ctx, row[0].id, self).exec()
+
+
+class PrescriptionsTab(ServiceTab):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        def load(active) -> list:  # noqa: ANN001
+            with ctx.session() as s:
+                return services.prescription_list(s, active_on=date.today() if active else None)
+        super().__init__(ctx, [
+            Column(self.tr("Start"), lambda r: r[0].start_date),
+            Column(self.tr("Resident"), lambda r: r[1]),
+            Column(self.tr("Weeks"), lambda r: r[0].weeks, align_right=True),
+            Column(self.tr("Refill due"), lambda r: r[0].end_date),
+            Column(self.tr("Drugs and doses"), lambda r: r[0].drugs),
+        ], load, [(self.tr("Running today"), True), (self.tr("All prescriptions"), False)],
+            parent)
+        self.new_button = self.button(self.tr("New long prescription…"), self.new_prescription)
+        self.refill_button = self.button(self.tr("Refill…"), self.refill_selected)
+        self.view.activated.connect(lambda _i: self.refill_selected())
+
+    def selection_changed(self) -> None:
+        self.refill_button.setEnabled(self.selected() is not None)
+
+    def new_prescription(self) -> None:
+        from familydoc_desktop.ui.screens.prescription_dialog import PrescriptionDialog
+        from familydoc_desktop.ui.widgets.resident_picker import ResidentPicker
+        picker = ResidentPicker(self.ctx, self, self.tr("Long prescription for"))
+        if picker.exec() and picker.resident_id:
+            PrescriptionDialog(self.ctx, picker.resident_id, self).exec()
+
+    def refill_selected(self) -> None:
+        from familydoc_desktop.ui.screens.prescription_dialog import refill_for_resident
+        row = self.selected()
+        if row is not None:
+            refill_for_resident(self.ctx, row[0].resident_id, self)
+
+
+def pick_then(ctx: AppContext, parent: QWidget, title: str, open_form) -> None:  # noqa: ANN001
+    """Choose a resident, then open `open_form(resident_id)`."""
+    from familydoc_desktop.ui.widgets.resident_picker import ResidentPicker
+    picker = ResidentPicker(ctx, parent, title)
+    if picker.exec() and picker.resident_id:
+        open_form(picker.resident_id)
+
+
+class ShortagesTab(ServiceTab):
+    """缺药登记: on a township PC every clinic's, so the township sees what is missing where."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        def load(open_only) -> list:  # noqa: ANN001
+            with ctx.session() as s:
+                return services.shortage_list(s, open_only=bool(open_only))
+        super().__init__(ctx, [
+            Column(self.tr("Reported on"), lambda r: r.shortage.reported_on),
+            Column(self.tr("Clinic"), lambda r: r.clinic),
+            Column(self.tr("Resident"), lambda r: r.name),
+            Column(self.tr("Drug"), lambda r: r.shortage.drug_name),
+            Column(self.tr("Specification"), lambda r: r.shortage.specification),
+            Column(self.tr("Resolved on"), lambda r: r.shortage.resolved_on,
+                   colour=lambda r: None if r.shortage.resolved_on else "#c62828"),
+            Column(self.tr("How"), lambda r: r.shortage.resolution),
+        ], load, [(self.tr("Still missing"), True), (self.tr("All shortages"), False)], parent)
+        self.new_button = self.button(self.tr("Register shortage…"), self.new_shortage)
+        self.resolve_button = self.button(self.tr("Resolved…"), self.resolve_selected)
+        self.view.activated.connect(lambda _i: self.resolve_selected())
+
+    def selection_changed(self) -> None:
+        row = self.selected()
+        self.resolve_button.setEnabled(row is not None and row.shortage.resolved_on is None)
+
+    def new_shortage(self) -> None:
+        from familydoc_desktop.ui.screens.service_dialogs import ShortageDialog
+        pick_then(self.ctx, self, self.tr("Drug shortage for"),
+                  lambda rid: ShortageDialog(self.ctx, rid, self).exec())
+
+    def resolve_selected(self) -> None:
+        from familydoc_desktop.ui.screens.service_dialogs import ResolveShortageDialog
+        row = self.selected()
+        if row is not None and row.shortage.resolved_on is None:
+            ResolveShortageDialog(self.ctx, row.shortage.id, self).exec()
+
+
+class ServicesScreen(QWidget):
+    def __init__(self, ctx: AppContext, main_window=None) -> None:  # noqa: ANN001
+        super().__init__(main_window)
+        self.ctx = ctx
+        self.main = main_window
+        self._stale = True
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        title = QLabel(self.tr("Other contracted services"), self)
+        title.setObjectName("heading")
+        layout.addWidget(title)
+        self.tabs = QTabWidget(self)
+        layout.addWidget(self.tabs, 1)
+        self.referrals = ReferralsTab(ctx, self)
+        self.tabs.addTab(self.referrals, self.tr("Two-way referral"))
+        self.prescriptions = PrescriptionsTab(ctx, self)
+        self.tabs.addTab(self.prescriptions, self.tr("Long prescriptions"))
+        self.shortages = ShortagesTab(ctx, self)
+        self.tabs.addTab(self.shortages, self.tr("Drug shortages"))
+        ctx.data_changed.connect(self._on_data_changed)
+
+    def tab_widgets(self) -> list[ServiceTab]:
+        return [self.tabs.widget(i) for i in range(self.tabs.count())]
+
+    def activate(self) -> None:
+        if self._stale:
+            self.reload()
+
+    def _on_data_changed(self, _table: str) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.reload()
+
+    def reload(self) -> None:
+        self._stale = False
+        for tab in self.tab_widgets():
+            tab.reload()

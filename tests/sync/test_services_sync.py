@@ -1,0 +1,69 @@
+"""The other services' records travel from a clinic PC to the township PC through a real
+server, scoped like every record: the township sees them, the other clinic does not."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from familydoc_desktop.domain.models import LongPrescription, Referral
+from familydoc_desktop.store import contracts, residents, services
+from familydoc_desktop.store.database import Database
+from familydoc_desktop.sync import session
+from tests.sync.sync_live import PASSWORD
+
+
+def pc(tmp_path, live_server, user: str) -> Database:
+    (tmp_path / user).mkdir()
+    db = Database(tmp_path / user / "familydoc.db")
+    session.login(db, live_server.url, user, PASSWORD)
+    return db
+
+
+def sync(db: Database):  # noqa: ANN201
+    return session.make_engine(db, reconcile=True).run()
+
+
+@pytest.fixture
+def pcs(tmp_path, live_server):
+    dbs = [pc(tmp_path, live_server, u) for u in ("doc_a1", "town", "doc_b")]
+    yield dbs
+    for db in dbs:
+        db.close()
+
+
+def test_referral_and_its_steps_reach_the_township(pcs, live_server):
+    clinic, town, other = pcs
+    today = date.today()
+    with clinic.session() as s:
+        r = residents.create_resident(s, org_id=live_server.clinic(), name="钱七", sex="女",
+                                      birth_date="1950-01-01")
+        contracts.sign_contract(s, resident_id=r.id, start=today - timedelta(days=10), years=1,
+                                consent_by="resident")
+        residents.add_diagnosis(s, r.id, "diabetes", "2020-01-01")
+        ref = services.add_referral(s, resident_id=r.id, direction="up", receiving_unit="县人民医院",
+                                    reason="胸痛", urgent=True)
+        rx = services.add_long_prescription(s, resident_id=r.id, weeks=12,
+                                            drugs=["二甲双胍片 0.5g 每日三次"])
+        short = services.add_drug_shortage(s, resident_id=r.id, drug_name="胰岛素")
+    assert sync(clinic).pending == 0
+    sync(town), sync(other)
+    with town.session() as s:
+        got = s.get(Referral, ref.id)
+        assert (got.direction, got.receiving_unit, got.reason, got.urgent, got.status) == (
+            "up", "县人民医院", "胸痛", True, "sent")
+        got = s.get(LongPrescription, rx.id)
+        assert (got.weeks, got.end_date, got.drugs) == (12, today + timedelta(weeks=12),
+                                                        "二甲双胍片 0.5g 每日三次")
+        (seen,) = services.shortage_list(s, open_only=True)  # the township sees where
+        assert (seen.shortage.id, seen.clinic, seen.name) == (short.id, "东村卫生室", "钱七")
+    with other.session() as s:  # another clinic's PC never receives it
+        assert s.get(Referral, ref.id) is None and s.get(LongPrescription, rx.id) is None
+    with clinic.session() as s:
+        services.set_referral_status(s, ref.id, "received")
+        services.resolve_drug_shortage(s, short.id, resolution="已采购")
+    sync(clinic), sync(town)
+    with town.session() as s:
+        got = s.get(Referral, ref.id)
+        assert (got.status, got.received_on) == ("received", today)
+        assert services.shortage_list(s, open_only=True) == []

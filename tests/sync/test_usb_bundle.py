@@ -1,0 +1,191 @@
+"""USB transfer (issue 15): a PC that logged in once, then has no line, carries its changes to
+the township on a stick and brings back what it has not pulled. Twice round, nothing doubled,
+each file imported twice; a tampered, misdirected or foreign file is refused in Chinese and
+changes nothing."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import func, select
+
+from familydoc_desktop.cli.main import main as client_main
+from familydoc_desktop.domain import bundle as fmt
+from familydoc_desktop.domain.models import FollowupVisit, Resident
+from familydoc_desktop.store.database import Database
+from familydoc_desktop.sync import outbox, session, usb
+from sync_server.cli import main as server_main
+from tests.sync.sync_live import PASSWORD
+
+
+def pc(tmp_path, name: str, server, user: str) -> Database:
+    folder = tmp_path / name
+    folder.mkdir()
+    db = Database(folder / "familydoc.db")
+    session.login(db, server.url, user, PASSWORD)  # the one time it had a line
+    return db
+
+
+def server_rows(server, table: str = "resident") -> int:
+    engine = create_engine(server.database_url)
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM record WHERE table_name = :t"),
+                         {"t": table}).scalar_one()
+    engine.dispose()
+    return n
+
+
+def srv(server, capsys, *argv: str) -> tuple[int, dict | str]:
+    code = server_main(["--database-url", server.database_url, *argv, "--json"])
+    out = capsys.readouterr()
+    return code, json.loads(out.out) if code == 0 else out.err
+
+
+def count(db: Database, model) -> int:  # noqa: ANN001
+    with db.session() as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+def add_residents(db: Database, org: str, names: list[str]) -> None:
+    with db.session() as s:
+        for n in names:
+            s.add(Resident(org_id=org, name=n, sex="female"))
+
+
+def test_usb_round_trip_twice_nothing_doubled(live_server, tmp_path, capsys):
+    clinic = live_server.clinic()
+    village = pc(tmp_path, "village", live_server, "doc_a1")
+    online = pc(tmp_path, "online", live_server, "doc_a2")  # a colleague who has a line
+    try:
+        for round_no in (1, 2):
+            add_residents(village, clinic, [f"村{round_no}-{i}" for i in range(30)])
+            with village.session() as s:
+                rid = s.exec(select(Resident.id).where(Resident.name == f"村{round_no}-0")).one()
+                s.add(FollowupVisit(org_id=clinic, resident_id=rid, kind="hypertension",
+                                    visit_date=date(2026, 5, round_no), method="home",
+                                    sbp=130, dbp=80))
+            add_residents(online, clinic, [f"镇{round_no}-{i}" for i in range(5)])
+            session.make_engine(online, reconcile=False).run()
+
+            up = tmp_path / f"up{round_no}.fdbundle"
+            assert client_main(["--data-dir", str(village.path.parent), "--json", "bundle",
+                                "export", "--output", str(up)]) == 0
+            sent = json.loads(capsys.readouterr().out)
+            assert sent["mutations"] == 31
+            assert "村" not in up.read_text(encoding="ascii")  # sealed: no name in the clear
+
+            code, first = srv(live_server, capsys, "bundle", "import", str(up))
+            assert code == 0, first
+            assert (first["applied"], first["duplicates"]) == (31, 0)
+            before = server_rows(live_server)
+            code, again = srv(live_server, capsys, "bundle", "import", str(up))
+            assert code == 0 and (again["applied"], again["duplicates"]) == (0, 31)
+            assert server_rows(live_server) == before == 35 * round_no
+
+            down = tmp_path / f"down{round_no}.fdbundle"
+            code, info = srv(live_server, capsys, "bundle", "export", "--device",
+                             village.device_id, "--output", str(down))
+            assert code == 0, info
+            got = usb.import_bundle(village, down)
+            assert got["acknowledged"] == 31 and got["pending"] == 0
+            assert count(village, Resident) == 35 * round_no  # the colleague's arrived
+            again = usb.import_bundle(village, down)  # the same file twice
+            assert again["rows"] == 0 and again["acknowledged"] == 0
+            assert count(village, Resident) == 35 * round_no
+            assert count(village, FollowupVisit) == round_no
+        with village.session() as s:
+            assert outbox.pending_count(s) == 0
+            assert s.exec(select(func.count()).select_from(Resident)
+                          .where(Resident.server_seq.is_(None))).one() == 0
+        assert server_rows(live_server, "followup_visit") == 2
+        # The server saw the USB device like any other: its last-seen time moved.
+        code, devices = srv(live_server, capsys, "device", "list")
+        assert any(d["id"] == village.device_id and d["last_seen"] for d in devices)
+    finally:
+        village.close()
+        online.close()
+
+
+def _tamper(path, tmp_path, name: str):  # noqa: ANN001, ANN202
+    env = json.loads(path.read_text())
+    raw = bytearray(fmt.unb64(env["ciphertext"]))
+    raw[len(raw) // 2] ^= 0x01
+    env["ciphertext"] = fmt.b64(bytes(raw))
+    bad = tmp_path / name
+    bad.write_text(json.dumps(env))
+    return bad
+
+
+def test_tampered_misdirected_and_foreign_bundles_are_refused(live_server, tmp_path, capsys):
+    clinic = live_server.clinic()
+    a = pc(tmp_path, "a", live_server, "doc_a1")
+    b = pc(tmp_path, "b", live_server, "doc_a2")
+    stranger = Database(tmp_path / "stranger.db")  # never logged in: no keys
+    try:
+        add_residents(a, clinic, ["甲", "乙"])
+        up = tmp_path / "up.fdbundle"
+        usb.export_bundle(a, up)
+        bad = _tamper(up, tmp_path, "bad-up.fdbundle")
+        code, err = srv(live_server, capsys, "bundle", "import", str(bad))
+        assert code == 1 and "已被改动或损坏" in err
+        assert server_rows(live_server) == 0  # nothing applied
+        # A bundle for the PC imported on the server, and the server's on the wrong PC.
+        down_b = tmp_path / "down-b.fdbundle"
+        assert srv(live_server, capsys, "bundle", "export", "--device", b.device_id,
+                   "--output", str(down_b))[0] == 0
+        code, err = srv(live_server, capsys, "bundle", "import", str(down_b))
+        assert code == 1 and "应在卫生室电脑上导入" in err
+        with pytest.raises(fmt.BundleError, match="不是发给本机的"):
+            usb.import_bundle(a, down_b)
+        with pytest.raises(fmt.BundleError, match="已被改动或损坏"):
+            usb.import_bundle(b, _tamper(down_b, tmp_path, "bad-down.fdbundle"))
+        with pytest.raises(fmt.BundleError, match="应在服务器上导入"):
+            usb.import_bundle(a, up)
+        not_bundle = tmp_path / "roster.xlsx"
+        not_bundle.write_bytes(b"PK\x03\x04 not a bundle")
+        with pytest.raises(fmt.BundleError, match="不是家医签约助手的U盘同步文件"):
+            usb.import_bundle(a, not_bundle)
+        with pytest.raises(fmt.BundleError, match="请先在有网络时登录"):
+            usb.export_bundle(stranger, tmp_path / "x.fdbundle")
+        # A bundle from another server (its own keys) is refused like a tampered one.
+        other_server = fmt.KeyPair.generate()
+        keys = json.loads(usb.apply.get_state(b, usb.KEYS))
+        forged = fmt.seal({"since": 0, "pages": [], "last_mutation_id": 99},
+                          direction=fmt.TO_DEVICE, device_id=b.device_id, created_ms=1,
+                          recipient_box_public=fmt.KeyPair(keys["sign"], keys["box"]).public()[1],
+                          sender_sign_private=other_server.sign)
+        (tmp_path / "forged.fdbundle").write_bytes(forged)
+        with pytest.raises(fmt.BundleError, match="已被改动或损坏"):
+            usb.import_bundle(b, tmp_path / "forged.fdbundle")
+        # The same from the CLI: Chinese message, exit 1.
+        capsys.readouterr()
+        assert client_main(["--data-dir", str(b.path.parent), "bundle", "import",
+                            str(tmp_path / "forged.fdbundle")]) == 1
+        assert "已被改动或损坏" in capsys.readouterr().err
+        with a.session() as s:
+            assert outbox.pending_count(s) == 2  # still waiting for the real answer
+    finally:
+        a.close()
+        b.close()
+        stranger.close()
+
+
+def test_export_for_a_clinic_picks_its_one_usb_pc(live_server, tmp_path, capsys):
+    a = pc(tmp_path, "a", live_server, "doc_a1")
+    try:
+        out = tmp_path / "for-clinic.fdbundle"
+        code, info = srv(live_server, capsys, "bundle", "export", "--org", "431001100201",
+                         "--output", str(out))
+        assert code == 0 and info["device_id"] == a.device_id
+        assert usb.import_bundle(a, out)["pending"] == 0
+        b = pc(tmp_path, "b", live_server, "doc_a2")  # a second USB PC in the clinic
+        b.close()
+        code, err = srv(live_server, capsys, "bundle", "export", "--org", "431001100201",
+                        "--output", str(out))
+        assert code == 1 and "请用 --device 指定" in err
+        code, err = srv(live_server, capsys, "bundle", "export", "--output", str(out))
+        assert code == 1 and "二选一" in err
+    finally:
+        a.close()
