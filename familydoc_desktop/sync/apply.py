@@ -54,7 +54,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
         # executemany without per-row parameter handling in SQLAlchemy.
         cursor = conn.connection.dbapi_connection.cursor()
         for table in _ordered(page.tables):
-            tp = page.tables[table]
+            tp = page.tables[table].as_rows()
             if not tp.rows:
                 continue
             plan = _plan(table, tuple(tp.columns), dialect)
