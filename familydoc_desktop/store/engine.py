@@ -34,6 +34,9 @@ PRAGMAS = (
     # due list of a 60,000-resident township ran 2.5x slower than unencrypted, with 32 MB the
     # ledger page 2x; 64 MB keeps the working set decrypted (benchmarks/, docs/security.md).
     f"PRAGMA cache_size={CACHE_KIB}",
+    # Sorts and temporary indexes in memory: no temporary file of a query (names, ID numbers
+    # being sorted) is ever written to disk.
+    "PRAGMA temp_store=MEMORY",
 )
 PLAIN_HEADER = b"SQLite format 3\x00"
 
