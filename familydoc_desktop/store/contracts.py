@@ -165,8 +165,8 @@ def renew_contract(session: Session, contract_id: str, *, years: int, consent_by
 
 
 def _status_zh(status: str) -> str:
-    from familydoc_desktop.domain.codes import label
-    return label(status)
+    from familydoc_desktop.domain.codes import ContractStatus, label
+    return label(ContractStatus, status)
 
 
 def terminate_contract(session: Session, contract_id: str, *, reason, on, consent_by,

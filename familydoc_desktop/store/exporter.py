@@ -15,7 +15,7 @@ from typing import Iterator
 from sqlalchemy import text
 from sqlmodel import Session
 
-from familydoc_desktop.domain.codes import label
+from familydoc_desktop.domain.codes import Colour, ContractStatus, Population, Sex, label
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.idcard import mask_id, mask_phone
 from familydoc_desktop.store import audit, ledger, search
@@ -75,10 +75,10 @@ def export_residents(session: Session, path: str | Path, fmt: str = "csv", *,
                     phone = mask_phone(phone) if phone else ""
                 born = r.birth_date if fmt == "xlsx" else (
                     r.birth_date.isoformat() if r.birth_date else "")
-                write((r.name, label(r.sex), born, id_number, phone, r.address or "",
+                write((r.name, label(Sex, r.sex), born, id_number, phone, r.address or "",
                        r.household_no or "", relations.get(r.id) or "",
-                       label(r.contract_status) if r.contract_status else UNSIGNED_ZH,
-                       label(r.colour) if r.colour else ""))
+                       label(ContractStatus, r.contract_status) if r.contract_status else UNSIGNED_ZH,
+                       label(Colour, r.colour)))
     detail = f"导出居民{len(ids)}人，格式{fmt}" + ("，已脱敏" if mask else "")
     entry = audit.log(session, actor or audit.current_actor(session), "export", "resident", None, detail)
     audit.log_export_items(session, entry, "resident", ids)
@@ -95,11 +95,11 @@ def export_ledger(session: Session, path: str | Path, colour: str | None = None,
     with _writer(path, fmt, "三色管理台账") as write:
         write(LEDGER_COLUMNS)
         for r in rows:
-            write((label(r.colour), r.name, label(r.sex), r.age if r.age is not None else "",
-                   "、".join(label(p) for p in r.populations), "；".join(r.reasons),
+            write((label(Colour, r.colour), r.name, label(Sex, r.sex), r.age if r.age is not None else "",
+                   "、".join(label(Population, p) for p in r.populations), "；".join(r.reasons),
                    r.changed_on.isoformat(), "是" if r.override else ""))
     entry = audit.log(session, actor or audit.current_actor(session), "export", "ledger_assessment", None,
-                      f"导出三色管理台账{len(rows)}人" + (f"（{label(colour)}）" if colour else ""))
+                      f"导出三色管理台账{len(rows)}人" + (f"（{label(Colour, colour)}）" if colour else ""))
     audit.log_export_items(session, entry, "resident", [r.resident_id for r in rows])
     return len(rows)
 

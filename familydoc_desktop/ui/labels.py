@@ -1,35 +1,55 @@
-"""Labels for stored codes in the UI language. The domain holds the Chinese labels; the
-English ones live here because only the UI is bilingual (domain errors stay Chinese)."""
+"""Labels for stored codes in the UI language, one table per kind (codes of different kinds
+share values: "pending" is a contract and a referral status). The domain holds the Chinese
+labels; the English ones live here because only the UI is bilingual (domain errors stay
+Chinese)."""
 from __future__ import annotations
 
-from familydoc_desktop.domain import codes
+from enum import StrEnum
 
-_EN: dict[str, str] = {
-    "male": "Male", "female": "Female",
-    "aged_65": "Aged 65+", "aged_80": "Aged 80+", "pregnant": "Pregnant/postpartum",
-    "child_0_6": "Child 0-6", "hypertension": "Hypertension", "diabetes": "Type 2 diabetes",
-    "tuberculosis": "Tuberculosis", "severe_mental": "Severe mental disorder", "copd": "COPD",
-    "disabled": "Disabled", "poverty": "Poverty-risk", "fp_special": "FP special family",
-    "red": "Red", "yellow": "Yellow", "green": "Green",
-    "clinic": "Clinic", "home": "Home", "phone": "Phone",
-    "satisfactory": "Satisfactory", "unsatisfactory": "Unsatisfactory",
-    "adverse_reaction": "Adverse reaction", "complication": "Complication",
-    "stable": "Stable", "basically_stable": "Basically stable", "unstable": "Not stable",
-    "active": "Active", "expired": "Expired", "terminated": "Terminated", "renewed": "Renewed",
-    "pending": "Not started", "none": "Not signed",
-    "moved_away": "Moved away", "died": "Died", "own_request": "Own request",
-    "no_contact": "No contact for a year", "other": "Other",
-    "treatment": "Treatment", "rehabilitation": "Rehabilitation", "palliative": "Palliative",
-    "cured": "Cured", "improved": "Improved", "unchanged": "Unchanged",
-    "transferred": "Transferred",
-    "public_health": "Public-health fund", "insurance": "Insurance fund",
-    "personal": "Personal",
-    "resident": "Resident", "guardian": "Guardian",
-}
-_ZH_EXTRA = {"none": "未签约", "resident": "本人", "guardian": "监护人"}
-_VISIT_KIND_EN = {"hypertension": "Hypertension follow-up", "diabetes": "Diabetes follow-up",
+from familydoc_desktop.domain import codes as c
+
+_EN: dict[type[StrEnum], dict[str, str]] = {
+    c.Sex: {"male": "Male", "female": "Female"},
+    c.OrgLevel: {"county": "County", "township": "Township", "clinic": "Village clinic"},
+    c.Population: {
+        "aged_65": "Aged 65+", "aged_80": "Aged 80+", "pregnant": "Pregnant/postpartum",
+        "child_0_6": "Child 0-6", "hypertension": "Hypertension patient",
+        "diabetes": "Type 2 diabetes patient", "tuberculosis": "Tuberculosis patient",
+        "severe_mental": "Severe mental disorder", "copd": "COPD patient",
+        "disabled": "Disabled", "poverty": "Poverty-risk", "fp_special": "FP special family"},
+    c.Condition: {
+        "hypertension": "Hypertension", "diabetes": "Type 2 diabetes",
+        "tuberculosis": "Tuberculosis", "severe_mental": "Severe mental disorder",
+        "copd": "COPD", "pregnancy": "Pregnancy", "other": "Other"},
+    c.Membership: {"disabled": "Disabled", "poverty": "Poverty-risk",
+                   "fp_special": "FP special family"},
+    c.Colour: {"red": "Red", "yellow": "Yellow", "green": "Green"},
+    c.VisitMethod: {"clinic": "Clinic", "home": "Home", "phone": "Phone"},
+    c.VisitClass: {"satisfactory": "Satisfactory", "unsatisfactory": "Unsatisfactory",
+                   "adverse_reaction": "Adverse reaction", "complication": "Complication"},
+    c.MentalClass: {"stable": "Stable", "basically_stable": "Basically stable",
+                    "unstable": "Not stable"},
+    c.ContractStatus: {"active": "Active", "expired": "Expired", "terminated": "Terminated",
+                       "renewed": "Renewed", "pending": "Not started"},
+    c.TerminationReason: {"moved_away": "Moved away", "died": "Died",
+                          "own_request": "Own request", "no_contact": "No contact for a year",
+                          "other": "Other"},
+    c.ConsentBy: {"resident": "Resident", "guardian": "Guardian"},
+    c.PackageKind: {"basic": "Basic package", "personalised": "Personalised package"},
+    c.FundingSource: {"public_health": "Public-health fund", "insurance": "Insurance fund",
+                      "personal": "Personal"},
+    c.SickbedType: {"treatment": "Treatment", "rehabilitation": "Rehabilitation",
+                    "palliative": "Palliative"},
+    c.SickbedOutcome: {"cured": "Cured", "improved": "Improved", "unchanged": "Unchanged",
+                       "died": "Died", "transferred": "Transferred"},
+    c.ReferralDirection: {"up": "Up", "down": "Down"},
+    c.ReferralStatus: {"sent": "Sent", "received": "Received", "completed": "Completed",
+                       "returned": "Returned"},
+    c.VisitKind: {"hypertension": "Hypertension follow-up", "diabetes": "Diabetes follow-up",
                   "elderly_80": "80+ annual visit", "general": "Annual follow-up",
-                  "severe_mental": "Severe mental disorder follow-up"}
+                  "severe_mental": "Severe mental disorder follow-up"},
+}
+_UNSIGNED = {"zh_CN": "未签约", "en": "Not signed"}
 _language = "zh_CN"
 
 
@@ -38,36 +58,39 @@ def set_language(lang: str) -> None:
     _language = lang
 
 
-def label(code: str | None) -> str:
+def language() -> str:
+    return _language
+
+
+def label(kind: type[StrEnum], code: str | None) -> str:
+    """The label of a code of the given kind in the UI language ("" for no code)."""
     if code is None or code == "":
         return ""
     if _language == "en":
-        return _EN.get(code, code)
-    return codes.LABELS_ZH.get(code) or _ZH_EXTRA.get(code, code)
+        return _EN[kind].get(code, code)
+    return c.label(kind, code)
+
+
+def visit_class_label(code: str | None) -> str:
+    """A visit's class (VisitClass, or MentalClass for a severe mental disorder visit)."""
+    return label(c.MentalClass if code in set(c.MentalClass) else c.VisitClass, code)
 
 
 def visit_kind_label(kind: str) -> str:
-    if _language == "en":
-        return _VISIT_KIND_EN.get(kind, kind)
-    return codes.VISIT_KIND_ZH.get(kind, kind)
+    return label(c.VisitKind, kind)
 
 
-# Referral codes: a namespace of their own ("completed" means something else elsewhere).
-_REFERRAL_DIRECTION_EN = {"up": "Up", "down": "Down"}
-_REFERRAL_STATUS_EN = {"sent": "Sent", "received": "Received", "completed": "Completed",
-                       "returned": "Returned"}
+def unsigned_label() -> str:
+    """The contract column of a resident who has never signed."""
+    return _UNSIGNED.get(_language, _UNSIGNED["zh_CN"])
 
 
 def referral_direction_label(code: str | None) -> str:
-    from familydoc_desktop.domain import referral
-    table = _REFERRAL_DIRECTION_EN if _language == "en" else referral.DIRECTION_ZH
-    return table.get(code or "", code or "")
+    return label(c.ReferralDirection, code)
 
 
 def referral_status_label(code: str | None) -> str:
-    from familydoc_desktop.domain import referral
-    table = _REFERRAL_STATUS_EN if _language == "en" else referral.STATUS_ZH
-    return table.get(code or "", code or "")
+    return label(c.ReferralStatus, code)
 
 
 # Kinds of other services in a resident's history, and the mark every basic public health

@@ -63,7 +63,7 @@ def agreement_html(source, contract_id: str, actor: str | None = None) -> str:  
         # Whose data was printed: the resident (so `audit --resident` and the township's
         # audit view find it); the detail says what was printed.
         audit.log(s, actor, "print", "resident", r.id, "签约协议书")
-    sex = codes.label(r.sex) if r.sex else ""
+    sex = codes.label(codes.Sex, r.sex)
     package_rows = []
     for line in fees.lines:
         kind = "基础服务包" if line.basic else "个性化服务包"

@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from familydoc_desktop.domain.idcard import mask_id, mask_phone
 from familydoc_desktop.store import search
+from familydoc_desktop.domain.codes import Colour, ContractStatus, Sex
 from familydoc_desktop.ui import labels
 
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -122,10 +123,12 @@ class ResidentTableModel(QAbstractTableModel):
             return value if self.reveal else mask_id(value)
         if col == "phone":
             return value if self.reveal else mask_phone(value)
-        if col in ("sex", "contract_status"):
-            return labels.label(value)
+        if col == "sex":
+            return labels.label(Sex, value)
+        if col == "contract_status":
+            return labels.label(ContractStatus, value)
         if col == "colour":
-            return "● " + labels.label(value)
+            return "● " + labels.label(Colour, value)
         if col == "village_code":
             return self.village_names.get(value, value)
         if isinstance(value, date):

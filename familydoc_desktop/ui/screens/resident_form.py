@@ -118,7 +118,7 @@ class ResidentForm(GuardedDialog):
         self.sex_combo = QComboBox(box)
         self.sex_combo.addItem("", None)
         for sex in Sex:
-            self.sex_combo.addItem(labels.label(sex), str(sex))
+            self.sex_combo.addItem(labels.label(Sex, sex), str(sex))
         self.sex_error = error_label(box)
         form.addRow(self.tr("Sex"), self.sex_combo)
         form.addRow("", self.sex_error)
@@ -176,7 +176,8 @@ class ResidentForm(GuardedDialog):
         grid = QGridLayout(box)
         self.pop_checks: dict[str, QCheckBox] = {}
         for i, code in enumerate((*CONDITION_CHOICES, *MEMBERSHIP_CHOICES)):
-            check = QCheckBox(labels.label(str(code)), box)
+            kind = Condition if code in CONDITION_CHOICES else Membership
+            check = QCheckBox(labels.label(kind, str(code)), box)
             self.pop_checks[str(code)] = check
             grid.addWidget(check, i // 2, i % 2)
         self.age_label = QLabel(box)

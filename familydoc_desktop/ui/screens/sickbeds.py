@@ -83,7 +83,7 @@ class SickbedsScreen(QWidget):
             Column(self.tr("Resident"), lambda o: o.name),
             Column(self.tr("Admitted"), lambda o: o.bed.admitted_on),
             Column(self.tr("Days"), lambda o: o.days, align_right=True),
-            Column(self.tr("Type"), lambda o: labels.label(o.bed.bed_type)),
+            Column(self.tr("Type"), lambda o: labels.label(SickbedType, o.bed.bed_type)),
             Column(self.tr("Diagnosis"), lambda o: o.bed.diagnosis),
             Column(self.tr("Last round"), lambda o: o.last_round),
             Column(self.tr("Round due"), lambda o: o.next_round.isoformat() + (
@@ -181,7 +181,7 @@ class AdmitDialog(GuardedDialog):
         self.admitted_edit = date_edit(date.today(), self)
         self.type_combo = QComboBox(self)
         for t in SickbedType:
-            self.type_combo.addItem(labels.label(t), str(t))
+            self.type_combo.addItem(labels.label(SickbedType, t), str(t))
         self.indication_edit = QLineEdit(self)
         self.diagnosis_edit = QLineEdit(self)
         self.doctor_combo = QComboBox(self)
@@ -284,7 +284,7 @@ class DischargeDialog(GuardedDialog):
         self.outcome_combo = QComboBox(self)
         self.outcome_combo.addItem("", None)
         for o in SickbedOutcome:
-            self.outcome_combo.addItem(labels.label(o), str(o))
+            self.outcome_combo.addItem(labels.label(SickbedOutcome, o), str(o))
         self.summary_edit = QPlainTextEdit(self)
         self.summary_edit.setMaximumHeight(110)
         form.addRow(self.tr("Discharged on"), self.date_edit)

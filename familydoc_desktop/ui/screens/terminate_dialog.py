@@ -31,12 +31,12 @@ class TerminateDialog(GuardedDialog):
         self.reason_combo = QComboBox(self)
         self.reason_combo.addItem("", None)
         for r in TerminationReason:
-            self.reason_combo.addItem(labels.label(r), str(r))
+            self.reason_combo.addItem(labels.label(TerminationReason, r), str(r))
         self.on_edit = date_edit(date.today(), self)
         self.consent_combo = QComboBox(self)
         self.consent_combo.addItem(self.tr("Not obtainable"), None)
         for c in ConsentBy:
-            self.consent_combo.addItem(labels.label(c), str(c))
+            self.consent_combo.addItem(labels.label(ConsentBy, c), str(c))
         self.consent_combo.setCurrentIndex(1)
         self.note_edit = QLineEdit(self)
         self.note_edit.setMaxLength(200)
