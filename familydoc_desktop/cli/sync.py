@@ -185,6 +185,11 @@ def cmd_sync(args) -> int:  # noqa: ANN001
             out += f"\n有 {report.conflicts} 条冲突等待处理（familydoc conflicts）"
         if report.reconciled_tables:
             out += f"\n已修复与服务器不一致的数据表：{'、'.join(report.reconciled_tables)}"
+        if report.set_aside_total:
+            out += (f"\n有 {report.set_aside_total} 条服务器数据无法写入本机，已另行保存"
+                    "（其余数据已同步）：")
+            for item in report.set_aside_rows[:10]:
+                out += f"\n    {item['table']}/{item['record_id']}：{item['reason']}"
         return out
 
     common.emit(args, report.as_dict(), text)
