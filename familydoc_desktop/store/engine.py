@@ -32,8 +32,13 @@ PRAGMAS = (
     # 64 MB a connection (the cache only grows with the pages read). Encrypted pages are
     # decrypted on every page-cache miss (the OS file cache holds ciphertext): with 8 MB the
     # due list of a 60,000-resident township ran 2.5x slower than unencrypted, with 32 MB the
-    # ledger page 2x; 64 MB keeps the working set decrypted (benchmarks/, docs/security.md).
+    # ledger page and the home refresh about 2x; with 64 MB lists are at the unencrypted
+    # speed. The price is memory: bench_ui's app peak went from 280 to 409 MB (32 MB: 341),
+    # over its 300 MB target (docs/security.md "Speed and memory").
     f"PRAGMA cache_size={CACHE_KIB}",
+    # Sorts and temporary indexes in memory: no temporary file of a query (names, ID numbers
+    # being sorted) is ever written to disk.
+    "PRAGMA temp_store=MEMORY",
 )
 PLAIN_HEADER = b"SQLite format 3\x00"
 
