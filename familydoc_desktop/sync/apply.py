@@ -92,7 +92,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
             if plan.hlc_index is not None and sources:
                 newest_hlc = max(newest_hlc, max((r[plan.hlc_index] or "") for r in sources))
         _let_go(cursor, page.departed)
-        seen_missing = _take_seen(cursor, page.seen)
+        seen_missing = _take_seen(cursor, page.seen, dialect)
         conflict_count = _upsert_conflicts(conn, s, page.conflicts, dialect, cursor, stamp,
                                            aside_out)
         for c in page.conflicts:
@@ -280,19 +280,24 @@ def _kind(table: str, name: str, sql_type) -> str | None:  # noqa: ANN001
     return None
 
 
-def _take_seen(cursor, seen: list[tuple[str, str, int]]) -> int:  # noqa: ANN001
+def _take_seen(cursor, seen: list[tuple[str, str, int, Any]], dialect: Dialect) -> int:  # noqa: ANN001
     """This PC's own pushed edits, not sent back: the rows here already hold those values and
-    take the server's seq (the digest and the next edit's base_seq need it). Returns how many
-    of them this PC does not hold (a restored copy): the caller re-pulls their tables."""
+    take the server's seq (the digest and the next edit's base_seq need it) and updated_at
+    (stamped here, not pushed). Returns how many of them this PC does not hold (a restored
+    copy): the caller re-pulls their tables."""
     missing = 0
-    for table in {t for t, _, _ in seen if t in SYNCED_TABLES}:
-        updates = [(seq, rid, seq) for t, rid, seq in seen if t == table]
+    for table in {item[0] for item in seen if item[0] in SYNCED_TABLES}:
+        stamp_type = SYNCED_TABLES[table].__table__.c.updated_at.type
+        to_db = _converter(stamp_type, dialect)
+        updates = [(seq, to_db(stamp) if stamp is not None and to_db else stamp, rid, seq)
+                   for t, rid, seq, stamp in seen if t == table]
         before = cursor.connection.total_changes
-        cursor.executemany(f'UPDATE "{table}" SET server_seq = ? WHERE id = ?'
-                           " AND (server_seq IS NULL OR server_seq < ?)", updates)
+        cursor.executemany(f'UPDATE "{table}" SET server_seq = ?, updated_at = coalesce(?,'
+                           " updated_at) WHERE id = ? AND (server_seq IS NULL OR server_seq < ?)",
+                           updates)
         done = cursor.connection.total_changes - before
         if done < len(updates):
-            ids = [rid for _, rid, _ in updates]
+            ids = [rid for _, _, rid, _ in updates]
             held = 0
             for start in range(0, len(ids), _LOOKUP_CHUNK):
                 chunk = ids[start:start + _LOOKUP_CHUNK]

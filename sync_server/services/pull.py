@@ -31,7 +31,8 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
     differences), which compresses to about two thirds (docs/sync.md).
     `skip_own`: a record whose every change after `since` came from the caller's own device
     (its pushed edits coming back) is not sent as a row: the page's `seen` lists it as
-    [table, id, seq], so the device takes the new seq for the row it already holds."""
+    [table, id, seq, updated_at], so the device takes the new seq (and the server's
+    updated_at) for the row it already holds."""
     if table is not None and table not in SYNCED_TABLES:
         raise Invalid(f"未知的数据表 {table}")
     if since < 0:
@@ -85,7 +86,9 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
             departed.append([row.table_name, row.record_id])
             continue
         if own and (row.table_name, row.id) in own:
-            seen.append([row.table_name, row.id, seq])
+            # The server's updated_at too: the PC stamps edits locally without pushing it.
+            seen.append([row.table_name, row.id, seq,
+                         records.loads(row.data).get("updated_at")])
             continue
         page = pages.get(row.table_name)
         if page is None:

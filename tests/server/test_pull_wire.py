@@ -75,8 +75,9 @@ def test_own_edits_are_named_not_sent_and_others_still_get_them(world):
     _fill(world, a, n=5)  # 5 inserts + 5 updates of residents, 1 household: 11 mutations
     mine = pull_all(world, a, own="skip")
     assert mine["tables"] == {}
-    assert sorted(t for t, _, _ in mine["seen"]) == ["household"] + ["resident"] * 5
-    assert max(seq for _, _, seq in mine["seen"]) == mine["next_since"] == 11
+    assert sorted(t for t, *_ in mine["seen"]) == ["household"] + ["resident"] * 5
+    assert max(seq for _, _, seq, _ in mine["seen"]) == mine["next_since"] == 11
+    assert all(stamp for *_, stamp in mine["seen"])  # the server's updated_at goes along
     theirs = pull_all(world, a2, own="skip")
     assert len(rows_of(theirs, "resident")) == 5 and theirs["seen"] == []
     # Another device's later change to one of them: the record comes back as a row.

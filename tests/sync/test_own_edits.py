@@ -25,6 +25,11 @@ def pcs(tmp_path, live_server):
         db.close()
 
 
+def _rows(db: Database) -> list[tuple]:
+    with db.session() as s:
+        return list(s.connection().exec_driver_sql("SELECT * FROM resident ORDER BY id"))
+
+
 def _seqs(db: Database) -> dict[str, int | None]:
     with db.session() as s:
         return {r.id: r.server_seq for r in s.exec(select(Resident))}
@@ -56,6 +61,7 @@ def test_47_pushed_edits_are_not_pulled_back(pcs, live_server):
     assert eng_b.run().pulled == 47
     assert _seqs(a) == _seqs(b) and None not in _seqs(a).values()
     assert local_digests(a) == local_digests(b)
+    assert _rows(a) == _rows(b)  # every column, not only the seqs
 
 
 def test_a_record_another_device_also_changed_still_comes(pcs, live_server):
@@ -78,7 +84,7 @@ def test_a_record_another_device_also_changed_still_comes(pcs, live_server):
         got = s.get(Resident, r.id)
         assert (got.phone, got.note) == ("13900000009", "甲机备注")
     assert eng_b.run().pulled == 1
-    assert _seqs(a) == _seqs(b)
+    assert _seqs(a) == _seqs(b) and _rows(a) == _rows(b)
 
 
 def test_a_copy_without_the_row_gets_it_by_the_digest_check(pcs, live_server):
