@@ -69,7 +69,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
         cursor = conn.connection.dbapi_connection.cursor()
         held = store_set_aside.any_set_aside(cursor)
         for table in _ordered(page.tables):
-            tp = page.tables[table]
+            tp = page.tables[table].as_rows()
             if not tp.rows:
                 continue
             plan = _plan(table, tuple(tp.columns), dialect)

@@ -204,7 +204,8 @@ class SyncEngine:
                 cursor = page.next_since
 
     def _get_page(self, since: int, limit: int, table: str | None = None) -> PullResponse:
-        params = {"since": since, "limit": limit}
+        # Column by column: a server that does not know the parameter answers in rows.
+        params = {"since": since, "limit": limit, "layout": "columns"}
         if table:
             params["table"] = table
         return PullResponse.model_validate_json(self.client.get("/sync/pull", params))
