@@ -18,6 +18,9 @@ class Check:
     detail: str = ""
 
 
+_QT_SAMPLE = ("QPlatformTheme", "Cancel")
+
+
 def _pump(seconds: float) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -37,7 +40,9 @@ def run(data_dir: str | Path | None, screenshot: Path | None = None) -> list[Che
     families = fonts.installed_cjk_families()
     checks.append(Check("cjk_font", bool(families), ", ".join(families[:3]) or "无中文字体"))
     names = [tr.language() for tr in app.findChildren(QTranslator)]
-    qt_sample = QCoreApplication.translate("QPlatformTheme", "Cancel")  # Qt's own buttons
+    # Qt's own buttons, from qtbase's translator. Not a literal call, so lupdate does not copy
+    # the string into the app's .ts (where it would pass the check without qtbase).
+    qt_sample = QCoreApplication.translate(*_QT_SAMPLE)
     checks.append(Check("translations", i18n.qm_path("zh_CN").is_file() and len(names) >= 2
                         and qt_sample != "Cancel",
                         f"{len(names)} 个翻译（{', '.join(names)}）；Cancel → {qt_sample}"))
