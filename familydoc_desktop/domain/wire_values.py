@@ -38,6 +38,16 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+def printable(value: str) -> str:
+    """`value` with every character text_problem refuses replaced by U+FFFD: for showing and
+    exporting text already in a database from before these checks (an .xlsx cell refuses
+    control characters, a UTF-8 file or console refuses lone surrogates)."""
+    if _SUSPECT.search(value) is None:
+        return value
+    return "".join("\ufffd" if (_SUSPECT.match(ch) and ch not in _ALLOWED_CONTROLS) else ch
+                   for ch in value)
+
+
 def date_problem(value: date) -> str | None:
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         return f"年份超出 {MIN_YEAR}–{MAX_YEAR} 的范围"

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from familydoc_desktop.domain.codes import Colour, ContractStatus, Population, Sex, label
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.idcard import mask_id, mask_phone
+from familydoc_desktop.domain.wire_values import printable
 from familydoc_desktop.store import audit, ledger, search
 
 RESIDENT_COLUMNS = ("姓名", "性别", "出生日期", "身份证号", "联系电话", "现住址", "户号",
@@ -38,14 +39,22 @@ def _writer(path: Path, fmt: str, sheet: str) -> Iterator:
         raise DomainError("export_folder", f"导出文件夹不存在：{path.parent}，请先选择已有的文件夹")
     if fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            yield csv.writer(fh).writerow
+            yield _clean(csv.writer(fh).writerow)
         return
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet)
-    yield ws.append
+    yield _clean(ws.append)
     wb.save(path)
+
+
+def _clean(write):  # noqa: ANN001, ANN202
+    """Text cells with control characters or lone surrogates (in a database from before the
+    sync checked values) shown as U+FFFD: an .xlsx cell refuses the first, UTF-8 the second."""
+    def row(values) -> None:  # noqa: ANN001
+        write([printable(v) if isinstance(v, str) else v for v in values])
+    return row
 
 
 def _relations(session: Session, ids: list[str]) -> dict[str, str | None]:

@@ -2,8 +2,6 @@
 actions of the day on that resident."""
 from __future__ import annotations
 
-import json
-
 from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QMenu, QPushButton, QTabWidget, QTableView, QVBoxLayout, QWidget,
 )
@@ -99,8 +97,7 @@ class ResidentHistory(QWidget):
             Column(self.tr("Date"), lambda a: a.assessed_on),
             Column(self.tr("Colour"), lambda a: "● " + labels.label(Colour, a.colour),
                    colour=lambda a: COLOUR_HEX.get(a.colour)),
-            Column(self.tr("Reasons"), lambda a: "；".join(
-                r.get("text", "") for r in json.loads(a.reasons or "[]"))),
+            Column(self.tr("Reasons"), lambda a: "；".join(ledger.reason_texts(a.reasons))),
             Column(self.tr("Override"), lambda a: (
                 f"{a.author}: {a.override_reason}" if a.override else "")),
         ], self)
