@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from familydoc_desktop.cli import common
-from familydoc_desktop.domain.codes import label
+from familydoc_desktop.domain.codes import Colour, label
 from familydoc_desktop.domain.dates import parse_date
 from familydoc_desktop.store import paths
 
@@ -102,7 +102,7 @@ def cmd_export_ledger(args) -> int:  # noqa: ANN001
                               village_code=args.village)
     finally:
         db.close()
-    what = f"（{label(args.colour)}）" if args.colour else ""
+    what = f"（{label(Colour, args.colour)}）" if args.colour else ""
     common.emit(args, {"rows": n, "output": str(args.output)},
                 f"已导出三色管理台账{what} {n} 人：{args.output}")
     return 0

@@ -8,7 +8,9 @@ from datetime import date
 
 from familydoc_desktop.cli import common
 from familydoc_desktop.cli.common import CliError
-from familydoc_desktop.domain.codes import VISIT_KIND_ZH, Colour, label
+from familydoc_desktop.domain.codes import (
+    VISIT_KIND_ZH, Colour, Condition, ContractStatus, Sex, VisitKind, VisitMethod, label,
+    visit_class_label)
 from familydoc_desktop.domain.idcard import mask_id, mask_phone
 from familydoc_desktop.store import audit, contracts, due, ledger, orgs, residents, search, visits
 
@@ -83,6 +85,9 @@ def register(sub) -> None:  # noqa: ANN001
     p.add_argument("--guardian")
     p.add_argument("--package", action="append", default=[], help="服务包代码（可重复）")
     p.add_argument("--fee-preset")
+    p = _sub(csub, "print", "把签约服务协议书打印为 PDF（A4）", cmd_contract_print)
+    p.add_argument("contract", help="协议ID或协议书上的协议编号")
+    p.add_argument("--output", required=True, help="PDF 文件路径（文件夹须已存在）")
 
 
 def _resident(s, key: str):  # noqa: ANN001
@@ -114,10 +119,10 @@ def cmd_search(args) -> int:  # noqa: ANN001
         lines = [f"共 {total} 人，显示 {len(data)} 人"]
         for d in data:
             lines.append("  ".join(str(x) for x in (
-                d["name"], label(d["sex"]), d["age"] if d["age"] is not None else "-",
+                d["name"], label(Sex, d["sex"]), d["age"] if d["age"] is not None else "-",
                 d["id_number"] or "（无身份证）", d["phone"] or "-",
-                label(d["contract_status"]) if d["contract_status"] else "未签约",
-                label(d["colour"]) if d["colour"] else "")).rstrip())
+                label(ContractStatus, d["contract_status"]) if d["contract_status"] else "未签约",
+                label(Colour, d["colour"]))).rstrip())
         return "\n".join(lines)
     common.emit(args, data, text)
     return 0
@@ -135,24 +140,24 @@ def cmd_resident_show(args) -> int:  # noqa: ANN001
 
     def text() -> str:
         p = data["resident"]
-        lines = [f"{p['name']}  {label(p['sex'])}  {p['birth_date'] or '-'}  "
+        lines = [f"{p['name']}  {label(Sex, p['sex'])}  {p['birth_date'] or '-'}  "
                  f"{p['id_number'] or '（无身份证）'}  {p['phone'] or '-'}  {p['address'] or ''}".rstrip(),
                  f"居民ID {p['id']}  档案编号 {p['record_no'] or '-'}"]
         lines.append(f"诊断 {len(data['diagnoses'])} 项")
-        lines += [f"  {label(d['condition'])}  {d['start_date']}~{d['end_date'] or ''}"
+        lines += [f"  {label(Condition, d['condition'])}  {d['start_date']}~{d['end_date'] or ''}"
                   for d in data["diagnoses"]]
         lines.append(f"签约 {len(data['contracts'])} 份")
-        lines += [f"  {c['start_date']}~{c['end_date']}  {label(c['status'])}  服务包 {len(c['packages'])} 个"
+        lines += [f"  {c['start_date']}~{c['end_date']}  {label(ContractStatus, c['status'])}  服务包 {len(c['packages'])} 个"
                   for c in data["contracts"]]
         lines.append(f"随访 {len(data['visits'])} 次")
-        lines += [f"  {v['visit_date']}  {VISIT_KIND_ZH.get(v['kind'], v['kind'])}  {label(v['method'])}"
-                  f"  {label(v['visit_class']) if v['visit_class'] else ''}".rstrip()
+        lines += [f"  {v['visit_date']}  {label(VisitKind, v['kind'])}  {label(VisitMethod, v['method'])}"
+                  f"  {visit_class_label(v['visit_class'])}".rstrip()
                   for v in data["visits"]]
         lines.append(f"家庭病床 {len(data['sickbeds'])} 次")
         lines += [f"  {b['admitted_on']}~{b['discharged_on'] or '在床'}  查床 {len(b['rounds'])} 次"
                   for b in data["sickbeds"]]
         lines.append(f"三色台账记录 {len(data['ledger'])} 条")
-        lines += [f"  {a['assessed_on']}  {label(a['colour'])}" + ("（人工调整）" if a["override"] else "")
+        lines += [f"  {a['assessed_on']}  {label(Colour, a['colour'])}" + ("（人工调整）" if a["override"] else "")
                   for a in data["ledger"]]
         return "\n".join(lines)
     common.emit(args, data, text)
@@ -192,10 +197,10 @@ def cmd_ledger(args) -> int:  # noqa: ANN001
     data = [asdict(r) for r in rows]
 
     def text() -> str:
-        lines = ["  ".join(f"{label(c)} {n}" for c, n in counts.items())]
+        lines = ["  ".join(f"{label(Colour, c)} {n}" for c, n in counts.items())]
         for r in rows:
             mark = "（人工调整）" if r.override else ""
-            lines.append(f"{label(r.colour)}{mark}  {r.name}  {r.age if r.age is not None else '-'}岁"
+            lines.append(f"{label(Colour, r.colour)}{mark}  {r.name}  {r.age if r.age is not None else '-'}岁"
                          f"  {'；'.join(r.reasons)}  自 {r.changed_on.isoformat()}")
         return "\n".join(lines)
     common.emit(args, data, text)
@@ -255,16 +260,16 @@ def cmd_visit_add(args) -> int:  # noqa: ANN001
                 "colour": out.assessment.colour if out.assessment else None}
 
     def text() -> str:
-        lines = [f"已登记随访：{label(data['visit_class']) if data['visit_class'] else ''}"
+        lines = [f"已登记随访：{visit_class_label(data['visit_class'])}"
                  + (f"，下次随访 {data['next_visit_date']}" if data["next_visit_date"] else "")]
         lines += [f"紧急转诊提示：{x}" for x in data["urgent_reasons"]]
         if data["referral_prompt"]:
             lines.append("提示：连续两次控制不满意，建议转诊")
         if data["suggested_class"] and data["suggested_class"] != data["visit_class"]:
-            lines.append(f"系统建议分类：{label(data['suggested_class'])}")
+            lines.append(f"系统建议分类：{visit_class_label(data['suggested_class'])}")
         lines += [f"注意：{w}" for w in data["warnings"]]
         if data["colour"]:
-            lines.append(f"三色管理：{label(data['colour'])}")
+            lines.append(f"三色管理：{label(Colour, data['colour'])}")
         return "\n".join(lines)
     common.emit(args, data, text)
     return 0
@@ -291,5 +296,23 @@ def cmd_contract_sign(args) -> int:  # noqa: ANN001
                 "end_date": c.end_date,
                 "fee_yuan": (c.fee_public_health_fen + c.fee_insurance_fen + c.fee_personal_fen) / 100}
     common.emit(args, data, f"已签约：{c.start_date.isoformat()} 至 {c.end_date.isoformat()}"
-                            f"（{label(c.status)}）")
+                            f"（{label(ContractStatus, c.status)}）")
+    return 0
+
+
+def cmd_contract_print(args) -> int:  # noqa: ANN001
+    from familydoc_desktop.store import audit
+
+    try:  # the agreement is laid out by Qt's text engine (the same as the app's print)
+        from familydoc_desktop.ui import printing
+    except ImportError:
+        raise CliError("打印协议书需要图形界面组件（PySide6），本机未安装") from None
+    db = common.db_from(args, create=False)
+    try:
+        with db.session() as s:
+            actor = audit.current_actor(s)
+        path = printing.agreement_pdf_headless(db, args.contract, args.output, actor=actor)
+    finally:
+        db.close()
+    common.emit(args, {"output": str(path)}, f"已生成签约服务协议书：{path}")
     return 0

@@ -171,43 +171,72 @@ class ReferralStatus(StrEnum):
     RETURNED = "returned"
 
 
-LABELS_ZH: dict[str, str] = {
-    Sex.MALE: "男", Sex.FEMALE: "女",
-    Population.AGED_65: "65岁及以上老年人", Population.AGED_80: "80岁及以上老年人",
-    Population.PREGNANT: "孕产妇", Population.CHILD_0_6: "0-6岁儿童",
-    Population.HYPERTENSION: "高血压患者", Population.DIABETES: "2型糖尿病患者",
-    Population.TUBERCULOSIS: "肺结核患者", Population.SEVERE_MENTAL: "严重精神障碍患者",
-    Population.COPD: "慢阻肺患者", Population.DISABLED: "残疾人",
-    Population.POVERTY: "防返贫监测及低收入人口", Population.FP_SPECIAL: "计划生育特殊家庭",
-    Colour.RED: "红色", Colour.YELLOW: "黄色", Colour.GREEN: "绿色",
-    VisitMethod.CLINIC: "门诊", VisitMethod.HOME: "家庭", VisitMethod.PHONE: "电话",
-    VisitClass.SATISFACTORY: "控制满意", VisitClass.UNSATISFACTORY: "控制不满意",
-    VisitClass.ADVERSE_REACTION: "不良反应", VisitClass.COMPLICATION: "并发症",
-    MentalClass.STABLE: "病情稳定", MentalClass.BASICALLY_STABLE: "病情基本稳定",
-    MentalClass.UNSTABLE: "病情不稳定",
-    ContractStatus.ACTIVE: "履约中", ContractStatus.EXPIRED: "已到期",
-    ContractStatus.TERMINATED: "已解约", ContractStatus.RENEWED: "已续签",
-    ContractStatus.PENDING: "未生效",
-    TerminationReason.MOVED_AWAY: "迁出", TerminationReason.DIED: "死亡",
-    TerminationReason.OWN_REQUEST: "本人申请", TerminationReason.NO_CONTACT: "失访一年",
-    TerminationReason.OTHER: "其他",
-    SickbedType.TREATMENT: "治疗型", SickbedType.REHABILITATION: "康复型",
-    SickbedType.PALLIATIVE: "安宁疗护型",
-    SickbedOutcome.CURED: "治愈", SickbedOutcome.IMPROVED: "好转",
-    SickbedOutcome.UNCHANGED: "未愈", SickbedOutcome.DIED: "死亡",
-    SickbedOutcome.TRANSFERRED: "转院",
-    FundingSource.PUBLIC_HEALTH: "基本公共卫生经费", FundingSource.INSURANCE: "医保基金",
-    FundingSource.PERSONAL: "个人支付",
+# One label table per kind: codes of different kinds share values ("pending" is both a
+# contract and a referral status, "hypertension" a population, a condition and a visit kind),
+# so a label is always looked up with its kind.
+LABELS_ZH: dict[type[StrEnum], dict[str, str]] = {
+    Sex: {Sex.MALE: "男", Sex.FEMALE: "女"},
+    OrgLevel: {OrgLevel.COUNTY: "县（区）", OrgLevel.TOWNSHIP: "乡镇（街道）",
+               OrgLevel.CLINIC: "村卫生室"},
+    Population: {
+        Population.AGED_65: "65岁及以上老年人", Population.AGED_80: "80岁及以上老年人",
+        Population.PREGNANT: "孕产妇", Population.CHILD_0_6: "0-6岁儿童",
+        Population.HYPERTENSION: "高血压患者", Population.DIABETES: "2型糖尿病患者",
+        Population.TUBERCULOSIS: "肺结核患者", Population.SEVERE_MENTAL: "严重精神障碍患者",
+        Population.COPD: "慢阻肺患者", Population.DISABLED: "残疾人",
+        Population.POVERTY: "防返贫监测及低收入人口", Population.FP_SPECIAL: "计划生育特殊家庭"},
+    Condition: {
+        Condition.HYPERTENSION: "高血压", Condition.DIABETES: "2型糖尿病",
+        Condition.TUBERCULOSIS: "肺结核", Condition.SEVERE_MENTAL: "严重精神障碍",
+        Condition.COPD: "慢阻肺", Condition.PREGNANCY: "妊娠", Condition.OTHER: "其他"},
+    Membership: {Membership.DISABLED: "残疾人", Membership.POVERTY: "防返贫监测及低收入人口",
+                 Membership.FP_SPECIAL: "计划生育特殊家庭"},
+    Colour: {Colour.RED: "红色", Colour.YELLOW: "黄色", Colour.GREEN: "绿色"},
+    VisitMethod: {VisitMethod.CLINIC: "门诊", VisitMethod.HOME: "家庭",
+                  VisitMethod.PHONE: "电话"},
+    VisitClass: {VisitClass.SATISFACTORY: "控制满意", VisitClass.UNSATISFACTORY: "控制不满意",
+                 VisitClass.ADVERSE_REACTION: "不良反应", VisitClass.COMPLICATION: "并发症"},
+    MentalClass: {MentalClass.STABLE: "病情稳定", MentalClass.BASICALLY_STABLE: "病情基本稳定",
+                  MentalClass.UNSTABLE: "病情不稳定"},
+    ContractStatus: {ContractStatus.ACTIVE: "履约中", ContractStatus.EXPIRED: "已到期",
+                     ContractStatus.TERMINATED: "已解约", ContractStatus.RENEWED: "已续签",
+                     ContractStatus.PENDING: "未生效"},
+    TerminationReason: {
+        TerminationReason.MOVED_AWAY: "迁出", TerminationReason.DIED: "死亡",
+        TerminationReason.OWN_REQUEST: "本人申请", TerminationReason.NO_CONTACT: "失访一年",
+        TerminationReason.OTHER: "其他"},
+    ConsentBy: {ConsentBy.RESIDENT: "本人", ConsentBy.GUARDIAN: "监护人"},
+    PackageKind: {PackageKind.BASIC: "基础服务包", PackageKind.PERSONALISED: "个性化服务包"},
+    FundingSource: {FundingSource.PUBLIC_HEALTH: "基本公共卫生经费",
+                    FundingSource.INSURANCE: "医保基金", FundingSource.PERSONAL: "个人支付"},
+    SickbedType: {SickbedType.TREATMENT: "治疗型", SickbedType.REHABILITATION: "康复型",
+                  SickbedType.PALLIATIVE: "安宁疗护型"},
+    SickbedOutcome: {SickbedOutcome.CURED: "治愈", SickbedOutcome.IMPROVED: "好转",
+                     SickbedOutcome.UNCHANGED: "未愈", SickbedOutcome.DIED: "死亡",
+                     SickbedOutcome.TRANSFERRED: "转院"},
+    ReferralDirection: {ReferralDirection.UP: "上转", ReferralDirection.DOWN: "下转"},
+    ReferralStatus: {ReferralStatus.SENT: "已转出", ReferralStatus.RECEIVED: "已接收",
+                     ReferralStatus.COMPLETED: "已完成", ReferralStatus.RETURNED: "已退回"},
+    VisitKind: {
+        VisitKind.HYPERTENSION: "高血压随访", VisitKind.DIABETES: "糖尿病随访",
+        VisitKind.ELDERLY_80: "80岁以上老人年度访视", VisitKind.GENERAL: "年度随访",
+        VisitKind.SEVERE_MENTAL: "严重精神障碍随访"},
 }
 
-# VisitKind and Condition share values with Population ("hypertension"); their labels differ.
-VISIT_KIND_ZH = {
-    VisitKind.HYPERTENSION: "高血压随访", VisitKind.DIABETES: "糖尿病随访",
-    VisitKind.ELDERLY_80: "80岁以上老人年度访视", VisitKind.GENERAL: "年度随访",
-    VisitKind.SEVERE_MENTAL: "严重精神障碍随访",
-}
+VISIT_KIND_ZH = LABELS_ZH[VisitKind]
 
 
-def label(code: str) -> str:
-    """Chinese label for a code, the code itself when none is known."""
-    return LABELS_ZH.get(code, code)
+def label(kind: type[StrEnum], code: str | None) -> str:
+    """Chinese label for a code of the given kind; "" for no code, the code itself when the
+    kind has no label for it."""
+    if code is None or code == "":
+        return ""
+    return LABELS_ZH[kind].get(code, code)
+
+
+def visit_class_label(code: str | None) -> str:
+    """A visit's class: a VisitClass, or a MentalClass for a severe mental disorder visit
+    (both are stored in visit_class; their values do not overlap)."""
+    if code in set(MentalClass):
+        return label(MentalClass, code)
+    return label(VisitClass, code)

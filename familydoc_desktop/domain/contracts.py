@@ -97,6 +97,20 @@ def _money(value, what: str) -> Decimal:
     return d
 
 
+FEE_AMOUNTS = ("public_health", "insurance", "personal")
+
+
+def require_fee_ruleset(name: str, ruleset: Mapping) -> Mapping:
+    """A fee preset is a fee rule set: it says kind "fees" and names the three amounts. Any
+    other rule set (a ledger or visits one) would read as 0/0/0, so it is refused."""
+    if not isinstance(ruleset, Mapping) or ruleset.get("kind") != "fees":
+        raise ContractError("fee_preset", f"“{name}”不是签约服务费标准（收费规则集），不能用于签约")
+    missing = [k for k in FEE_AMOUNTS if k not in ruleset]
+    if missing:
+        raise ContractError("fee_preset", f"收费标准“{name}”缺少金额：{'、'.join(missing)}")
+    return ruleset
+
+
 def fee_split(preset: Mapping) -> FeeSplit:
     """Basic-package fee per signed resident per year by source (seed 003 §3, seed 004)."""
     split = FeeSplit(_money(preset.get("public_health", 0), "基本公共卫生经费"),
@@ -120,3 +134,70 @@ def personalised_price_split(city_price: Decimal, personal_share: Decimal,
     personal = (price * share).quantize(CENT, ROUND_HALF_UP)
     insurance = min(_money(insurance_cap, "医保支付限额"), price - personal)
     return FeeSplit(Decimal(0), insurance, personal)
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """One service package on a contract with what each source pays for it per year."""
+    name: str
+    basic: bool
+    split: FeeSplit
+    reference_price: Decimal | None = None  # personalised: the city public-hospital price
+    items: tuple[str, ...] = ()
+    public_health_service: bool = False
+
+
+@dataclass(frozen=True)
+class ContractFees:
+    """Every fee figure of a contract, computed once: the agreement's table, its section 三
+    and the screens all read these lines and their sums, so they cannot disagree."""
+    lines: tuple[FeeLine, ...]
+
+    def _sum(self, lines) -> FeeSplit:  # noqa: ANN001
+        lines = list(lines)
+        return FeeSplit(sum((ln.split.public_health for ln in lines), Decimal(0)),
+                        sum((ln.split.insurance for ln in lines), Decimal(0)),
+                        sum((ln.split.personal for ln in lines), Decimal(0)))
+
+    @property
+    def total(self) -> FeeSplit:
+        return self._sum(self.lines)
+
+    @property
+    def basic(self) -> FeeSplit:
+        return self._sum(ln for ln in self.lines if ln.basic)
+
+    @property
+    def personalised(self) -> FeeSplit:
+        return self._sum(ln for ln in self.lines if not ln.basic)
+
+
+BASIC_PACKAGE_NAME = "基础性服务包"
+
+
+def contract_fees(basic_fee: FeeSplit, packages) -> ContractFees:  # noqa: ANN001
+    """The fee lines of a contract. `basic_fee` is the contract's basic-package fee by source
+    (taken from its fee rule set when it was signed); `packages` are dicts with name, basic,
+    price, insurance, personal (yuan, Decimal) and optionally items / public_health.
+
+    The basic package is paid by the rule set's split (its catalogue price is only the
+    reference), a personalised package by its own insurance and personal shares. A contract
+    that carries a basic fee but no basic package row still shows the basic line."""
+    lines: list[FeeLine] = []
+    basic_seen = False
+    for p in packages:
+        items = tuple(p.get("items") or ())
+        if p["basic"]:
+            split = basic_fee if not basic_seen else FeeSplit(Decimal(0), Decimal(0), Decimal(0))
+            basic_seen = True
+            lines.append(FeeLine(p["name"], True, split, None, items,
+                                 bool(p.get("public_health"))))
+        else:
+            lines.append(FeeLine(p["name"], False,
+                                 FeeSplit(Decimal(0), Decimal(p["insurance"]),
+                                          Decimal(p["personal"])),
+                                 Decimal(p["price"]), items, bool(p.get("public_health"))))
+    if not basic_seen and basic_fee.total:
+        lines.insert(0, FeeLine(BASIC_PACKAGE_NAME, True, basic_fee))
+    lines.sort(key=lambda ln: not ln.basic)  # the basic package first, then in given order
+    return ContractFees(tuple(lines))

@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from typing import Iterable, Mapping
 
 from familydoc_desktop.domain.codes import (
-    VISIT_KIND_ZH, Colour, ContractStatus, MentalClass, VisitClass, VisitKind, VisitMethod, label)
+    VISIT_KIND_ZH, Colour, ContractStatus, MentalClass, VisitClass, VisitKind, VisitMethod,
+    visit_class_label)
 from familydoc_desktop.domain.dates import age_on
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.followup import is_revisit_class, next_due, setting
@@ -73,7 +74,7 @@ def chronic_followup_due(resident_id: str, kind: VisitKind, last_visit: date | N
         return None
     what = VISIT_KIND_ZH[kind]
     if item_kind == REVISIT:
-        detail = f"{what}：上次（{last_visit.isoformat()}）{label(last_class)}，需复诊随访"
+        detail = f"{what}：上次（{last_visit.isoformat()}）{visit_class_label(last_class)}，需复诊随访"
     elif last_visit is None:
         detail = f"{what}：签约后尚未随访"
     else:
@@ -98,7 +99,7 @@ def mental_followup_due(resident_id: str, last_visit: date | None,
             item_kind, detail = CHRONIC_FOLLOWUP, f"{what}：上次随访 {last_visit.isoformat()}"
         else:
             item_kind = REVISIT
-            detail = f"{what}：上次（{last_visit.isoformat()}）{label(last_class)}，需两周内随访"
+            detail = f"{what}：上次（{last_visit.isoformat()}）{visit_class_label(last_class)}，需两周内随访"
     if due > on + timedelta(days=horizon_days):
         return None
     return _item(item_kind, resident_id, due, on, detail)
@@ -115,7 +116,7 @@ def revisit_due(resident_id: str, kind: VisitKind, last_visit: date | None,
         return None
     return _item(REVISIT, resident_id, due, on,
                  f"{VISIT_KIND_ZH.get(kind, kind)}：上次（{last_visit.isoformat()}）"
-                 f"{label(last_class)}，需复诊随访")
+                 f"{visit_class_label(last_class)}，需复诊随访")
 
 
 def sickbed_round_due(resident_id: str, admitted: date, last_round: date | None, on: date,

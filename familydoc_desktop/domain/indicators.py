@@ -42,7 +42,7 @@ def _per_population() -> tuple[Indicator, ...]:
     population")."""
     out: list[Indicator] = []
     for pop in Population:
-        name = LABELS_ZH[pop]
+        name = LABELS_ZH[Population][pop]
         out += [Indicator(f"pop_{pop}", name, "人"),
                 Indicator(f"pop_{pop}_signed", f"{name}签约", "人"),
                 _rate(f"pop_{pop}_coverage", f"{name}签约率", f"pop_{pop}_signed", f"pop_{pop}")]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from familydoc_desktop.domain.codes import Colour, Population, VisitClass, label
+from familydoc_desktop.domain.codes import Colour, Population, VisitClass, label, visit_class_label
 from familydoc_desktop.domain.errors import RulesetError
 
 FLAGS = ("adverse_reaction", "new_complication", "severe_mental_unstable", "open_sickbed",
@@ -83,11 +83,11 @@ _KINDS: dict[str, tuple[dict[str, Callable], Callable, Callable]] = {
         {"class": lambda v: v in set(VisitClass), "count": lambda v: isinstance(v, int) and v >= 1},
         lambda f, r: len(f.recent_classes) >= r["count"] and all(
             c == r["class"] for c in f.recent_classes[-r["count"]:]),
-        lambda r: f"连续{r['count']}次随访{label(r['class'])}"),
+        lambda r: f"连续{r['count']}次随访{visit_class_label(r['class'])}"),
     "last_class": (
         {"class": lambda v: v in set(VisitClass)},
         lambda f, r: bool(f.recent_classes) and f.recent_classes[-1] == r["class"],
-        lambda r: f"最近一次随访{label(r['class'])}"),
+        lambda r: f"最近一次随访{visit_class_label(r['class'])}"),
     "flag": (
         {"flag": lambda v: v in FLAGS},
         lambda f, r: bool(getattr(f, r["flag"])),
@@ -103,7 +103,7 @@ _KINDS: dict[str, tuple[dict[str, Callable], Callable, Callable]] = {
     "population": (
         {"population": lambda v: v in set(Population)},
         lambda f, r: r["population"] in f.populations,
-        lambda r: label(r["population"])),
+        lambda r: label(Population, r["population"])),
 }
 WHEN_KINDS = frozenset(_KINDS)
 
@@ -122,9 +122,9 @@ def validate_ruleset(ruleset: Mapping) -> None:
     for colour in RULED_COLOURS:
         rules = ruleset.get(str(colour), [])
         if not isinstance(rules, list):
-            raise RulesetError("ruleset", f"{label(colour)}规则应为列表")
+            raise RulesetError("ruleset", f"{label(Colour, colour)}规则应为列表")
         for i, rule in enumerate(rules, 1):
-            where = f"{label(colour)}第{i}条规则"
+            where = f"{label(Colour, colour)}第{i}条规则"
             if not isinstance(rule, Mapping) or rule.get("when") not in _KINDS:
                 when = rule.get("when") if isinstance(rule, Mapping) else rule
                 raise RulesetError("ruleset", f"{where}：未知的条件类型 {when!r}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from familydoc_desktop.domain.codes import ReferralDirection, ReferralStatus
+from familydoc_desktop.domain.codes import LABELS_ZH, ReferralDirection, ReferralStatus
 from familydoc_desktop.domain.errors import DomainError
 
 
@@ -16,11 +16,8 @@ class ReferralError(DomainError):
 
 
 # This namespace's labels (one namespace per kind of code).
-DIRECTION_ZH: dict[str, str] = {ReferralDirection.UP: "上转", ReferralDirection.DOWN: "下转"}
-STATUS_ZH: dict[str, str] = {
-    ReferralStatus.SENT: "已转出", ReferralStatus.RECEIVED: "已接收",
-    ReferralStatus.COMPLETED: "已完成", ReferralStatus.RETURNED: "已退回",
-}
+DIRECTION_ZH: dict[str, str] = LABELS_ZH[ReferralDirection]
+STATUS_ZH: dict[str, str] = LABELS_ZH[ReferralStatus]
 # Which step may follow which; completed and returned are final.
 NEXT: dict[str, frozenset[str]] = {
     ReferralStatus.SENT: frozenset({ReferralStatus.RECEIVED, ReferralStatus.RETURNED}),

@@ -20,13 +20,14 @@ from familydoc_desktop.domain.models import (
     SYNCED_TABLES, OutboxEntry, Resident, Synced, SyncState, metadata, utcnow,
 )
 from familydoc_desktop.domain.sync_policy import DERIVED_COLUMNS, LOCAL_COLUMNS
+from familydoc_desktop.store.engine import CACHE_KIB
 from familydoc_desktop.store import changes, orgs, settings
 from familydoc_desktop.store.search_keys import resident_keys
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 2_000  # residents
 DEMO_CACHE_KIB = -256_000
-NORMAL_CACHE_KIB = -32_000  # engine.PRAGMAS
+NORMAL_CACHE_KIB = CACHE_KIB  # back to what every connection has (engine.PRAGMAS)
 
 
 def _template(table_name: str) -> dict:

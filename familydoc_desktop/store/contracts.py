@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from familydoc_desktop.domain.codes import ConsentBy, ContractStatus, PackageKind, TerminationReason
 from familydoc_desktop.domain.contracts import (
-    contract_end, fee_split, personalised_price_split, renewal_start, status_on, validate_signing,
+    ContractFees, FeeSplit, contract_end, contract_fees, fee_split, personalised_price_split, renewal_start, status_on, validate_signing,
     validate_termination,
 )
 from familydoc_desktop.domain.dates import parse_date
@@ -102,8 +102,8 @@ def sign_contract(session: Session, *, resident_id: str, start, years: int, cons
             raise ContractError("team_unknown", "找不到该家庭医生团队")
     else:
         team = orgs.ensure_default_team(session, resident.org_id)
-    preset_name = fee_preset or _default_preset(session)
-    preset = load_ruleset(preset_name)
+    preset_name = (fee_preset or _default_preset(session)).strip().removesuffix(".json")
+    preset = load_fee_preset(preset_name)
     fees = fee_split(preset)
     contract = Contract(
         org_id=resident.org_id, resident_id=resident.id,
@@ -120,6 +120,21 @@ def sign_contract(session: Session, *, resident_id: str, start, years: int, cons
     session.flush()
     _reevaluate(session, resident.id, today)
     return contract
+
+
+def load_fee_preset(name: str) -> dict:
+    """The shipped fee rule set `name`; a ContractError (Chinese) for an unknown name or a
+    rule set of another kind."""
+    from familydoc_desktop.domain.contracts import require_fee_ruleset
+    from familydoc_desktop.rulesets import list_rulesets
+
+    stem = (name or "").strip().removesuffix(".json")
+    try:
+        ruleset = load_ruleset(stem)
+    except (FileNotFoundError, ValueError):
+        known = "、".join(list_rulesets("fees"))
+        raise ContractError("fee_preset", f"找不到收费标准“{name}”（可选：{known}）") from None
+    return dict(require_fee_ruleset(stem, ruleset))
 
 
 def _default_preset(session: Session) -> str:
@@ -165,8 +180,8 @@ def renew_contract(session: Session, contract_id: str, *, years: int, consent_by
 
 
 def _status_zh(status: str) -> str:
-    from familydoc_desktop.domain.codes import label
-    return label(status)
+    from familydoc_desktop.domain.codes import ContractStatus, label
+    return label(ContractStatus, status)
 
 
 def terminate_contract(session: Session, contract_id: str, *, reason, on, consent_by,
@@ -201,6 +216,23 @@ def active_contract(session: Session, resident_id: str, on: date | None = None) 
     return None
 
 
+def resolve_contract_id(session: Session, key: str) -> str:
+    """A contract by its id as printed on the agreement (协议编号, any case), or by a start of
+    it (eight characters or more) that names exactly one contract."""
+    key = (key or "").strip().lower()
+    contract = session.get(Contract, key)
+    if contract is not None and not contract.deleted:
+        return contract.id
+    if len(key) >= 8:
+        found = list(session.exec(select(Contract.id).where(
+            Contract.id.startswith(key, autoescape=True), Contract.deleted == False).limit(2)))  # noqa: E712
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise ContractError("contract_ambiguous", f"协议编号 {key} 对应多份协议，请给出完整的协议ID")
+    raise ContractError("contract_unknown", f"找不到该签约协议：{key}")
+
+
 def contracts_for(session: Session, resident_id: str) -> list[Contract]:
     """Newest first."""
     return list(session.exec(select(Contract).where(
@@ -211,6 +243,27 @@ def contracts_for(session: Session, resident_id: str) -> list[Contract]:
 def packages_of(session: Session, contract_id: str) -> list[ContractPackage]:
     return list(session.exec(select(ContractPackage).where(
         ContractPackage.contract_id == contract_id, ContractPackage.deleted == False)))  # noqa: E712
+
+
+def fees_of(session: Session, contract: Contract) -> ContractFees:
+    """Every fee line of a contract (basic package by the contract's fee rule set, the
+    personalised packages by their own shares) with their sums: what the agreement prints
+    and the screens show."""
+    basic = FeeSplit(Decimal(contract.fee_public_health_fen) / 100,
+                     Decimal(contract.fee_insurance_fen) / 100,
+                     Decimal(contract.fee_personal_fen) / 100)
+    rows = []
+    for cp in packages_of(session, contract.id):
+        pkg = session.get(ServicePackage, cp.package_id)
+        if pkg is None:
+            continue
+        rows.append({"name": pkg.name, "basic": pkg.kind == PackageKind.BASIC,
+                     "price": Decimal(cp.price_fen) / 100,
+                     "insurance": Decimal(cp.insurance_fen) / 100,
+                     "personal": Decimal(cp.personal_fen) / 100,
+                     "items": json.loads(pkg.items or "[]"),
+                     "public_health": pkg.public_health})
+    return contract_fees(basic, rows)
 
 
 def expire_contracts(session: Session, on: date) -> int:
@@ -272,6 +325,6 @@ def seed_package_catalogue(session: Session, org_id: str, path: Path = CATALOGUE
     return added
 
 
-__all__ = ["active_contract", "contract_end", "contracts_for", "expire_contracts", "packages",
+__all__ = ["active_contract", "contract_end", "contracts_for", "expire_contracts", "fees_of", "packages",
            "packages_of", "renew_contract", "seed_package_catalogue", "sign_contract",
            "terminate_contract"]

@@ -238,8 +238,12 @@ def set_aside_unreadable(data_dir: str | Path | None = None) -> list[Path]:
     folder = paths.data_dir(data_dir)
     db_path = folder / paths.DB_NAME
     if db_path.is_file() and db_path.stat().st_size > 0:
+        from familydoc_desktop.store.keystore import KeyUnavailable
+
         try:
             Database(db_path).close()
+        except KeyUnavailable:
+            raise  # the key may be there: never set the data aside for that
         except StoreError:
             pass
         else:

@@ -21,16 +21,24 @@ from familydoc_desktop.store.errors import StoreError
 
 log = logging.getLogger(__name__)
 
+CACHE_KIB = -65536  # see PRAGMAS
+
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     # Village PCs lose power: FULL syncs the WAL on every commit; NORMAL may drop the last ones.
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=30000",
-    # 32 MB a connection. Encrypted pages are decrypted on every page-cache miss (the OS file
-    # cache holds ciphertext): with 8 MB the due list of a 60,000-resident township ran 2.5x
-    # slower than unencrypted; 32 MB keeps the working set decrypted (benchmarks/, h8 notes).
-    "PRAGMA cache_size=-32000",
+    # 64 MB a connection (the cache only grows with the pages read). Encrypted pages are
+    # decrypted on every page-cache miss (the OS file cache holds ciphertext): with 8 MB the
+    # due list of a 60,000-resident township ran 2.5x slower than unencrypted, with 32 MB the
+    # ledger page and the home refresh about 2x; with 64 MB lists are at the unencrypted
+    # speed. The price is memory: bench_ui's app peak went from 280 to 409 MB (32 MB: 341),
+    # over its 300 MB target (docs/security.md "Speed and memory").
+    f"PRAGMA cache_size={CACHE_KIB}",
+    # Sorts and temporary indexes in memory: no temporary file of a query (names, ID numbers
+    # being sorted) is ever written to disk.
+    "PRAGMA temp_store=MEMORY",
 )
 PLAIN_HEADER = b"SQLite format 3\x00"
 
@@ -68,8 +76,10 @@ def _key_pragma(key: str) -> str:
 def make_engine(path: Path | str, key: str | None = None) -> Engine:
     key = key or key_for(path)
     url = URL.create("sqlite+pysqlcipher", password=f"x'{key}'", database=str(Path(path)))
+    # LIFO: the connection returned last is handed out next, so with sequential use one
+    # connection's page cache stays warm instead of every pooled connection filling its own.
     engine = create_engine(url, connect_args={"check_same_thread": False},
-                           poolclass=QueuePool, hide_parameters=True)
+                           poolclass=QueuePool, pool_use_lifo=True, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001

@@ -15,9 +15,10 @@ from typing import Iterator
 from sqlalchemy import text
 from sqlmodel import Session
 
-from familydoc_desktop.domain.codes import label
+from familydoc_desktop.domain.codes import Colour, ContractStatus, Population, Sex, label
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.idcard import mask_id, mask_phone
+from familydoc_desktop.domain.wire_values import printable
 from familydoc_desktop.store import audit, ledger, search
 
 RESIDENT_COLUMNS = ("姓名", "性别", "出生日期", "身份证号", "联系电话", "现住址", "户号",
@@ -38,14 +39,22 @@ def _writer(path: Path, fmt: str, sheet: str) -> Iterator:
         raise DomainError("export_folder", f"导出文件夹不存在：{path.parent}，请先选择已有的文件夹")
     if fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            yield csv.writer(fh).writerow
+            yield _clean(csv.writer(fh).writerow)
         return
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet)
-    yield ws.append
+    yield _clean(ws.append)
     wb.save(path)
+
+
+def _clean(write):  # noqa: ANN001, ANN202
+    """Text cells with control characters or lone surrogates (in a database from before the
+    sync checked values) shown as U+FFFD: an .xlsx cell refuses the first, UTF-8 the second."""
+    def row(values) -> None:  # noqa: ANN001
+        write([printable(v) if isinstance(v, str) else v for v in values])
+    return row
 
 
 def _relations(session: Session, ids: list[str]) -> dict[str, str | None]:
@@ -75,10 +84,10 @@ def export_residents(session: Session, path: str | Path, fmt: str = "csv", *,
                     phone = mask_phone(phone) if phone else ""
                 born = r.birth_date if fmt == "xlsx" else (
                     r.birth_date.isoformat() if r.birth_date else "")
-                write((r.name, label(r.sex), born, id_number, phone, r.address or "",
+                write((r.name, label(Sex, r.sex), born, id_number, phone, r.address or "",
                        r.household_no or "", relations.get(r.id) or "",
-                       label(r.contract_status) if r.contract_status else UNSIGNED_ZH,
-                       label(r.colour) if r.colour else ""))
+                       label(ContractStatus, r.contract_status) if r.contract_status else UNSIGNED_ZH,
+                       label(Colour, r.colour)))
     detail = f"导出居民{len(ids)}人，格式{fmt}" + ("，已脱敏" if mask else "")
     entry = audit.log(session, actor or audit.current_actor(session), "export", "resident", None, detail)
     audit.log_export_items(session, entry, "resident", ids)
@@ -95,11 +104,11 @@ def export_ledger(session: Session, path: str | Path, colour: str | None = None,
     with _writer(path, fmt, "三色管理台账") as write:
         write(LEDGER_COLUMNS)
         for r in rows:
-            write((label(r.colour), r.name, label(r.sex), r.age if r.age is not None else "",
-                   "、".join(label(p) for p in r.populations), "；".join(r.reasons),
+            write((label(Colour, r.colour), r.name, label(Sex, r.sex), r.age if r.age is not None else "",
+                   "、".join(label(Population, p) for p in r.populations), "；".join(r.reasons),
                    r.changed_on.isoformat(), "是" if r.override else ""))
     entry = audit.log(session, actor or audit.current_actor(session), "export", "ledger_assessment", None,
-                      f"导出三色管理台账{len(rows)}人" + (f"（{label(colour)}）" if colour else ""))
+                      f"导出三色管理台账{len(rows)}人" + (f"（{label(Colour, colour)}）" if colour else ""))
     audit.log_export_items(session, entry, "resident", [r.resident_id for r in rows])
     return len(rows)
 

@@ -230,7 +230,7 @@ def _parse_row(number: int, cells: dict[str, Any], today: date,
         else:
             id_number = info.number
             if sex is not None and sex != info.sex:
-                reasons.append(f"性别（{label(sex)}）与身份证号（{label(info.sex)}）不符")
+                reasons.append(f"性别（{label(Sex, sex)}）与身份证号（{label(Sex, info.sex)}）不符")
             if birth is not None and birth != info.birth_date:
                 reasons.append(f"出生日期（{birth.isoformat()}）与身份证号"
                                f"（{info.birth_date.isoformat()}）不符")

@@ -40,11 +40,13 @@ def _hex_ok(value: str | None) -> bool:
 
 
 def load_key() -> str | None:
-    """The key as 64 hex digits, or None when this PC has none (or the store is unusable)."""
+    """The key as 64 hex digits, or None when this PC's credential store has none.
+    KeyUnavailable when the store itself cannot be used (then the key may well exist: the
+    database must not be taken for lost)."""
     try:
         value = keyring.get_password(SERVICE, ACCOUNT)
-    except KeyringError:
-        return None
+    except KeyringError as exc:
+        raise KeyUnavailable(UNAVAILABLE) from exc
     return value if _hex_ok(value) else None
 
 

@@ -21,6 +21,7 @@ from familydoc_desktop.domain.codes import (
 from familydoc_desktop.domain.dates import age_on
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.ledger import LedgerFacts, LedgerResult, evaluate, validate_ruleset
+from familydoc_desktop.domain.wire_values import printable
 from familydoc_desktop.domain.models import LedgerAssessment, Resident, new_id, utcnow
 from familydoc_desktop.rulesets import load_ruleset
 from familydoc_desktop.store.residents import _chunks, person_facts, populations_of, require_resident
@@ -456,6 +457,26 @@ def _changed_on(session: Session, resident_ids: list[str],
     return out
 
 
+UNREADABLE_REASONS = "（原因记录无法读取）"
+
+
+def reason_texts(stored: str | None) -> list[str]:
+    """The reason texts of a stored `reasons` column, for showing: a value that is not the
+    JSON list the ledger writes (pulled before the server checked it) reads as one
+    "unreadable" reason instead of stopping the ledger, its export and every PC that pulls it."""
+    try:
+        parsed = json.loads(stored or "[]")
+    except (ValueError, RecursionError):
+        return [UNREADABLE_REASONS]
+    if not isinstance(parsed, list):
+        return [UNREADABLE_REASONS]
+    out = []
+    for item in parsed:
+        text_ = item.get("text") if isinstance(item, dict) else None
+        out.append(printable(text_) if isinstance(text_, str) else UNREADABLE_REASONS)
+    return out
+
+
 def ledger_rows(session: Session, *, colour=None, on: date | None = None, limit: int | None = None,
                 offset: int = 0, village_code: str | None = None,
                 as_of: date | None = None) -> list[LedgerRow]:
@@ -490,9 +511,9 @@ def ledger_rows(session: Session, *, colour=None, on: date | None = None, limit:
     for rid, name, sex, born, col, reasons, override in rows:
         born = _as_date(born) if born else None
         out.append(LedgerRow(
-            resident_id=rid, name=name, sex=sex,
+            resident_id=rid, name=printable(name or ""), sex=sex,
             age=age_on(born, on) if born and born <= on else None, colour=col,
-            reasons=[r["text"] for r in json.loads(reasons or "[]")],
+            reasons=reason_texts(reasons),
             changed_on=changed.get(rid, on), override=bool(override),
             populations=sorted(str(p) for p in pops.get(rid, ()))))
     return out

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from familydoc_desktop.domain import followup, mental as mental_rules
 from familydoc_desktop.domain.codes import (
-    VISIT_KIND_ZH, MentalClass, VisitClass, VisitKind, VisitMethod, label,
+    VISIT_KIND_ZH, MentalClass, VisitClass, VisitKind, VisitMethod, label, visit_class_label,
 )
 from familydoc_desktop.domain.dates import age_on, parse_date
 from familydoc_desktop.domain.errors import DomainError
@@ -128,7 +128,7 @@ def record_followup(session: Session, *, resident_id: str, kind, visit_date, met
         suggested = mental_rules.suggest_mental_class(mental)
     final_class = chosen or suggested
     if chosen and suggested and chosen != suggested:
-        warnings.append(f"所选随访分类（{label(chosen)}）与系统建议（{label(suggested)}）不同")
+        warnings.append(f"所选随访分类（{visit_class_label(chosen)}）与系统建议（{visit_class_label(suggested)}）不同")
     if kind == VisitKind.ELDERLY_80:
         if method == VisitMethod.PHONE:
             warnings.append(PHONE_ELDERLY_WARNING)
@@ -139,7 +139,7 @@ def record_followup(session: Session, *, resident_id: str, kind, visit_date, met
     if kind == VisitKind.SEVERE_MENTAL:
         urgent += mental_rules.urgent_reasons(mental) if mental is not None else []
         if final_class == MentalClass.UNSTABLE and not urgent:
-            urgent.append(label(MentalClass.UNSTABLE))
+            urgent.append(label(MentalClass, MentalClass.UNSTABLE))
     earlier = _current_classes(session, resident.id, kind, vdate)
     if previous is not None and previous.visit_class in set(VisitClass) and earlier \
             and earlier[-1] == previous.visit_class:

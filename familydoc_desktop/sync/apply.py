@@ -7,27 +7,37 @@ per table, rows already here get only their changed columns (`_write`), bypassin
 and change capture (pulled rows must not be pushed back).
 Rows with local edits still waiting in the outbox keep those field values (rebase): the
 server decides between the two when the edit is pushed.
+A pulled row this PC cannot hold (a value outside `domain.wire_values`, one that does not
+convert, or one the local constraints refuse) is set aside (`store.set_aside`) with its
+reason; the rest of the page and the cursor commit, so one poisoned record cannot stop the
+sync of every PC that sees it.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any, Callable
 
-from sqlalchemy import Boolean, Date, DateTime, Dialect, TypeDecorator, text
+from sqlalchemy import (
+    Boolean, Date, DateTime, Dialect, Integer, String, TypeDecorator, text,
+)
 
 from familydoc_desktop.domain.hlc import Timestamp
-from familydoc_desktop.domain.models import SYNCED_MODELS, SYNCED_TABLES
+from familydoc_desktop.domain.models import SYNCED_MODELS, SYNCED_TABLES, SetAsideRow
+from familydoc_desktop.domain import wire_values
 from familydoc_desktop.domain.sync_policy import DERIVED_COLUMNS
 from familydoc_desktop.store import changes
+from familydoc_desktop.store import set_aside as store_set_aside
 from familydoc_desktop.store.database import Database
+from familydoc_desktop.store.engine import Error as DbError
 from familydoc_desktop.store.engine import IntegrityError
 from familydoc_desktop.store.search_keys import initials, reverse
 from familydoc_desktop.sync import faults, outbox
-from familydoc_desktop.sync.http import SyncError
-from familydoc_desktop.sync.protocol import ConflictOut, PullResponse, TablePage
+from familydoc_desktop.sync.protocol import (
+    INT64_MAX, INT64_MIN, ConflictOut, PullResponse, TablePage,
+)
 
 CURSOR_KEY = "pull_cursor"
 RESOLUTIONS_KEY = "pending_resolutions"  # conflict resolutions decided offline, not yet sent
@@ -38,6 +48,9 @@ class PageResult:
     rows: int
     conflicts: int
     cursor: int | None
+    set_aside: list[tuple[str, str, str]] = field(default_factory=list)  # table, id, reason
+    seen: int = 0  # own pushed edits the server did not send back (page.seen)
+    seen_missing: int = 0  # of those, rows this PC does not hold (to be re-pulled)
 
 
 def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CURSOR_KEY
@@ -47,27 +60,41 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
     dialect = db.engine.dialect
     rows = 0
     newest_hlc = ""
+    aside_out: list[tuple[str, str, str]] = []
+    stamp = _converter(SetAsideRow.__table__.c.set_aside_at.type, dialect)(
+        datetime.now(timezone.utc).isoformat())
     with db.session(capture=False) as s:
         conn = s.connection()
         pending = outbox.pending_fields(s)
         # The raw DB-API (SQLCipher) cursor of this session's connection: same transaction, and
         # executemany without per-row parameter handling in SQLAlchemy.
         cursor = conn.connection.dbapi_connection.cursor()
+        held = store_set_aside.any_set_aside(cursor)
         for table in _ordered(page.tables):
-            tp = page.tables[table]
+            tp = page.tables[table].as_rows()
             if not tp.rows:
                 continue
             plan = _plan(table, tuple(tp.columns), dialect)
-            params = plan.rows(tp, pending)
+            params, sources, aside = plan.rows(tp, pending)
             try:
                 _write(cursor, plan, params)
-            except IntegrityError:
-                _one_by_one(cursor, plan, params)
+            except (DbError, ValueError, OverflowError):
+                params, sources, refused = _one_by_one(cursor, plan, params, sources)
+                aside.extend(refused)
+            for raw, column, reason in aside:
+                store_set_aside.put(cursor, table, tp.columns, raw, reason, column, stamp)
+                aside_out.append((table, str(raw[plan.id_index]) if len(raw) > plan.id_index
+                                  else "?", reason))
+            if held and params:
+                id_pos = plan.names.index("id")
+                store_set_aside.drop(cursor, table, [row[id_pos] for row in params])
             rows += len(params)
-            if plan.hlc_index is not None:
-                newest_hlc = max(newest_hlc, max((r[plan.hlc_index] or "") for r in tp.rows))
+            if plan.hlc_index is not None and sources:
+                newest_hlc = max(newest_hlc, max((r[plan.hlc_index] or "") for r in sources))
         _let_go(cursor, page.departed)
-        conflict_count = _upsert_conflicts(conn, s, page.conflicts, dialect)
+        seen_missing = _take_seen(cursor, page.seen, dialect)
+        conflict_count = _upsert_conflicts(conn, s, page.conflicts, dialect, cursor, stamp,
+                                           aside_out)
         for c in page.conflicts:
             newest_hlc = max(newest_hlc, c.local_hlc or "", c.server_hlc or "")
         faults.point("mid_page")
@@ -76,7 +103,8 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
         if cursor_key:
             _set_state(conn, cursor_key, str(page.next_since))
     faults.point("after_page_applied")
-    return PageResult(rows, conflict_count, page.next_since if cursor_key else None)
+    return PageResult(rows, conflict_count, page.next_since if cursor_key else None, aside_out,
+                      len(page.seen), seen_missing)
 
 
 def _ordered(tables: dict[str, TablePage]) -> list[str]:
@@ -99,8 +127,48 @@ class _Plan:
     fill: tuple = ()  # defaults for NOT NULL columns missing from the page
     update_positions: tuple = ()  # positions in `names` an existing row may have changed
     select_sql: str = ""  # the stored values of `names` for ids IN ({marks})
+    checks: tuple = ()  # (page index, column, kind) of the values wire_values checks
 
-    def rows(self, tp: TablePage, pending: dict[tuple[str, str], dict[str, Any]]) -> list:
+    def problem(self, raw: list) -> tuple[str | None, str] | None:
+        """(column, Chinese reason) if a value of the wire row `raw` is one no PC can hold."""
+        if len(raw) != len(self.page_index):
+            return None, "列数与表头不符"
+        if not isinstance(raw[self.id_index], str):
+            return "id", "记录编号格式有误"
+        for i, column, kind in self.checks:
+            value = raw[i]
+            if value is None:
+                continue
+            if kind == "bool":
+                if not (isinstance(value, bool) or value in (0, 1)):
+                    return column, "类型不符"
+                continue
+            if kind == "int":
+                if isinstance(value, bool) or not isinstance(value, int) \
+                        or not INT64_MIN <= value <= INT64_MAX:
+                    return column, "类型不符或数值超出范围"
+                continue
+            if not isinstance(value, str):
+                return column, "类型不符"
+            try:
+                if kind == "text":
+                    why = wire_values.text_problem(value)
+                elif kind == "date":
+                    why = wire_values.date_problem(date.fromisoformat(value))
+                elif kind == "datetime":
+                    why = wire_values.datetime_problem(datetime.fromisoformat(value))
+                else:
+                    why = (wire_values.text_problem(value)
+                           or wire_values.json_problem(self.table, column, value))
+            except ValueError:
+                why = "不是有效的日期" if kind != "text" else "格式有误"
+            if why:
+                return column, why
+        return None
+
+    def rows(self, tp: TablePage, pending: dict[tuple[str, str], dict[str, Any]]
+             ) -> tuple[list, list, list]:
+        """(statement rows, the wire row of each, [(wire row, column, reason)] set aside)."""
         picks, convert, table, fill = self.picks, self.convert, self.table, list(self.fill)
         identity = picks == list(range(len(tp.columns)))
         if self.derived:
@@ -108,8 +176,13 @@ class _Plan:
                       and self.page_index[n] in picks else None)
                   for n in ("name", "id_number", "phone")}
             name_at, idn_at, phone_at = at["name"], at["id_number"], at["phone"]
-        out = []
+        out, sources, aside = [], [], []
         for raw in tp.rows:
+            bad = self.problem(raw)
+            if bad is not None:
+                aside.append((raw, *bad))
+                continue
+            source = raw
             local = pending.get((table, raw[self.id_index])) if pending else None
             if local:
                 raw = list(raw)
@@ -123,15 +196,20 @@ class _Plan:
                 name = row[name_at] if name_at is not None else None
                 idn = row[idn_at] if idn_at is not None else None
                 phone = row[phone_at] if phone_at is not None else None
-            for pos, fn in convert:
-                if row[pos] is not None:
-                    row[pos] = fn(row[pos])
+            try:
+                for pos, fn in convert:
+                    if row[pos] is not None:
+                        row[pos] = fn(row[pos])
+            except (ValueError, TypeError, OverflowError, AttributeError):
+                aside.append((source, self.names[pos], "无法转换为本机格式"))
+                continue
             if self.derived:
                 row.extend((initials(name or ""), reverse(idn), reverse(phone)))
             if fill:
                 row.extend(fill)
             out.append(row)
-        return out
+            sources.append(source)
+        return out, sources, aside
 
 
 @lru_cache(maxsize=128)
@@ -172,9 +250,61 @@ def _plan(table: str, columns: tuple[str, ...], dialect: Dialect) -> _Plan:
     # Fill columns are insert-only defaults: never compared, never updated.
     update_positions = tuple(i for i, n in enumerate(names) if n in updated)
     select_sql = f'SELECT {quoted} FROM "{table}" WHERE id IN ({{marks}})'
+    checks = []
+    for i, name in enumerate(columns):
+        if name not in local_cols or name in derived:
+            continue
+        kind = _kind(table, name, local_cols[name].type)
+        if kind:
+            checks.append((i, name, kind))
     return _Plan(table, sql, picks, convert, page_index["id"], page_index.get("hlc"),
                  page_index, has_derived, tuple(names), fill_values, update_positions,
-                 select_sql)
+                 select_sql, tuple(checks))
+
+
+def _kind(table: str, name: str, sql_type) -> str | None:  # noqa: ANN001
+    """Which wire_values rule a column's pulled values go through."""
+    base = sql_type.impl_instance if isinstance(sql_type, TypeDecorator) else sql_type
+    if (table, name) in wire_values.JSON_COLUMNS:
+        return "json"
+    if isinstance(base, DateTime):
+        return "datetime"
+    if isinstance(base, Date):
+        return "date"
+    if isinstance(base, String):
+        return "text"
+    if isinstance(base, Boolean):
+        return "bool"
+    if isinstance(base, Integer):
+        return "int"
+    return None
+
+
+def _take_seen(cursor, seen: list[tuple[str, str, int, Any]], dialect: Dialect) -> int:  # noqa: ANN001
+    """This PC's own pushed edits, not sent back: the rows here already hold those values and
+    take the server's seq (the digest and the next edit's base_seq need it) and updated_at
+    (stamped here, not pushed). Returns how many of them this PC does not hold (a restored
+    copy): the caller re-pulls their tables."""
+    missing = 0
+    for table in {item[0] for item in seen if item[0] in SYNCED_TABLES}:
+        stamp_type = SYNCED_TABLES[table].__table__.c.updated_at.type
+        to_db = _converter(stamp_type, dialect)
+        updates = [(seq, to_db(stamp) if stamp is not None and to_db else stamp, rid, seq)
+                   for t, rid, seq, stamp in seen if t == table]
+        before = cursor.connection.total_changes
+        cursor.executemany(f'UPDATE "{table}" SET server_seq = ?, updated_at = coalesce(?,'
+                           " updated_at) WHERE id = ? AND (server_seq IS NULL OR server_seq < ?)",
+                           updates)
+        done = cursor.connection.total_changes - before
+        if done < len(updates):
+            ids = [rid for _, _, rid, _ in updates]
+            held = 0
+            for start in range(0, len(ids), _LOOKUP_CHUNK):
+                chunk = ids[start:start + _LOOKUP_CHUNK]
+                held += cursor.execute(f'SELECT count(*) FROM "{table}" WHERE id IN'
+                                       f' ({",".join("?" * len(chunk))})', chunk).fetchone()[0]
+            missing += len(ids) - held
+    return missing
 
 
 def _let_go(cursor, departed: list[tuple[str, str]]) -> None:  # noqa: ANN001
@@ -191,17 +321,6 @@ def _let_go(cursor, departed: list[tuple[str, str]]) -> None:  # noqa: ANN001
             # Its open conflicts went with it to the clinic that now holds it.
             cursor.execute("UPDATE sync_conflict SET status = 'resolved' WHERE status = 'open'"
                            f" AND table_name = ? AND record_id IN ({marks})", [table, *chunk])
-
-
-class BadPage(SyncError):
-    """A pulled row this database cannot hold (e.g. a required field empty: written by an
-    old server that did not check inserts). Nothing of the page is kept; the cursor stays."""
-
-    def __init__(self, table: str, exc: Exception) -> None:
-        words = str(exc)
-        field = words.rsplit(".", 1)[-1] if "NOT NULL" in words else None
-        super().__init__(f"同步服务器发来的 {table} 记录" + (f"缺少必填字段 {field}" if field else
-                         "不符合本机数据库的约束") + "，本页未写入。请联系管理员检查服务器数据")
 
 
 def _write(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001
@@ -235,36 +354,62 @@ def _write(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001
 _LOOKUP_CHUNK = 500  # ids per IN (...) lookup, well below SQLite's variable limit
 
 
-def _one_by_one(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001
-    """Row by row after a constraint failure. The ID number is unique on the device but not
-    on the server, so two PCs registering one person offline both reach the server. Every PC
-    must end up flagging the same copy: the one the server sequenced first keeps the number,
-    the later one (or one not on the server yet) is stored here without it and flagged for
-    matching (needs_id_match), as the app treats residents awaiting an ID check. Whichever of
-    the two a PC received first, it ends the same. Anything else still fails."""
+def _one_by_one(cursor, plan: _Plan, params: list, sources: list  # noqa: ANN001
+                ) -> tuple[list, list, list]:
+    """Row by row after a failure of the set-based write. The ID number is unique on the device
+    but not on the server, so two PCs registering one person offline both reach the server.
+    Every PC must end up flagging the same copy: the one the server sequenced first keeps the
+    number, the later one (or one not on the server yet) is stored here without it and flagged
+    for matching (needs_id_match), as the app treats residents awaiting an ID check. Whichever
+    of the two a PC received first, it ends the same. Any other row the database refuses (a
+    required field empty, a reference to a record this PC does not hold) is set aside.
+    Returns (rows written, their wire rows, [(wire row, column, reason)] set aside)."""
     names = list(plan.names)
     at = {n: names.index(n) for n in ("id", "id_number", "server_seq") if n in names}
-    for row in params:
+    written, written_sources, aside = [], [], []
+    for row, source in zip(params, sources):
         try:
-            cursor.execute(plan.sql, row)
-        except IntegrityError as exc:
-            if plan.table != "resident" or "id_number" not in str(exc) or len(at) < 3:
-                raise BadPage(plan.table, exc) from exc
-            row = list(row)
-            holder = cursor.execute(
-                "SELECT id, server_seq FROM resident WHERE id_number = ? AND id != ?",
-                (row[at["id_number"]], row[at["id"]])).fetchone()
-            seq = row[at["server_seq"]]
-            if holder is not None and (holder[1] is None or (seq is not None and seq < holder[1])):
-                # The copy here came later: it gives way (not captured; the server keeps both).
-                cursor.execute("UPDATE resident SET id_number = NULL, id_rev = NULL,"
-                               " needs_id_match = 1 WHERE id = ?", (holder[0],))
-            else:
-                for name, value in (("id_number", None), ("id_rev", None),
-                                    ("needs_id_match", 1)):
-                    if name in names:
-                        row[names.index(name)] = value
-            cursor.execute(plan.sql, row)
+            try:
+                cursor.execute(plan.sql, row)
+            except IntegrityError as exc:
+                if plan.table != "resident" or "id_number" not in str(exc) or len(at) < 3:
+                    raise
+                row = list(row)
+                holder = cursor.execute(
+                    "SELECT id, server_seq FROM resident WHERE id_number = ? AND id != ?",
+                    (row[at["id_number"]], row[at["id"]])).fetchone()
+                seq = row[at["server_seq"]]
+                if holder is not None and (holder[1] is None
+                                           or (seq is not None and seq < holder[1])):
+                    # The copy here came later: it gives way (not captured; the server keeps
+                    # both).
+                    cursor.execute("UPDATE resident SET id_number = NULL, id_rev = NULL,"
+                                   " needs_id_match = 1 WHERE id = ?", (holder[0],))
+                else:
+                    for name, value in (("id_number", None), ("id_rev", None),
+                                        ("needs_id_match", 1)):
+                        if name in names:
+                            row[names.index(name)] = value
+                cursor.execute(plan.sql, row)
+        except (DbError, ValueError, OverflowError) as exc:
+            aside.append((source, *_refusal(exc)))
+            continue
+        written.append(row)
+        written_sources.append(source)
+    return written, written_sources, aside
+
+
+def _refusal(exc: Exception) -> tuple[str | None, str]:
+    """(column, Chinese reason) for a row the local database refused."""
+    words = str(exc)
+    if "NOT NULL" in words:
+        column = words.rsplit(".", 1)[-1]
+        return column, f"缺少必填字段 {column}"
+    if "FOREIGN KEY" in words:
+        return None, "引用的记录不在本机"
+    if isinstance(exc, OverflowError):
+        return None, "数值超出范围"
+    return None, "不符合本机数据库的约束"
 
 
 def _converter(sql_type, dialect: Dialect) -> Callable[[Any], Any] | None:  # noqa: ANN001
@@ -293,22 +438,40 @@ def _converter(sql_type, dialect: Dialect) -> Callable[[Any], Any] | None:  # no
     return None
 
 
-def _upsert_conflicts(conn, session, items: list[ConflictOut], dialect: Dialect) -> int:  # noqa: ANN001
+_CONFLICT_TEXT = ("id", "table", "record_id", "field", "local_author", "server_author",
+                  "local_hlc", "server_hlc", "org_id")
+
+
+def _upsert_conflicts(conn, session, items: list[ConflictOut], dialect: Dialect,  # noqa: ANN001
+                      cursor=None, stamp: str | None = None,  # noqa: ANN001
+                      aside_out: list | None = None) -> int:
     if not items:
         return 0
     from familydoc_desktop.domain.models import SyncConflict
 
-    stamp = _converter(SyncConflict.__table__.c.created_at.type, dialect)
-    now = stamp(datetime.now(timezone.utc).isoformat())
+    stamp_of = _converter(SyncConflict.__table__.c.created_at.type, dialect)
+    now = stamp_of(datetime.now(timezone.utc).isoformat())
     queued = set(_pending_resolutions(conn))
     rows = []
     for c in items:
+        bad = next((f for f in _CONFLICT_TEXT if isinstance(getattr(c, f), str)
+                    and wire_values.text_problem(getattr(c, f))), None)
+        if bad is not None and cursor is not None:
+            # A conflict this PC cannot store: kept aside like a record, the page goes on.
+            reason = f"{bad} {wire_values.text_problem(getattr(c, bad))}"
+            store_set_aside.put(cursor, "sync_conflict", list(c.model_dump()),
+                                list(c.model_dump().values()), reason, bad, stamp)
+            if aside_out is not None:
+                aside_out.append(("sync_conflict", c.id, reason))
+            continue
         # A resolution decided here but not yet sent stays visible as decided.
         status = "resolved" if c.id in queued else c.status
         rows.append((c.id, c.id, c.table, c.record_id, c.field, _dumps(c.local_value),
                      _dumps(c.server_value), c.local_author, c.server_author, c.local_hlc,
                      c.server_hlc, status, c.resolution, now,
                      now if c.status == "resolved" else None, c.id in queued))
+    if not rows:
+        return 0
     conn.exec_driver_sql(
         "INSERT INTO sync_conflict (id, server_id, table_name, record_id, field, local_value, "
         "server_value, local_author, server_author, local_hlc, server_hlc, status, resolution, "
@@ -330,8 +493,12 @@ def _pending_resolutions(conn) -> dict[str, str]:  # noqa: ANN001
 
 
 def _dumps(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False,
-                                                 separators=(",", ":"))
+    if value is None:
+        return None
+    text_ = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if wire_values.text_problem(text_):  # a lone surrogate cannot be stored as UTF-8
+        text_ = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    return text_
 
 
 def _observe(db: Database, conn, newest: str) -> None:  # noqa: ANN001

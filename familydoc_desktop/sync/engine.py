@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from familydoc_desktop.domain.models import SYNCED_MODELS, utcnow
 from familydoc_desktop.store import changes
+from familydoc_desktop.store import set_aside as store_set_aside
 from familydoc_desktop.store.database import Database
 from familydoc_desktop.sync import apply, conflicts, faults, outbox
 from familydoc_desktop.sync.http import Client, SyncError
@@ -38,6 +39,8 @@ VERIFY_EVERY_MS = 6 * 3600 * 1000
 FIRST_PULL_LIMIT = 10_000
 CLOCK_WARN_SECONDS = 5 * 60
 CLOCK_WARNING = "本机时钟与服务器相差约 {minutes} 分钟，请校准电脑的日期和时间"
+SET_ASIDE_WARNING = ("{n} 条服务器数据无法写入本机（{table} {reason}），已另行保存；"
+                     "其余数据已正常同步。请联系管理员检查服务器上的这些记录")
 REFUSED_WARNING = ("{n} 条修改被同步服务器拒绝（{detail}），未上传，已另行保存；"
                    "常见原因是该居民已转到其他机构。其余修改已正常同步")
 
@@ -59,6 +62,9 @@ class SyncReport:
     pending: int = 0  # outbox entries still waiting (0 after a clean sync)
     refused: int = 0  # entries the server refused for scope, set aside (outbox.set_aside)
     verified: bool = False  # whether this sync compared table digests with the server
+    set_aside: int = 0  # pulled rows this sync could not hold, kept in sync_set_aside
+    set_aside_total: int = 0  # all rows set aside on this PC after this sync
+    set_aside_rows: list[dict] = field(default_factory=list)  # table, record_id, reason
     bytes_received: int = 0
     warnings: list[str] = field(default_factory=list)
 
@@ -82,7 +88,10 @@ class SyncEngine:
         self.first_page_limit = first_page_limit
         self.push_batch = min(push_batch, MAX_MUTATIONS_PER_PUSH)
         self.do_reconcile = reconcile  # True always, False never, None when due
+        self.must_verify = False  # a pull met own edits this copy does not hold
+        self.seen = 0  # own pushed edits the last run's pulls did not download again
         self.refused: list[dict] = []  # set aside by the last push
+        self.set_aside: list[tuple[str, str, str]] = []  # pulled rows set aside, last sync
 
     def run(self, progress: Progress | None = None) -> SyncReport:
         started = time.perf_counter()
@@ -90,16 +99,25 @@ class SyncEngine:
         note = progress or (lambda *_: None)
         report.resolutions_sent = conflicts.send_pending(self.db, self.client)
         self.refused = []
+        self.seen = 0
         report.pushed, report.clamped = self.push(note)
         if self.refused:
             report.refused = len(self.refused)
             report.warnings.append(REFUSED_WARNING.format(n=len(self.refused),
                                                           detail=self.refused[0]["reason"]))
+        self.set_aside = []
         report.pulled, report.conflicts_received = self.pull(note)
-        if self._verify_due():
+        if self._verify_due() or self.must_verify:
             report.reconciled_tables = self.reconcile(note)
             report.verified = True
             apply.set_state(self.db, LAST_VERIFIED_KEY, str(int(time.time() * 1000)))
+        if self.set_aside:
+            report.set_aside = len(self.set_aside)
+            report.set_aside_rows = [{"table": t, "record_id": r, "reason": why}
+                                     for t, r, why in self.set_aside[:50]]
+            table, _, reason = self.set_aside[0]
+            report.warnings.append(SET_ASIDE_WARNING.format(n=len(self.set_aside),
+                                                            table=table, reason=reason))
         offset = self.client.clock_offset_ms
         if offset is not None:
             report.clock_offset_seconds = round(offset / 1000, 3)
@@ -107,6 +125,7 @@ class SyncEngine:
                 report.warnings.append(CLOCK_WARNING.format(minutes=round(abs(offset) / 60000)))
         with self.db.session(capture=False) as s:
             report.pending = outbox.pending_count(s)
+            report.set_aside_total = store_set_aside.count_set_aside(s)
         report.conflicts = conflicts.open_count(self.db)
         report.bytes_received = self.client.bytes_received
         report.seconds = round(time.perf_counter() - started, 3)
@@ -171,23 +190,35 @@ class SyncEngine:
         limit = self.first_page_limit if cursor == 0 else self.page_limit
         rows = received = 0
         with ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch") as pool:
-            upcoming = pool.submit(self._get_page, since=cursor, limit=limit)
+            # Own pushed edits come back as (table, id, seq) only (own=skip).
+            upcoming = pool.submit(self._get_page, since=cursor, limit=limit, skip_own=True)
             while True:
                 page = upcoming.result()
                 if page.more:
                     if page.next_since <= cursor:
                         raise SyncError("同步服务器返回的数据有误（游标未前进），请联系管理员")
-                    upcoming = pool.submit(self._get_page, since=page.next_since, limit=limit)
+                    upcoming = pool.submit(self._get_page, since=page.next_since, limit=limit,
+                                           skip_own=True)
                 result = apply.apply_page(self.db, page)
+                self._note_set_aside(result)
                 rows += result.rows
                 received += result.conflicts
+                self.seen += result.seen
+                # Own edits the server did not send back to a copy that lacks them (e.g.
+                # restored from an older backup): the digest check finds and re-pulls them.
+                self.must_verify = self.must_verify or result.seen_missing > 0
                 note("pull", rows, None)
                 if not page.more:
                     return rows, received
                 cursor = page.next_since
 
-    def _get_page(self, since: int, limit: int, table: str | None = None) -> PullResponse:
-        params = {"since": since, "limit": limit}
+    def _get_page(self, since: int, limit: int, table: str | None = None,
+                  skip_own: bool = False) -> PullResponse:
+        # Column by column: a server that does not know the parameter answers in rows (and
+        # sends own edits back as rows: they apply as before).
+        params = {"since": since, "limit": limit, "layout": "columns"}
+        if skip_own:
+            params["own"] = "skip"
         if table:
             params["table"] = table
         return PullResponse.model_validate_json(self.client.get("/sync/pull", params))
@@ -214,10 +245,14 @@ class SyncEngine:
         since = 0
         while True:
             page = self._get_page(since=since, limit=FIRST_PULL_LIMIT, table=table)
-            apply.apply_page(self.db, page, cursor_key=None)
+            self._note_set_aside(apply.apply_page(self.db, page, cursor_key=None))
             if not page.more or page.next_since <= since:
                 return
             since = page.next_since
+
+    def _note_set_aside(self, result: apply.PageResult) -> None:
+        seen = {(t, r) for t, r, _ in self.set_aside}
+        self.set_aside.extend(x for x in result.set_aside if (x[0], x[1]) not in seen)
 
     def _remember(self, report: SyncReport) -> None:
         import json
@@ -233,13 +268,21 @@ class SyncEngine:
 
 
 def local_digests(db: Database) -> dict[str, tuple[int, str]]:
-    """(count, digest) of (id, server_seq) per synced table, over rows the server has seen."""
+    """(count, digest) of (id, server_seq) per synced table, over rows the server has seen.
+    Rows set aside count with the version set aside: this PC holds them, in sync_set_aside,
+    and re-pulling the table would only set them aside again."""
     out = {}
     with db.session(capture=False) as s:
         conn = s.connection()
+        cursor = conn.connection.dbapi_connection.cursor()
         for model in SYNCED_MODELS:
             name = model.__tablename__
             pairs = conn.exec_driver_sql(
                 f'SELECT id, server_seq FROM "{name}" WHERE server_seq IS NOT NULL')
+            held = store_set_aside.seqs(cursor, name)
+            if held:
+                merged = dict(pairs.fetchall())
+                merged.update(held)
+                pairs = merged.items()
             out[name] = digest_of(pairs)
     return out

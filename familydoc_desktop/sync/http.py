@@ -20,6 +20,12 @@ from urllib3.util.retry import Retry
 from familydoc_desktop import SCHEMA_VERSION, __version__
 from familydoc_desktop.sync.protocol import SCHEMA_HEADER
 
+try:  # zstd pull pages (about 2/3 of gzip's bytes); without the package, gzip as before
+    import zstandard
+except ImportError:
+    zstandard = None
+ACCEPT_ENCODING = "zstd, gzip" if zstandard is not None else "gzip"
+
 API_PREFIX = "/api/v1"
 # (connect, read) seconds: the largest pull page (20,000 rows) takes a few seconds to build
 # on a busy township PC.
@@ -90,7 +96,7 @@ class Client:
         return f"{self.base}{API_PREFIX}{path}"
 
     def headers(self) -> dict[str, str]:
-        h = {SCHEMA_HEADER: str(SCHEMA_VERSION), "Accept-Encoding": "gzip",
+        h = {SCHEMA_HEADER: str(SCHEMA_VERSION), "Accept-Encoding": ACCEPT_ENCODING,
              "User-Agent": f"FamilyDoc/{__version__}"}
         if self.token:
             h["Authorization"] = f"Bearer {self.token}"
@@ -145,6 +151,17 @@ class Client:
 
 
 def _decompress(raw: bytes, encoding: str) -> bytes:
+    if "zstd" in encoding.lower() and raw:
+        if zstandard is None:
+            raise SyncError("同步服务器发来的数据无法解压（zstd），请升级家医签约助手")
+        reader = zstandard.ZstdDecompressor().decompressobj()
+        try:
+            body = reader.decompress(raw)
+        except zstandard.ZstdError as exc:
+            raise NetworkDown(NETWORK_DOWN) from exc
+        if not reader.eof:  # cut short on the line: never half a page
+            raise NetworkDown(NETWORK_DOWN)
+        return body
     if "gzip" in encoding.lower() and raw:
         return zlib.decompress(raw, 16 + zlib.MAX_WBITS)
     if "deflate" in encoding.lower() and raw:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from familydoc_desktop import resources
 from familydoc_desktop.store.database import Database, StoreError
 from familydoc_desktop.store import logfile
+from familydoc_desktop.store.preset import apply_preset
 from familydoc_desktop.store.paths import DB_NAME, data_dir as resolve_data_dir
 from familydoc_desktop.ui import fonts, i18n, labels
 from familydoc_desktop.ui.taskman import failure_text
@@ -86,6 +87,33 @@ def install_excepthooks(_log_path: Path | None = None) -> None:
     threading.excepthook = thread_hook
 
 
+def open_with_notice(path: Path) -> Database:
+    """Open the database; the first start after the upgrade to encryption rewrites a plain
+    database (about 15 s for 60,000 residents on a fast PC, longer on an old one) before the
+    window exists, so a small notice says what is happening meanwhile."""
+    from familydoc_desktop.store.engine import is_plain
+
+    notice = None
+    if is_plain(path):
+        from PySide6.QtWidgets import QLabel
+
+        notice = QLabel(QCoreApplication.translate(
+            "Startup", "Encrypting the local database (only this once, after the upgrade); "
+            "a backup is made first. Please wait…"))
+        notice.setWindowTitle("家医签约助手")
+        notice.setMargin(24)
+        notice.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
+        notice.show()
+        for _ in range(3):
+            QCoreApplication.processEvents()
+    try:
+        return Database(path)
+    finally:
+        if notice is not None:
+            notice.close()
+            notice.deleteLater()
+
+
 def run_app(data_dir: str | Path | None = None, *, lang: str | None = None) -> int:
     app = make_application(lang=lang)
     if not fonts.cjk_available():
@@ -93,7 +121,8 @@ def run_app(data_dir: str | Path | None = None, *, lang: str | None = None) -> i
     try:
         folder = resolve_data_dir(data_dir)
         install_excepthooks(logfile.setup(folder))
-        db = Database(folder / DB_NAME)
+        db = open_with_notice(folder / DB_NAME)
+        apply_preset(db)  # the installer's server address, on first start
     except StoreError as exc:
         QMessageBox.critical(None, "家医签约助手", failure_text(exc))
         return 1

@@ -39,6 +39,10 @@
         <source>Admit</source>
         <translation>建床</translation>
     </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
 </context>
 <context>
     <name>AppContext</name>
@@ -280,6 +284,14 @@
         <translation>撤床日期</translation>
     </message>
     <message>
+        <source>Discharge from home sickbed — %1</source>
+        <translation>撤销家庭病床 — %1</translation>
+    </message>
+    <message>
+        <source>Patient: %1</source>
+        <translation>患者：%1</translation>
+    </message>
+    <message>
         <source>Outcome *</source>
         <translation>转归 *</translation>
     </message>
@@ -290,6 +302,14 @@
     <message>
         <source>Discharge</source>
         <translation>撤床</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Discharge %1 from the home sickbed on %2? This cannot be undone.</source>
+        <translation>确定于 %2 为 %1 撤床？撤床后不能撤销。</translation>
     </message>
     <message>
         <source>Discharged</source>
@@ -1544,12 +1564,12 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>家庭</translation>
     </message>
     <message>
-        <source>12-digit village code</source>
-        <translation>12位村（居）区划代码</translation>
+        <source>Village name or 12-digit code</source>
+        <translation>村名或12位村编码</translation>
     </message>
     <message>
-        <source>Village code</source>
-        <translation>村（居）代码</translation>
+        <source>Village</source>
+        <translation>所属村</translation>
     </message>
     <message>
         <source>Household number (new or existing)</source>
@@ -1810,6 +1830,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <source>Save agreement as PDF</source>
         <translation>将协议书保存为PDF</translation>
     </message>
+    <message>
+        <source>Print agreement</source>
+        <translation>打印协议书</translation>
+    </message>
 </context>
 <context>
     <name>ResidentPicker</name>
@@ -1849,8 +1873,16 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>村</translation>
     </message>
     <message>
-        <source>Household</source>
+        <source>Family</source>
         <translation>家庭</translation>
+    </message>
+    <message>
+        <source>Household no. %1</source>
+        <translation>户号 %1</translation>
+    </message>
+    <message>
+        <source>%1&apos;s family</source>
+        <translation>%1家</translation>
     </message>
     <message>
         <source>Contract</source>
@@ -1946,8 +1978,12 @@ Offline-first family doctor contract service for village clinics.</source>
 <context>
     <name>RoundDialog</name>
     <message>
-        <source>Sickbed round</source>
-        <translation>家庭病床查床</translation>
+        <source>Sickbed round — %1</source>
+        <translation>查床 — %1</translation>
+    </message>
+    <message>
+        <source>Patient: %1</source>
+        <translation>患者：%1</translation>
     </message>
     <message>
         <source>Date</source>
@@ -1968,6 +2004,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Save</source>
         <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -2261,6 +2301,13 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>Startup</name>
+    <message>
+        <source>Encrypting the local database (only this once, after the upgrade); a backup is made first. Please wait…</source>
+        <translation>正在加密本地数据库（升级后只需进行这一次），会先做好备份。请稍候…</translation>
+    </message>
+</context>
+<context>
     <name>SyncController</name>
     <message>
         <source>Syncing…</source>
@@ -2489,6 +2536,14 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>无法取得</translation>
     </message>
     <message>
+        <source>Terminate contract — %1</source>
+        <translation>解约 — %1</translation>
+    </message>
+    <message>
+        <source>Resident: %1  Contract: %2</source>
+        <translation>居民：%1&#x3000;合同：%2</translation>
+    </message>
+    <message>
         <source>Reason *</source>
         <translation>原因 *</translation>
     </message>
@@ -2512,12 +2567,9 @@ Offline-first family doctor contract service for village clinics.</source>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
-</context>
-<context>
-    <name>dialog</name>
     <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
+        <source>Terminate the contract of %1? This cannot be undone.</source>
+        <translation>确定解除 %1 的签约？解约后不能撤销。</translation>
     </message>
 </context>
 </TS>

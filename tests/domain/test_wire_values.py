@@ -41,3 +41,11 @@ def test_ledger_reasons_must_be_the_json_list_the_ledger_reads():
     assert json_problem("ledger_assessment", "reasons", '[{"code": 1}]')
     assert json_problem("ledger_assessment", "reasons", "[" * 100000 + "]" * 100000)
     assert json_problem("resident", "name", "not json") is None  # not a JSON column
+
+
+def test_printable_replaces_only_what_text_problem_refuses():
+    from familydoc_desktop.domain.wire_values import printable, text_problem
+
+    assert printable("王五\t一组\n") == "王五\t一组\n"
+    assert printable("王\x00五\x7f\x85\ud800") == "王\ufffd五\ufffd\ufffd\ufffd"
+    assert text_problem(printable("a\x01\udfff")) is None

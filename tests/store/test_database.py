@@ -20,6 +20,8 @@ def test_pragmas_on_every_connection(tmp_path):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA temp_store")).scalar() == 2  # MEMORY: no temp files
+        assert conn.execute(text("PRAGMA cipher_version")).scalar()  # SQLCipher, keyed
 
 
 def test_data_dir_from_env_and_override(tmp_path, monkeypatch):

@@ -9,7 +9,7 @@ import json
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
-from keyring.backends import null
+from keyring.backends import fail, null
 from sqlmodel import select
 
 from familydoc_desktop.cli.main import main
@@ -253,12 +253,30 @@ def test_a_database_that_opens_is_not_set_aside(cli_db, capsys):
     assert "不需要恢复" in capsys.readouterr().err
 
 
-def test_no_credential_store_refuses_to_create_a_database(tmp_path):
+@pytest.mark.parametrize("store", [null.Keyring, fail.Keyring])
+def test_no_credential_store_refuses_to_create_a_database(tmp_path, store):
     previous = keyring.get_keyring()
-    keyring.set_keyring(null.Keyring())  # accepts a key and forgets it
+    keyring.set_keyring(store())  # null: accepts a key and forgets it; fail: raises
     try:
         with pytest.raises(keystore.KeyUnavailable, match="系统凭据管理器不可用"):
             Database(tmp_path / "new.db")
     finally:
         keyring.set_keyring(previous)
     assert not (tmp_path / "new.db").exists()
+
+
+def test_a_broken_credential_store_is_not_a_lost_key(cli_db, capsys):
+    """The store failing is not the key missing: no 'recover', nothing set aside."""
+    cli_db.close()
+    before = cli_db.path.read_bytes()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        with pytest.raises(keystore.KeyUnavailable, match="系统凭据管理器不可用"):
+            Database(cli_db.path)
+        assert main(["--data-dir", str(cli_db.path.parent), "recover", "--yes"]) == 1
+    finally:
+        keyring.set_keyring(previous)
+    assert "系统凭据管理器不可用" in capsys.readouterr().err
+    assert cli_db.path.read_bytes() == before
+    Database(cli_db.path).close()  # the store is back: it opens

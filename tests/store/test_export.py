@@ -111,3 +111,38 @@ def test_export_into_a_missing_folder_is_refused_and_creates_nothing(db, tmp_pat
     with db.session() as s, pytest.raises(DomainError):
         export_residents(s, tmp_path / "gone" / "r.csv", "csv", actor="张医生")
     assert not (tmp_path / "gone").exists()
+
+
+def test_ledger_and_exports_survive_a_control_character_and_reasons_that_are_not_json(
+        cli_db, tmp_path, capsys):
+    """Values pulled before the server checked them (issue 14) must not kill the ledger,
+    `export ledger` or the xlsx export on every PC that holds them."""
+    from openpyxl import load_workbook
+
+    from familydoc_desktop.cli.main import main
+    from familydoc_desktop.store import ledger
+    from familydoc_desktop.store.bulk import load_demo
+
+    load_demo(cli_db, residents=120, seed=4, today=date.today(), n_clinics=1)
+    with cli_db.session() as s:
+        rid = ledger.ledger_rows(s)[0].resident_id
+    with cli_db.session(capture=False) as s:  # as a pull before the checks left them
+        s.execute(text("UPDATE resident SET name = :n WHERE id = :r"),
+                  {"n": "王\x01五\x1b", "r": rid})
+        s.execute(text("UPDATE ledger_assessment SET reasons = '{not json' WHERE resident_id = :r"),
+                  {"r": rid})
+    with cli_db.session() as s:
+        row = next(r for r in ledger.ledger_rows(s) if r.resident_id == rid)
+        assert (row.name, row.reasons) == ("王\ufffd五\ufffd", [ledger.UNREADABLE_REASONS])
+        export_ledger(s, tmp_path / "l.xlsx")
+        export_ledger(s, tmp_path / "l.csv")
+        export_residents(s, tmp_path / "r.xlsx", "xlsx")
+    cells = {c.value for r in load_workbook(tmp_path / "l.xlsx").active.iter_rows() for c in r}
+    assert "王\ufffd五\ufffd" in cells and ledger.UNREADABLE_REASONS in cells
+    cells = {c.value for r in load_workbook(tmp_path / "r.xlsx").active.iter_rows() for c in r}
+    assert "王\ufffd五\ufffd" in cells
+    d = str(cli_db.path.parent)
+    cli_db.close()
+    assert main(["--data-dir", d, "ledger"]) == 0
+    assert "王\ufffd五\ufffd" in capsys.readouterr().out
+    assert main(["--data-dir", d, "export", "ledger", "--output", str(tmp_path / "c.xlsx")]) == 0

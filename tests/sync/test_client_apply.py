@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from familydoc_desktop.domain.hlc import Timestamp
 from familydoc_desktop.domain.models import FollowupVisit, Resident, SyncConflict
+from familydoc_desktop.store import set_aside
 from familydoc_desktop.store.database import Database
 from familydoc_desktop.sync import apply, faults, outbox
 from familydoc_desktop.sync.protocol import ConflictOut, PullResponse, TablePage
@@ -211,11 +212,67 @@ def test_one_page_of_new_changed_and_unchanged_rows(db):
         assert outbox.pending_count(s) == 0
 
 
-def test_a_row_missing_a_required_field_is_a_chinese_error_and_nothing_moves(db):
+def test_a_row_missing_a_required_field_is_set_aside_and_the_rest_of_the_page_commits(db):
     apply.apply_page(db, _page([_row(RID, 5)]))
     other = "01a20000-0000-7000-8000-0000000000cc"
-    with pytest.raises(apply.BadPage, match="resident 记录缺少必填字段 name"):
-        apply.apply_page(db, _page([_row(other, 6, id_number=None, name=None)], since=5))
-    assert apply.get_state(db, apply.CURSOR_KEY) == "5"
+    fine = "01a20000-0000-7000-8000-0000000000cd"
+    result = apply.apply_page(db, _page([_row(other, 6, id_number=None, name=None),
+                                         _row(fine, 7, id_number=None)], since=5))
+    assert result.set_aside == [("resident", other, "缺少必填字段 name")]
+    assert apply.get_state(db, apply.CURSOR_KEY) == "7"
     with db.session() as s:
         assert s.get(Resident, other) is None
+        assert s.get(Resident, fine).server_seq == 7
+        kept = set_aside.list_set_aside(s)
+        assert [(k.table, k.record_id, k.field, k.server_seq) for k in kept] == [
+            ("resident", other, "name", 6)]
+        assert kept[0].row["name"] is None and kept[0].row["sex"] == "female"
+
+
+@pytest.mark.parametrize("column,value,reason", [
+    ("created_at", "0001-01-01T00:00:00+00:01", "年份超出"),
+    ("updated_at", "9999-12-31T23:59:59-23:59", "年份超出"),
+    ("name", "王\x01英", "控制字符"),
+    ("name", "王\x00英", "NUL"),
+    ("note", "\ud800", "孤立代理项"),
+    ("birth_date", "2025-02-30", "不是有效的日期"),
+    ("birth_date", "0999-01-01", "年份超出"),
+    ("registered", "yes", "类型不符"),
+])
+def test_a_poisoned_value_is_set_aside_the_rest_commits_and_a_good_version_replaces_it(
+        db, column, value, reason):
+    poisoned = "01a20000-0000-7000-8000-0000000000d1"
+    fine = "01a20000-0000-7000-8000-0000000000d2"
+    result = apply.apply_page(db, _page([_row(poisoned, 3, **{column: value}),
+                                         _row(fine, 4, id_number=None)]))
+    assert [(t, r) for t, r, _ in result.set_aside] == [("resident", poisoned)]
+    assert reason in result.set_aside[0][2]
+    assert (result.rows, apply.get_state(db, apply.CURSOR_KEY)) == (1, "4")
+    with db.session() as s:
+        assert s.get(Resident, poisoned) is None
+        assert s.get(Resident, fine).name == "王秀英"
+        (kept,) = set_aside.list_set_aside(s)
+        assert kept.row[column] == value  # kept exactly as the server sent it
+        assert set_aside.count_set_aside(s) == 1
+    apply.apply_page(db, _page([_row(poisoned, 9)], since=4))  # the server's fixed version
+    with db.session() as s:
+        assert s.get(Resident, poisoned).server_seq == 9
+        assert set_aside.count_set_aside(s) == 0
+
+
+def test_ledger_reasons_that_are_not_json_are_set_aside(db):
+    cols = ["id", "server_seq", "org_id", "created_at", "updated_at", "hlc", "deleted",
+            "resident_id", "assessed_on", "colour", "computed_colour", "reasons",
+            "ruleset_version", "override"]
+    base = [ORG, "2025-01-02T03:04:05+00:00", "2025-01-02T03:04:05+00:00",
+            "1735787045000-0000-n1", False, RID, "2025-01-02", "red", "red"]
+    good = "01a20000-0000-7000-8000-0000000000e1"
+    bad = "01a20000-0000-7000-8000-0000000000e2"
+    page = PullResponse(since=0, next_since=2, more=False, server_time_ms=1, tables={
+        "ledger_assessment": TablePage(columns=cols, rows=[
+            [good, 1, *base, '[{"code": "bp", "text": "血压"}]', "v1", False],
+            [bad, 2, *base, "{not json", "v1", False]])})
+    result = apply.apply_page(db, page)
+    assert [(t, r) for t, r, _ in result.set_aside] == [("ledger_assessment", bad)]
+    assert "JSON" in result.set_aside[0][2]
+    assert result.rows == 1

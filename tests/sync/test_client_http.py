@@ -76,6 +76,26 @@ def test_gzip_body_is_decoded_and_wire_bytes_counted():
     assert client.clock_offset_ms is not None
 
 
+def test_zstd_is_asked_for_decoded_and_counted():
+    import zstandard
+
+    payload = json.dumps({"rows": ["王秀英"] * 500, "server_time_ms": 1_700_000_000_000},
+                         ensure_ascii=False).encode()
+    packed = zstandard.ZstdCompressor(level=6).compress(payload)
+    rec = Recorder(_response(200, packed, {"Content-Encoding": "zstd"}))
+    client = http.Client("http://x", session=rec)
+    assert client.get("/sync/pull") == payload
+    assert rec.calls[0]["headers"]["Accept-Encoding"] == "zstd, gzip"
+    assert client.bytes_received == len(packed) < len(payload)
+    # A body cut short or garbled on the line: the network's fault, nothing applied.
+    rec.response = _response(200, b"\x28\xb5\x2f\xfd" + b"\x00" * 7, {"Content-Encoding": "zstd"})
+    with pytest.raises(http.NetworkDown):
+        client.get("/sync/pull")
+    rec.response = _response(200, packed[:-5], {"Content-Encoding": "zstd"})
+    with pytest.raises(http.NetworkDown):
+        client.get("/sync/pull")
+
+
 def test_dead_network_gives_the_chinese_message():
     client = http.Client(f"http://127.0.0.1:{free_port()}", timeout=(1, 1))
     with pytest.raises(http.NetworkDown) as err:

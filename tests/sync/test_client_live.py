@@ -9,7 +9,7 @@ from sqlmodel import select
 from familydoc_desktop.domain.models import Household, Resident, SyncConflict
 from familydoc_desktop.store import orgs as store_orgs
 from familydoc_desktop.store.database import Database
-from familydoc_desktop.sync import conflicts, outbox, session
+from familydoc_desktop.sync import apply, conflicts, engine, outbox, session
 from familydoc_desktop.sync.engine import SyncEngine
 from familydoc_desktop.sync.http import NETWORK_DOWN, AuthExpired, NetworkDown
 from tests.sync.sync_live import PASSWORD, free_port
@@ -324,3 +324,82 @@ def test_a_resident_moved_to_another_village_leaves_the_old_village_s_pc(
                 Resident, moved.id).deleted
     finally:
         town.close()
+
+
+def test_poisoned_values_past_the_server_are_set_aside_and_the_rest_syncs(
+        clients, live_server, monkeypatch, tmp_path, capsys):
+    """A server that let poisoned values through (issue 14: before it checked them) must not
+    stop the sync of the PCs that see them: those rows are set aside, reported, and the rest
+    of the page commits; later syncs go on and verify."""
+    import json
+    from datetime import date
+
+    from familydoc_desktop.cli.main import main
+    from familydoc_desktop.domain.models import LedgerAssessment
+    from familydoc_desktop.store import set_aside
+    from sync_server.services import push as server_push
+
+    a, b = clients
+    clinic = live_server.clinic()
+    with a.session() as s:
+        people = [Resident(org_id=clinic, name=f"居民{i}", sex="male") for i in range(4)]
+        s.add_all(people)
+        s.flush()
+        assessment = LedgerAssessment(org_id=clinic, resident_id=people[3].id,
+                                      assessed_on=date(2026, 1, 5), colour="red",
+                                      computed_colour="red", reasons="[]",
+                                      ruleset_version="v1")
+        s.add(assessment)
+    poison = {people[0].id: {"created_at": "0001-01-01T00:00:00+00:01"},
+              people[1].id: {"name": "王\x01五"},
+              people[2].id: {"updated_at": "9999-12-31T23:59:59-23:59"}}
+    with a.session(capture=False) as s:  # the wire, not a's own rows, carries the poison
+        conn = s.connection()
+        for mid, table, rid, changes in conn.exec_driver_sql(
+                "SELECT mutation_id, table_name, record_id, changes FROM sync_outbox").all():
+            values = json.loads(changes)
+            values.update(poison.get(rid, {}))
+            if table == "ledger_assessment":
+                values["reasons"] = "{not json"
+            conn.exec_driver_sql("UPDATE sync_outbox SET changes = ? WHERE mutation_id = ?",
+                                 (json.dumps(values), mid))
+    monkeypatch.setattr(server_push, "check_value", lambda spec, value: None)  # an old server
+    assert sync(a).pushed == 5
+    monkeypatch.undo()
+
+    b.close()
+    data_dir = str(tmp_path / "doc_a2")
+    assert main(["--data-dir", data_dir, "sync"]) == 0
+    out, err = capsys.readouterr()
+    assert "有 4 条服务器数据无法写入本机，已另行保存" in out
+    assert "年份超出" in out and "控制字符" in out and "JSON" in out
+    assert "警告：4 条服务器数据无法写入本机" in err
+    b = Database(tmp_path / "doc_a2" / "familydoc.db")
+    clients[1] = b
+    with b.session() as s:
+        assert s.get(Resident, people[3].id).name == "居民3"  # the rest of the page
+        for p in people[:3]:
+            assert s.get(Resident, p.id) is None
+        kept = {(k.table, k.record_id) for k in set_aside.list_set_aside(s)}
+        assert kept == {("resident", p.id) for p in people[:3]} | {
+            ("ledger_assessment", assessment.id)}
+        assert s.get(LedgerAssessment, assessment.id) is None
+    stored = json.loads(apply.get_state(b, engine.LAST_REPORT_KEY))
+    assert (stored["set_aside"], stored["set_aside_total"]) == (4, 4)
+
+    # Syncing goes on: a new record arrives, and the digest check (set-aside rows counted
+    # as held) finds nothing to repair.
+    with a.session() as s:
+        s.add(Resident(org_id=clinic, name="赵六", sex="female"))
+    sync(a)
+    again = sync(b)
+    assert (again.pulled, again.set_aside, again.set_aside_total) == (1, 0, 4)
+    assert again.verified and again.reconciled_tables == []
+    # The doctor fixes the name: the good version replaces the set-aside one everywhere.
+    with a.session() as s:
+        s.get(Resident, people[1].id).name = "王五"
+    sync(a)
+    fixed = sync(b)
+    assert fixed.set_aside_total == 3
+    with b.session() as s:
+        assert s.get(Resident, people[1].id).name == "王五"

@@ -170,3 +170,22 @@ def test_tampered_misdirected_and_foreign_bundles_are_refused(live_server, tmp_p
         a.close()
         b.close()
         stranger.close()
+
+
+def test_export_for_a_clinic_picks_its_one_usb_pc(live_server, tmp_path, capsys):
+    a = pc(tmp_path, "a", live_server, "doc_a1")
+    try:
+        out = tmp_path / "for-clinic.fdbundle"
+        code, info = srv(live_server, capsys, "bundle", "export", "--org", "431001100201",
+                         "--output", str(out))
+        assert code == 0 and info["device_id"] == a.device_id
+        assert usb.import_bundle(a, out)["pending"] == 0
+        b = pc(tmp_path, "b", live_server, "doc_a2")  # a second USB PC in the clinic
+        b.close()
+        code, err = srv(live_server, capsys, "bundle", "export", "--org", "431001100201",
+                        "--output", str(out))
+        assert code == 1 and "请用 --device 指定" in err
+        code, err = srv(live_server, capsys, "bundle", "export", "--output", str(out))
+        assert code == 1 and "二选一" in err
+    finally:
+        a.close()

@@ -55,6 +55,30 @@ def test_views_and_reveals_are_listed_with_account_and_resident(window, qtbot):
     assert "找不到该居民" in screen.status.text()
 
 
+def test_a_printed_agreement_is_listed_under_the_resident(window, qtbot, tmp_path):
+    from datetime import date
+
+    from familydoc_desktop.store import contracts
+    from familydoc_desktop.ui import printing
+
+    ctx = window.ctx
+    org = ctx.org_id
+    with ctx.session() as s:
+        r = Resident(org_id=org, name="慕容秋", sex="female", id_number="11010519491231002X")
+        s.add(r)
+        s.flush()
+        contracts.seed_package_catalogue(s, org)
+        c = contracts.sign_contract(s, resident_id=r.id, start=date.today(), years=1,
+                                    consent_by="resident")
+    printing.agreement_to_pdf(ctx, c.id, tmp_path / "agreement.pdf")
+    screen = window.show_screen("audit")
+    wait_tasks(qtbot, ctx)
+    type_text(qtbot, screen.resident_edit, "11010519491231002X")
+    screen.load()
+    wait_tasks(qtbot, ctx)
+    assert ("打印", "慕容秋", "签约协议书") in {(act, who, d) for _, _, act, who, d in _rows(screen)}
+
+
 @pytest.fixture
 def server(tmp_path):
     from sync_server.core import security

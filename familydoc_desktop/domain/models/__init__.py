@@ -15,7 +15,9 @@ from familydoc_desktop.domain.models.people import (
 from familydoc_desktop.domain.models.services import (
     AuditLog, DrugShortage, HealthPoints, HealthPush, SatisfactionSurvey,
 )
-from familydoc_desktop.domain.models.syncmeta import OutboxEntry, SyncConflict, SyncState
+from familydoc_desktop.domain.models.syncmeta import (
+    OutboxEntry, SetAsideRow, SyncConflict, SyncState,
+)
 
 # Parents before children: a pulled page is applied in this order.
 SYNCED_MODELS: tuple[type[Synced], ...] = (
@@ -31,6 +33,7 @@ __all__ = [
     "HealthPoints", "HealthPush", "Household", "LedgerAssessment", "LongPrescription",
     "Organisation", "OutboxEntry", "PopulationMembership", "Referral", "Resident",
     "SYNCED_MODELS", "SYNCED_TABLES", "SQLModel", "SatisfactionSurvey", "ServicePackage",
+    "SetAsideRow",
     "Sickbed", "SickbedRound", "Staff", "Synced", "SyncConflict", "SyncState", "Team",
     "TeamMember", "metadata", "new_id", "utcnow",
 ]

@@ -53,3 +53,19 @@ class SyncConflict(SQLModel, table=True):
     resolution: str | None = Field(default=None, max_length=10)  # local | server
     created_at: datetime = Field(default_factory=utcnow)
     resolved_at: datetime | None = None
+
+
+class SetAsideRow(SQLModel, table=True):
+    """A pulled row this PC could not hold (a value no PC can store, written past an older
+    server's checks, or a row the local constraints refuse). Kept here as the server sent it,
+    with the reason, so the rest of its page commits and syncing goes on; a later good version
+    of the same record replaces it (the entry is dropped when that version applies)."""
+
+    __tablename__ = "sync_set_aside"
+    table_name: str = Field(primary_key=True, max_length=40)
+    record_id: str = Field(primary_key=True, max_length=36)
+    server_seq: int | None = None
+    field: str | None = Field(default=None, max_length=40)  # the offending column, if known
+    reason: str = Field(default="")  # Chinese, for the sync screen and the report
+    row: str = Field(default="{}")  # JSON (ASCII-escaped) of the wire row, column -> value
+    set_aside_at: datetime = Field(default_factory=utcnow)

@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from familydoc_desktop.domain.idcard import mask_id, mask_phone
 from familydoc_desktop.store import search
+from familydoc_desktop.domain.codes import Colour, ContractStatus, Sex
 from familydoc_desktop.ui import labels
 
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -96,7 +97,7 @@ class ResidentTableModel(QAbstractTableModel):
 
     def _headers(self) -> tuple[str, ...]:
         return (self.tr("Name"), self.tr("Sex"), self.tr("Age"), self.tr("ID number"),
-                self.tr("Phone"), self.tr("Village"), self.tr("Household"),
+                self.tr("Phone"), self.tr("Village"), self.tr("Family"),
                 self.tr("Contract"), self.tr("Ledger"), self.tr("Address"))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
@@ -108,6 +109,8 @@ class ResidentTableModel(QAbstractTableModel):
             return self._display(row, col)
         if role == ROW_ID_ROLE:
             return row.id
+        if role == Qt.ItemDataRole.ToolTipRole and col == "household_no" and row.household_no:
+            return self.tr("Household no. %1").replace("%1", row.household_no)
         if role == Qt.ItemDataRole.ForegroundRole and col == "colour" and row.colour:
             return QBrush(COLOUR_BRUSH.get(row.colour, QColor("black")))
         if role == Qt.ItemDataRole.TextAlignmentRole and col == "age":
@@ -122,10 +125,16 @@ class ResidentTableModel(QAbstractTableModel):
             return value if self.reveal else mask_id(value)
         if col == "phone":
             return value if self.reveal else mask_phone(value)
-        if col in ("sex", "contract_status"):
-            return labels.label(value)
+        if col == "household_no":  # the family by its head's name; the number in the tooltip
+            if row.household_head:
+                return self.tr("%1's family").replace("%1", row.household_head)
+            return str(value)
+        if col == "sex":
+            return labels.label(Sex, value)
+        if col == "contract_status":
+            return labels.label(ContractStatus, value)
         if col == "colour":
-            return "● " + labels.label(value)
+            return "● " + labels.label(Colour, value)
         if col == "village_code":
             return self.village_names.get(value, value)
         if isinstance(value, date):

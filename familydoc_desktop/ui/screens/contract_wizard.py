@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget, QWizard, QWizardPage,
 )
 
-from familydoc_desktop.domain.codes import ConsentBy, PackageKind
+from familydoc_desktop.domain.codes import ConsentBy, FundingSource, PackageKind
 from familydoc_desktop.domain.contracts import (
     contract_end, fee_split, personalised_price_split, renewal_start,
 )
@@ -228,8 +228,9 @@ class FeePage(QWizardPage):
         layout.addLayout(form)
         self.table = QTableWidget(0, 5, self)
         self.table.setHorizontalHeaderLabels([
-            self.tr("Item"), labels.label("public_health"), labels.label("insurance"),
-            labels.label("personal"), self.tr("Total")])
+            self.tr("Item"), labels.label(FundingSource, FundingSource.PUBLIC_HEALTH),
+            labels.label(FundingSource, FundingSource.INSURANCE),
+            labels.label(FundingSource, FundingSource.PERSONAL), self.tr("Total")])
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(0, 260)

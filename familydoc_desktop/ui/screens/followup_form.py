@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from familydoc_desktop.domain import followup, mental, selfcare, vitals
-from familydoc_desktop.domain.codes import MentalClass, VisitClass, VisitKind, VisitMethod
+from familydoc_desktop.domain.codes import Colour, MentalClass, VisitClass, VisitKind, VisitMethod
 from familydoc_desktop.domain.dates import age_on
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.store import residents, visits
@@ -51,7 +51,7 @@ class FollowupForm(GuardedDialog):
         self.date_edit.setMaximumDate(self.date_edit.date())
         self.method_combo = QComboBox(self)
         for m in VisitMethod:
-            self.method_combo.addItem(labels.label(m), str(m))
+            self.method_combo.addItem(labels.label(VisitMethod, m), str(m))
         self.method_note = QLabel(self)
         self.method_note.setObjectName("hint")
         self.method_combo.currentIndexChanged.connect(self._update)
@@ -93,7 +93,7 @@ class FollowupForm(GuardedDialog):
         self.class_combo.addItem(self.tr("As suggested"), None)
         self.mental_kind = self.kind == VisitKind.SEVERE_MENTAL
         for c in (MentalClass if self.mental_kind else VisitClass):
-            self.class_combo.addItem(labels.label(c), str(c))
+            self.class_combo.addItem(labels.visit_class_label(c), str(c))
         self.suggestion = QLabel(self)
         self.suggestion.setObjectName("suggestion")
         self.urgent = QLabel(self)
@@ -126,13 +126,13 @@ class FollowupForm(GuardedDialog):
         if self.kind == VisitKind.ELDERLY_80:
             box = QGroupBox(self.tr("Self-care assessment (NBPHS-3)"), self)
             sform = QFormLayout(box)
-            for item, (label_zh, scores) in selfcare.ITEMS.items():
+            for item, (_label_zh, scores) in selfcare.ITEMS.items():
                 combo = QComboBox(box)
-                for score in scores:
-                    combo.addItem(str(score), score)
+                for score in scores:  # the points with the scale's words beside them
+                    combo.addItem(labels.selfcare_choice_label(item, score), score)
                 combo.currentIndexChanged.connect(self._update)
                 self.selfcare_combos[item] = combo
-                sform.addRow(label_zh, combo)
+                sform.addRow(labels.selfcare_item_label(item), combo)
             self.selfcare_total = QLabel(box)
             sform.addRow(self.tr("Total"), self.selfcare_total)
             layout.addWidget(box)
@@ -266,7 +266,7 @@ class FollowupForm(GuardedDialog):
         self.issues.setText("\n".join(("⚠ " if i.level == "warning" else "✖ ") + i.message
                                       for i in issues))
         suggested = self.suggested_class()
-        self.suggestion.setText(self.tr("Suggested: %1").replace("%1", labels.label(suggested))
+        self.suggestion.setText(self.tr("Suggested: %1").replace("%1", labels.visit_class_label(suggested))
                                 if suggested else "")
         urgent = followup.urgent_referral_reasons(sbp=m["sbp"], dbp=m["dbp"],
                                                   fasting_glucose=m["fasting_glucose"],
@@ -331,7 +331,7 @@ class FollowupForm(GuardedDialog):
         lines = []
         if o.visit.visit_class:
             lines.append(self.tr("Classification: %1").replace(
-                "%1", labels.label(o.visit.visit_class)))
+                "%1", labels.visit_class_label(o.visit.visit_class)))
         if o.urgent_reasons:
             lines.append(self.tr("Urgent referral advised: %1").replace(
                 "%1", "；".join(o.urgent_reasons)))
@@ -339,7 +339,7 @@ class FollowupForm(GuardedDialog):
             lines.append(self.tr("Two unsatisfactory follow-ups in a row: consider a referral."))
         if o.assessment is not None:
             lines.append(self.tr("Ledger colour: %1").replace(
-                "%1", labels.label(o.assessment.colour)))
+                "%1", labels.label(Colour, o.assessment.colour)))
         if o.visit.next_visit_date:
             lines.append(self.tr("Next follow-up due: %1").replace(
                 "%1", o.visit.next_visit_date.isoformat()))

@@ -13,14 +13,14 @@ from PySide6.QtWidgets import (
     QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
-from familydoc_desktop.domain.codes import Colour
+from familydoc_desktop.domain.codes import Colour, Population, Sex
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.store import ledger
 from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, PagedRowsModel
 from familydoc_desktop.ui.villages import villages
-from familydoc_desktop.ui.widgets.common import error_label, show_error, table_view
+from familydoc_desktop.ui.widgets.common import error_label, fit_columns, show_error, table_view
 from familydoc_desktop.ui.taskman import failure_text
 
 COLOUR_HEX = {"red": "#c62828", "yellow": "#b28704", "green": "#2e7d32"}
@@ -40,7 +40,7 @@ class LedgerScreen(QWidget):
         self.colour_combo = QComboBox(self)
         self.colour_combo.addItem(self.tr("All colours"), None)
         for c in Colour:
-            self.colour_combo.addItem(labels.label(c), str(c))
+            self.colour_combo.addItem(labels.label(Colour, c), str(c))
         self.colour_combo.currentIndexChanged.connect(self.reload)
         self.village_combo = QComboBox(self)
         self.village_combo.addItem(self.tr("All villages"), None)
@@ -64,21 +64,20 @@ class LedgerScreen(QWidget):
         bar.addWidget(self.export_button)
         layout.addLayout(bar)
         self.model = PagedRowsModel([
-            Column(self.tr("Colour"), lambda r: "● " + labels.label(r.colour),
+            Column(self.tr("Colour"), lambda r: "● " + labels.label(Colour, r.colour),
                    colour=lambda r: COLOUR_HEX.get(r.colour)),
             Column(self.tr("Name"), lambda r: r.name),
-            Column(self.tr("Sex"), lambda r: labels.label(r.sex)),
+            Column(self.tr("Sex"), lambda r: labels.label(Sex, r.sex)),
             Column(self.tr("Age"), lambda r: r.age, align_right=True),
             Column(self.tr("Key populations"), lambda r: "、".join(
-                labels.label(p) for p in r.populations)),
+                labels.label(Population, p) for p in r.populations)),
             Column(self.tr("Changed on"), lambda r: r.changed_on),
             Column(self.tr("Overridden"), lambda r: r.override),
             Column(self.tr("Reasons"), lambda r: "；".join(r.reasons)),
         ], self._page, self)
         self.view = table_view(self)
         self.view.setModel(self.model)
-        for col, width in enumerate((70, 90, 50, 50, 220, 100, 60)):
-            self.view.setColumnWidth(col, width)
+        fit_columns(self.view, (70, 90, 50, 50, 220, 100, 60))
         self.view.activated.connect(self._open)  # double-click or Enter, once
         layout.addWidget(self.view, 1)
         self.status = QLabel(self)
@@ -183,11 +182,11 @@ class OverrideDialog(QDialog):
         layout.addLayout(form)
         self.colour_combo = QComboBox(self)
         for c in Colour:
-            self.colour_combo.addItem(labels.label(c), str(c))
+            self.colour_combo.addItem(labels.label(Colour, c), str(c))
         self.colour_combo.setCurrentIndex(self.colour_combo.findData(row.colour))
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setMaxLength(500)
-        form.addRow(self.tr("Current"), QLabel(labels.label(row.colour), self))
+        form.addRow(self.tr("Current"), QLabel(labels.label(Colour, row.colour), self))
         form.addRow(self.tr("New colour"), self.colour_combo)
         form.addRow(self.tr("Reason *"), self.reason_edit)
         self.error = error_label(self)

@@ -2,14 +2,14 @@
 actions of the day on that resident."""
 from __future__ import annotations
 
-import json
-
 from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QMenu, QPushButton, QTabWidget, QTableView, QVBoxLayout, QWidget,
 )
 
+from familydoc_desktop.domain.codes import (
+    Colour, ConsentBy, ContractStatus, Sex, SickbedOutcome, SickbedType, TerminationReason,
+    VisitKind, VisitMethod)
 from familydoc_desktop.domain import referral as referral_rules
-from familydoc_desktop.domain.codes import ContractStatus, VisitKind
 from familydoc_desktop.store import contracts, households, ledger, residents, services, sickbeds
 from familydoc_desktop.store import visits
 from familydoc_desktop.ui import labels
@@ -20,8 +20,8 @@ from familydoc_desktop.ui.widgets.common import table_view
 COLOUR_HEX = {"red": "#c62828", "yellow": "#b28704", "green": "#2e7d32"}
 
 
-def _money(fen: int) -> str:
-    return f"{fen / 100:.2f}"
+def _money(yuan) -> str:  # noqa: ANN001
+    return f"{yuan:.2f}"
 
 
 class ResidentHistory(QWidget):
@@ -73,41 +73,41 @@ class ResidentHistory(QWidget):
             Column(self.tr("Start"), lambda c: c.start_date),
             Column(self.tr("End"), lambda c: c.end_date),
             Column(self.tr("Years"), lambda c: c.term_years, align_right=True),
-            Column(self.tr("Status"), lambda c: labels.label(c.status)),
-            Column(self.tr("Consent"), lambda c: labels.label(c.consent_by)
+            Column(self.tr("Status"), lambda c: labels.label(ContractStatus, c.status)),
+            Column(self.tr("Consent"), lambda c: labels.label(ConsentBy, c.consent_by)
                    + (f"（{c.guardian_name}）" if c.guardian_name else "")),
+            # The agreement's 合计 by source (basic and personalised packages), from the same
+            # fee lines the printed agreement shows.
             Column(self.tr("Fees (PH/Ins/Personal)"), lambda c: "/".join(
-                _money(x) for x in (c.fee_public_health_fen, c.fee_insurance_fen,
-                                    c.fee_personal_fen))),
+                _money(x) for x in self._fee_totals.get(c.id, ()))),
             Column(self.tr("Termination"), lambda c: (
-                f"{c.terminated_on} {labels.label(c.termination_reason)} "
+                f"{c.terminated_on} {labels.label(TerminationReason, c.termination_reason)} "
                 f"{c.termination_note or ''}" if c.terminated_on else "")),
         ], self)
         self.visits_model = RowsTableModel([
             Column(self.tr("Date"), lambda v: v.visit_date),
             Column(self.tr("Kind"), lambda v: labels.visit_kind_label(v.kind)),
-            Column(self.tr("Method"), lambda v: labels.label(v.method)),
+            Column(self.tr("Method"), lambda v: labels.label(VisitMethod, v.method)),
             Column(self.tr("BP"), lambda v: f"{v.sbp}/{v.dbp}" if v.sbp else ""),
             Column(self.tr("Glucose"), lambda v: v.fasting_glucose),
             Column(self.tr("Self-care"), lambda v: v.selfcare_total),
-            Column(self.tr("Classification"), lambda v: labels.label(v.visit_class)),
+            Column(self.tr("Classification"), lambda v: labels.visit_class_label(v.visit_class)),
             Column(self.tr("Next due"), lambda v: v.next_visit_date),
         ], self)
         self.ledger_model = RowsTableModel([
             Column(self.tr("Date"), lambda a: a.assessed_on),
-            Column(self.tr("Colour"), lambda a: "● " + labels.label(a.colour),
+            Column(self.tr("Colour"), lambda a: "● " + labels.label(Colour, a.colour),
                    colour=lambda a: COLOUR_HEX.get(a.colour)),
-            Column(self.tr("Reasons"), lambda a: "；".join(
-                r.get("text", "") for r in json.loads(a.reasons or "[]"))),
+            Column(self.tr("Reasons"), lambda a: "；".join(ledger.reason_texts(a.reasons))),
             Column(self.tr("Override"), lambda a: (
                 f"{a.author}: {a.override_reason}" if a.override else "")),
         ], self)
         self.sickbeds_model = RowsTableModel([
             Column(self.tr("Admitted"), lambda b: b.admitted_on),
-            Column(self.tr("Type"), lambda b: labels.label(b.bed_type)),
+            Column(self.tr("Type"), lambda b: labels.label(SickbedType, b.bed_type)),
             Column(self.tr("Diagnosis"), lambda b: b.diagnosis),
             Column(self.tr("Discharged"), lambda b: b.discharged_on),
-            Column(self.tr("Outcome"), lambda b: labels.label(b.outcome)),
+            Column(self.tr("Outcome"), lambda b: labels.label(SickbedOutcome, b.outcome)),
         ], self)
         self.referrals_model = RowsTableModel([
             Column(self.tr("Date"), lambda r: r.referral_date),
@@ -129,7 +129,7 @@ class ResidentHistory(QWidget):
         ], self)
         self.household_model = RowsTableModel([
             Column(self.tr("Name"), lambda r: r.name),
-            Column(self.tr("Sex"), lambda r: labels.label(r.sex)),
+            Column(self.tr("Sex"), lambda r: labels.label(Sex, r.sex)),
             Column(self.tr("Birth date"), lambda r: r.birth_date),
             Column(self.tr("Relation to head"), lambda r: r.relation_to_head or ""),
         ], self)
@@ -156,6 +156,10 @@ class ResidentHistory(QWidget):
         rid = self.resident_id
         with self.ctx.session() as s:
             self.contracts = contracts.contracts_for(s, rid)
+            self._fee_totals = {}
+            for c in self.contracts:
+                t = contracts.fees_of(s, c).total
+                self._fee_totals[c.id] = (t.public_health, t.insurance, t.personal)
             self.contracts_model.set_rows(self.contracts)
             self.visits_model.set_rows(visits.visits_for(s, rid))
             self.ledger_model.set_rows(list(reversed(ledger.history(s, rid))))
@@ -234,7 +238,12 @@ class ResidentHistory(QWidget):
             path, _ = QFileDialog.getSaveFileName(self, self.tr("Save agreement as PDF"),
                                                   "签约服务协议书.pdf", "PDF (*.pdf)")
             if path:
-                printing.agreement_to_pdf(self.ctx, contract_id, path)
+                try:
+                    printing.agreement_to_pdf(self.ctx, contract_id, path)
+                except Exception as exc:  # noqa: BLE001 - shown in Chinese, traceback logged
+                    from PySide6.QtWidgets import QMessageBox
+                    from familydoc_desktop.ui.taskman import failure_text
+                    QMessageBox.warning(self, self.tr("Print agreement"), failure_text(exc))
         elif menu_choice == "printer":
             printing.agreement_to_printer(self.ctx, contract_id, self)
 

@@ -14,7 +14,7 @@ from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.resident_table import ROW_ID_ROLE, ResidentTableModel
 from familydoc_desktop.ui.villages import villages
-from familydoc_desktop.ui.widgets.common import table_view
+from familydoc_desktop.ui.widgets.common import fit_columns, table_view
 
 DEBOUNCE_MS = 250
 
@@ -43,16 +43,16 @@ class ResidentsScreen(QWidget):
         self.population_combo = QComboBox(self)
         self.population_combo.addItem(self.tr("All populations"), None)
         for p in Population:
-            self.population_combo.addItem(labels.label(p), str(p))
+            self.population_combo.addItem(labels.label(Population, p), str(p))
         self.colour_combo = QComboBox(self)
         self.colour_combo.addItem(self.tr("Any colour"), None)
         for c in Colour:
-            self.colour_combo.addItem(labels.label(c), str(c))
+            self.colour_combo.addItem(labels.label(Colour, c), str(c))
         self.status_combo = QComboBox(self)
         self.status_combo.addItem(self.tr("Any contract status"), None)
-        self.status_combo.addItem(labels.label("none"), search.UNSIGNED)
+        self.status_combo.addItem(labels.unsigned_label(), search.UNSIGNED)
         for st in ContractStatus:
-            self.status_combo.addItem(labels.label(st), str(st))
+            self.status_combo.addItem(labels.label(ContractStatus, st), str(st))
         for combo in (self.village_combo, self.population_combo, self.colour_combo,
                       self.status_combo):
             combo.currentIndexChanged.connect(self._search_now)
@@ -78,8 +78,7 @@ class ResidentsScreen(QWidget):
         self.model = ResidentTableModel(ctx.session, self)
         self.view = table_view(self)
         self.view.setModel(self.model)
-        for col, width in enumerate((90, 50, 50, 170, 120, 100, 140, 80, 80)):
-            self.view.setColumnWidth(col, width)
+        fit_columns(self.view, (90, 50, 50, 170, 120, 100, 140, 80, 80))
         self.view.activated.connect(lambda _i: self.open_selected())
         layout.addWidget(self.view, 1)
 
