@@ -16,7 +16,7 @@ class HealthPoints(Synced, table=True):
     on_date: date
     points: int  # positive earned, negative redeemed
     reason: str = Field(max_length=200)  # the rule's name, or what the points bought
-    rule: str | None = Field(default=None, max_length=30)  # the earning rule's code (0013)
+    rule: str | None = Field(default=None, max_length=30)  # the earning rule's code (0014)
 
 
 class SatisfactionSurvey(Synced, table=True):

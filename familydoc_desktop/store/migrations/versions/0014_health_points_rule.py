@@ -3,14 +3,14 @@
 Points earned keep the code of the earning rule (resources/rulesets/points_default.json) they
 were given under, so a rule's yearly limit counts its own events.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
