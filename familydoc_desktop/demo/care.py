@@ -36,7 +36,9 @@ class CareRecords:
     def clinical(self, org_id: str, p: dict, out: dict[str, list]) -> None:
         rng, today, age = self.rng, self.today, p["age"]
         rid = p["row"]["id"]
-        adult_since = _add_years(p["born"], 30)
+        # Chronic disease is diagnosed from 30 on; a younger adult's no later than 20 days ago
+        # (never in the future: a diagnosis dated ahead would move a pulling PC's clock).
+        adult_since = min(_add_years(p["born"], 30), today - timedelta(days=20))
         if age >= 18 and rng.random() < _by_age(HYPERTENSION_BY_AGE, age):
             p["dx"].append((Condition.HYPERTENSION, "I10", self.rand_date(
                 max(adult_since, today - timedelta(days=15 * 365)), today - timedelta(days=20))))

@@ -16,6 +16,7 @@ from typing import Literal
 from sqlalchemy import text
 from sqlmodel import Session
 
+from familydoc_desktop.domain.population import PREGNANCY_SQL_DAYS
 from familydoc_desktop.domain import idcard
 from familydoc_desktop.domain.codes import Colour, ContractStatus, Population
 from familydoc_desktop.domain.dates import age_on
@@ -117,7 +118,8 @@ def _filter_clause(filters: ResidentFilter | None, on: date) -> tuple[str, dict]
             sex = " AND r.sex != 'male'" if pop == Population.PREGNANT else ""
             parts.append("r.id IN (SELECT d.resident_id FROM diagnosis d WHERE d.deleted = 0"
                          " AND d.condition = :cond AND d.start_date <= :on"
-                         f" AND (d.end_date IS NULL OR d.end_date >= :on)){sex}")
+                         f" AND (d.end_date >= :on OR (d.end_date IS NULL AND (d.condition != 'pregnancy'"
+                         f" OR date(d.start_date, '+{PREGNANCY_SQL_DAYS} days') >= :on)))){sex}")
             params["cond"] = _POP_CONDITION[pop]
         else:
             parts.append("r.id IN (SELECT m.resident_id FROM population_membership m"

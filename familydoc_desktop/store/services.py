@@ -124,10 +124,11 @@ def referral_list(session: Session, *, open_only: bool = False,
 # ---- 长期处方 ---------------------------------------------------------------------------------
 
 def _conditions_on(session: Session, resident_id: str, on: date) -> set[str]:
+    from familydoc_desktop.domain.population import DiagnosisFact
     from familydoc_desktop.store.residents import diagnoses_for
 
     return {d.condition for d in diagnoses_for(session, resident_id)
-            if d.start_date <= on and (d.end_date is None or d.end_date >= on)}
+            if DiagnosisFact(d.condition, d.start_date, d.end_date).active_on(on)}
 
 
 def add_long_prescription(session: Session, *, resident_id: str, weeks, drugs,
