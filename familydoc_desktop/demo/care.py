@@ -369,13 +369,21 @@ class CareRecords:
                 direction=ReferralDirection.DOWN, referral_date=d, receiving_unit="县人民医院",
                 reason="出院后转回基层继续康复", status=ReferralStatus.COMPLETED))
         if rng.random() < 0.04:
+            drawn = []
             for _ in range(rng.randint(1, 3)):
                 d = today - timedelta(days=rng.randint(1, 360))
-                pts, why = rng.choice(((10, "参加健康讲座"), (5, "按时随访"), (5, "完成体检"),
-                                       (-20, "兑换体检项目")))
+                drawn.append((d, rng.choice(((5, "参加健康讲座", "health_talk"),
+                                             (5, "按时接受随访", "followup_kept"),
+                                             (10, "参加健康体检", "checkup"),
+                                             (-10, "兑换血糖试纸一盒", None)))))
+            balance = 0
+            for d, (pts, why, rule) in sorted(drawn, key=lambda x: x[0]):
+                if pts < 0 and balance + pts < 0:  # the balance never goes negative
+                    pts, why, rule = 5, "参加健康讲座", "health_talk"
+                balance += pts
                 out["health_points"].append(self.row(
                     "health_points", org_id, self.at(d), resident_id=rid, on_date=d,
-                    points=pts, reason=why))
+                    points=pts, reason=why, rule=rule))
         if rng.random() < 0.05:
             d = today - timedelta(days=rng.randint(1, 360))
             out["satisfaction_survey"].append(self.row(

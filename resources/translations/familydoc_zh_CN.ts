@@ -1111,6 +1111,88 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>PointsDialog</name>
+    <message>
+        <source>Health points — %1</source>
+        <translation>健康积分 — %1</translation>
+    </message>
+    <message>
+        <source>Balance: %1</source>
+        <translation>现有积分：%1</translation>
+    </message>
+    <message>
+        <source>Earn</source>
+        <translation>获得积分</translation>
+    </message>
+    <message>
+        <source>Redeem</source>
+        <translation>兑换</translation>
+    </message>
+    <message>
+        <source>%1 (up to %2)</source>
+        <translation>%1（每次最多%2分）</translation>
+    </message>
+    <message>
+        <source>Earn or redeem</source>
+        <translation>获得或兑换</translation>
+    </message>
+    <message>
+        <source>Earned for</source>
+        <translation>获得事由</translation>
+    </message>
+    <message>
+        <source>Redeemed for</source>
+        <translation>兑换的服务或用品</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>PointsTab</name>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>For</source>
+        <translation>事由</translation>
+    </message>
+    <message>
+        <source>Latest entries</source>
+        <translation>最近的记录</translation>
+    </message>
+    <message>
+        <source>Earn or redeem…</source>
+        <translation>记分或兑换…</translation>
+    </message>
+    <message>
+        <source>Health points of</source>
+        <translation>选择居民</translation>
+    </message>
+</context>
+<context>
     <name>PrescriptionDialog</name>
     <message>
         <source>Long prescription — %1</source>
@@ -1569,6 +1651,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>缺药登记…</translation>
     </message>
     <message>
+        <source>Health points…</source>
+        <translation>健康积分…</translation>
+    </message>
+    <message>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -1948,6 +2034,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Drug shortages</source>
         <translation>缺药登记</translation>
+    </message>
+    <message>
+        <source>Health points</source>
+        <translation>健康积分</translation>
     </message>
 </context>
 <context>
