@@ -289,7 +289,7 @@ def _take_seen(cursor, seen: list[tuple[str, str, int, Any]], dialect: Dialect) 
     for table in {item[0] for item in seen if item[0] in SYNCED_TABLES}:
         stamp_type = SYNCED_TABLES[table].__table__.c.updated_at.type
         to_db = _converter(stamp_type, dialect)
-        updates = [(seq, to_db(stamp) if stamp is not None and to_db else stamp, rid, seq)
+        updates = [(seq, _stamp(to_db, stamp), rid, seq)
                    for t, rid, seq, stamp in seen if t == table]
         before = cursor.connection.total_changes
         cursor.executemany(f'UPDATE "{table}" SET server_seq = ?, updated_at = coalesce(?,'
@@ -305,6 +305,17 @@ def _take_seen(cursor, seen: list[tuple[str, str, int, Any]], dialect: Dialect) 
                                        f' ({",".join("?" * len(chunk))})', chunk).fetchone()[0]
             missing += len(ids) - held
     return missing
+
+
+def _stamp(to_db, value: Any) -> Any:  # noqa: ANN001
+    """The server's updated_at as stored here; one this PC cannot hold (pushed by an old
+    server's client past its checks) leaves the local stamp alone."""
+    if value is None or to_db is None:
+        return value
+    try:
+        return to_db(value)
+    except (ValueError, OverflowError, TypeError):
+        return None
 
 
 def _let_go(cursor, departed: list[tuple[str, str]]) -> None:  # noqa: ANN001
