@@ -1,5 +1,5 @@
 """Other services named in the seeds: two-way referral, long prescriptions, health points,
-satisfaction surveys, health-information pushes, drug-shortage register."""
+satisfaction surveys, drug-shortage register."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,7 +15,7 @@ from familydoc_desktop.domain.codes import ReferralStatus
 from familydoc_desktop.domain.dates import parse_date
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.models import (
-    DrugShortage, HealthPoints, HealthPush, LongPrescription, Referral, SatisfactionSurvey,
+    DrugShortage, HealthPoints, LongPrescription, Referral, SatisfactionSurvey,
 )
 from familydoc_desktop.store.residents import require_resident
 
@@ -262,26 +262,6 @@ def add_satisfaction(session: Session, *, resident_id: str, scores, method: str 
 
 def surveys_for(session: Session, resident_id: str) -> list[SatisfactionSurvey]:
     return _rows(session, SatisfactionSurvey, resident_id, SatisfactionSurvey.on_date.desc())
-
-
-# ---- 健康信息推送 -----------------------------------------------------------------------------
-
-def add_health_push(session: Session, *, resident_id: str, on_date, channel: str, topic: str,
-                    today: date | None = None) -> HealthPush:
-    resident = require_resident(session, resident_id)
-    row = HealthPush(org_id=resident.org_id, resident_id=resident.id,
-                     on_date=_day(on_date, today, "推送日期"), channel=_text(channel, "推送渠道"),
-                     topic=_text(topic, "推送主题"))
-    session.add(row)
-    session.flush()
-    return row
-
-
-def pushes_in_year(session: Session, resident_id: str, year: int) -> int:
-    """Seed 001 item 1 asks for >= 12 pushes a year per signed resident."""
-    return int(session.exec(select(func.count()).select_from(HealthPush).where(
-        HealthPush.resident_id == resident_id, HealthPush.deleted == False,  # noqa: E712
-        HealthPush.on_date >= date(year, 1, 1), HealthPush.on_date <= date(year, 12, 31))).one())
 
 
 # ---- 缺药登记 ---------------------------------------------------------------------------------
