@@ -51,10 +51,15 @@ def main() -> int:
             widget.grab().save(str(path))
             print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
-        for key in ("home", "residents", "ledger", "sickbeds", "reports", "import_export", "sync",
-                    "settings"):
+        for key in ("home", "residents", "ledger", "sickbeds", "services", "reports",
+                    "import_export", "sync", "settings"):
             window.show_screen(key)
             shoot(window, key)
+        services_screen = window.show_screen("services")
+        for index, name in enumerate(("services_referrals", "services_prescriptions",
+                                      "services_shortages", "services_points")):
+            services_screen.tabs.setCurrentIndex(index)
+            shoot(window, name)
 
         # Dialogs of the day, on a real resident of the demo township.
         with ctx.session() as s:
@@ -122,6 +127,18 @@ def main() -> int:
             shoot(form, "followup_severe_mental")
             form.dirty = False
             form.close()
+
+        from familydoc_desktop.ui.screens.prescription_dialog import PrescriptionDialog
+        from familydoc_desktop.ui.screens.referral_dialog import ReferralDialog
+        from familydoc_desktop.ui.screens.service_dialogs import PointsDialog, ShortageDialog
+        for cls, name in ((ReferralDialog, "referral_dialog"),
+                          (PrescriptionDialog, "prescription_dialog"),
+                          (ShortageDialog, "shortage_dialog"), (PointsDialog, "points_dialog")):
+            dialog = cls(ctx, rid, window)
+            dialog.show()
+            shoot(dialog, name)
+            dialog.dirty = False
+            dialog.close()
 
         login = LoginDialog(ctx, window)
         login.show()

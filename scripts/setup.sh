@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 . scripts/apt.sh
 
 APT_PACKAGES=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0 fonts-wqy-microhei)
+# Callers add their own: the test command adds nsis (the installer script is compiled in a test).
+read -r -a extra <<< "${EXTRA_APT_PACKAGES:-}"
+APT_PACKAGES+=("${extra[@]}")
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

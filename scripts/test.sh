@@ -3,7 +3,7 @@
 # pytest (domain, store, sync, server on SQLite and PostgreSQL, headless UI, end-to-end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+EXTRA_APT_PACKAGES="nsis" bash scripts/setup.sh
 bash scripts/postgres.sh || echo "!! PostgreSQL not available: its server tests will be skipped" >&2
 export QT_QPA_PLATFORM=offscreen
 echo "==> import contracts"

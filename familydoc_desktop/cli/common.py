@@ -30,7 +30,11 @@ def db_from(args, *, create: bool = True) -> Database:  # noqa: ANN001
         if not (where / paths.DB_NAME).is_file():
             raise CliError(f"数据目录 {where} 中没有家医签约助手的数据库：请检查 --data-dir，"
                            "或先运行 familydoc init / familydoc import 建立数据库")
-    return open_database(args.data_dir)
+    from familydoc_desktop.store.preset import apply_preset
+
+    db = open_database(args.data_dir)
+    apply_preset(db)  # the installer's server address, on first start
+    return db
 
 
 def _default(value: Any) -> Any:

@@ -42,6 +42,7 @@ def register(sub) -> None:  # noqa: ANN001
     p.add_argument("--units", action="store_true", help="列出本乡镇的接收机构")
     _register_prescription(sub)
     _register_shortage(sub)
+    _register_points(sub)
 
 
 def _register_prescription(sub) -> None:  # noqa: ANN001
@@ -70,6 +71,23 @@ def _register_shortage(sub) -> None:  # noqa: ANN001
     p.add_argument("--date", type=common.date_arg, help="解决日期（默认今天）")
     p = _sub(g, "list", "缺药登记（乡镇可见各卫生室缺什么药）", cmd_shortage_list)
     p.add_argument("--open", action="store_true", help="只看未解决的")
+
+
+def _register_points(sub) -> None:  # noqa: ANN001
+    g = _group(sub, "points", "健康积分")
+    p = _sub(g, "add", "按积分规则记分（参加体检、按时随访、健康讲座等）", cmd_points_add)
+    p.add_argument("resident", help="居民ID或身份证号")
+    p.add_argument("--points", required=True, type=int, help="分数")
+    p.add_argument("--reason", required=True, help="积分规则的代码或名称，见 points rules")
+    p.add_argument("--date", type=common.date_arg, help="日期（默认今天）")
+    p = _sub(g, "redeem", "兑换健康服务或健康用品", cmd_points_redeem)
+    p.add_argument("resident", help="居民ID或身份证号")
+    p.add_argument("--points", required=True, type=int, help="兑换的分数")
+    p.add_argument("--for", dest="for_what", required=True, help="兑换的服务或用品")
+    p.add_argument("--date", type=common.date_arg, help="日期（默认今天）")
+    p = _sub(g, "balance", "积分余额", cmd_points_balance)
+    p.add_argument("resident", help="居民ID或身份证号")
+    _sub(g, "rules", "积分规则", cmd_points_rules)
 
 
 def resident_of(s, key: str):  # noqa: ANN001, ANN201
@@ -219,4 +237,52 @@ def cmd_shortage_list(args) -> int:  # noqa: ANN001
                 d["resolution"] or "") if x))
         return "\n".join(lines)
     common.emit(args, data, text)
+    return 0
+
+
+def cmd_points_add(args) -> int:  # noqa: ANN001
+    db = common.db_from(args)
+    with db.session() as s:
+        r = resident_of(s, args.resident)
+        row = services.earn_points(s, resident_id=r.id, points=args.points, reason=args.reason,
+                                   on_date=args.date)
+        data = {"id": row.id, "points": row.points, "reason": row.reason, "rule": row.rule,
+                "balance": services.points_balance(s, r.id)}
+    common.emit(args, data, lambda: (
+        f"已记 {data['points']} 分（{data['reason']}），现有 {data['balance']} 分"))
+    return 0
+
+
+def cmd_points_redeem(args) -> int:  # noqa: ANN001
+    db = common.db_from(args)
+    with db.session() as s:
+        r = resident_of(s, args.resident)
+        row = services.redeem_points(s, resident_id=r.id, points=args.points,
+                                     for_what=args.for_what, on_date=args.date)
+        data = {"id": row.id, "points": row.points, "reason": row.reason,
+                "balance": services.points_balance(s, r.id)}
+    common.emit(args, data, lambda: (
+        f"已兑换 {-data['points']} 分（{data['reason']}），现有 {data['balance']} 分"))
+    return 0
+
+
+def cmd_points_balance(args) -> int:  # noqa: ANN001
+    db = common.db_from(args, create=False)
+    with db.session() as s:
+        r = resident_of(s, args.resident)
+        balance = services.points_balance(s, r.id)
+        name = r.name
+    common.emit(args, {"balance": balance}, f"{name} 现有健康积分 {balance} 分")
+    return 0
+
+
+def cmd_points_rules(args) -> int:  # noqa: ANN001
+    db = common.db_from(args)
+    with db.session() as s:
+        rules = list(services.points_rules(s).values())
+    data = [{"code": r.code, "name": r.name, "points": r.points, "per_year": r.per_year}
+            for r in rules]
+    common.emit(args, data, lambda: "\n".join(
+        f"{d['code']}  {d['name']}  每次最多{d['points']}分，每年{d['per_year']}次"
+        for d in data))
     return 0

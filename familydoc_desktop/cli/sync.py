@@ -20,7 +20,8 @@ PHASES = {"push": "上传", "pull": "下载", "reconcile": "核对"}
 def register(sub) -> None:  # noqa: ANN001
     jp = common.json_parent()
     p = sub.add_parser("login", parents=[jp], help="登录同步服务器（令牌保存在系统凭据管理器）")
-    p.add_argument("--server", required=True, help="同步服务器地址，如 https://sync.example.cn")
+    p.add_argument("--server", help="同步服务器地址，如 https://sync.example.cn"
+                   "（省略时用本机已设置的或安装时预设的地址）")
     p.add_argument("--username", required=True)
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     p.add_argument("--ca-bundle", help="自建证书的 CA 证书文件（PEM）")
@@ -106,6 +107,15 @@ def cmd_login(args) -> int:  # noqa: ANN001
     password = _password(args)
     db = common.db_from(args)
     try:
+        if not args.server or not args.ca_bundle:
+            from familydoc_desktop.store.settings import get_setting
+
+            with db.session(capture=False) as s:
+                args.server = args.server or get_setting(s, "server_url")
+                args.ca_bundle = args.ca_bundle or get_setting(s, "ca_bundle")
+        if not args.server:
+            raise CliError("本机还没有设置同步服务器地址：请用 --server 指定"
+                           "（或由安装程序 /SERVER= 、familydoc.ini 预设）")
         result = session.login(db, args.server, args.username, password,
                                ca_bundle=args.ca_bundle)
     except (SyncError, credentials.CredentialsUnavailable) as exc:

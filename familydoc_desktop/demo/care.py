@@ -36,7 +36,9 @@ class CareRecords:
     def clinical(self, org_id: str, p: dict, out: dict[str, list]) -> None:
         rng, today, age = self.rng, self.today, p["age"]
         rid = p["row"]["id"]
-        adult_since = _add_years(p["born"], 30)
+        # Chronic disease is diagnosed from 30 on; a younger adult's no later than 20 days ago
+        # (never in the future: a diagnosis dated ahead would move a pulling PC's clock).
+        adult_since = min(_add_years(p["born"], 30), today - timedelta(days=20))
         if age >= 18 and rng.random() < _by_age(HYPERTENSION_BY_AGE, age):
             p["dx"].append((Condition.HYPERTENSION, "I10", self.rand_date(
                 max(adult_since, today - timedelta(days=15 * 365)), today - timedelta(days=20))))
@@ -367,13 +369,21 @@ class CareRecords:
                 direction=ReferralDirection.DOWN, referral_date=d, receiving_unit="县人民医院",
                 reason="出院后转回基层继续康复", status=ReferralStatus.COMPLETED))
         if rng.random() < 0.04:
+            drawn = []
             for _ in range(rng.randint(1, 3)):
                 d = today - timedelta(days=rng.randint(1, 360))
-                pts, why = rng.choice(((10, "参加健康讲座"), (5, "按时随访"), (5, "完成体检"),
-                                       (-20, "兑换体检项目")))
+                drawn.append((d, rng.choice(((5, "参加健康讲座", "health_talk"),
+                                             (5, "按时接受随访", "followup_kept"),
+                                             (10, "参加健康体检", "checkup"),
+                                             (-10, "兑换血糖试纸一盒", None)))))
+            balance = 0
+            for d, (pts, why, rule) in sorted(drawn, key=lambda x: x[0]):
+                if pts < 0 and balance + pts < 0:  # the balance never goes negative
+                    pts, why, rule = 5, "参加健康讲座", "health_talk"
+                balance += pts
                 out["health_points"].append(self.row(
                     "health_points", org_id, self.at(d), resident_id=rid, on_date=d,
-                    points=pts, reason=why))
+                    points=pts, reason=why, rule=rule))
         if rng.random() < 0.05:
             d = today - timedelta(days=rng.randint(1, 360))
             out["satisfaction_survey"].append(self.row(

@@ -97,6 +97,20 @@ def _money(value, what: str) -> Decimal:
     return d
 
 
+FEE_AMOUNTS = ("public_health", "insurance", "personal")
+
+
+def require_fee_ruleset(name: str, ruleset: Mapping) -> Mapping:
+    """A fee preset is a fee rule set: it says kind "fees" and names the three amounts. Any
+    other rule set (a ledger or visits one) would read as 0/0/0, so it is refused."""
+    if not isinstance(ruleset, Mapping) or ruleset.get("kind") != "fees":
+        raise ContractError("fee_preset", f"“{name}”不是签约服务费标准（收费规则集），不能用于签约")
+    missing = [k for k in FEE_AMOUNTS if k not in ruleset]
+    if missing:
+        raise ContractError("fee_preset", f"收费标准“{name}”缺少金额：{'、'.join(missing)}")
+    return ruleset
+
+
 def fee_split(preset: Mapping) -> FeeSplit:
     """Basic-package fee per signed resident per year by source (seed 003 §3, seed 004)."""
     split = FeeSplit(_money(preset.get("public_health", 0), "基本公共卫生经费"),

@@ -88,6 +88,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("referral_completed", "转诊完成", "次"),
     Indicator("long_prescriptions", "长期处方（期内在用）", "张"),
     Indicator("drug_shortages_open", "缺药登记未解决", "条"),
+    Indicator("points_earned", "健康积分：获得", "分"),
+    Indicator("points_redeemed", "健康积分：兑换", "分"),
     Indicator("survey_count", "满意度调查", "份"),
     Indicator("survey_satisfied", "满意及非常满意", "份"),
     _rate("satisfaction_rate", "满意率", "survey_satisfied", "survey_count"),

@@ -6,10 +6,11 @@ diagnoses active that day; memberships (disabled, poverty, FP special) map direc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from familydoc_desktop.domain.codes import Condition, Membership, Population, Sex
 from familydoc_desktop.domain.dates import age_on
+from familydoc_desktop.domain.errors import DomainError
 
 CONDITION_POPULATION: dict[Condition, Population] = {
     Condition.HYPERTENSION: Population.HYPERTENSION,
@@ -26,14 +27,48 @@ MEMBERSHIP_POPULATION: dict[Membership, Population] = {
 }
 
 
+# A pregnancy (孕产妇) lasts to the end of the postpartum period: 40 weeks of pregnancy and
+# 42 days after birth from its start when no end is recorded. It never counts forever.
+PREGNANCY_DAYS = 280
+POSTPARTUM_DAYS = 42
+PREGNANCY_SQL_DAYS = PREGNANCY_DAYS + POSTPARTUM_DAYS  # for queries over rows without an end
+
+
+def diagnosis_end(condition: str, start: date, end: date | None) -> date | None:
+    """The day a diagnosis stops counting: its recorded end; for a pregnancy without one,
+    derived from the start (end of the postpartum period); otherwise open."""
+    if end is None and condition == Condition.PREGNANCY:
+        return start + timedelta(days=PREGNANCY_DAYS + POSTPARTUM_DAYS)
+    return end
+
+
+def check_diagnosis(condition: str, start: date, end: date | None, *, born: date | None,
+                    sex: str | None, today: date) -> date | None:
+    """The rule for a diagnosis a person records: never in the future, not before birth,
+    not ending before it starts, pregnancy only for women. Returns the end to store (a
+    pregnancy's derived from its start when none is given)."""
+    if condition not in set(Condition):
+        raise DomainError("condition", f"未知的疾病类别：{condition}")
+    if start > today:
+        raise DomainError("diagnosis_dates", f"诊断日期（{start.isoformat()}）不能晚于今天")
+    if end is not None and end < start:
+        raise DomainError("diagnosis_dates", "结束日期不能早于诊断日期")
+    if born is not None and start < born:
+        raise DomainError("diagnosis_dates", "诊断日期不能早于出生日期")
+    if condition == Condition.PREGNANCY and sex == Sex.MALE:
+        raise DomainError("pregnancy_sex", "男性居民不能登记孕产期")
+    return diagnosis_end(condition, start, end)
+
+
 @dataclass(frozen=True)
 class DiagnosisFact:
     condition: Condition
     start: date
-    end: date | None = None  # pregnancy: end of postpartum period; TB: cure
+    end: date | None = None  # pregnancy: end of postpartum period (derived when None); TB: cure
 
     def active_on(self, on: date) -> bool:
-        return self.start <= on and (self.end is None or on <= self.end)
+        end = diagnosis_end(self.condition, self.start, self.end)
+        return self.start <= on and (end is None or on <= end)
 
 
 @dataclass(frozen=True)

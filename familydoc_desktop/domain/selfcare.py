@@ -11,6 +11,18 @@ ITEMS: dict[str, tuple[str, tuple[int, ...]]] = {
     "toileting": ("如厕", (0, 1, 5, 10)),
     "activity": ("活动", (0, 1, 5, 10)),
 }
+# The scale's words for each score (NBPHS-3 附件 老年人生活自理能力评估表: 可自理 / 轻度依赖 /
+# 中度依赖 / 不能自理 columns), shown beside the points so the doctor chooses by description.
+SCALE_ZH: dict[str, dict[int, str]] = {
+    "eating": {0: "独立完成", 3: "需要协助，如切碎、搅拌食物等", 5: "完全需要帮助"},
+    "grooming": {0: "独立完成", 1: "能独立地洗头、梳头、洗脸、刷牙、剃须等；洗澡需要协助",
+                 3: "在协助下和适当的时间内，能完成部分梳洗活动", 7: "完全需要帮助"},
+    "dressing": {0: "独立完成", 3: "需要协助，在适当的时间内完成部分穿衣", 5: "完全需要帮助"},
+    "toileting": {0: "不需协助，可自控", 1: "偶尔失禁，但基本上能如厕或使用便具",
+                  5: "经常失禁，在很多提示和协助下尚能如厕或使用便具", 10: "完全失禁，完全需要帮助"},
+    "activity": {0: "独立完成所有活动", 1: "借助较小的外力或辅助装置能完成站立、行走、上下楼梯等",
+                 5: "借助较大的外力才能完成站立、行走，不能上下楼梯", 10: "卧床不起，活动完全需要帮助"},
+}
 MAX_TOTAL = sum(max(scores) for _, scores in ITEMS.values())  # 37
 
 INDEPENDENT, MILD, MODERATE, DEPENDENT = "independent", "mild", "moderate", "dependent"

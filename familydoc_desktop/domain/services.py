@@ -5,9 +5,11 @@ Pure rules; the store (store/services.py) checks with them before it writes.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Mapping
 
-from familydoc_desktop.domain.errors import DomainError
+from familydoc_desktop.domain.errors import DomainError, RulesetError
 
 
 class ServiceError(DomainError):
@@ -45,3 +47,58 @@ def check_resolution(reported_on: date, resolved_on: date | None, on: date, toda
 def open_on(reported_on: date, resolved_on: date | None, on: date) -> bool:
     """Was the drug still missing at the end of day `on`?"""
     return reported_on <= on and (resolved_on is None or resolved_on > on)
+
+
+# ---- 健康积分 (seed 001 items 6-7) ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class EarnRule:
+    code: str
+    name: str
+    points: int  # the most one event earns
+    per_year: int  # events a year that earn
+
+
+def earn_rules(ruleset: Mapping) -> dict[str, EarnRule]:
+    out = {}
+    for code, rule in (ruleset.get("earn") or {}).items():
+        try:
+            out[code] = EarnRule(code, str(rule["name"]), int(rule["points"]),
+                                 int(rule.get("per_year", 0)) or 10**6)
+        except (KeyError, TypeError, ValueError):
+            raise RulesetError("points_ruleset", f"健康积分规则“{code}”不完整") from None
+    return out
+
+
+def find_rule(rules: Mapping[str, EarnRule], reason: str | None) -> EarnRule:
+    """The earning rule named by its code or its Chinese name."""
+    key = (reason or "").strip()
+    for rule in rules.values():
+        if key in (rule.code, rule.name):
+            return rule
+    names = "、".join(f"{r.name}（{r.code}）" for r in rules.values())
+    raise ServiceError("points_reason", f"积分只能按积分规则获得：{names}")
+
+
+def _positive(points) -> int:  # noqa: ANN001
+    if isinstance(points, bool) or not isinstance(points, int) or points <= 0:
+        raise ServiceError("points", "积分须为正整数")
+    return points
+
+
+def check_earn(rule: EarnRule, points, earned_this_year: int) -> int:  # noqa: ANN001
+    """`earned_this_year`: events of this rule already counted in the calendar year."""
+    points = _positive(points)
+    if points > rule.points:
+        raise ServiceError("points_rule", f"“{rule.name}”每次最多{rule.points}分，不能记{points}分")
+    if earned_this_year >= rule.per_year:
+        raise ServiceError("points_rule", f"“{rule.name}”每年最多计{rule.per_year}次，今年已满")
+    return points
+
+
+def check_redeem(points, balance: int) -> int:  # noqa: ANN001
+    points = _positive(points)
+    if points > balance:
+        raise ServiceError("points_balance",
+                           f"积分不足：现有{balance}分，不能兑换{points}分（积分不能为负）")
+    return points

@@ -102,8 +102,8 @@ def sign_contract(session: Session, *, resident_id: str, start, years: int, cons
             raise ContractError("team_unknown", "找不到该家庭医生团队")
     else:
         team = orgs.ensure_default_team(session, resident.org_id)
-    preset_name = fee_preset or _default_preset(session)
-    preset = load_ruleset(preset_name)
+    preset_name = (fee_preset or _default_preset(session)).strip().removesuffix(".json")
+    preset = load_fee_preset(preset_name)
     fees = fee_split(preset)
     contract = Contract(
         org_id=resident.org_id, resident_id=resident.id,
@@ -120,6 +120,21 @@ def sign_contract(session: Session, *, resident_id: str, start, years: int, cons
     session.flush()
     _reevaluate(session, resident.id, today)
     return contract
+
+
+def load_fee_preset(name: str) -> dict:
+    """The shipped fee rule set `name`; a ContractError (Chinese) for an unknown name or a
+    rule set of another kind."""
+    from familydoc_desktop.domain.contracts import require_fee_ruleset
+    from familydoc_desktop.rulesets import list_rulesets
+
+    stem = (name or "").strip().removesuffix(".json")
+    try:
+        ruleset = load_ruleset(stem)
+    except (FileNotFoundError, ValueError):
+        known = "、".join(list_rulesets("fees"))
+        raise ContractError("fee_preset", f"找不到收费标准“{name}”（可选：{known}）") from None
+    return dict(require_fee_ruleset(stem, ruleset))
 
 
 def _default_preset(session: Session) -> str:

@@ -76,8 +76,10 @@ def _key_pragma(key: str) -> str:
 def make_engine(path: Path | str, key: str | None = None) -> Engine:
     key = key or key_for(path)
     url = URL.create("sqlite+pysqlcipher", password=f"x'{key}'", database=str(Path(path)))
+    # LIFO: the connection returned last is handed out next, so with sequential use one
+    # connection's page cache stays warm instead of every pooled connection filling its own.
     engine = create_engine(url, connect_args={"check_same_thread": False},
-                           poolclass=QueuePool, hide_parameters=True)
+                           poolclass=QueuePool, pool_use_lifo=True, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001

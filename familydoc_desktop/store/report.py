@@ -214,6 +214,10 @@ def township_report(session: Session, *, on: date | None = None, start: date | N
                     " AND reported_on <= :on AND (resolved_on IS NULL OR resolved_on > :on)"):
         if rid in residents:
             add(rid, "drug_shortages_open")
+    for rid, points in q("SELECT resident_id, points FROM health_points WHERE deleted = 0"
+                         " AND on_date >= :start AND on_date <= :end"):
+        if rid in residents:
+            add(rid, "points_earned" if points > 0 else "points_redeemed", abs(int(points)))
     for rid, score in q("SELECT resident_id, score FROM satisfaction_survey WHERE deleted = 0"
                         " AND on_date >= :start AND on_date <= :end"):
         if rid in residents:

@@ -257,17 +257,13 @@ def match_without_id(session: Session, name: str, sex, birth_date) -> list[Resid
 def add_diagnosis(session: Session, resident_id: str, condition, start_date, end_date=None,
                   icd10: str | None = None, note: str | None = None, *,
                   reevaluate: bool = True, today: date | None = None) -> Diagnosis:
+    from familydoc_desktop.domain.population import check_diagnosis
+
     resident = _require(session, resident_id)
-    if condition not in set(Condition):
-        raise DomainError("condition", f"未知的疾病类别：{condition}")
     start = parse_date(start_date)
-    end = parse_date(end_date) if end_date else None
-    if end is not None and end < start:
-        raise DomainError("diagnosis_dates", "结束日期不能早于诊断日期")
-    if resident.birth_date and start < resident.birth_date:
-        raise DomainError("diagnosis_dates", "诊断日期不能早于出生日期")
-    if condition == Condition.PREGNANCY and resident.sex == Sex.MALE:
-        raise DomainError("pregnancy_sex", "男性居民不能登记孕产期")
+    end = check_diagnosis(condition, start, parse_date(end_date) if end_date else None,
+                          born=resident.birth_date, sex=resident.sex,
+                          today=today or date.today())
     dx = Diagnosis(org_id=resident.org_id, resident_id=resident.id, condition=condition,
                    start_date=start, end_date=end, icd10=icd10, note=note)
     session.add(dx)

@@ -16,6 +16,7 @@ from typing import Literal
 from sqlalchemy import text
 from sqlmodel import Session
 
+from familydoc_desktop.domain.population import PREGNANCY_SQL_DAYS
 from familydoc_desktop.domain import idcard
 from familydoc_desktop.domain.codes import Colour, ContractStatus, Population
 from familydoc_desktop.domain.dates import age_on
@@ -54,6 +55,7 @@ class ResidentRow:
     contract_status: str | None  # None = never signed
     colour: str | None  # None = not in the ledger
     address: str | None
+    household_head: str | None = None  # the household's head (户主) by name, when known
 
 
 # Latest ledger colour / contract per resident (SQLite: bare columns come from the max row).
@@ -116,7 +118,8 @@ def _filter_clause(filters: ResidentFilter | None, on: date) -> tuple[str, dict]
             sex = " AND r.sex != 'male'" if pop == Population.PREGNANT else ""
             parts.append("r.id IN (SELECT d.resident_id FROM diagnosis d WHERE d.deleted = 0"
                          " AND d.condition = :cond AND d.start_date <= :on"
-                         f" AND (d.end_date IS NULL OR d.end_date >= :on)){sex}")
+                         f" AND (d.end_date >= :on OR (d.end_date IS NULL AND (d.condition != 'pregnancy'"
+                         f" OR date(d.start_date, '+{PREGNANCY_SQL_DAYS} days') >= :on)))){sex}")
             params["cond"] = _POP_CONDITION[pop]
         else:
             parts.append("r.id IN (SELECT m.resident_id FROM population_membership m"
@@ -217,11 +220,16 @@ def rows_for(session: Session, ids: list[str], on: date) -> list[ResidentRow]:
         " (SELECT c.end_date FROM contract c WHERE c.resident_id = r.id AND c.deleted = 0"
         "  ORDER BY c.start_date DESC, c.id DESC LIMIT 1),"
         " (SELECT la.colour FROM ledger_assessment la WHERE la.resident_id = r.id"
-        "  AND la.deleted = 0 ORDER BY la.assessed_on DESC, la.id DESC LIMIT 1)"
+        "  AND la.deleted = 0 ORDER BY la.assessed_on DESC, la.id DESC LIMIT 1),"
+        # The household by its head's name: the recorded head, else the member whose
+        # relation is 户主.
+        " COALESCE((SELECT hr.name FROM resident hr WHERE hr.id = h.head_id AND hr.deleted = 0),"
+        "  (SELECT hm.name FROM resident hm WHERE hm.household_id = h.id AND hm.deleted = 0"
+        "   AND hm.relation_to_head = '户主' ORDER BY hm.id LIMIT 1))"
         " FROM resident r LEFT JOIN household h ON h.id = r.household_id"
         f" WHERE r.id IN ({', '.join(':' + k for k in names)})"), names).all()
     by_id = {}
-    for rid, name, sex, born, idn, phone, village, hno, addr, status, end, colour in rows:
+    for rid, name, sex, born, idn, phone, village, hno, addr, status, end, colour, head in rows:
         born = date.fromisoformat(str(born)) if born else None
         if status == ContractStatus.ACTIVE and end and str(end) < on.isoformat():
             status = ContractStatus.EXPIRED  # not yet swept by expire_contracts
@@ -229,7 +237,7 @@ def rows_for(session: Session, ids: list[str], on: date) -> list[ResidentRow]:
             id=rid, name=name, sex=sex, birth_date=born,
             age=age_on(born, on) if born and born <= on else None, id_number=idn, phone=phone,
             village_code=village, household_no=hno, contract_status=status, colour=colour,
-            address=addr)
+            address=addr, household_head=head)
     return [by_id[i] for i in ids if i in by_id]
 
 

@@ -124,10 +124,11 @@ def referral_list(session: Session, *, open_only: bool = False,
 # ---- 长期处方 ---------------------------------------------------------------------------------
 
 def _conditions_on(session: Session, resident_id: str, on: date) -> set[str]:
+    from familydoc_desktop.domain.population import DiagnosisFact
     from familydoc_desktop.store.residents import diagnoses_for
 
     return {d.condition for d in diagnoses_for(session, resident_id)
-            if d.start_date <= on and (d.end_date is None or d.end_date >= on)}
+            if DiagnosisFact(d.condition, d.start_date, d.end_date).active_on(on)}
 
 
 def add_long_prescription(session: Session, *, resident_id: str, weeks, drugs,
@@ -174,25 +175,66 @@ def prescription_list(session: Session, *, active_on: date | None = None,
 
 # ---- 健康积分 ---------------------------------------------------------------------------------
 
+def points_rules(session: Session) -> dict[str, svc_rules.EarnRule]:
+    """The earning rules in force (setting `points_ruleset`, default points_default)."""
+    from familydoc_desktop.rulesets import load_ruleset
+    from familydoc_desktop.store.settings import get_setting
+
+    return svc_rules.earn_rules(load_ruleset(get_setting(session, "points_ruleset")
+                                             or "points_default"))
+
+
 def points_balance(session: Session, resident_id: str) -> int:
     return int(session.exec(select(func.coalesce(func.sum(HealthPoints.points), 0)).where(
         HealthPoints.resident_id == resident_id, HealthPoints.deleted == False)).one())  # noqa: E712
 
 
-def add_health_points(session: Session, *, resident_id: str, on_date, points: int, reason: str,
-                      today: date | None = None) -> HealthPoints:
-    """Positive points are earned, negative redeemed; the balance never goes below zero."""
+def earn_points(session: Session, *, resident_id: str, points, reason: str, on_date=None,
+                today: date | None = None) -> HealthPoints:
+    """Points for taking part, under an earning rule (its code or name as `reason`)."""
+    today = today or date.today()
     resident = require_resident(session, resident_id)
-    if isinstance(points, bool) or not isinstance(points, int) or points == 0:
-        raise DomainError("points", "积分须为非零整数（正数为获得，负数为兑换）")
-    if points < 0 and points_balance(session, resident.id) + points < 0:
-        raise DomainError("points_balance", "兑换积分超过该居民现有积分")
-    row = HealthPoints(org_id=resident.org_id, resident_id=resident.id,
-                       on_date=_day(on_date, today, "积分日期"), points=points,
-                       reason=_text(reason, "积分事由"))
+    rule = svc_rules.find_rule(points_rules(session), reason)
+    day = _day(on_date if on_date is not None else today, today, "积分日期")
+    used = int(session.exec(select(func.count()).select_from(HealthPoints).where(
+        HealthPoints.resident_id == resident.id, HealthPoints.rule == rule.code,
+        HealthPoints.deleted == False,  # noqa: E712
+        HealthPoints.on_date >= date(day.year, 1, 1),
+        HealthPoints.on_date <= date(day.year, 12, 31))).one())
+    row = HealthPoints(org_id=resident.org_id, resident_id=resident.id, on_date=day,
+                       points=svc_rules.check_earn(rule, points, used), reason=rule.name,
+                       rule=rule.code)
     session.add(row)
     session.flush()
     return row
+
+
+def redeem_points(session: Session, *, resident_id: str, points, for_what: str, on_date=None,
+                  today: date | None = None) -> HealthPoints:
+    """Points spent on a health service or tool; never more than the balance."""
+    today = today or date.today()
+    resident = require_resident(session, resident_id)
+    spent = svc_rules.check_redeem(points, points_balance(session, resident.id))
+    row = HealthPoints(org_id=resident.org_id, resident_id=resident.id,
+                       on_date=_day(on_date if on_date is not None else today, today, "兑换日期"),
+                       points=-spent,
+                       reason="兑换：" + svc_rules.required_text(for_what, "兑换的服务或用品", 190))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def points_for(session: Session, resident_id: str) -> list[HealthPoints]:
+    return _rows(session, HealthPoints, resident_id, HealthPoints.on_date.desc())
+
+
+def points_list(session: Session, *, limit: int = 500) -> list[tuple[HealthPoints, str]]:
+    from familydoc_desktop.domain.models import Resident
+
+    return list(session.exec(
+        select(HealthPoints, Resident.name).join(Resident, Resident.id == HealthPoints.resident_id)
+        .where(HealthPoints.deleted == False)  # noqa: E712
+        .order_by(HealthPoints.on_date.desc(), HealthPoints.id.desc()).limit(limit)))
 
 
 # ---- 满意度调查 -------------------------------------------------------------------------------
@@ -325,6 +367,9 @@ def history_for(session: Session, resident_id: str) -> list[ServiceEntry]:
     out = [ServiceEntry(p.start_date, "long_prescription",
                         f"{p.weeks}周，{p.end_date} 续方：{p.drugs}", False)
            for p in long_prescriptions_for(session, resident_id)]
+    for p in points_for(session, resident_id):
+        out.append(ServiceEntry(p.on_date, "health_points",
+                                f"{p.points:+d}分：{p.reason}", False))
     for d in shortages_for(session, resident_id):
         state = (f"{d.resolved_on} 已解决" + (f"（{d.resolution}）" if d.resolution else "")
                  if d.resolved_on else "未解决")

@@ -49,6 +49,8 @@ class PageResult:
     conflicts: int
     cursor: int | None
     set_aside: list[tuple[str, str, str]] = field(default_factory=list)  # table, id, reason
+    seen: int = 0  # own pushed edits the server did not send back (page.seen)
+    seen_missing: int = 0  # of those, rows this PC does not hold (to be re-pulled)
 
 
 def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CURSOR_KEY
@@ -90,6 +92,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
             if plan.hlc_index is not None and sources:
                 newest_hlc = max(newest_hlc, max((r[plan.hlc_index] or "") for r in sources))
         _let_go(cursor, page.departed)
+        seen_missing = _take_seen(cursor, page.seen, dialect)
         conflict_count = _upsert_conflicts(conn, s, page.conflicts, dialect, cursor, stamp,
                                            aside_out)
         for c in page.conflicts:
@@ -100,7 +103,8 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
         if cursor_key:
             _set_state(conn, cursor_key, str(page.next_since))
     faults.point("after_page_applied")
-    return PageResult(rows, conflict_count, page.next_since if cursor_key else None, aside_out)
+    return PageResult(rows, conflict_count, page.next_since if cursor_key else None, aside_out,
+                      len(page.seen), seen_missing)
 
 
 def _ordered(tables: dict[str, TablePage]) -> list[str]:
@@ -274,6 +278,44 @@ def _kind(table: str, name: str, sql_type) -> str | None:  # noqa: ANN001
     if isinstance(base, Integer):
         return "int"
     return None
+
+
+def _take_seen(cursor, seen: list[tuple[str, str, int, Any]], dialect: Dialect) -> int:  # noqa: ANN001
+    """This PC's own pushed edits, not sent back: the rows here already hold those values and
+    take the server's seq (the digest and the next edit's base_seq need it) and updated_at
+    (stamped here, not pushed). Returns how many of them this PC does not hold (a restored
+    copy): the caller re-pulls their tables."""
+    missing = 0
+    for table in {item[0] for item in seen if item[0] in SYNCED_TABLES}:
+        stamp_type = SYNCED_TABLES[table].__table__.c.updated_at.type
+        to_db = _converter(stamp_type, dialect)
+        updates = [(seq, _stamp(to_db, stamp), rid, seq)
+                   for t, rid, seq, stamp in seen if t == table]
+        before = cursor.connection.total_changes
+        cursor.executemany(f'UPDATE "{table}" SET server_seq = ?, updated_at = coalesce(?,'
+                           " updated_at) WHERE id = ? AND (server_seq IS NULL OR server_seq < ?)",
+                           updates)
+        done = cursor.connection.total_changes - before
+        if done < len(updates):
+            ids = [rid for _, _, rid, _ in updates]
+            held = 0
+            for start in range(0, len(ids), _LOOKUP_CHUNK):
+                chunk = ids[start:start + _LOOKUP_CHUNK]
+                held += cursor.execute(f'SELECT count(*) FROM "{table}" WHERE id IN'
+                                       f' ({",".join("?" * len(chunk))})', chunk).fetchone()[0]
+            missing += len(ids) - held
+    return missing
+
+
+def _stamp(to_db, value: Any) -> Any:  # noqa: ANN001
+    """The server's updated_at as stored here; one this PC cannot hold (pushed by an old
+    server's client past its checks) leaves the local stamp alone."""
+    if value is None or to_db is None:
+        return value
+    try:
+        return to_db(value)
+    except (ValueError, OverflowError, TypeError):
+        return None
 
 
 def _let_go(cursor, departed: list[tuple[str, str]]) -> None:  # noqa: ANN001

@@ -88,6 +88,8 @@ class SyncEngine:
         self.first_page_limit = first_page_limit
         self.push_batch = min(push_batch, MAX_MUTATIONS_PER_PUSH)
         self.do_reconcile = reconcile  # True always, False never, None when due
+        self.must_verify = False  # a pull met own edits this copy does not hold
+        self.seen = 0  # own pushed edits the last run's pulls did not download again
         self.refused: list[dict] = []  # set aside by the last push
         self.set_aside: list[tuple[str, str, str]] = []  # pulled rows set aside, last sync
 
@@ -97,6 +99,7 @@ class SyncEngine:
         note = progress or (lambda *_: None)
         report.resolutions_sent = conflicts.send_pending(self.db, self.client)
         self.refused = []
+        self.seen = 0
         report.pushed, report.clamped = self.push(note)
         if self.refused:
             report.refused = len(self.refused)
@@ -104,7 +107,7 @@ class SyncEngine:
                                                           detail=self.refused[0]["reason"]))
         self.set_aside = []
         report.pulled, report.conflicts_received = self.pull(note)
-        if self._verify_due():
+        if self._verify_due() or self.must_verify:
             report.reconciled_tables = self.reconcile(note)
             report.verified = True
             apply.set_state(self.db, LAST_VERIFIED_KEY, str(int(time.time() * 1000)))
@@ -187,25 +190,35 @@ class SyncEngine:
         limit = self.first_page_limit if cursor == 0 else self.page_limit
         rows = received = 0
         with ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch") as pool:
-            upcoming = pool.submit(self._get_page, since=cursor, limit=limit)
+            # Own pushed edits come back as (table, id, seq) only (own=skip).
+            upcoming = pool.submit(self._get_page, since=cursor, limit=limit, skip_own=True)
             while True:
                 page = upcoming.result()
                 if page.more:
                     if page.next_since <= cursor:
                         raise SyncError("同步服务器返回的数据有误（游标未前进），请联系管理员")
-                    upcoming = pool.submit(self._get_page, since=page.next_since, limit=limit)
+                    upcoming = pool.submit(self._get_page, since=page.next_since, limit=limit,
+                                           skip_own=True)
                 result = apply.apply_page(self.db, page)
                 self._note_set_aside(result)
                 rows += result.rows
                 received += result.conflicts
+                self.seen += result.seen
+                # Own edits the server did not send back to a copy that lacks them (e.g.
+                # restored from an older backup): the digest check finds and re-pulls them.
+                self.must_verify = self.must_verify or result.seen_missing > 0
                 note("pull", rows, None)
                 if not page.more:
                     return rows, received
                 cursor = page.next_since
 
-    def _get_page(self, since: int, limit: int, table: str | None = None) -> PullResponse:
-        # Column by column: a server that does not know the parameter answers in rows.
+    def _get_page(self, since: int, limit: int, table: str | None = None,
+                  skip_own: bool = False) -> PullResponse:
+        # Column by column: a server that does not know the parameter answers in rows (and
+        # sends own edits back as rows: they apply as before).
         params = {"since": since, "limit": limit, "layout": "columns"}
+        if skip_own:
+            params["own"] = "skip"
         if table:
             params["table"] = table
         return PullResponse.model_validate_json(self.client.get("/sync/pull", params))

@@ -156,6 +156,10 @@ class PullResponse(Strict):
     # (table, record id) of records that left the caller's scope (moved to an org it does
     # not see): the device stops holding them. Sent to schema >= DEPARTURES_SINCE only.
     departed: list[tuple[str, str]] = []
+    # own=skip: (table, id, seq, updated_at) of records changed after `since` only by this
+    # device (its own pushed edits): not sent as rows; the device takes the seq and the
+    # server's updated_at (edits do not push it) for the row it holds.
+    seen: list[tuple[str, str, int, str | None]] = []
 
 
 class TableDigest(Strict):

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from familydoc_desktop import resources
 from familydoc_desktop.store.database import Database, StoreError
 from familydoc_desktop.store import logfile
+from familydoc_desktop.store.preset import apply_preset
 from familydoc_desktop.store.paths import DB_NAME, data_dir as resolve_data_dir
 from familydoc_desktop.ui import fonts, i18n, labels
 from familydoc_desktop.ui.taskman import failure_text
@@ -121,6 +122,7 @@ def run_app(data_dir: str | Path | None = None, *, lang: str | None = None) -> i
         folder = resolve_data_dir(data_dir)
         install_excepthooks(logfile.setup(folder))
         db = open_with_notice(folder / DB_NAME)
+        apply_preset(db)  # the installer's server address, on first start
     except StoreError as exc:
         QMessageBox.critical(None, "家医签约助手", failure_text(exc))
         return 1

@@ -107,3 +107,103 @@ _SERVICE_KIND_ZH = {"long_prescription": "长期处方", "drug_shortage": "缺�
 def service_kind_label(kind: str) -> str:
     table = _SERVICE_KIND_EN if _language == "en" else _SERVICE_KIND_ZH
     return table.get(kind, kind)
+
+
+# Relations to the household head are stored as the paper form's Chinese words.
+_RELATION_EN = {"户主": "Head", "配偶": "Spouse", "子女": "Child", "父母": "Parent",
+                "孙辈": "Grandchild", "兄弟姐妹": "Sibling", "其他": "Other"}
+
+
+def relation_label(relation: str | None) -> str:
+    if not relation:
+        return ""
+    return _RELATION_EN.get(relation, relation) if _language == "en" else relation
+
+
+# The self-care scale (domain/selfcare.py) in English.
+_SELFCARE_ITEM_EN = {"eating": "Eating", "grooming": "Grooming", "dressing": "Dressing",
+                     "toileting": "Toileting", "activity": "Moving about"}
+_SELFCARE_SCALE_EN: dict[str, dict[int, str]] = {
+    "eating": {0: "Independent", 3: "Needs help, e.g. food cut up or stirred",
+               5: "Fully dependent"},
+    "grooming": {0: "Independent", 1: "Washes, combs, brushes teeth alone; needs help bathing",
+                 3: "With help and in time, does part of the grooming", 7: "Fully dependent"},
+    "dressing": {0: "Independent", 3: "Needs help; dresses partly in time", 5: "Fully dependent"},
+    "toileting": {0: "No help needed, continent", 1: "Occasionally incontinent, mostly manages",
+                  5: "Often incontinent, manages with much prompting and help",
+                  10: "Fully incontinent, fully dependent"},
+    "activity": {0: "Independent in all activities",
+                 1: "Stands, walks, uses stairs with a little help or an aid",
+                 5: "Stands and walks only with much help; no stairs",
+                 10: "Bedridden, fully dependent"},
+}
+
+
+def selfcare_item_label(item: str) -> str:
+    from familydoc_desktop.domain import selfcare
+    if _language == "en":
+        return _SELFCARE_ITEM_EN.get(item, item)
+    return selfcare.ITEMS[item][0]
+
+
+def selfcare_choice_label(item: str, score: int) -> str:
+    """A score with the scale's words: "3分 — 需要协助，如切碎、搅拌食物等"."""
+    from familydoc_desktop.domain import selfcare
+    if _language == "en":
+        words = _SELFCARE_SCALE_EN.get(item, {}).get(score, "")
+        return f"{score} — {words}" if words else str(score)
+    words = selfcare.SCALE_ZH.get(item, {}).get(score, "")
+    return f"{score}分 — {words}" if words else f"{score}分"
+
+
+# Indicator names (domain/indicators.py) in English; per-population ones are built from the
+# population's label.
+_INDICATOR_EN = {
+    "on_file": "Residents on file", "signed": "Signed residents", "coverage": "Signing rate",
+    "key_population": "Key populations", "key_population_share": "Key population share",
+    "key_population_signed": "Key populations signed",
+    "key_population_coverage": "Key population signing rate",
+    "renewal_due": "Contracts ending in the period", "renewed": "Renewed after ending",
+    "renewal_rate": "Renewal rate", "ledger_red": "Ledger: red",
+    "ledger_yellow": "Ledger: yellow", "ledger_green": "Ledger: green",
+    "aged_80_signed": "Signed residents aged 80+",
+    "aged_80_visited": "Aged 80+ annual visit done",
+    "aged_80_visit_rate": "Aged 80+ annual visit rate",
+    "hypertension_managed": "Hypertension managed",
+    "hypertension_standard": "Hypertension managed to standard",
+    "hypertension_standard_rate": "Hypertension standard management rate",
+    "hypertension_controlled": "Hypertension controlled",
+    "hypertension_control_rate": "Hypertension control rate",
+    "diabetes_managed": "Diabetes managed", "diabetes_standard": "Diabetes managed to standard",
+    "diabetes_standard_rate": "Diabetes standard management rate",
+    "diabetes_controlled": "Diabetes controlled", "diabetes_control_rate": "Diabetes control rate",
+    "sickbed_open": "Home sickbeds open", "sickbed_admitted": "Sickbeds admitted in the period",
+    "sickbed_discharged": "Sickbeds discharged in the period",
+    "sickbed_days": "Sickbed days in the period", "referral_up": "Referrals up",
+    "referral_down": "Referrals down", "referral_completed": "Referrals completed",
+    "long_prescriptions": "Long prescriptions in use",
+    "drug_shortages_open": "Drug shortages open", "survey_count": "Satisfaction surveys",
+    "survey_satisfied": "Satisfied and very satisfied", "satisfaction_rate": "Satisfaction rate",
+    "fee_public_health": "Fees: public-health fund", "fee_insurance": "Fees: insurance fund",
+    "fee_personal": "Fees: personal", "fee_total": "Fees: total",
+}
+_UNIT_EN = {"人": "persons", "次": "times", "天": "days", "%": "%", "元": "yuan", "张": "beds",
+            "条": "entries", "份": "surveys", "分": "points"}
+
+
+def indicator_label(code: str, name_zh: str) -> str:
+    """An indicator's name in the UI language (Chinese: the domain's name)."""
+    if _language != "en":
+        return name_zh
+    if code in _INDICATOR_EN:
+        return _INDICATOR_EN[code]
+    for suffix, words in (("_coverage", " signing rate"), ("_signed", " signed"), ("", "")):
+        if code.startswith("pop_") and code.endswith(suffix):
+            pop = code[4:len(code) - len(suffix)] if suffix else code[4:]
+            if pop in set(c.Population):
+                return label(c.Population, pop) + words
+    return name_zh
+
+
+def unit_label(unit: str) -> str:
+    return _UNIT_EN.get(unit, unit) if _language == "en" else unit

@@ -39,6 +39,10 @@
         <source>Admit</source>
         <translation>建床</translation>
     </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
 </context>
 <context>
     <name>AppContext</name>
@@ -280,6 +284,14 @@
         <translation>撤床日期</translation>
     </message>
     <message>
+        <source>Discharge from home sickbed — %1</source>
+        <translation>撤销家庭病床 — %1</translation>
+    </message>
+    <message>
+        <source>Patient: %1</source>
+        <translation>患者：%1</translation>
+    </message>
+    <message>
         <source>Outcome *</source>
         <translation>转归 *</translation>
     </message>
@@ -290,6 +302,14 @@
     <message>
         <source>Discharge</source>
         <translation>撤床</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Discharge %1 from the home sickbed on %2? This cannot be undone.</source>
+        <translation>确定于 %2 为 %1 撤床？撤床后不能撤销。</translation>
     </message>
     <message>
         <source>Discharged</source>
@@ -1091,6 +1111,88 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>PointsDialog</name>
+    <message>
+        <source>Health points — %1</source>
+        <translation>健康积分 — %1</translation>
+    </message>
+    <message>
+        <source>Balance: %1</source>
+        <translation>现有积分：%1</translation>
+    </message>
+    <message>
+        <source>Earn</source>
+        <translation>获得积分</translation>
+    </message>
+    <message>
+        <source>Redeem</source>
+        <translation>兑换</translation>
+    </message>
+    <message>
+        <source>%1 (up to %2)</source>
+        <translation>%1（每次最多%2分）</translation>
+    </message>
+    <message>
+        <source>Earn or redeem</source>
+        <translation>获得或兑换</translation>
+    </message>
+    <message>
+        <source>Earned for</source>
+        <translation>获得事由</translation>
+    </message>
+    <message>
+        <source>Redeemed for</source>
+        <translation>兑换的服务或用品</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>PointsTab</name>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>For</source>
+        <translation>事由</translation>
+    </message>
+    <message>
+        <source>Latest entries</source>
+        <translation>最近的记录</translation>
+    </message>
+    <message>
+        <source>Earn or redeem…</source>
+        <translation>记分或兑换…</translation>
+    </message>
+    <message>
+        <source>Health points of</source>
+        <translation>选择居民</translation>
+    </message>
+</context>
+<context>
     <name>PrescriptionDialog</name>
     <message>
         <source>Long prescription — %1</source>
@@ -1462,12 +1564,12 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>家庭</translation>
     </message>
     <message>
-        <source>12-digit village code</source>
-        <translation>12位村（居）区划代码</translation>
+        <source>Village name or 12-digit code</source>
+        <translation>村名或12位村编码</translation>
     </message>
     <message>
-        <source>Village code</source>
-        <translation>村（居）代码</translation>
+        <source>Village</source>
+        <translation>所属村</translation>
     </message>
     <message>
         <source>Household number (new or existing)</source>
@@ -1547,6 +1649,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Drug shortage…</source>
         <translation>缺药登记…</translation>
+    </message>
+    <message>
+        <source>Health points…</source>
+        <translation>健康积分…</translation>
     </message>
     <message>
         <source>Start</source>
@@ -1767,8 +1873,16 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>村</translation>
     </message>
     <message>
-        <source>Household</source>
+        <source>Family</source>
         <translation>家庭</translation>
+    </message>
+    <message>
+        <source>Household no. %1</source>
+        <translation>户号 %1</translation>
+    </message>
+    <message>
+        <source>%1&apos;s family</source>
+        <translation>%1家</translation>
     </message>
     <message>
         <source>Contract</source>
@@ -1864,8 +1978,12 @@ Offline-first family doctor contract service for village clinics.</source>
 <context>
     <name>RoundDialog</name>
     <message>
-        <source>Sickbed round</source>
-        <translation>家庭病床查床</translation>
+        <source>Sickbed round — %1</source>
+        <translation>查床 — %1</translation>
+    </message>
+    <message>
+        <source>Patient: %1</source>
+        <translation>患者：%1</translation>
     </message>
     <message>
         <source>Date</source>
@@ -1886,6 +2004,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Save</source>
         <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -1912,6 +2034,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Drug shortages</source>
         <translation>缺药登记</translation>
+    </message>
+    <message>
+        <source>Health points</source>
+        <translation>健康积分</translation>
     </message>
 </context>
 <context>
@@ -2410,6 +2536,14 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>无法取得</translation>
     </message>
     <message>
+        <source>Terminate contract — %1</source>
+        <translation>解约 — %1</translation>
+    </message>
+    <message>
+        <source>Resident: %1  Contract: %2</source>
+        <translation>居民：%1&#x3000;合同：%2</translation>
+    </message>
+    <message>
         <source>Reason *</source>
         <translation>原因 *</translation>
     </message>
@@ -2433,12 +2567,9 @@ Offline-first family doctor contract service for village clinics.</source>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
-</context>
-<context>
-    <name>dialog</name>
     <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
+        <source>Terminate the contract of %1? This cannot be undone.</source>
+        <translation>确定解除 %1 的签约？解约后不能撤销。</translation>
     </message>
 </context>
 </TS>

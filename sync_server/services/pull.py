@@ -24,11 +24,15 @@ from sync_server.services.errors import Invalid
 
 def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PULL_LIMIT,
          table: str | None = None, departures: bool = True,
-         layout: str = "rows") -> dict[str, Any]:
+         layout: str = "rows", skip_own: bool = False) -> dict[str, Any]:
     """A PullResponse as a plain dict (the route serialises it without re-validating).
     `departures`: include records that left the caller's scope (schema 2 clients).
     `layout="columns"`: each table's values column by column (`data`, server_seq as
-    differences), which compresses to about two thirds (docs/sync.md)."""
+    differences), which compresses to about two thirds (docs/sync.md).
+    `skip_own`: a record whose every change after `since` came from the caller's own device
+    (its pushed edits coming back) is not sent as a row: the page's `seen` lists it as
+    [table, id, seq, updated_at], so the device takes the new seq (and the server's
+    updated_at) for the row it already holds."""
     if table is not None and table not in SYNCED_TABLES:
         raise Invalid(f"未知的数据表 {table}")
     if since < 0:
@@ -47,7 +51,10 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
                 dq = dq.where(d.c.table_name == table)
             dep_rows = conn.execute(dq.order_by(d.c.seq).limit(limit + 1)).all()
         if orgs:
-            q = (select(r.c.table_name, r.c.id, r.c.seq, r.c.data)
+            wanted = [r.c.table_name, r.c.id, r.c.seq, r.c.data]
+            if skip_own:
+                wanted.append(r.c.meta)
+            q = (select(*wanted)
                  .where(r.c.org_id.in_(orgs), r.c.seq > since))
             cq = select(c).where(c.c.org_id.in_(orgs), c.c.seq > since)
             if table:
@@ -55,6 +62,14 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
                 cq = cq.where(c.c.table_name == table)
             rec_rows = conn.execute(q.order_by(r.c.seq).limit(limit + 1)).all()
             con_rows = conn.execute(cq.order_by(c.c.seq).limit(limit + 1)).all()
+        own: set[tuple[str, str]] = set()
+        device = who.device_id
+        if skip_own and device:
+            # The cheap test first: most rows' meta never names this device.
+            own = {(row.table_name, row.id) for row in rec_rows
+                   if device in row.meta and _only_mine(row.meta, since, device)}
+            if own:
+                own -= _resolved_since(conn, list(own), since)
 
     items = sorted([(row.seq, 0, row) for row in rec_rows]
                    + [(row.seq, 1, row) for row in con_rows]
@@ -62,13 +77,18 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
     more = len(items) > limit
     items = items[:limit]
     pages: dict[str, dict[str, Any]] = {}
-    found_conflicts, departed = [], []
+    found_conflicts, departed, seen = [], [], []
     for seq, kind, row in items:
         if kind == 1:
             found_conflicts.append(conflicts.to_out(row).model_dump())
             continue
         if kind == 2:
             departed.append([row.table_name, row.record_id])
+            continue
+        if own and (row.table_name, row.id) in own:
+            # The server's updated_at too: the PC stamps edits locally without pushing it.
+            seen.append([row.table_name, row.id, seq,
+                         records.loads(row.data).get("updated_at")])
             continue
         page = pages.get(row.table_name)
         if page is None:
@@ -85,7 +105,32 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
             "tables": ordered, "conflicts": found_conflicts, "server_time_ms": now_ms()}
     if departures:
         page["departed"] = departed
+    if skip_own:
+        page["seen"] = seen
     return page
+
+
+def _resolved_since(conn, keys: list[tuple[str, str]], since: int) -> set[tuple[str, str]]:  # noqa: ANN001
+    """Records of `keys` with a conflict resolved "keep local" after `since`: the resolving
+    device's name is on that change, but it does not hold the value yet (the server's value
+    stood on it until then)."""
+    c = models.conflict
+    found: set[tuple[str, str]] = set()
+    ids = sorted({rid for _, rid in keys})
+    for start in range(0, len(ids), 500):
+        found.update((t, rid) for t, rid in conn.execute(
+            select(c.c.table_name, c.c.record_id).where(
+                c.c.seq > since, c.c.status == "resolved", c.c.resolution == "local",
+                c.c.record_id.in_(ids[start:start + 500]))))
+    return found
+
+
+def _only_mine(meta_json: str, since: int, device: str) -> bool:
+    """Every field change after `since` is the device's own (its meta: [seq, hlc, device]),
+    so the device holds exactly these values: a field another device wrote after `since`,
+    or one where another device's value won, keeps the other device's entry."""
+    changes = [entry for entry in records.loads(meta_json).values() if entry[0] > since]
+    return bool(changes) and all(entry[2] == device for entry in changes)
 
 
 def columnar(rows: list[list[Any]]) -> list[list[Any]]:

@@ -139,6 +139,7 @@ def _apply_all(conn: Connection, seq: Sequence, who: Principal,
         ts, was_clamped = clamp(Timestamp.parse(m.hlc), server_ms, MAX_CLOCK_AHEAD_MS)
         clamped += was_clamped
         results.append(_apply(conn, seq, who, orgs, m, str(ts), cache))
+        _note_not_as_sent(cache.get((m.table, m.record_id)), m)
     changed = [rec for rec in cache.values() if rec is not None and rec.changed]
     records.note_departures(conn, seq, changed)
     audit.capture(conn, changed, who.device_id)  # before save_many: it reads is_new
@@ -244,6 +245,19 @@ def _apply(conn: Connection, seq: Sequence, who: Principal, orgs: frozenset[str]
         rec.hlc = max(rec.hlc, hlc)
     return MutationResult(mutation_id=m.mutation_id, status=status, seq=rec.seq or None,
                           conflicts=[cid for cid, _ in made])
+
+
+def _note_not_as_sent(rec: records.Record | None, m: Mutation) -> None:
+    """The record as stored now is not what the pushing device holds (its clock clamped, a
+    stamp or field that lost, a conflict): say so in meta, in no device's name, so the
+    device's next pull sends it the row instead of only its seq (pull's own=skip)."""
+    if rec is None or not rec.changed or not rec.seq:
+        return
+    pushed = {k: v for k, v in m.changes.items() if k not in ("id", "hlc")}
+    # updated_at is not pushed with edits (the PC stamps it locally): `seen` carries the
+    # server's, which the PC takes.
+    if rec.hlc != m.hlc or any(rec.data.get(k) != v for k, v in pushed.items()):
+        rec.meta[records.NOT_AS_SENT] = [rec.seq, rec.hlc, ""]
 
 
 def _wins(hlc: str, device: str, meta: list | None) -> bool:

@@ -12,6 +12,9 @@ from sync_server.core.db import now_ms
 
 
 ALL_FIELDS = "*"
+# meta key (never a column): [seq, hlc, ""] of the last change whose result differs from what
+# the pushing device sent, so that device is sent the row again (pull.py, own=skip).
+NOT_AS_SENT = "~not_as_sent"
 
 
 def dumps(value: Any) -> str:

@@ -18,7 +18,7 @@ def test_list_rulesets(kind, names):
     assert list_rulesets(kind) == names
 
 
-@pytest.mark.parametrize("name", ["ledger_default", "visits_default", "fees_jilin",
+@pytest.mark.parametrize("name", ["ledger_default", "visits_default", "points_default", "fees_jilin",
                                   "fees_yueyang", "fees_jilin.json"])
 def test_load_ruleset_has_version(name):
     rs = load_ruleset(name)
@@ -33,7 +33,8 @@ def test_load_ruleset_errors(name, exc):
 
 
 PURE_RULE_MODULES = ["errors", "idcard", "dates", "vitals", "selfcare", "followup", "population",
-                     "ledger", "due", "contracts", "sickbed"]
+                     "ledger", "due", "contracts", "sickbed", "referral", "prescription",
+                     "services"]
 
 
 @pytest.mark.parametrize("path", [DOMAIN / f"{m}.py" for m in PURE_RULE_MODULES],

@@ -68,3 +68,24 @@ def test_zstd_only_for_clients_that_accept_it(world):
     assert PullResponse.model_validate_json(body).tables == \
         PullResponse.model_validate(new.json()).tables
     assert "rows" in old.json()["tables"]["resident"]
+
+
+def test_own_edits_are_named_not_sent_and_others_still_get_them(world):
+    a, a2 = world.login("doc_a"), world.login("doc_a2")
+    _fill(world, a, n=5)  # 5 inserts + 5 updates of residents, 1 household: 11 mutations
+    mine = pull_all(world, a, own="skip")
+    assert mine["tables"] == {}
+    assert sorted(t for t, *_ in mine["seen"]) == ["household"] + ["resident"] * 5
+    assert max(seq for _, _, seq, _ in mine["seen"]) == mine["next_since"] == 11
+    assert all(stamp for *_, stamp in mine["seen"])  # the server's updated_at goes along
+    theirs = pull_all(world, a2, own="skip")
+    assert len(rows_of(theirs, "resident")) == 5 and theirs["seen"] == []
+    # Another device's later change to one of them: the record comes back as a row.
+    rid = rows_of(theirs, "resident")[0]["id"]
+    r = push(world, a2, "doc_a2", [mutation(1, rid, {"note": "乙"}, base_seq=11,
+                                            hlc=world.hlc("dev-doc_a2"))])
+    assert r.status_code == 200, r.text
+    again = pull_all(world, a, own="skip")
+    assert [row["id"] for row in rows_of(again, "resident")] == [rid]
+    assert [s[1] for s in again["seen"]] != [] and rid not in {s[1] for s in again["seen"]}
+    assert "seen" not in pull_all(world, a)  # without own=skip: the page as before

@@ -183,3 +183,18 @@ def test_progress_is_reported_while_loading(tmp_path):
               progress=lambda done, total: seen.append((done, total)))
     assert len(seen) >= 3 and seen == sorted(seen) and seen[-1] == (5000, 5000)
     db.close()
+
+
+def test_no_diagnosis_in_the_future_or_before_birth(town):
+    """Young adults used to get diagnoses dated years ahead (up to 2038)."""
+    t = town[0]
+    born = {r["id"]: r["birth_date"] for r in t["resident"]}
+    assert t["diagnosis"]
+    for d in t["diagnosis"]:
+        assert d["start_date"] <= TODAY, d
+        assert born[d["resident_id"]] is None or d["start_date"] >= born[d["resident_id"]], d
+        if d["condition"] == "pregnancy":
+            assert d["end_date"] is not None and d["end_date"] > d["start_date"]
+    young = [d for d in t["diagnosis"] if d["condition"] in ("hypertension", "diabetes")
+             and age_on(born[d["resident_id"]], TODAY) < 30]
+    assert young  # the case that went wrong is in the sample

@@ -86,6 +86,12 @@ def clinic(db):
         solved = services.add_drug_shortage(s, resident_id=b, drug_name="阿托伐他汀钙片",
                                             reported_on=date(2026, 2, 1), today=TODAY)
         services.resolve_drug_shortage(s, solved.id, on=date(2026, 3, 1), today=TODAY)
+        services.earn_points(s, resident_id=a, points=10, reason="checkup",
+                             on_date=date(2026, 2, 1), today=TODAY)
+        services.earn_points(s, resident_id=b, points=5, reason="health_talk",
+                             on_date=date(2025, 12, 1), today=TODAY)  # before the period
+        services.redeem_points(s, resident_id=a, points=4, for_what="血糖试纸",
+                               on_date=date(2026, 3, 1), today=TODAY)
         services.add_satisfaction(s, resident_id=a, on_date=date(2026, 5, 1), score=5,
                                   today=TODAY)
         services.add_satisfaction(s, resident_id=b, on_date=date(2026, 5, 1), score=3,
@@ -120,6 +126,7 @@ def test_every_indicator_counted_by_hand(db, clinic):
     assert (v["referral_up"], v["referral_down"], v["referral_completed"]) == (1, 0, 1)
     assert v["long_prescriptions"] == 2  # 丙's ran in February, 丁's runs from June
     assert v["drug_shortages_open"] == 1  # 乙's was resolved in March
+    assert (v["points_earned"], v["points_redeemed"]) == (10, 4)  # 乙's came in December
     assert (v["survey_count"], v["survey_satisfied"], v["satisfaction_rate"]) == (2, 1, 50.0)
     ph, ins, pers = clinic["fee"]
     assert v["fee_public_health"] == 5 * ph / 100 and v["fee_insurance"] == 5 * ins / 100

@@ -46,6 +46,8 @@ def test_referral_and_its_steps_reach_the_township(pcs, live_server):
         rx = services.add_long_prescription(s, resident_id=r.id, weeks=12,
                                             drugs=["二甲双胍片 0.5g 每日三次"])
         short = services.add_drug_shortage(s, resident_id=r.id, drug_name="胰岛素")
+        services.earn_points(s, resident_id=r.id, points=10, reason="checkup")
+        services.redeem_points(s, resident_id=r.id, points=3, for_what="控盐勺")
     assert sync(clinic).pending == 0
     sync(town), sync(other)
     with town.session() as s:
@@ -55,6 +57,7 @@ def test_referral_and_its_steps_reach_the_township(pcs, live_server):
         got = s.get(LongPrescription, rx.id)
         assert (got.weeks, got.end_date, got.drugs) == (12, today + timedelta(weeks=12),
                                                         "二甲双胍片 0.5g 每日三次")
+        assert services.points_balance(s, r.id) == 7
         (seen,) = services.shortage_list(s, open_only=True)  # the township sees where
         assert (seen.shortage.id, seen.clinic, seen.name) == (short.id, "东村卫生室", "钱七")
     with other.session() as s:  # another clinic's PC never receives it

@@ -26,8 +26,8 @@ def db(tmp_path):
 @pytest.fixture(autouse=True)
 def no_modal_boxes(monkeypatch):
     """A modal message box has no one to answer it in a test run: it would block the test
-    forever. Every static QMessageBox call returns its default answer (Yes/OK) at once and
-    is recorded in the list this fixture yields, so a test can assert what the user saw."""
+    forever. Every static QMessageBox call returns its default answer (Yes/OK) at once, a
+    hand-built box's exec() its default button, and each is recorded in the list this fixture yields, so a test can assert what the user saw."""
     from PySide6.QtWidgets import QMessageBox
 
     shown: list[tuple[str, str, str]] = []
@@ -41,6 +41,14 @@ def no_modal_boxes(monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", fake("question", QMessageBox.StandardButton.Yes))
     for kind in ("information", "warning", "critical"):
         monkeypatch.setattr(QMessageBox, kind, fake(kind, QMessageBox.StandardButton.Ok))
+
+    def box_exec(box):  # a hand-built box (e.g. "unsaved changes" at a dirty form's close)
+        shown.append(("exec", box.windowTitle(), box.text()))
+        default = box.defaultButton()
+        return int(box.standardButton(default).value) if default is not None else \
+            int(QMessageBox.StandardButton.Ok.value)
+
+    monkeypatch.setattr(QMessageBox, "exec", box_exec)
     return shown
 
 

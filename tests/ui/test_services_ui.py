@@ -186,3 +186,29 @@ def test_drug_shortage_registered_seen_and_resolved(window, qtbot, monkeypatch):
     monkeypatch.setattr(service_dialogs.ResolveShortageDialog, "exec", resolve)
     tab.resolve_selected()
     assert tab.model.rowCount() == 0  # no longer missing
+
+
+def test_points_earned_and_an_overdraft_refused(ctx, qtbot):
+    from familydoc_desktop.ui.screens.service_dialogs import PointsDialog
+    rid = patient(ctx)
+    dialog = PointsDialog(ctx, rid)
+    qtbot.addWidget(dialog)
+    dialog.rule_combo.setCurrentIndex(dialog.rule_combo.findData("checkup"))
+    assert dialog.points_spin.value() == 10 and not dialog.for_combo.isEnabled()
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error.text()
+    redeem = PointsDialog(ctx, rid)
+    qtbot.addWidget(redeem)
+    assert "10" in redeem.balance_label.text()
+    redeem.mode_combo.setCurrentIndex(1)
+    assert redeem.for_combo.isEnabled() and not redeem.rule_combo.isEnabled()
+    redeem.for_combo.setEditText("电子血压计")
+    redeem.points_spin.setValue(50)
+    redeem.accept()
+    assert "积分不足：现有10分" in redeem.error.text()
+    assert redeem.result() != QDialog.DialogCode.Accepted
+    redeem.points_spin.setValue(10)
+    redeem.accept()
+    assert redeem.result() == QDialog.DialogCode.Accepted, redeem.error.text()
+    with ctx.session() as s:
+        assert services.points_balance(s, rid) == 0

@@ -15,7 +15,8 @@ class HealthPoints(Synced, table=True):
     resident_id: str = Field(index=True, max_length=36)
     on_date: date
     points: int  # positive earned, negative redeemed
-    reason: str = Field(max_length=200)
+    reason: str = Field(max_length=200)  # the rule's name, or what the points bought
+    rule: str | None = Field(default=None, max_length=30)  # the earning rule's code (0014)
 
 
 class SatisfactionSurvey(Synced, table=True):

@@ -97,7 +97,7 @@ class ResidentTableModel(QAbstractTableModel):
 
     def _headers(self) -> tuple[str, ...]:
         return (self.tr("Name"), self.tr("Sex"), self.tr("Age"), self.tr("ID number"),
-                self.tr("Phone"), self.tr("Village"), self.tr("Household"),
+                self.tr("Phone"), self.tr("Village"), self.tr("Family"),
                 self.tr("Contract"), self.tr("Ledger"), self.tr("Address"))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
@@ -109,6 +109,8 @@ class ResidentTableModel(QAbstractTableModel):
             return self._display(row, col)
         if role == ROW_ID_ROLE:
             return row.id
+        if role == Qt.ItemDataRole.ToolTipRole and col == "household_no" and row.household_no:
+            return self.tr("Household no. %1").replace("%1", row.household_no)
         if role == Qt.ItemDataRole.ForegroundRole and col == "colour" and row.colour:
             return QBrush(COLOUR_BRUSH.get(row.colour, QColor("black")))
         if role == Qt.ItemDataRole.TextAlignmentRole and col == "age":
@@ -123,6 +125,10 @@ class ResidentTableModel(QAbstractTableModel):
             return value if self.reveal else mask_id(value)
         if col == "phone":
             return value if self.reveal else mask_phone(value)
+        if col == "household_no":  # the family by its head's name; the number in the tooltip
+            if row.household_head:
+                return self.tr("%1's family").replace("%1", row.household_head)
+            return str(value)
         if col == "sex":
             return labels.label(Sex, value)
         if col == "contract_status":

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 from familydoc_desktop.sync import conflicts, session
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.rows_table import Column, RowsTableModel
-from familydoc_desktop.ui.widgets.common import table_view
+from familydoc_desktop.ui.widgets.common import fit_columns, table_view
 from familydoc_desktop.ui.taskman import failure_text
 
 TABLE_ZH = {"resident": "居民", "contract": "签约", "household": "家庭", "diagnosis": "诊断",
@@ -51,8 +51,7 @@ class ConflictsDialog(QDialog):
         ], self)
         self.view = table_view(self)
         self.view.setModel(self.model)
-        for col, width in enumerate((70, 80, 180, 200, 180)):
-            self.view.setColumnWidth(col, width)
+        fit_columns(self.view, (70, 80, 180, 200, 180))
         layout.addWidget(self.view, 1)
         buttons = QHBoxLayout()
         self.keep_local = QPushButton(self.tr("Keep this PC's value"), self)

@@ -126,13 +126,13 @@ class FollowupForm(GuardedDialog):
         if self.kind == VisitKind.ELDERLY_80:
             box = QGroupBox(self.tr("Self-care assessment (NBPHS-3)"), self)
             sform = QFormLayout(box)
-            for item, (label_zh, scores) in selfcare.ITEMS.items():
+            for item, (_label_zh, scores) in selfcare.ITEMS.items():
                 combo = QComboBox(box)
-                for score in scores:
-                    combo.addItem(str(score), score)
+                for score in scores:  # the points with the scale's words beside them
+                    combo.addItem(labels.selfcare_choice_label(item, score), score)
                 combo.currentIndexChanged.connect(self._update)
                 self.selfcare_combos[item] = combo
-                sform.addRow(label_zh, combo)
+                sform.addRow(labels.selfcare_item_label(item), combo)
             self.selfcare_total = QLabel(box)
             sform.addRow(self.tr("Total"), self.selfcare_total)
             layout.addWidget(box)

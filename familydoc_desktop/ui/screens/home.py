@@ -17,7 +17,7 @@ from familydoc_desktop.store import due, ledger
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.villages import villages
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, RowsTableModel
-from familydoc_desktop.ui.widgets.common import sorted_proxy, table_view
+from familydoc_desktop.ui.widgets.common import fit_columns, sorted_proxy, table_view
 from familydoc_desktop.ui.taskman import failure_text
 
 KIND_ORDER = (due_rules.ELDERLY_80, due_rules.REVISIT, due_rules.CHRONIC_FOLLOWUP,
@@ -151,8 +151,7 @@ class HomeScreen(QWidget):
         self.proxy = sorted_proxy(self.model, self)
         self.view = table_view(self, sortable=True)
         self.view.setModel(self.proxy)
-        for col, width in enumerate((100, 90, 150, 100, 120)):
-            self.view.setColumnWidth(col, width)
+        fit_columns(self.view, (100, 90, 150, 100, 120))
         self.view.activated.connect(self._open_index)
         layout.addWidget(self.view, 1)
 

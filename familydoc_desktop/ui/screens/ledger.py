@@ -20,7 +20,7 @@ from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, PagedRowsModel
 from familydoc_desktop.ui.villages import villages
-from familydoc_desktop.ui.widgets.common import error_label, show_error, table_view
+from familydoc_desktop.ui.widgets.common import error_label, fit_columns, show_error, table_view
 from familydoc_desktop.ui.taskman import failure_text
 
 COLOUR_HEX = {"red": "#c62828", "yellow": "#b28704", "green": "#2e7d32"}
@@ -77,8 +77,7 @@ class LedgerScreen(QWidget):
         ], self._page, self)
         self.view = table_view(self)
         self.view.setModel(self.model)
-        for col, width in enumerate((70, 90, 50, 50, 220, 100, 60)):
-            self.view.setColumnWidth(col, width)
+        fit_columns(self.view, (70, 90, 50, 50, 220, 100, 60))
         self.view.activated.connect(self._open)  # double-click or Enter, once
         layout.addWidget(self.view, 1)
         self.status = QLabel(self)

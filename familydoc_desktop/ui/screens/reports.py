@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from familydoc_desktop.domain.indicators import INDICATORS
+from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.widgets.common import date_edit, from_qdate
 from familydoc_desktop.ui.taskman import failure_text
@@ -115,6 +116,9 @@ class ReportsScreen(QWidget):
         self.table.setHorizontalHeaderLabels([self.tr("Indicator"), self.tr("Unit"), *head[2:]])
         for r, row in enumerate(body):
             rate = INDICATORS[r].numerator is not None
+            ind = INDICATORS[r]
+            row = [labels.indicator_label(ind.code, ind.name_zh), labels.unit_label(ind.unit),
+                   *row[2:]]  # the names in the UI language (the export stays Chinese)
             for c, value in enumerate(row):
                 item = QTableWidgetItem(str(value))
                 if c >= 2:

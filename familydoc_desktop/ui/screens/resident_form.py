@@ -30,6 +30,18 @@ MEMBERSHIP_CHOICES = (Membership.DISABLED, Membership.POVERTY, Membership.FP_SPE
 RELATIONS = ("户主", "配偶", "子女", "父母", "孙辈", "兄弟姐妹", "其他")
 
 
+def _coded_value(combo: QComboBox) -> str | None:
+    """An editable combo's value: the data of the listed item whose text is shown, else the
+    text typed in (stripped; None when empty)."""
+    text = combo.currentText().strip()
+    if not text:
+        return None
+    index = combo.findText(text, Qt.MatchFlag.MatchExactly)
+    if index >= 0 and combo.itemData(index):
+        return str(combo.itemData(index))
+    return text
+
+
 class ResidentForm(GuardedDialog):
     def __init__(self, ctx: AppContext, resident_id: str | None = None,
                  parent: QWidget | None = None) -> None:
@@ -149,15 +161,18 @@ class ResidentForm(GuardedDialog):
         form = QFormLayout(box)
         self.village_edit = QComboBox(box)
         self.village_edit.setEditable(True)
-        self.village_edit.lineEdit().setMaxLength(12)
-        self.village_edit.lineEdit().setPlaceholderText(self.tr("12-digit village code"))
-        for code, name in self._villages():
-            self.village_edit.addItem(code, code)
-            self.village_edit.setItemData(self.village_edit.count() - 1, name,
+        self.village_edit.lineEdit().setMaxLength(40)
+        self.village_edit.lineEdit().setPlaceholderText(
+            self.tr("Village name or 12-digit code"))
+        villages, home = self._villages()
+        for code, name in villages:  # the village by name; its code beside it and as data
+            self.village_edit.addItem(f"{name}（{code}）", code)
+            self.village_edit.setItemData(self.village_edit.count() - 1, code,
                                           Qt.ItemDataRole.ToolTipRole)
-        self.village_edit.setCurrentIndex(-1)
+        # A new resident lives, most likely, in this PC's clinic village.
+        self.village_edit.setCurrentIndex(self.village_edit.findData(home) if home else -1)
         self.village_error = error_label(box)
-        form.addRow(self.tr("Village code"), self.village_edit)
+        form.addRow(self.tr("Village"), self.village_edit)
         form.addRow("", self.village_error)
         self.household_edit = QLineEdit(box)
         self.household_edit.setPlaceholderText(self.tr("Household number (new or existing)"))
@@ -166,8 +181,9 @@ class ResidentForm(GuardedDialog):
         form.addRow("", self.household_error)
         self.relation_combo = QComboBox(box)
         self.relation_combo.setEditable(True)
-        self.relation_combo.addItem("")
-        self.relation_combo.addItems(RELATIONS)
+        self.relation_combo.addItem("", None)
+        for relation in RELATIONS:  # stored in Chinese (the paper form's words), shown in the UI's
+            self.relation_combo.addItem(labels.relation_label(relation), relation)
         form.addRow(self.tr("Relation to head"), self.relation_combo)
         return box
 
@@ -185,10 +201,20 @@ class ResidentForm(GuardedDialog):
         grid.addWidget(self.age_label, 4, 0, 1, 2)
         return box
 
-    def _villages(self) -> list[tuple[str, str]]:
+    def _villages(self) -> tuple[list[tuple[str, str]], str | None]:
+        """The villages in scope and this PC's clinic village (None when not set up)."""
+        from familydoc_desktop.store import orgs
         from familydoc_desktop.ui.villages import villages
         with self.ctx.session() as s:
-            return villages(s)
+            home = orgs.home_clinic(s).code
+            return villages(s), (None if home == orgs.PLACEHOLDER_CODE else home)
+
+    def village_code(self) -> str | None:
+        """The chosen village's code: a listed village by name, or a code typed in."""
+        return _coded_value(self.village_edit)
+
+    def relation(self) -> str | None:
+        return _coded_value(self.relation_combo)
 
     # -- loading --------------------------------------------------------------------------
     def _load(self) -> None:
@@ -209,9 +235,17 @@ class ResidentForm(GuardedDialog):
             self.age_label.setText(self.tr("Age %1").replace(
                 "%1", str(age_on(r.birth_date, date.today()))))
         self.address_edit.setText(r.address or "")
-        self.village_edit.setEditText(r.village_code or "")
+        index = self.village_edit.findData(r.village_code) if r.village_code else -1
+        if index >= 0:
+            self.village_edit.setCurrentIndex(index)
+        else:
+            self.village_edit.setEditText(r.village_code or "")
         self.household_edit.setText(household.household_no if household else "")
-        self.relation_combo.setEditText(r.relation_to_head or "")
+        index = self.relation_combo.findData(r.relation_to_head) if r.relation_to_head else -1
+        if index >= 0:
+            self.relation_combo.setCurrentIndex(index)
+        else:
+            self.relation_combo.setEditText(r.relation_to_head or "")
         for code, check in self.pop_checks.items():
             if code in self._existing_pops:
                 check.setChecked(True)
@@ -301,8 +335,8 @@ class ResidentForm(GuardedDialog):
             "sex": self.sex_combo.currentData(),
             "birth_date": birth,
             "address": self.address_edit.text().strip() or None,
-            "village_code": self.village_edit.currentText().strip() or None,
-            "relation_to_head": self.relation_combo.currentText().strip() or None,
+            "village_code": self.village_code(),
+            "relation_to_head": self.relation(),
         }
         if self._revealed:
             values["id_number"] = self.id_edit.text().strip() or None

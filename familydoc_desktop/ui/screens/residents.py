@@ -14,7 +14,7 @@ from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.resident_table import ROW_ID_ROLE, ResidentTableModel
 from familydoc_desktop.ui.villages import villages
-from familydoc_desktop.ui.widgets.common import table_view
+from familydoc_desktop.ui.widgets.common import fit_columns, table_view
 
 DEBOUNCE_MS = 250
 
@@ -78,8 +78,7 @@ class ResidentsScreen(QWidget):
         self.model = ResidentTableModel(ctx.session, self)
         self.view = table_view(self)
         self.view.setModel(self.model)
-        for col, width in enumerate((90, 50, 50, 170, 120, 100, 140, 80, 80)):
-            self.view.setColumnWidth(col, width)
+        fit_columns(self.view, (90, 50, 50, 170, 120, 100, 140, 80, 80))
         self.view.activated.connect(lambda _i: self.open_selected())
         layout.addWidget(self.view, 1)
 

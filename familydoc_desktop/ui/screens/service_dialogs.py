@@ -1,10 +1,11 @@
-"""Small forms of the other services: drug shortage and its resolution (more follow)."""
+"""Small forms of the other services: drug shortage and its resolution, health points,
+satisfaction survey, health-information push, yearly check-up."""
 from __future__ import annotations
 
 from datetime import date
 
 from PySide6.QtWidgets import (
-    QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
+    QComboBox, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from familydoc_desktop.domain.errors import DomainError
@@ -117,3 +118,69 @@ class ResolveShortageDialog(ServiceDialog):
         return services.resolve_drug_shortage(session, self.shortage_id,
                                               on=from_qdate(self.date_edit.date()),
                                               resolution=self.how_edit.text())
+
+
+class PointsDialog(ServiceDialog):
+    """健康积分: earn under a rule of the rule set, or redeem; the balance is shown and never
+    goes below zero."""
+
+    table = "health_points"
+
+    def __init__(self, ctx: AppContext, resident_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "", parent)
+        self.resident_id = resident_id
+        with ctx.session() as s:
+            self.rules = list(services.points_rules(s).values())
+            balance = services.points_balance(s, resident_id)
+        self.setWindowTitle(self.tr("Health points — %1").replace(
+            "%1", resident_name(ctx, resident_id)))
+        self.balance_label = QLabel(self.tr("Balance: %1").replace("%1", str(balance)), self)
+        self.mode_combo = QComboBox(self)
+        self.mode_combo.addItem(self.tr("Earn"), "earn")
+        self.mode_combo.addItem(self.tr("Redeem"), "redeem")
+        self.rule_combo = QComboBox(self)
+        for rule in self.rules:
+            self.rule_combo.addItem(self.tr("%1 (up to %2)").replace("%1", rule.name)
+                                    .replace("%2", str(rule.points)), rule.code)
+        self.points_spin = QSpinBox(self)
+        self.points_spin.setRange(1, 10000)
+        self.for_combo = QComboBox(self)
+        self.for_combo.setEditable(True)
+        from familydoc_desktop.rulesets import load_ruleset
+        self.for_combo.addItems(load_ruleset("points_default").get("redeem_examples", []))
+        self.for_combo.setCurrentIndex(-1)
+        self.date_edit = date_edit(date.today(), self)
+        self.form.addRow(self.balance_label)
+        self.form.addRow(self.tr("Earn or redeem"), self.mode_combo)
+        self.form.addRow(self.tr("Earned for"), self.rule_combo)
+        self.form.addRow(self.tr("Redeemed for"), self.for_combo)
+        self.form.addRow(self.tr("Points"), self.points_spin)
+        self.form.addRow(self.tr("Date"), self.date_edit)
+        self.mode_combo.currentIndexChanged.connect(self._mode)
+        self.rule_combo.currentIndexChanged.connect(self._rule)
+        self.finish(self.tr("Save"), self.tr("Cancel"), self.mode_combo, self.rule_combo,
+                    self.points_spin, self.for_combo, self.date_edit)
+        self._mode()
+        self._rule()
+
+    def earning(self) -> bool:
+        return self.mode_combo.currentData() == "earn"
+
+    def _mode(self) -> None:
+        self.rule_combo.setEnabled(self.earning())
+        self.for_combo.setEnabled(not self.earning())
+
+    def _rule(self) -> None:
+        rule = next((r for r in self.rules if r.code == self.rule_combo.currentData()), None)
+        if rule is not None and self.earning():
+            self.points_spin.setValue(rule.points)
+
+    def store(self, session):  # noqa: ANN001, ANN201
+        day = from_qdate(self.date_edit.date())
+        if self.earning():
+            return services.earn_points(session, resident_id=self.resident_id,
+                                        points=self.points_spin.value(),
+                                        reason=self.rule_combo.currentData() or "", on_date=day)
+        return services.redeem_points(session, resident_id=self.resident_id,
+                                      points=self.points_spin.value(),
+                                      for_what=self.for_combo.currentText(), on_date=day)

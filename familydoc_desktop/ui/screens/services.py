@@ -184,6 +184,33 @@ class ShortagesTab(ServiceTab):
             ResolveShortageDialog(self.ctx, row.shortage.id, self).exec()
 
 
+class PointsTab(ServiceTab):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        def load(_filter) -> list:  # noqa: ANN001
+            with ctx.session() as s:
+                return services.points_list(s)
+        super().__init__(ctx, [
+            Column(self.tr("Date"), lambda r: r[0].on_date),
+            Column(self.tr("Resident"), lambda r: r[1]),
+            Column(self.tr("Points"), lambda r: f"{r[0].points:+d}", align_right=True,
+                   colour=lambda r: "#2e7d32" if r[0].points > 0 else "#c62828"),
+            Column(self.tr("For"), lambda r: r[0].reason),
+        ], load, [(self.tr("Latest entries"), None)], parent)
+        self.new_button = self.button(self.tr("Earn or redeem…"), self.new_entry)
+        self.view.activated.connect(lambda _i: self.entry_selected())
+
+    def new_entry(self) -> None:
+        from familydoc_desktop.ui.screens.service_dialogs import PointsDialog
+        pick_then(self.ctx, self, self.tr("Health points of"),
+                  lambda rid: PointsDialog(self.ctx, rid, self).exec())
+
+    def entry_selected(self) -> None:
+        from familydoc_desktop.ui.screens.service_dialogs import PointsDialog
+        row = self.selected()
+        if row is not None:
+            PointsDialog(self.ctx, row[0].resident_id, self).exec()
+
+
 class ServicesScreen(QWidget):
     def __init__(self, ctx: AppContext, main_window=None) -> None:  # noqa: ANN001
         super().__init__(main_window)
@@ -203,6 +230,8 @@ class ServicesScreen(QWidget):
         self.tabs.addTab(self.prescriptions, self.tr("Long prescriptions"))
         self.shortages = ShortagesTab(ctx, self)
         self.tabs.addTab(self.shortages, self.tr("Drug shortages"))
+        self.points = PointsTab(ctx, self)
+        self.tabs.addTab(self.points, self.tr("Health points"))
         ctx.data_changed.connect(self._on_data_changed)
 
     def tab_widgets(self) -> list[ServiceTab]:

@@ -13,13 +13,13 @@ from PySide6.QtWidgets import (
 from familydoc_desktop.domain import due as due_rules
 from familydoc_desktop.domain.codes import SickbedOutcome, SickbedType
 from familydoc_desktop.domain.errors import DomainError
-from familydoc_desktop.domain.models import Sickbed
+from familydoc_desktop.domain.models import Resident, Sickbed
 from familydoc_desktop.store import orgs, residents, sickbeds, visits
 from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, RowsTableModel
 from familydoc_desktop.ui.widgets.common import (
-    date_edit, error_label, from_qdate, show_error, table_view,
+    date_edit, error_label, fit_columns, from_qdate, show_error, table_view,
 )
 from familydoc_desktop.ui.widgets.guarded_dialog import GuardedDialog
 from familydoc_desktop.ui.taskman import failure_text
@@ -93,8 +93,7 @@ class SickbedsScreen(QWidget):
         ], self)
         self.view = table_view(self)
         self.view.setModel(self.model)
-        for col, width in enumerate((100, 100, 50, 90, 220, 100)):
-            self.view.setColumnWidth(col, width)
+        fit_columns(self.view, (100, 100, 50, 90, 220, 100))
         self.view.activated.connect(lambda _i: self.round_selected())  # double-click or Enter
         layout.addWidget(self.view, 1)
         self.empty = QLabel(self.tr("No open home sickbeds. Admit a resident from here or from "
@@ -148,11 +147,19 @@ def round_for_resident(ctx: AppContext, resident_id: str, parent: QWidget | None
     return bed is not None and bool(RoundDialog(ctx, bed.id, parent).exec())
 
 
-def _buttons(dialog: GuardedDialog, ok_text: str) -> QDialogButtonBox:
+def _patient(ctx: AppContext, sickbed_id: str) -> str:
+    """The name of the resident a sickbed belongs to (the dialogs name the patient)."""
+    with ctx.session() as s:
+        bed = s.get(Sickbed, sickbed_id)
+        resident = s.get(Resident, bed.resident_id) if bed is not None else None
+        return resident.name if resident is not None else ""
+
+
+def _buttons(dialog: GuardedDialog, ok_text: str, cancel_text: str) -> QDialogButtonBox:
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                | QDialogButtonBox.StandardButton.Cancel, dialog)
     buttons.button(QDialogButtonBox.StandardButton.Save).setText(ok_text)
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(dialog.tr("Cancel"))
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
     buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
@@ -198,7 +205,7 @@ class AdmitDialog(GuardedDialog):
         form.addRow(self.tr("Care plan"), self.plan_edit)
         self.error = error_label(self)
         layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, self.tr("Admit")))
+        layout.addWidget(_buttons(self, self.tr("Admit"), self.tr("Cancel")))
         self.watch(self.applied_edit, self.admitted_edit, self.type_combo, self.indication_edit,
                    self.diagnosis_edit, self.plan_edit)
 
@@ -230,9 +237,11 @@ class RoundDialog(GuardedDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.sickbed_id = sickbed_id
-        self.setWindowTitle(self.tr("Sickbed round"))
+        self.patient = _patient(ctx, sickbed_id)
+        self.setWindowTitle(self.tr("Sickbed round — %1").replace("%1", self.patient))
         self.resize(480, 340)
         layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Patient: %1").replace("%1", self.patient), self))
         form = QFormLayout()
         layout.addLayout(form)
         self.date_edit = date_edit(date.today(), self)
@@ -247,7 +256,7 @@ class RoundDialog(GuardedDialog):
         form.addRow(self.tr("By"), self.by_edit)
         self.error = error_label(self)
         layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, self.tr("Save")))
+        layout.addWidget(_buttons(self, self.tr("Save"), self.tr("Cancel")))
         self.watch(self.date_edit, self.findings_edit, self.orders_edit, self.by_edit)
 
     def save(self) -> bool:
@@ -275,9 +284,11 @@ class DischargeDialog(GuardedDialog):
         self.sickbed_id = sickbed_id
         self.warnings: list[str] = []
         self.quiet = False
-        self.setWindowTitle(self.tr("Discharge from home sickbed"))
+        self.patient = _patient(ctx, sickbed_id)
+        self.setWindowTitle(self.tr("Discharge from home sickbed — %1").replace("%1", self.patient))
         self.resize(480, 300)
         layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Patient: %1").replace("%1", self.patient), self))
         form = QFormLayout()
         layout.addLayout(form)
         self.date_edit = date_edit(date.today(), self)
@@ -292,11 +303,21 @@ class DischargeDialog(GuardedDialog):
         form.addRow(self.tr("Summary"), self.summary_edit)
         self.error = error_label(self)
         layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, self.tr("Discharge")))
+        layout.addWidget(_buttons(self, self.tr("Discharge"), self.tr("Cancel")))
         self.watch(self.date_edit, self.outcome_combo, self.summary_edit)
 
     def save(self) -> bool:
         show_error(self.error, None)
+        # Discharge closes the episode for good: name the patient and ask first.
+        answer = QMessageBox.question(
+            self, self.tr("Discharge from home sickbed"),
+            self.tr("Discharge %1 from the home sickbed on %2? This cannot be undone.")
+            .replace("%1", self.patient).replace("%2", from_qdate(self.date_edit.date())
+                                                   .isoformat()),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
         try:
             with self.ctx.session() as s:
                 _bed, self.warnings = sickbeds.discharge(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtWidgets import (
-    QComboBox, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget,
+    QComboBox, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout,
+    QWidget,
 )
 
 from familydoc_desktop.domain.codes import ConsentBy, TerminationReason
 from familydoc_desktop.domain.errors import DomainError
+from familydoc_desktop.domain.models import Contract, Resident
 from familydoc_desktop.store import contracts
 from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
@@ -23,9 +25,17 @@ class TerminateDialog(GuardedDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.contract_id = contract_id
-        self.setWindowTitle(self.tr("Terminate contract"))
-        self.resize(460, 260)
+        with ctx.session() as s:
+            contract = s.get(Contract, contract_id)
+            resident = s.get(Resident, contract.resident_id) if contract is not None else None
+            self.patient = resident.name if resident is not None else ""
+            period = (f"{contract.start_date}~{contract.end_date}"
+                      if contract is not None else "")
+        self.setWindowTitle(self.tr("Terminate contract — %1").replace("%1", self.patient))
+        self.resize(460, 280)
         layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Resident: %1  Contract: %2")
+                                .replace("%1", self.patient).replace("%2", period), self))
         form = QFormLayout()
         layout.addLayout(form)
         self.reason_combo = QComboBox(self)
@@ -57,6 +67,15 @@ class TerminateDialog(GuardedDialog):
 
     def save(self) -> bool:
         show_error(self.error, None)
+        # Termination ends the contract for good: name the resident and ask first.
+        answer = QMessageBox.question(
+            self, self.tr("Terminate contract"),
+            self.tr("Terminate the contract of %1? This cannot be undone.")
+            .replace("%1", self.patient),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
         try:
             with self.ctx.session() as s:
                 contracts.terminate_contract(

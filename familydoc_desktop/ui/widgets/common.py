@@ -100,9 +100,17 @@ def info(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
 
 
-def fit_columns(view: QTableView, widths: dict[int, int]) -> None:
-    for col, width in widths.items():
-        view.setColumnWidth(col, width)
+def fit_columns(view: QTableView, widths) -> None:  # noqa: ANN001
+    """Column widths as planned (a dict col -> px, or the widths in column order), each at
+    least wide enough for its header in the UI language, so English headers are not cut."""
+    items = widths.items() if isinstance(widths, dict) else enumerate(widths)
+    header = view.horizontalHeader()
+    model = view.model()
+    metrics = header.fontMetrics()
+    for col, width in items:
+        title = model.headerData(col, Qt.Orientation.Horizontal) if model is not None else None
+        need = metrics.horizontalAdvance(str(title)) + 28 if title else 0  # margins and sort mark
+        view.setColumnWidth(col, max(width, need))
 
 
 def align_center(lab: QLabel) -> QLabel:
