@@ -43,6 +43,14 @@ def register(sub) -> None:  # noqa: ANN001
     _register_prescription(sub)
     _register_shortage(sub)
     _register_points(sub)
+    ssub = _group(sub, "survey", "满意度调查（签约居民，每题1—5分）")
+    p = _sub(ssub, "add", "登记一份满意度调查", cmd_survey_add)
+    p.add_argument("resident", help="居民ID或身份证号")
+    p.add_argument("--score", required=True, type=int, action="append",
+                   help="一题的评分1—5（每题一个 --score）")
+    p.add_argument("--method", default="in_person", choices=["phone", "in_person"],
+                   help="phone 电话 / in_person 面对面（默认）")
+    p.add_argument("--date", type=common.date_arg, help="调查日期（默认今天）")
 
 
 def _register_prescription(sub) -> None:  # noqa: ANN001
@@ -285,4 +293,17 @@ def cmd_points_rules(args) -> int:  # noqa: ANN001
     common.emit(args, data, lambda: "\n".join(
         f"{d['code']}  {d['name']}  每次最多{d['points']}分，每年{d['per_year']}次"
         for d in data))
+    return 0
+
+
+def cmd_survey_add(args) -> int:  # noqa: ANN001
+    db = common.db_from(args)
+    with db.session() as s:
+        r = resident_of(s, args.resident)
+        row = services.add_satisfaction(s, resident_id=r.id, scores=args.score,
+                                        method=args.method, on_date=args.date)
+        data = {"id": row.id, "score": row.score, "answers": [int(x) for x in
+                                                               row.answers.split(",")],
+                "method": row.method, "on_date": row.on_date}
+    common.emit(args, data, lambda: f"已登记满意度调查：{data['score']}分")
     return 0

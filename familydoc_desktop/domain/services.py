@@ -102,3 +102,28 @@ def check_redeem(points, balance: int) -> int:  # noqa: ANN001
         raise ServiceError("points_balance",
                            f"积分不足：现有{balance}分，不能兑换{points}分（积分不能为负）")
     return points
+
+
+# ---- 满意度调查 (seed 001 item 9) ----------------------------------------------------------
+
+SURVEY_METHODS = {"phone": "电话", "in_person": "面对面"}
+MAX_QUESTIONS = 20
+
+
+def check_scores(scores) -> tuple[list[int], int]:  # noqa: ANN001
+    """Each question scored 1-5; returns the scores and the overall score (mean, half up)."""
+    scores = list(scores or ())
+    if not scores:
+        raise ServiceError("score", "请至少填写一题的评分（1—5分）")
+    if len(scores) > MAX_QUESTIONS:
+        raise ServiceError("score", f"一份问卷最多{MAX_QUESTIONS}题")
+    for n in scores:
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 5:
+            raise ServiceError("score", f"满意度评分须为1—5分，当前为 {n}")
+    return scores, int(sum(scores) / len(scores) + 0.5)
+
+
+def check_method(method: str | None) -> str:
+    if method not in SURVEY_METHODS:
+        raise ServiceError("survey_method", "调查方式只能是电话（phone）或面对面（in_person）")
+    return method

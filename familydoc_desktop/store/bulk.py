@@ -6,7 +6,6 @@ entries and HLC stamps itself, exactly as the capture would, for new local recor
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Callable, Iterable
 
@@ -19,7 +18,6 @@ from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.models import (
     SYNCED_TABLES, OutboxEntry, Resident, Synced, SyncState, metadata, utcnow,
 )
-from familydoc_desktop.domain.sync_policy import DERIVED_COLUMNS, LOCAL_COLUMNS
 from familydoc_desktop.store.engine import CACHE_KIB
 from familydoc_desktop.store import changes, orgs, settings
 from familydoc_desktop.store.search_keys import resident_keys
@@ -96,7 +94,6 @@ def insert_with_outbox(session: Session, capture: "changes.ChangeCapture", table
         return 0
     now = utcnow()
     template = _template(table_name)
-    skip = LOCAL_COLUMNS | DERIVED_COLUMNS.get(table_name, frozenset())
     full, entries = [], []
     for r in rows:
         row = {**template, **r}
@@ -105,11 +102,9 @@ def insert_with_outbox(session: Session, capture: "changes.ChangeCapture", table
             raise ValueError("insert_with_outbox needs id and created_at on every row")
         row["updated_at"] = row.get("updated_at") or row["created_at"]
         row["hlc"] = capture.tick()
-        wire = {k: v.isoformat() if isinstance(v, date) else v  # changes.to_wire
-                for k, v in row.items() if k not in skip}
-        entries.append({"table_name": table_name, "record_id": row["id"], "op": "insert",
-                        "changes": json.dumps(wire, ensure_ascii=False, separators=(",", ":")),
-                        "base_seq": None, "hlc": row["hlc"], "created_at": now})
+        entries.append({**changes.outbox_entry(table_name, row["id"], "insert", row,
+                                                base_seq=None, hlc=row["hlc"]),
+                        "created_at": now})
         full.append(row)
     bulk_insert(session, table_name, full)
     bulk_insert(session, OutboxEntry.__tablename__, entries)
@@ -130,7 +125,6 @@ def update_with_outbox(session: Session, capture: "changes.ChangeCapture", table
     if not updates:
         return 0
     table = metadata.tables[table_name]
-    skip = LOCAL_COLUMNS | DERIVED_COLUMNS.get(table_name, frozenset()) | {"hlc", "updated_at"}
     now = utcnow()
     groups: dict[tuple, list[dict]] = {}
     entries = []
@@ -144,11 +138,9 @@ def update_with_outbox(session: Session, capture: "changes.ChangeCapture", table
             values.update((k, v) for k, v in keys.items() if getattr(obj, k) != v)
         values["hlc"] = capture.tick()
         values["updated_at"] = now
-        wire = {k: v.isoformat() if isinstance(v, date) else v  # changes.to_wire
-                for k, v in changed.items() if k not in skip}
-        entries.append({"table_name": table_name, "record_id": obj.id, "op": "update",
-                        "changes": json.dumps(wire, ensure_ascii=False, separators=(",", ":")),
-                        "base_seq": obj.server_seq, "hlc": values["hlc"], "created_at": now})
+        entries.append({**changes.outbox_entry(table_name, obj.id, "update", changed,
+                                                base_seq=obj.server_seq, hlc=values["hlc"]),
+                        "created_at": now})
         groups.setdefault(tuple(sorted(values)), []).append({**values, "_id": obj.id})
     conn = session.connection()
     for columns, rows in groups.items():

@@ -33,10 +33,27 @@ def to_wire(value: Any) -> Any:
 
 
 def record_fields(obj: Synced) -> dict[str, Any]:
-    table = obj.__tablename__
-    skip = LOCAL_COLUMNS | DERIVED_COLUMNS.get(table, frozenset())
-    return {c.key: to_wire(getattr(obj, c.key)) for c in inspect(type(obj)).column_attrs
-            if c.key not in skip}
+    """Every column of a synced row as the wire sends it (local and derived ones left out)."""
+    return _wire_fields(obj.__tablename__, "insert",
+                        {c.key: getattr(obj, c.key) for c in inspect(type(obj)).column_attrs})
+
+
+def _wire_fields(table_name: str, op: str, fields: dict[str, Any]) -> dict[str, Any]:
+    skip = LOCAL_COLUMNS | DERIVED_COLUMNS.get(table_name, frozenset())
+    if op != "insert":  # an update carries what changed; its stamps travel in the entry
+        skip = skip | {"hlc", "updated_at"}
+    return {k: to_wire(v) for k, v in fields.items() if k not in skip}
+
+
+def outbox_entry(table_name: str, record_id: str, op: str, fields: dict[str, Any], *,
+                 base_seq: int | None, hlc: str) -> dict[str, Any]:
+    """The one builder of an outbox entry, used by the ORM hook (before_flush) and by the
+    set-based paths (bulk.insert_with_outbox / update_with_outbox): `fields` are the row's
+    columns (insert) or the changed ones (update/delete); local and derived columns never
+    travel. Returns the OutboxEntry columns as a dict (created_at is the caller's)."""
+    return {"table_name": table_name, "record_id": record_id, "op": op,
+            "changes": _dumps(_wire_fields(table_name, op, fields)),
+            "base_seq": None if op == "insert" else base_seq, "hlc": hlc}
 
 
 def wall_ms() -> int:
@@ -63,9 +80,10 @@ class ChangeCapture:
             if isinstance(obj, Synced):
                 self._derive(obj)
                 obj.hlc = self.tick()
-                entries.append(OutboxEntry(table_name=obj.__tablename__, record_id=obj.id,
-                                           op="insert", changes=_dumps(record_fields(obj)),
-                                           base_seq=None, hlc=obj.hlc))
+                entries.append(OutboxEntry(**outbox_entry(
+                    obj.__tablename__, obj.id, "insert",
+                    {c.key: getattr(obj, c.key) for c in inspect(type(obj)).column_attrs},
+                    base_seq=None, hlc=obj.hlc)))
         for obj in list(session.dirty):
             if not isinstance(obj, Synced) or not session.is_modified(obj):
                 continue
@@ -76,9 +94,8 @@ class ChangeCapture:
             obj.hlc = self.tick()
             obj.updated_at = utcnow()
             op = "delete" if changed.get("deleted") is True else "update"
-            entries.append(OutboxEntry(table_name=obj.__tablename__, record_id=obj.id, op=op,
-                                       changes=_dumps(changed), base_seq=obj.server_seq,
-                                       hlc=obj.hlc))
+            entries.append(OutboxEntry(**outbox_entry(
+                obj.__tablename__, obj.id, op, changed, base_seq=obj.server_seq, hlc=obj.hlc)))
         if entries:
             session.add_all(entries)
             state = session.get(SyncState, HLC_KEY) or SyncState(key=HLC_KEY)

@@ -19,7 +19,6 @@ from familydoc_desktop.domain.models import (
 )
 from familydoc_desktop.store.residents import require_resident
 
-SCORE_RANGE = (1, 5)
 
 
 def _day(value, today: date | None, what: str) -> date:
@@ -239,15 +238,23 @@ def points_list(session: Session, *, limit: int = 500) -> list[tuple[HealthPoint
 
 # ---- 满意度调查 -------------------------------------------------------------------------------
 
-def add_satisfaction(session: Session, *, resident_id: str, on_date, score: int,
-                     comments: str | None = None, today: date | None = None) -> SatisfactionSurvey:
+def add_satisfaction(session: Session, *, resident_id: str, scores, method: str = "in_person",
+                     on_date=None, comments: str | None = None,
+                     today: date | None = None) -> SatisfactionSurvey:
+    """A signed resident's answers, each question scored 1-5, by phone or in person."""
+    from familydoc_desktop.store.contracts import active_contract
+
+    today = today or date.today()
     resident = require_resident(session, resident_id)
-    low, high = SCORE_RANGE
-    if isinstance(score, bool) or not isinstance(score, int) or not low <= score <= high:
-        raise DomainError("score", f"满意度评分须为{low}—{high}分，当前为 {score}")
-    row = SatisfactionSurvey(org_id=resident.org_id, resident_id=resident.id,
-                             on_date=_day(on_date, today, "调查日期"), score=score,
-                             comments=comments)
+    answers, overall = svc_rules.check_scores(scores)
+    method = svc_rules.check_method(method)
+    day = _day(on_date if on_date is not None else today, today, "调查日期")
+    if active_contract(session, resident.id, day) is None:
+        raise svc_rules.ServiceError("survey_unsigned", "满意度调查面向签约居民：该居民当日没有有效的签约")
+    row = SatisfactionSurvey(org_id=resident.org_id, resident_id=resident.id, on_date=day,
+                             score=overall, method=method,
+                             answers=",".join(str(n) for n in answers),
+                             comments=svc_rules.optional_text(comments, "意见建议", 500))
     session.add(row)
     session.flush()
     return row
@@ -370,6 +377,10 @@ def history_for(session: Session, resident_id: str) -> list[ServiceEntry]:
     for p in points_for(session, resident_id):
         out.append(ServiceEntry(p.on_date, "health_points",
                                 f"{p.points:+d}分：{p.reason}", False))
+    for v in surveys_for(session, resident_id):
+        out.append(ServiceEntry(v.on_date, "satisfaction_survey",
+                                f"{svc_rules.SURVEY_METHODS.get(v.method or '', '')}调查"
+                                f" {v.score}分（各题 {v.answers or v.score}）", False))
     for d in shortages_for(session, resident_id):
         state = (f"{d.resolved_on} 已解决" + (f"（{d.resolution}）" if d.resolution else "")
                  if d.resolved_on else "未解决")

@@ -1655,6 +1655,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>健康积分…</translation>
     </message>
     <message>
+        <source>Satisfaction survey…</source>
+        <translation>满意度调查…</translation>
+    </message>
+    <message>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -2305,6 +2309,65 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Encrypting the local database (only this once, after the upgrade); a backup is made first. Please wait…</source>
         <translation>正在加密本地数据库（升级后只需进行这一次），会先做好备份。请稍候…</translation>
+    </message>
+</context>
+<context>
+    <name>SurveyDialog</name>
+    <message>
+        <source>Satisfaction survey — %1</source>
+        <translation>满意度调查 — %1</translation>
+    </message>
+    <message>
+        <source>In person</source>
+        <translation>面对面</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>调查方式</translation>
+    </message>
+    <message>
+        <source>Knows the team and how to reach it</source>
+        <translation>了解家庭医生团队及联系方式</translation>
+    </message>
+    <message>
+        <source>Attitude of the doctor</source>
+        <translation>医生服务态度</translation>
+    </message>
+    <message>
+        <source>Follow-ups and check-ups on time</source>
+        <translation>随访和体检及时</translation>
+    </message>
+    <message>
+        <source>Medicines available</source>
+        <translation>常用药品能够配到</translation>
+    </message>
+    <message>
+        <source>Overall satisfaction</source>
+        <translation>总体满意度</translation>
+    </message>
+    <message>
+        <source> (1-5)</source>
+        <translation>（1—5分）</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>意见建议</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>

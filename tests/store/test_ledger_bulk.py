@@ -26,7 +26,7 @@ def township(tmp_path_factory):
     """A demo township with a few doctor overrides, as a database file to copy."""
     path = tmp_path_factory.mktemp("ledger_bulk") / "town.db"
     db = Database(path)
-    load_demo(db, residents=700, seed=12, today=TODAY)
+    load_demo(db, residents=700, seed=14, today=TODAY)
     with db.session() as s:
         rows = s.execute(text(
             "SELECT resident_id, colour FROM ledger_assessment ORDER BY resident_id")).all()

@@ -92,9 +92,9 @@ def clinic(db):
                              on_date=date(2025, 12, 1), today=TODAY)  # before the period
         services.redeem_points(s, resident_id=a, points=4, for_what="血糖试纸",
                                on_date=date(2026, 3, 1), today=TODAY)
-        services.add_satisfaction(s, resident_id=a, on_date=date(2026, 5, 1), score=5,
+        services.add_satisfaction(s, resident_id=a, on_date=date(2026, 5, 1), scores=[5, 5, 4],
                                   today=TODAY)
-        services.add_satisfaction(s, resident_id=b, on_date=date(2026, 5, 1), score=3,
+        services.add_satisfaction(s, resident_id=b, on_date=date(2026, 5, 1), scores=[3, 4, 2],
                                   today=TODAY)
         fee = s.execute(text("SELECT fee_public_health_fen, fee_insurance_fen, fee_personal_fen"
                              " FROM contract LIMIT 1")).one()

@@ -212,3 +212,23 @@ def test_points_earned_and_an_overdraft_refused(ctx, qtbot):
     assert redeem.result() == QDialog.DialogCode.Accepted, redeem.error.text()
     with ctx.session() as s:
         assert services.points_balance(s, rid) == 0
+
+
+def test_survey_from_the_record(ctx, qtbot, monkeypatch):
+    from familydoc_desktop.ui.screens import service_dialogs
+    rid = patient(ctx)
+    history = ResidentHistory(ctx, rid)
+    qtbot.addWidget(history)
+
+    def answer(dialog):  # noqa: ANN001
+        dialog.method_combo.setCurrentIndex(dialog.method_combo.findData("phone"))
+        for spin, n in zip(dialog.score_spins, (5, 4, 4, 3, 4)):
+            spin.setValue(n)
+        dialog.accept()
+        return dialog.result()
+    monkeypatch.setattr(service_dialogs.SurveyDialog, "exec", answer)
+    history.service_form("survey")
+    with ctx.session() as s:
+        (survey,) = services.surveys_for(s, rid)
+    assert (survey.score, survey.answers, survey.method) == (4, "5,4,4,3,4", "phone")
+    assert [e.kind for e in history.services_model.rows] == ["satisfaction_survey"]

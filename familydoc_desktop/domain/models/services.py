@@ -23,8 +23,10 @@ class SatisfactionSurvey(Synced, table=True):
     __tablename__ = "satisfaction_survey"
     resident_id: str = Field(index=True, max_length=36)
     on_date: date
-    score: int  # 1 (very unsatisfied) .. 5 (very satisfied)
+    score: int  # 1 (very unsatisfied) .. 5 (very satisfied); the mean of `answers`
     comments: str | None = Field(default=None, max_length=500)
+    method: str | None = Field(default=None, max_length=12)  # phone | in_person (0015)
+    answers: str | None = Field(default=None, max_length=100)  # "5,4,5": one per question
 
 
 class HealthPush(Synced, table=True):

@@ -59,6 +59,8 @@ class ResidentHistory(QWidget):
         services_menu.addAction(self.tr("Long prescription…"), self.add_prescription)
         services_menu.addAction(self.tr("Drug shortage…"), lambda: self.service_form("shortage"))
         services_menu.addAction(self.tr("Health points…"), lambda: self.service_form("points"))
+        services_menu.addAction(self.tr("Satisfaction survey…"),
+                                lambda: self.service_form("survey"))
         self.services_button.setMenu(services_menu)
         for b in (self.sign_button, self.renew_button, self.terminate_button, self.print_button,
                   self.visit_button, self.sickbed_button, self.referral_button,
@@ -265,7 +267,8 @@ class ResidentHistory(QWidget):
     def service_form(self, kind: str):  # noqa: ANN201
         """The form of one of the smaller services, for this resident; saved -> refreshed."""
         from familydoc_desktop.ui.screens import service_dialogs as d
-        form = {"shortage": d.ShortageDialog, "points": d.PointsDialog}[kind](self.ctx, self.resident_id, self)
+        form = {"shortage": d.ShortageDialog, "points": d.PointsDialog,
+                "survey": d.SurveyDialog}[kind](self.ctx, self.resident_id, self)
         if form.exec():
             self._changed()
         return form

@@ -184,3 +184,43 @@ class PointsDialog(ServiceDialog):
         return services.redeem_points(session, resident_id=self.resident_id,
                                       points=self.points_spin.value(),
                                       for_what=self.for_combo.currentText(), on_date=day)
+
+
+class SurveyDialog(ServiceDialog):
+    """满意度调查: a short questionnaire, each question scored 1-5, by phone or in person."""
+
+    table = "satisfaction_survey"
+
+    def __init__(self, ctx: AppContext, resident_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "", parent)
+        self.resident_id = resident_id
+        self.setWindowTitle(self.tr("Satisfaction survey — %1").replace(
+            "%1", resident_name(ctx, resident_id)))
+        self.date_edit = date_edit(date.today(), self)
+        self.method_combo = QComboBox(self)
+        self.method_combo.addItem(self.tr("In person"), "in_person")
+        self.method_combo.addItem(self.tr("Phone"), "phone")
+        self.form.addRow(self.tr("Date"), self.date_edit)
+        self.form.addRow(self.tr("Method"), self.method_combo)
+        self.score_spins: list[QSpinBox] = []
+        for question in (self.tr("Knows the team and how to reach it"),
+                         self.tr("Attitude of the doctor"),
+                         self.tr("Follow-ups and check-ups on time"),
+                         self.tr("Medicines available"),
+                         self.tr("Overall satisfaction")):
+            spin = QSpinBox(self)
+            spin.setRange(1, 5)
+            spin.setValue(5)
+            self.score_spins.append(spin)
+            self.form.addRow(question + self.tr(" (1-5)"), spin)
+        self.comments_edit = QLineEdit(self)
+        self.comments_edit.setMaxLength(500)
+        self.form.addRow(self.tr("Comments"), self.comments_edit)
+        self.finish(self.tr("Save"), self.tr("Cancel"), self.date_edit, self.method_combo,
+                    self.comments_edit, *self.score_spins)
+
+    def store(self, session):  # noqa: ANN001, ANN201
+        return services.add_satisfaction(
+            session, resident_id=self.resident_id, scores=[s.value() for s in self.score_spins],
+            method=self.method_combo.currentData(), on_date=from_qdate(self.date_edit.date()),
+            comments=self.comments_edit.text())
