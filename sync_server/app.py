@@ -8,7 +8,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from familydoc_desktop import SCHEMA_VERSION, __version__
-from sync_server.api.deps import check_schema
+from familydoc_desktop.sync.protocol import BAD_TEXT_ERROR
+from sync_server.api.deps import check_schema, clean_path_and_query
 from sync_server.api.middleware import BodyLimit, ServerTime
 from sync_server.api.routes import admin, audit, auth, bundle, health, orgs, sync
 from sync_server.core.config import Settings
@@ -34,6 +35,7 @@ _ERROR_WORDS = {
     "less_than": "数值过大", "less_than_equal": "数值过大",
     "float_parsing": "应为数字", "float_type": "应为数字", "finite_number": "应为有限的数字",
     "json_type": "应为 JSON",
+    BAD_TEXT_ERROR: "含有控制字符或无法编码的字符",
 }
 _UNKNOWN_ERROR = "格式错误"
 BAD_JSON = "请求体不是有效的 JSON"
@@ -101,7 +103,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
-    versioned = APIRouter(dependencies=[Depends(check_schema)])
+    versioned = APIRouter(dependencies=[Depends(check_schema), Depends(clean_path_and_query)])
     for module in (auth, sync, orgs, admin, audit, bundle):
         versioned.include_router(module.router)
     api.include_router(versioned)

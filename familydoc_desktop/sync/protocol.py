@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from familydoc_desktop import SCHEMA_VERSION
+from familydoc_desktop.domain.wire_values import text_problem
 
 SCHEMA_HEADER = "X-FamilyDoc-Schema"
 DEPARTURES_SINCE = 2  # the first schema version whose pull pages carry "departed"
@@ -30,6 +32,22 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+BAD_TEXT_ERROR = "text_chars"  # the pydantic error type of CleanRequest's text check
+
+
+class CleanRequest(Strict):
+    """A request body: its text fields (not the values inside `changes`, which the server
+    checks per column) hold no NUL, control character or lone surrogate. PostgreSQL refuses
+    NUL in text and neither database can store a lone surrogate: without this they were 500s."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean_text(cls, value: Any) -> Any:
+        if isinstance(value, str) and text_problem(value):
+            raise PydanticCustomError(BAD_TEXT_ERROR, "text with control characters")
+        return value
+
+
 class OrgOut(Strict):
     id: str
     code: str
@@ -38,7 +56,7 @@ class OrgOut(Strict):
     parent_id: str | None = None
 
 
-class LoginRequest(Strict):
+class LoginRequest(CleanRequest):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
     device_id: str = Field(min_length=1, max_length=36)
@@ -58,7 +76,7 @@ class LoginResponse(Strict):
     schema_version: int = SCHEMA_VERSION
 
 
-class Mutation(Strict):
+class Mutation(CleanRequest):
     mutation_id: int = Field(gt=0, le=INT64_MAX)
     table: str = Field(min_length=1, max_length=40)
     record_id: str = Field(min_length=1, max_length=36)
@@ -68,7 +86,7 @@ class Mutation(Strict):
     hlc: str = Field(min_length=1, max_length=40)
 
 
-class PushRequest(Strict):
+class PushRequest(CleanRequest):
     device_id: str = Field(min_length=1, max_length=36)
     client_time_ms: int = Field(ge=INT64_MIN, le=INT64_MAX)
     mutations: list[Mutation] = Field(max_length=MAX_MUTATIONS_PER_PUSH)
@@ -155,7 +173,7 @@ class DigestResponse(Strict):
     server_time_ms: int | None = None
 
 
-class ResolveRequest(Strict):
+class ResolveRequest(CleanRequest):
     keep: Literal["local", "server"]
 
 

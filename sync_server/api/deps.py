@@ -8,10 +8,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from familydoc_desktop import SCHEMA_VERSION
+from familydoc_desktop.domain.wire_values import text_problem
 from familydoc_desktop.sync.protocol import SCHEMA_HEADER
 from sync_server.core.config import Settings
 from sync_server.services import accounts
-from sync_server.services.errors import ServiceError
+from sync_server.services.errors import Invalid, ServiceError
 
 CLIENT_TOO_OLD = "客户端版本过旧，请升级家医签约助手后再同步"
 SERVER_TOO_OLD = "服务器版本较旧，请联系管理员升级服务器"
@@ -44,6 +45,19 @@ def check_schema(schema: Annotated[str | None, Header(alias=SCHEMA_HEADER)] = No
     if version > SCHEMA_VERSION:
         raise ServerTooOld(SERVER_TOO_OLD)
     return version
+
+
+BAD_TEXT = "请求中含有控制字符或无法编码的字符，请核对后重试"
+
+
+def clean_path_and_query(request: Request) -> None:
+    """A NUL, control character or lone surrogate in a path parameter (a conflict or device
+    id) or a query value is a 422 before any database sees it: PostgreSQL refuses NUL in text
+    with an error that used to be a 500."""
+    values = [*request.path_params.values(), *request.query_params.values(),
+              *request.query_params.keys()]
+    if any(isinstance(v, str) and text_problem(v) for v in values):
+        raise Invalid(BAD_TEXT)
 
 
 _bearer = HTTPBearer(auto_error=False, description="登录返回的令牌")

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from familydoc_desktop.sync.protocol import CleanRequest
 
 from sync_server.api.deps import EngineDep, PrincipalDep
 from sync_server.services import bundle
@@ -10,7 +12,8 @@ from sync_server.services import bundle
 router = APIRouter(prefix="/bundle", tags=["bundle"])
 
 
-class RegisterKeys(BaseModel):
+class RegisterKeys(CleanRequest):
+    model_config = ConfigDict(extra="ignore")
     sign_key: str = Field(max_length=64)  # Ed25519 public key, base64 raw
     box_key: str = Field(max_length=64)  # X25519 public key, base64 raw
 
