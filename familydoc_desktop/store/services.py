@@ -28,13 +28,6 @@ def _day(value, today: date | None, what: str) -> date:
     return d
 
 
-def _text(value: str | None, what: str) -> str:
-    t = (value or "").strip()
-    if not t:
-        raise DomainError("required", f"{what}不能为空")
-    return t
-
-
 def _rows(session: Session, model, resident_id: str, order):
     return list(session.exec(select(model).where(model.resident_id == resident_id,
                                                  model.deleted == False).order_by(order)))  # noqa: E712
