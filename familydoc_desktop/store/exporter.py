@@ -114,21 +114,10 @@ def export_ledger(session: Session, path: str | Path, colour: str | None = None,
 
 
 def report_table(report) -> list[list]:  # noqa: ANN001
-    """The indicator report as a sheet: a title line, then one row per indicator with the
-    total and one column per group; a rate nobody was counted under is "—"."""
-    from familydoc_desktop.domain.indicators import INDICATORS
+    """The indicator report as a sheet (domain/report.py: the server writes the same)."""
+    from familydoc_desktop.domain.report import report_table as table
 
-    title = (f"家庭医生签约服务统计报表  统计期 {report.start.isoformat()} 至 {report.end.isoformat()}"
-             f"  统计日期 {report.on.isoformat()}")
-    head = ["指标", "单位", *(r.label for r in report.rows)]
-    values = [r.values for r in report.rows]
-    def cell(unit: str, value):  # noqa: ANN001, ANN202
-        if value is None:
-            return "—"
-        return f"{value:.2f}" if unit == "元" else value
-
-    body = [[i.name_zh, i.unit, *(cell(i.unit, v[i.code]) for v in values)] for i in INDICATORS]
-    return [[title], head, *body]
+    return table(report)
 
 
 def export_report(session: Session, report, path: str | Path, fmt: str | None = None, *,  # noqa: ANN001

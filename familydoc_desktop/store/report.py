@@ -7,8 +7,6 @@ counted under the group of the resident they belong to.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
@@ -20,6 +18,9 @@ from familydoc_desktop.domain.codes import Colour, Population, VisitKind
 from familydoc_desktop.domain.dates import age_on
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.population import derive_populations
+from familydoc_desktop.domain.report import (  # noqa: F401 - re-exported
+    TOTAL_ZH, Report, ReportRow, fees_to_yuan, report_period, sorted_groups,
+)
 from familydoc_desktop.store import orgs
 from familydoc_desktop.store.ledger import NOT_SUPERSEDED
 from familydoc_desktop.store.residents import person_facts
@@ -27,39 +28,7 @@ from familydoc_desktop.store.residents import person_facts
 GROUPINGS = ("village", "team", "doctor")
 GROUPING_ZH = {"village": "村", "team": "团队", "doctor": "医生"}
 NO_GROUP_ZH = {"village": "（未填写村）", "team": "（未签约）", "doctor": "（未签约）"}
-TOTAL_ZH = "合计"
 _STEPS = 8
-
-
-@dataclass
-class ReportRow:
-    key: str | None  # None for the total row
-    label: str
-    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-
-    @property
-    def values(self) -> dict[str, int | float | None]:
-        return ind.with_rates(self.counts)
-
-
-@dataclass
-class Report:
-    on: date
-    start: date
-    end: date
-    by: str | None
-    rows: list[ReportRow]  # the total first, then one per group by label
-
-    @property
-    def total(self) -> ReportRow:
-        return self.rows[0]
-
-    def to_json(self) -> dict:
-        return {"on": self.on.isoformat(), "start": self.start.isoformat(),
-                "end": self.end.isoformat(), "by": self.by,
-                "indicators": [{"code": i.code, "name": i.name_zh, "unit": i.unit}
-                               for i in ind.INDICATORS],
-                "rows": [{"key": r.key, "label": r.label, **r.values} for r in self.rows]}
 
 
 def _d(value) -> date | None:  # noqa: ANN001
@@ -73,10 +42,7 @@ def township_report(session: Session, *, on: date | None = None, start: date | N
                     progress: Callable[[int, int], None] | None = None) -> Report:
     """Indicators as of `on` (default today) for the period [start, end] (default 1 January
     of on's year to on). `by` adds a row per village, team or doctor."""
-    on = on or date.today()
-    start = start or date(on.year, 1, 1)
-    end = end or on
-    ind.check_period(start, end, on)
+    on, start, end = report_period(on, start, end)
     if by is not None and by not in GROUPINGS:
         raise DomainError("report_by", f"分组只能是：{'、'.join(GROUPING_ZH.values())}")
     step = (lambda n: progress(n, _STEPS)) if progress else (lambda n: None)
@@ -228,11 +194,7 @@ def township_report(session: Session, *, on: date | None = None, start: date | N
 
     rows = [total, *_labelled(session, by, groups)]
     for row in rows:  # fees are counted in fen; the report shows yuan
-        fen = [row.counts.get(k, 0) for k in ("fee_public_health", "fee_insurance",
-                                              "fee_personal")]
-        row.counts["fee_total"] = sum(fen)
-        for k in ("fee_public_health", "fee_insurance", "fee_personal", "fee_total"):
-            row.counts[k] = round(row.counts.get(k, 0) / 100, 2)
+        fees_to_yuan(row)
     step(8)
     return Report(on=on, start=start, end=end, by=by, rows=rows)
 
@@ -277,5 +239,4 @@ def _labelled(session: Session, by: str | None, groups: dict) -> list[ReportRow]
         names = {r[0]: r[1] for r in session.execute(text(f"SELECT id, name FROM {table}")).all()}
     for key, row in groups.items():
         row.label = NO_GROUP_ZH[by] if key is None else names.get(key, key)
-    # Named groups by name; the "none" group last.
-    return sorted(groups.values(), key=lambda r: (r.key is None, r.label, r.key or ""))
+    return sorted_groups(groups.values())
