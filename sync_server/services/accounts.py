@@ -449,3 +449,11 @@ def admin_scope(conn: Connection, who: Principal) -> set[str] | None:
     if who.role == Role.COUNTY_ADMIN:
         return scope.subtree(conn, who.org_id)
     raise Forbidden("需要管理员权限")
+
+
+def device_view_scope(conn: Connection, who: Principal) -> set[str] | None:
+    """Devices an account may list: an admin's, plus township staff those of their
+    township's clinics (which PCs are behind). A village doctor: none (403)."""
+    if who.role == Role.TOWNSHIP_STAFF:
+        return scope.subtree(conn, who.org_id)
+    return admin_scope(conn, who)

@@ -2,15 +2,15 @@
 cannot lock a doctor out from elsewhere. The old per-username rows are lock-out windows of
 at most an hour: they are dropped, not carried over.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
