@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     app.state.engine = engine
     app.state.settings = settings
     app.state.login_gate = security.VerifyGate(settings.login_concurrency)
+    security.dummy_hash()  # the first unknown-user login must not pay for it
 
     @app.exception_handler(ServiceError)
     async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:

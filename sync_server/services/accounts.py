@@ -10,7 +10,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from familydoc_desktop.domain.codes import OrgLevel, Role
-from familydoc_desktop.domain.models.base import new_id
 from familydoc_desktop.sync.protocol import LoginRequest, LoginResponse, OrgOut
 from sync_server import models
 from sync_server.core import scope, security
@@ -33,6 +32,14 @@ BAD_LOGIN = "用户名或密码错误"
 LOCKED = "登录失败次数过多，请稍后再试"
 BUSY = "同时登录的人数较多，服务器正忙，请稍后再试"
 ANY_USER = ""  # login_throttle.username of the per-address row
+
+
+def new_id() -> str:
+    # Imported when first needed: the desktop's table models (sqlmodel) cost a quarter of a
+    # second to import, which every `familydoc-server` command would pay.
+    from familydoc_desktop.domain.models.base import new_id as make
+
+    return make()
 
 
 @dataclass(frozen=True)

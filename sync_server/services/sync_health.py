@@ -193,6 +193,8 @@ def build(conn: Connection, who: Principal | None, *, org: str | None = None,
                 raise NotFound(ORG_NOT_FOUND.format(org=org))
             raise Forbidden(scope.FORBIDDEN)  # the same answer whether it exists or not
         wanted = tree.subtree(row.id) & seen
+        if who is None:  # the server's CLI reports as the org's own staff would see it
+            seen = wanted
     else:
         wanted = seen
     clinics = sorted((tree.rows[i] for i in wanted if tree.rows[i].level == OrgLevel.CLINIC),
@@ -282,3 +284,86 @@ def _clinic_flags(devices: list[DeviceHealthOut], open_conflicts: int) -> list[s
     if open_conflicts:
         flags.add("open_conflicts")
     return [f for f in SYNC_FLAGS if f in flags]
+
+
+# --- text and Excel ------------------------------------------------------------------------
+
+def _short(iso: str | None) -> str:
+    return iso[:16].replace("T", " ") if iso else "-"
+
+
+def _digest_word(ok: bool | None) -> str:
+    return "未核对" if ok is None else ("一致" if ok else "不一致")
+
+
+def _offset_word(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:+.0f}秒"
+
+
+def text_lines(rep: SyncReportOut, stale_days: int = STALE_DAYS) -> list[str]:
+    """The report in Chinese, a clinic per line and its devices indented below."""
+    from familydoc_desktop.sync.protocol import sync_flag_words
+
+    if not rep.clinics:
+        return ["范围内没有村卫生室"]
+    flagged = sum(bool(c.flags) for c in rep.clinics)
+    lines = [f"各村同步情况：{len(rep.clinics)} 个村卫生室，{flagged} 个需要关注"
+             f"（{stale_days} 天内未同步即标记）"]
+    for c in rep.clinics:
+        state = sync_flag_words(c.flags, stale_days) if c.flags else "正常"
+        lines.append(f"{c.code}  {c.name}  电脑 {len(c.devices)} 台  待处理冲突 "
+                     f"{c.open_conflicts}  【{state}】")
+        for d in c.devices:
+            lines.append(
+                f"    {d.username}  {d.name or d.device_id}  版本 {d.app_version or '-'}  "
+                f"上次同步 {_short(d.last_sync_at)}  最近联系 {_short(d.last_seen_at)}  "
+                f"待上传 {d.pending if d.pending is not None else '-'}  "
+                f"被拒 {d.refused if d.refused is not None else '-'}  "
+                f"冲突 {d.open_conflicts if d.open_conflicts is not None else '-'}  "
+                f"时钟 {_offset_word(d.clock_offset_seconds)}  核对 {_digest_word(d.digest_ok)}")
+            if d.last_error:
+                lines.append(f"        最近错误（{_short(d.last_error_at)}）：{d.last_error}")
+    return lines
+
+
+CLINIC_HEADER = ["机构代码", "村卫生室", "电脑台数", "待处理冲突", "需要关注"]
+DEVICE_HEADER = ["机构代码", "村卫生室", "用户名", "电脑", "设备号", "软件版本", "上次成功同步",
+                 "最近联系", "待上传", "被拒修改", "被拒原因", "本机冲突", "时钟偏差(秒)",
+                 "数据核对", "核对时间", "最近错误", "标记"]
+
+
+def write_xlsx(rep: SyncReportOut, path, stale_days: int = STALE_DAYS):  # noqa: ANN001, ANN201
+    """Two sheets: the clinics with their flags, and every device."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    from familydoc_desktop.sync.protocol import sync_flag_words
+
+    wb = Workbook()
+    clinics = wb.active
+    clinics.title = "各村同步情况"
+    clinics.append(CLINIC_HEADER)
+    alert = PatternFill("solid", fgColor="FFF2CC")
+    for c in rep.clinics:
+        clinics.append([c.code, c.name, len(c.devices), c.open_conflicts,
+                        sync_flag_words(c.flags, stale_days) or "正常"])
+        if c.flags:
+            for cell in clinics[clinics.max_row]:
+                cell.fill = alert
+    devices = wb.create_sheet("电脑明细")
+    devices.append(DEVICE_HEADER)
+    for c in rep.clinics:
+        for d in c.devices:
+            devices.append([
+                c.code, c.name, d.username, d.name, d.device_id, d.app_version,
+                _short(d.last_sync_at), _short(d.last_seen_at), d.pending, d.refused,
+                "；".join(f"{r.get('reason')}（{r.get('count')}）" for r in d.refused_reasons),
+                d.open_conflicts, d.clock_offset_seconds, _digest_word(d.digest_ok),
+                _short(d.digest_checked_at), d.last_error,
+                sync_flag_words(d.flags, stale_days)])
+    for sheet in (clinics, devices):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    wb.save(path)
+    return path

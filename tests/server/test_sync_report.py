@@ -248,3 +248,62 @@ def test_revoked_devices_leave_the_report(township):
         accounts.revoke_device(conn, "dev-doc_d")
     flags = {c["code"]: c["flags"] for c in sync_report(world, world.login("town")).json()["clinics"]}
     assert flags["420101000003"] == ["no_device"]
+
+
+def run_cli(capsys, url, *argv):
+    from sync_server.cli import main
+
+    code = main(["--database-url", url, "report", "sync", *argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_report_sync_text_json_and_excel(township, server_url, capsys, tmp_path):
+    import json
+
+    from openpyxl import load_workbook
+
+    code, out, _ = run_cli(capsys, server_url, "--org", "420100000000", "--json")
+    assert code == 0
+    data = json.loads(out)
+    town = sync_report(township[0], township[0].login("town")).json()
+    assert data == town  # the same report as the township's GET
+
+    code, out, _ = run_cli(capsys, server_url, "--org", "420100000000")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "各村同步情况：5 个村卫生室，5 个需要关注（7 天内未同步即标记）"
+    assert "420101000004  clinic_e村卫生室  电脑 0 台  待处理冲突 0  【没有登记的电脑】" in lines
+    assert any(line.startswith("420101000001  clinic_a") and "有电脑7天内没有同步" in line
+               and "电脑时钟偏差超过5分钟" in line for line in lines)
+    assert any("doc_a  doc_a 的电脑  版本 0.1.0" in line and "时钟 +60" in line for line in lines)
+    assert "        最近错误" in out and "同步服务器出错（500）" in out
+
+    code, out, _ = run_cli(capsys, server_url, "--org", "420101000005", "--stale-days", "30")
+    assert code == 0 and "【正常】" in out and "1 个村卫生室，0 个需要关注" in out
+
+    xlsx = tmp_path / "同步情况.xlsx"
+    code, out, _ = run_cli(capsys, server_url, "--org", "420000000000", "--output", str(xlsx))
+    assert code == 0 and "已导出 6 个村卫生室" in out
+    wb = load_workbook(xlsx)
+    clinics = list(wb["各村同步情况"].iter_rows(values_only=True))
+    assert clinics[0][:2] == ("机构代码", "村卫生室") and len(clinics) == 7
+    assert ("420101000004", "clinic_e村卫生室", 0, 0, "没有登记的电脑") in clinics
+    devices = list(wb["电脑明细"].iter_rows(values_only=True))
+    assert len(devices) == 1 + 6
+    b = next(r for r in devices if r[2] == "doc_b")
+    assert b[5] == "0.0.9" and b[9] == 2 and b[10] == "无权访问该机构的数据（2）"
+    assert b[13] == "不一致"
+
+
+def test_cli_report_sync_errors_are_chinese(township, server_url, capsys, tmp_path):
+    code, _, err = run_cli(capsys, server_url, "--org", "429999999999")
+    assert code == 1 and err.strip() == "错误：机构不存在：429999999999"
+    code, _, err = run_cli(capsys, server_url, "--org", "420100000000", "--output",
+                           str(tmp_path / "x.csv"))
+    assert code == 1 and "只支持 .xlsx" in err
+    code, _, err = run_cli(capsys, server_url, "--org", "420100000000", "--stale-days", "0")
+    assert code == 1 and "--stale-days" in err
+    code, _, err = run_cli(capsys, server_url, "--org", "420100000000", "--json", "--output",
+                           str(tmp_path / "x.xlsx"))
+    assert code == 1 and "只能选一个" in err
