@@ -89,15 +89,24 @@ def cmd_restore(args) -> None:  # noqa: ANN001
     from sync_server.services import backup
 
     kept = backup.restore(args.database_url, Path(args.file))
-    saved = migrate(make_engine(args.database_url))  # an older backup: bring it up to date
+    from sync_server.services import epoch
+
+    engine = make_engine(args.database_url)
+    saved = migrate(engine)  # an older backup: bring it up to date
+    # A new epoch: each PC notices at its next sync, downloads the server's data again and
+    # uploads its own changes the backup does not hold (docs/deploy.md).
+    new_epoch = epoch.after_restore(engine)
+    engine.dispose()
     lines = [f"已从 {args.file} 恢复服务器数据库"]
     if kept:
         lines.append(f"恢复前的数据库已另存为 {kept}")
     if saved:
         lines.append(f"备份的数据库结构较旧，已升级（升级前的副本：{saved}）")
-    lines.append("注意：备份之后各电脑上传到服务器的修改不在恢复后的数据库中")
+    lines.append("备份之后各电脑上传的修改不在恢复后的数据库中：各电脑下次同步时会自动发现服务器已恢复，"
+                 "重新下载全部数据，并重新上传服务器缺少的本机修改（请让各卫生室照常同步一次）")
     _emit(args, {"restored_from": args.file, "previous_copy": str(kept) if kept else None,
-                 "upgrade_backup": str(saved) if saved else None}, "\n".join(lines))
+                 "upgrade_backup": str(saved) if saved else None, "epoch": new_epoch},
+          "\n".join(lines))
 
 
 def cmd_user_add(args) -> None:  # noqa: ANN001

@@ -194,3 +194,17 @@ device_health = Table(
     Column("reported_at", BigInteger, nullable=False),
     Column("last_sync_at", BigInteger, nullable=True),  # the last round that succeeded
 )
+
+# The server's epochs (migration 0008): a new one starts when the database is restored from
+# a backup (`familydoc-server restore`) or when a device shows that the sequence went back
+# (its pull cursor is ahead of the counter). `base_seq` is the counter when the epoch began:
+# a device's rows with a higher server_seq are versions this server no longer has. Devices
+# remember the epoch they are in sync with and resync when it changes (sync/resync.py).
+server_epoch = Table(
+    "server_epoch", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("epoch", String(36), nullable=False, unique=True),
+    Column("base_seq", BigInteger, nullable=False, default=0),
+    Column("reason", String(20), nullable=False),  # created | restore | regression
+    Column("created_at", BigInteger, nullable=False),
+)

@@ -84,6 +84,10 @@ class Mutation(CleanRequest):
     changes: dict[str, Any]
     base_seq: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
     hlc: str = Field(min_length=1, max_length=40)
+    # Sent only to servers that know epochs (GET /sync/epoch), in a resync after a restore:
+    # the HLC of the version the edit started from. A field change at or below it is one the
+    # edit had seen, whatever its (new) seq.
+    base_hlc: str | None = Field(default=None, min_length=1, max_length=40)
 
 
 class PushRequest(CleanRequest):
@@ -111,7 +115,9 @@ class ConflictOut(Strict):
 
 class MutationResult(Strict):
     mutation_id: int
-    status: Literal["applied", "duplicate", "merged", "conflict"]
+    # missing: a resync's edit of a record the server does not hold (yet): nothing applied,
+    # the device sends its whole row (sent only to pushes that carry base_hlc).
+    status: Literal["applied", "duplicate", "merged", "conflict", "missing"]
     seq: int | None = None  # server sequence of the record after this mutation
     conflicts: list[str] = []  # ids of ConflictOut created by this mutation
 
@@ -171,6 +177,25 @@ class DigestResponse(Strict):
     tables: dict[str, TableDigest]
     max_seq: int
     server_time_ms: int | None = None
+
+
+class EpochEntry(Strict):
+    epoch: str
+    base_seq: int  # the server's sequence when this epoch began
+    reason: Literal["created", "restore", "regression"]
+
+
+class ServerEpoch(Strict):
+    """GET /sync/epoch: which epoch the server is in (a restore from backup starts a new one),
+    its sequence, and what it holds of the calling device. A PC whose epoch is not the
+    current one resyncs (sync/resync.py): rows it holds with a server_seq above the base of
+    the first epoch after its own are versions the server lost."""
+
+    epoch: str
+    max_seq: int
+    history: list[EpochEntry]  # oldest first, the current one last
+    device_last_mutation_id: int  # this device's highest mutation the server holds
+    server_time_ms: int
 
 
 class ResolveRequest(CleanRequest):
