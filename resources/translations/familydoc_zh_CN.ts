@@ -272,6 +272,14 @@
         <source>Sign contract — %1</source>
         <translation>签约 — %1</translation>
     </message>
+    <message>
+        <source>Close without signing</source>
+        <translation>不签约关闭</translation>
+    </message>
+    <message>
+        <source>Close this contract form? The choices made are not kept and nothing is signed.</source>
+        <translation>关闭签约表吗？已做的选择不会保留，也不会签约。</translation>
+    </message>
 </context>
 <context>
     <name>DischargeDialog</name>

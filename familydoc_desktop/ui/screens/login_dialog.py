@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
 from familydoc_desktop.sync import session
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.widgets.common import error_label, show_error
+from familydoc_desktop.ui.widgets.form_keys import FormKeys
 from familydoc_desktop.ui.taskman import failure_text
 
 
@@ -41,9 +42,13 @@ class LoginDialog(QDialog):
         self.buttons.accepted.connect(self.sign_in)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        self.keys = FormKeys(self, (self.server_edit, self.user_edit, self.password_edit),
+                             self.sign_in)
         (self.password_edit if info.username else self.server_edit).setFocus()
 
     def sign_in(self) -> None:
+        if not self.buttons.isEnabled():
+            return  # already signing in (a second Enter or Ctrl+S)
         url = self.server_edit.text().strip()
         user = self.user_edit.text().strip()
         password = self.password_edit.text()
