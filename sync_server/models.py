@@ -166,3 +166,27 @@ security_log = Table(
     Column("client", String(64), nullable=True),
     Column("detail", String(500), nullable=True),  # never a password, never personal data
 )
+
+# The latest sync-health report of each device (sent at the end of every sync round, see
+# services/sync_health.py): one row per device, replaced by the next report. Client times are
+# moved onto the server clock on receipt; reported_at and last_sync_at are the server's own.
+device_health = Table(
+    "device_health", metadata,
+    Column("device_id", String(36), ForeignKey("device.id"), primary_key=True),
+    Column("app_version", String(32), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("pending", Integer, nullable=False, default=0),  # outbox entries left
+    Column("refused", Integer, nullable=False, default=0),  # pushes refused, set aside
+    Column("refused_reasons", Text, nullable=False, default="[]"),  # JSON [{reason, count}]
+    Column("set_aside", Integer, nullable=False, default=0),  # pulled rows it could not hold
+    Column("open_conflicts", Integer, nullable=False, default=0),
+    Column("clock_offset_ms", BigInteger, nullable=True),  # server − device
+    Column("digest_checked_at", BigInteger, nullable=True),
+    Column("digest_ok", Boolean, nullable=True),
+    Column("records", Text, nullable=False, default="{}"),  # JSON {table: rows}
+    Column("last_error", String(500), nullable=True),
+    Column("last_error_at", BigInteger, nullable=True),
+    Column("sync_ok", Boolean, nullable=False, default=True),  # the round that reported
+    Column("reported_at", BigInteger, nullable=False),
+    Column("last_sync_at", BigInteger, nullable=True),  # the last round that succeeded
+)

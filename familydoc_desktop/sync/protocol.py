@@ -8,9 +8,9 @@ about 40 bytes a record on the wire for a first sync.
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from familydoc_desktop import SCHEMA_VERSION
@@ -175,6 +175,63 @@ class DigestResponse(Strict):
 
 class ResolveRequest(CleanRequest):
     keep: Literal["local", "server"]
+
+
+MAX_REPORT_REASONS = 20
+MAX_REPORT_TABLES = 64
+MAX_REPORT_COUNT = 10 ** 9
+MAX_CLOCK_OFFSET_MS = 10 * 365 * 86_400_000  # ten years: anything beyond is a broken clock
+TableName = Annotated[str, StringConstraints(min_length=1, max_length=40,
+                                             pattern=r"^[a-z][a-z0-9_]*$")]
+Count = Annotated[int, Field(ge=0, le=MAX_REPORT_COUNT)]
+
+
+class RefusedReason(CleanRequest):
+    reason: str = Field(max_length=200)
+    count: Count
+
+
+class SyncHealthReport(CleanRequest):
+    """What a device says about itself at the end of a sync round (POST /sync/report). The
+    server keeps the latest per device; township and county staff read them in
+    GET /reports/sync. Never personal data: counts, versions, times and Chinese messages."""
+
+    device_id: str = Field(min_length=1, max_length=36)
+    app_version: str = Field(min_length=1, max_length=32)
+    schema_version: int = Field(ge=0, le=10_000)
+    sync_ok: bool = True  # whether the round that sends this report succeeded
+    pending: Count = 0  # outbox entries still waiting
+    refused: Count = 0  # edits the server refused, set aside on the device
+    refused_reasons: list[RefusedReason] = Field(default=[], max_length=MAX_REPORT_REASONS)
+    set_aside: Count = 0  # pulled rows the device could not hold
+    open_conflicts: Count = 0
+    clock_offset_ms: int | None = Field(default=None, ge=-MAX_CLOCK_OFFSET_MS,
+                                        le=MAX_CLOCK_OFFSET_MS)  # server − device
+    client_time_ms: int | None = Field(default=None, ge=0, le=INT64_MAX)
+    digest_checked_at: int | None = Field(default=None, ge=0, le=INT64_MAX)  # device clock, ms
+    digest_ok: bool | None = None
+    records: dict[TableName, Count] = Field(default={}, max_length=MAX_REPORT_TABLES)
+    last_error: str | None = Field(default=None, max_length=500)
+    last_error_at: int | None = Field(default=None, ge=0, le=INT64_MAX)  # device clock, ms
+
+
+# Flags of the sync report (GET /reports/sync), in the order they are listed, with the words
+# the CLIs and the export show. {days} is the report's stale_days.
+SYNC_FLAGS = {
+    "no_device": "没有登记的电脑",
+    "not_synced": "{days}天内没有同步",
+    "device_behind": "有电脑{days}天内没有同步",
+    "sync_failed": "最近一次同步失败",
+    "clock_offset": "电脑时钟偏差超过5分钟",
+    "refused": "有修改被服务器拒绝",
+    "digest_mismatch": "数据核对不一致",
+    "old_version": "软件版本过旧",
+    "open_conflicts": "有待处理的冲突",
+}
+
+
+def sync_flag_words(flags: list[str], days: int = 7) -> str:
+    return "、".join(SYNC_FLAGS.get(f, f).format(days=days) for f in flags)
 
 
 class ErrorOut(Strict):

@@ -10,7 +10,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from familydoc_desktop.domain.codes import OrgLevel, Role
-from familydoc_desktop.domain.models.base import new_id
 from familydoc_desktop.sync.protocol import LoginRequest, LoginResponse, OrgOut
 from sync_server import models
 from sync_server.core import scope, security
@@ -31,6 +30,14 @@ ADMIN_ROLES = {Role.IT_ADMIN, Role.COUNTY_ADMIN}
 DAY_MS = 86_400_000
 BAD_LOGIN = "用户名或密码错误"
 LOCKED = "登录失败次数过多，请稍后再试"
+
+
+def new_id() -> str:
+    # Imported when first needed: the desktop's table models (sqlmodel) cost a quarter of a
+    # second to import, which every `familydoc-server` command would pay.
+    from familydoc_desktop.domain.models.base import new_id as make
+
+    return make()
 
 
 @dataclass(frozen=True)
@@ -389,3 +396,11 @@ def admin_scope(conn: Connection, who: Principal) -> set[str] | None:
     if who.role == Role.COUNTY_ADMIN:
         return scope.subtree(conn, who.org_id)
     raise Forbidden("需要管理员权限")
+
+
+def device_view_scope(conn: Connection, who: Principal) -> set[str] | None:
+    """Devices an account may list: an admin's, plus township staff those of their
+    township's clinics (which PCs are behind). A village doctor: none (403)."""
+    if who.role == Role.TOWNSHIP_STAFF:
+        return scope.subtree(conn, who.org_id)
+    return admin_scope(conn, who)
