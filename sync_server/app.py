@@ -75,11 +75,13 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
                openapi_url="/openapi.json")
     app.state.engine = engine
     app.state.settings = settings
+    app.state.login_gate = security.VerifyGate(settings.login_concurrency)
     security.dummy_hash()  # the first unknown-user login must not pay for it
 
     @app.exception_handler(ServiceError)
     async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) \
+            else exc.headers()
         return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 from familydoc_desktop.domain.codes import OrgLevel, Role
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.zh_argparse import ChineseArgumentParser
-from sync_server.core.config import ENV_URL, default_database_url
+from sync_server.core.config import ENV_LOGIN_CONCURRENCY, ENV_URL, default_database_url
 from sync_server.core.db import make_engine, migrate, read_tx, write_tx
 from sync_server.services import accounts
 from sync_server.services.errors import ServiceError
@@ -255,6 +255,9 @@ def cmd_serve(args) -> None:  # noqa: ANN001
     log_config = logs.uvicorn_config(args.log_file, args.workers)
     _engine(args)  # migrate once (after a backup), before any worker starts
     os.environ[ENV_URL] = args.database_url  # workers read the URL from the environment
+    if args.workers > 1 and not os.environ.get(ENV_LOGIN_CONCURRENCY):
+        # The password-check limit is per process: share the CPUs among the workers.
+        os.environ[ENV_LOGIN_CONCURRENCY] = str(max(1, (os.cpu_count() or 1) // args.workers))
     uvicorn.run("sync_server.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, proxy_headers=True, log_level="info",
                 log_config=log_config)

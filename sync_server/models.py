@@ -147,11 +147,15 @@ audit_entry = Table(
     Index("ix_audit_entry_record_id_at", "record_id", "at"),
 )
 
+# Failed logins per (username, source address), unknown usernames too, and per source
+# address over every username (username ""). Migration 0007.
 login_throttle = Table(
     "login_throttle", metadata,
-    Column("username", String(64), primary_key=True),  # also unknown usernames
+    Column("username", String(64), primary_key=True),
+    Column("client", String(64), primary_key=True),  # "" when the address is unknown
     Column("failures", Integer, nullable=False, default=0),
     Column("locked_until", BigInteger, nullable=False, default=0),
+    Column("last_at", BigInteger, nullable=False, default=0, index=True),
 )
 
 security_log = Table(

@@ -117,7 +117,8 @@ def cmd_login(args) -> int:  # noqa: ANN001
             raise CliError("本机还没有设置同步服务器地址：请用 --server 指定"
                            "（或由安装程序 /SERVER= 、familydoc.ini 预设）")
         result = session.login(db, args.server, args.username, password,
-                               ca_bundle=args.ca_bundle)
+                               ca_bundle=args.ca_bundle,
+                               on_wait=lambda line: print(line, file=sys.stderr, flush=True))
     except (SyncError, credentials.CredentialsUnavailable) as exc:
         raise CliError(str(exc)) from None
     finally:

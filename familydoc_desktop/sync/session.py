@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, field
+from typing import Callable
 
 from sqlalchemy import text
 from sqlmodel import select
@@ -68,9 +69,14 @@ def current(db: Database) -> SessionInfo:
 
 def login(db: Database, server_url: str, username: str, password: str, *,
           ca_bundle: str | None = None, device_name: str | None = None,
-          client: Client | None = None) -> LoginResult:
+          client: Client | None = None,
+          on_wait: Callable[[str], None] | None = None) -> LoginResult:
+    """Log in. A busy server (503 with Retry-After) is waited on as it asks; `on_wait` gets
+    the Chinese line that says so ("同步服务器正忙，2秒后自动重试……")."""
     server_url = server_url.rstrip("/")
     client = client or Client(server_url, ca_bundle=ca_bundle)
+    if on_wait is not None:
+        client.on_wait = on_wait
     req = LoginRequest(username=username, password=password, device_id=db.device_id,
                        device_name=(device_name or socket.gethostname())[:100])
     resp = LoginResponse.model_validate_json(client.post("/auth/login", req.model_dump()))

@@ -58,8 +58,10 @@ class LoginDialog(QDialog):
         show_error(self.error, None)
         self.buttons.setEnabled(False)
 
-        def work(_progress):  # noqa: ANN001, ANN202
-            return session.login(self.ctx.db, url, user, password)
+        def work(progress):  # noqa: ANN001, ANN202
+            # A busy server is waited on as it asks; the progress dialog says so.
+            return session.login(self.ctx.db, url, user, password,
+                                 on_wait=lambda line: progress(0, 0, line))
 
         self.ctx.task(work, success=self._done, failure=self._failed, network=True,
                       label=self.tr("Signing in…"), parent=self, cancellable=False)
