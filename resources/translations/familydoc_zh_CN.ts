@@ -958,6 +958,22 @@
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
+    <message>
+        <source>Account of another organisation</source>
+        <translation>其他机构的账号</translation>
+    </message>
+    <message>
+        <source>Sign in with this account anyway? Choose Cancel to keep this PC as it is.</source>
+        <translation>仍要用此账号登录吗？选“取消”则本机保持不变。</translation>
+    </message>
+    <message>
+        <source>Sign in anyway</source>
+        <translation>仍然登录</translation>
+    </message>
+    <message>
+        <source>Not signed in; nothing on this PC was changed.</source>
+        <translation>未登录，本机数据未作任何改动。</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
