@@ -7,7 +7,9 @@ Prints:
   * the HTTP route GET /api/v1/reports/sync (in-process test client, median);
   * end to end: `familydoc-server --database-url URL report sync --org CODE --json` as a
     process (median wall time: Python start, imports, migration check, report, output).
-Run: python benchmarks/bench_sync_report.py [--database-url URL] [--rounds N]
+  * with --pc-residents N: building one PC's own report (familydoc_desktop.sync.health) on a
+    demo township of N residents, the cost each sync round adds before its POST.
+Run: python benchmarks/bench_sync_report.py [--database-url URL] [--rounds N] [--pc-residents N]
      (default a fresh SQLite file; a PostgreSQL URL must name an empty database)
 """
 from __future__ import annotations
@@ -113,6 +115,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--database-url")
     ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--pc-residents", type=int, default=0)
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite:///{Path(tmp.name) / 'server.db'}"
@@ -171,9 +174,38 @@ def main() -> int:
     print(f"end to end `familydoc-server report sync --org {township_code(1)} --json`: "
           f"median {statistics.median(wall):.0f} ms, max {max(wall):.0f} ms "
           f"({len(done.stdout) // 1024} KB of JSON)")
+    # What any familydoc-server command costs before it does anything: the interpreter and
+    # the imports of the CLI (SQLAlchemy, pydantic).
+    base = []
+    for _ in range(max(3, args.rounds // 4)):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import sync_server.cli, sync_server.services."
+                        "sync_health"], check=True, env=env)
+        base.append((time.perf_counter() - start) * 1000)
+    print(f"  of which Python start and imports alone: median {statistics.median(base):.0f} ms")
     engine.dispose()
+    if args.pc_residents:
+        pc_report(Path(tmp.name) / "pc", args.pc_residents, args.rounds)
     tmp.cleanup()
     return 0
+
+
+def pc_report(where: Path, residents: int, rounds: int) -> None:
+    import bench_keyring  # noqa: F401  (the database key: before keyring is used)
+
+    from familydoc_desktop.store.bulk import load_demo
+    from familydoc_desktop.store.database import open_database
+    from familydoc_desktop.sync import health
+
+    db = open_database(where)
+    try:
+        load_demo(db, residents=residents, seed=1)
+        body = health.build(db, sync_ok=True, clock_offset_ms=0)
+        took = timed(lambda: health.build(db, sync_ok=True, clock_offset_ms=0), rounds)
+    finally:
+        db.close()
+    print(f"PC report (health.build) on {residents} residents / {sum(body.records.values())} "
+          f"records: median {statistics.median(took):.1f} ms, max {max(took):.1f} ms")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@ from familydoc_desktop.domain.models import SYNCED_MODELS, utcnow
 from familydoc_desktop.store import changes
 from familydoc_desktop.store import set_aside as store_set_aside
 from familydoc_desktop.store.database import Database
-from familydoc_desktop.sync import apply, conflicts, faults, outbox
-from familydoc_desktop.sync.http import Client, SyncError
+from familydoc_desktop.sync import apply, conflicts, faults, health, outbox
+from familydoc_desktop.sync.http import AuthExpired, Client, NetworkDown, SyncError
 from familydoc_desktop.sync.protocol import (
     DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH, DigestResponse, PullResponse,
     PushResponse, digest_of,
@@ -67,6 +67,7 @@ class SyncReport:
     set_aside_rows: list[dict] = field(default_factory=list)  # table, record_id, reason
     bytes_received: int = 0
     warnings: list[str] = field(default_factory=list)
+    health_sent: bool = False  # whether the sync-health report reached the server
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -94,6 +95,22 @@ class SyncEngine:
         self.set_aside: list[tuple[str, str, str]] = []  # pulled rows set aside, last sync
 
     def run(self, progress: Progress | None = None) -> SyncReport:
+        """One round, then this PC's sync-health report to the server (sync/health.py): sent
+        after a good round and after one the server stopped; never its reason to fail."""
+        try:
+            report = self._run(progress)
+        except SyncError as exc:
+            health.note_error(self.db, str(exc))  # the user's own (Chinese) message
+            if not isinstance(exc, (NetworkDown, AuthExpired)):  # else it cannot go anyway
+                health.send(self.db, self.client, sync_ok=False)
+            raise
+        except Exception as exc:
+            health.note_error(self.db, f"同步时程序出错（{type(exc).__name__}）")
+            raise
+        report.health_sent = health.send(self.db, self.client, sync_ok=True)
+        return report
+
+    def _run(self, progress: Progress | None = None) -> SyncReport:
         started = time.perf_counter()
         report = SyncReport()
         note = progress or (lambda *_: None)
@@ -110,6 +127,7 @@ class SyncEngine:
         if self._verify_due() or self.must_verify:
             report.reconciled_tables = self.reconcile(note)
             report.verified = True
+            health.note_digest(self.db, ok=not report.reconciled_tables)
             apply.set_state(self.db, LAST_VERIFIED_KEY, str(int(time.time() * 1000)))
         if self.set_aside:
             report.set_aside = len(self.set_aside)

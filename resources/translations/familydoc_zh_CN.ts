@@ -749,12 +749,28 @@
         <translation>选择文件并导入…</translation>
     </message>
     <message>
+        <source>Not imported</source>
+        <translation>未导入</translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation>已跳过</translation>
+    </message>
+    <message>
+        <source>Sheet</source>
+        <translation>工作表</translation>
+    </message>
+    <message>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
         <source>Name</source>
         <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
     </message>
     <message>
         <source>Problems</source>
@@ -805,12 +821,24 @@
         <translation>新建 %1，更新 %2，未变 %3，未导入 %4</translation>
     </message>
     <message>
+        <source>; %1 rows skipped (not residents: totals, signatures, notes)</source>
+        <translation>；跳过 %1 行（合计、签名、说明等非居民行）</translation>
+    </message>
+    <message>
         <source>; %1 residents registered without an ID number got it from this file</source>
         <translation>；%1 名无身份证号的居民已从本文件补全身份证号</translation>
     </message>
     <message>
         <source>; %1 rows have no ID number and are marked for checking</source>
         <translation>；%1 行无身份证号，已标记待核对</translation>
+    </message>
+    <message>
+        <source>Sheet “%1”: %2 created, %3 updated, %4 unchanged, %5 rejected, %6 skipped</source>
+        <translation>工作表“%1”：新建 %2，更新 %3，未变 %4，未导入 %5，跳过 %6</translation>
+    </message>
+    <message>
+        <source>Sheet “%1” not imported: %2</source>
+        <translation>工作表“%1”未导入：%2</translation>
     </message>
     <message>
         <source>Import cancelled: nothing was changed.</source>

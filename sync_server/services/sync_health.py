@@ -288,42 +288,11 @@ def _clinic_flags(devices: list[DeviceHealthOut], open_conflicts: int) -> list[s
 
 # --- text and Excel ------------------------------------------------------------------------
 
-def _short(iso: str | None) -> str:
-    return iso[:16].replace("T", " ") if iso else "-"
-
-
-def _digest_word(ok: bool | None) -> str:
-    return "未核对" if ok is None else ("一致" if ok else "不一致")
-
-
-def _offset_word(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds:+.0f}秒"
-
-
 def text_lines(rep: SyncReportOut, stale_days: int = STALE_DAYS) -> list[str]:
-    """The report in Chinese, a clinic per line and its devices indented below."""
-    from familydoc_desktop.sync.protocol import sync_flag_words
+    """The report in Chinese, as `familydoc sync-report` prints it."""
+    from familydoc_desktop.sync import report_text
 
-    if not rep.clinics:
-        return ["范围内没有村卫生室"]
-    flagged = sum(bool(c.flags) for c in rep.clinics)
-    lines = [f"各村同步情况：{len(rep.clinics)} 个村卫生室，{flagged} 个需要关注"
-             f"（{stale_days} 天内未同步即标记）"]
-    for c in rep.clinics:
-        state = sync_flag_words(c.flags, stale_days) if c.flags else "正常"
-        lines.append(f"{c.code}  {c.name}  电脑 {len(c.devices)} 台  待处理冲突 "
-                     f"{c.open_conflicts}  【{state}】")
-        for d in c.devices:
-            lines.append(
-                f"    {d.username}  {d.name or d.device_id}  版本 {d.app_version or '-'}  "
-                f"上次同步 {_short(d.last_sync_at)}  最近联系 {_short(d.last_seen_at)}  "
-                f"待上传 {d.pending if d.pending is not None else '-'}  "
-                f"被拒 {d.refused if d.refused is not None else '-'}  "
-                f"冲突 {d.open_conflicts if d.open_conflicts is not None else '-'}  "
-                f"时钟 {_offset_word(d.clock_offset_seconds)}  核对 {_digest_word(d.digest_ok)}")
-            if d.last_error:
-                lines.append(f"        最近错误（{_short(d.last_error_at)}）：{d.last_error}")
-    return lines
+    return report_text.lines(rep.model_dump(), stale_days)
 
 
 CLINIC_HEADER = ["机构代码", "村卫生室", "电脑台数", "待处理冲突", "需要关注"]
@@ -338,6 +307,8 @@ def write_xlsx(rep: SyncReportOut, path, stale_days: int = STALE_DAYS):  # noqa:
     from openpyxl.styles import Font, PatternFill
 
     from familydoc_desktop.sync.protocol import sync_flag_words
+    from familydoc_desktop.sync.report_text import digest_word as _digest_word
+    from familydoc_desktop.sync.report_text import short_time as _short
 
     wb = Workbook()
     clinics = wb.active
