@@ -26,6 +26,8 @@ def register(sub) -> None:  # noqa: ANN001
     p.add_argument("--username", required=True)
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     p.add_argument("--ca-bundle", help="自建证书的 CA 证书文件（PEM）")
+    p.add_argument("--force", action="store_true",
+                   help="账号所属机构与本机数据不一致时仍然登录（如乡镇账号登录村卫生室电脑）")
     p.set_defaults(func=cmd_login)
 
     p = sub.add_parser("logout", parents=[jp], help="退出登录并吊销本机令牌")
@@ -124,8 +126,10 @@ def cmd_login(args) -> int:  # noqa: ANN001
             raise CliError("本机还没有设置同步服务器地址：请用 --server 指定"
                            "（或由安装程序 /SERVER= 、familydoc.ini 预设）")
         result = session.login(db, args.server, args.username, password,
-                               ca_bundle=args.ca_bundle,
+                               ca_bundle=args.ca_bundle, force=args.force,
                                on_wait=lambda line: print(line, file=sys.stderr, flush=True))
+    except session.ScopeMismatch as exc:
+        raise CliError(f"{exc}。未登录，本机数据未改动；确需用此账号登录请加 --force") from None
     except (SyncError, credentials.CredentialsUnavailable) as exc:
         raise CliError(str(exc)) from None
     finally:

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from familydoc_desktop.domain.dates import parse_date
 from familydoc_desktop.domain.errors import DateError, DomainError, IdNumberError
-from familydoc_desktop.domain.idcard import is_valid_id, normalize_id, parse_id
+from familydoc_desktop.domain.idcard import normalize_id, parse_id
 from familydoc_desktop.domain.person import (
     NAME_MAX, check_birth, clean_name, identity_mismatches, parse_sex,
 )
@@ -59,11 +59,12 @@ ID_MASKED = "身份证号已脱敏（含*号），无法导入，请使用未脱
 NO_HEADER = "前10行中没有“姓名”“身份证号”“性别”等列名"
 
 SKIP_TITLE = "表头上方的标题或说明行"
-SKIP_HEADER = "重复的表头行"
+SKIP_HEADER = "表头行（重复的表头或表头的第二行）"
 SKIP_NOTE = "合计、签名、制表日期或说明行，不是居民"
 SKIP_INCOMPLETE = ("只有姓名，没有身份证号和出生日期，未作为居民导入；"
                    "如是居民，请补填身份证号或出生日期后再导入")
 SKIP_NO_NAME = "没有姓名和身份证号，未作为居民导入；如是居民，请补填姓名后再导入"
+_ID_LIKE = re.compile(r"^(\d{17}[\dX]|\d{15})$")
 # What the first words of a totals, signature or note line look like.
 _NOTE = re.compile(r"^(合计|总计|小计|共计|累计|总人数|人数|制表|填表|填报|报送|审核|审批|负责人|"
                    r"签字|签名|盖章|统计|说明|备注|注[:：]|注意|单位[:：]|日期[:：]|以下|以上)")
@@ -217,9 +218,8 @@ def skip_reason(row: tuple, cells: dict[str, Any]) -> tuple[str, bool] | None:
     """(why, fixable) when the row is not a resident row, ("", False) when it holds nothing
     worth listing; None when it is a resident row."""
     raw_id = cells.get("id_number")
-    id_text = normalize_id(_text(raw_id) or "")
-    if id_text and is_valid_id(id_text):
-        return None  # whatever else the row holds, it is a person
+    if isinstance(raw_id, str) and _ID_LIKE.match(normalize_id(raw_id)):
+        return None  # whatever else the row holds, it is a person (checked in parse_row)
     if len(_known(row)) >= 2:
         return SKIP_HEADER, False
     name = _text(cells.get("name"))

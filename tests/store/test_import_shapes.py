@@ -380,3 +380,50 @@ def test_no_roster_sheet_at_all_is_refused(db, tmp_path):
     wb.save(tmp_path / "r.xlsx")
     with pytest.raises(ImportFileError, match="隐藏的工作表（名单）"):
         import_roster(db, tmp_path / "r.xlsx", today=TODAY)
+
+
+def test_header_repeated_for_printing_and_two_row_header(db, tmp_path):
+    """A header printed again on every page is skipped; so is the second row of a header over
+    two rows (姓名 merged down, 联系方式 split into 手机/座机 below)."""
+    a, b = ids(2)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "性别", "身份证号", "联系方式", None])
+    ws.append([None, None, None, "手机", "座机"])
+    for col in (1, 2, 3):
+        ws.merge_cells(start_row=1, start_column=col, end_row=2, end_column=col)
+    ws.merge_cells("D1:E1")
+    ws.append(["甲", "男", a, "13800000001", None])
+    ws.append(["姓名", "性别", "身份证号", "手机", "座机"])
+    ws.append(["乙", "女", b, "13800000002", None])
+    wb.save(tmp_path / "r.xlsx")
+    result = import_roster(db, tmp_path / "r.xlsx", today=TODAY)
+    assert (result.created, result.rejected) == (2, [])
+    assert [(s.row, s.reason) for s in result.skipped] == [
+        (2, importer.roster.SKIP_HEADER), (4, importer.roster.SKIP_HEADER)]
+    assert residents(db)[b].phone == "13800000002"
+
+
+def test_csv_roster_with_totals_and_signature(db, tmp_path):
+    a = ids(1)[0]
+    path = tmp_path / "名单.csv"
+    path.write_text(f"姓名,性别,出生年月,身份证号\n甲,男,{a[6:10]}.{a[10:12]},{a}\n"
+                    "合计：1人,,,\n制表人：王医生,,制表日期：2026-11-30,\n", encoding="gbk")
+    result = import_roster(db, path, today=TODAY)
+    assert (result.created, result.rejected) == (1, [])
+    assert [c.name for c in result.sheets] == ["名单"]
+    assert [s.row for s in result.skipped] == [3, 4]
+
+
+def test_a_merge_over_a_whole_column_is_formatting(db, tmp_path):
+    a, b = ids(2)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "身份证号", "户号"])
+    ws.append(["甲", a, "H1"])
+    ws.append(["乙", b, None])
+    ws.merge_cells("C2:C20000")
+    wb.save(tmp_path / "r.xlsx")
+    result = import_roster(db, tmp_path / "r.xlsx", today=TODAY)
+    assert result.created == 2
+    assert residents(db)[b].household_id is None
