@@ -11,7 +11,8 @@ from familydoc_desktop import SCHEMA_VERSION, __version__
 from familydoc_desktop.sync.protocol import BAD_TEXT_ERROR
 from sync_server.api.deps import check_schema, clean_path_and_query
 from sync_server.api.middleware import BodyLimit, ServerTime
-from sync_server.api.routes import admin, audit, auth, bundle, health, orgs, sync
+from sync_server.api.routes import admin, audit, auth, bundle, health, orgs, reports_sync, sync
+from sync_server.core import security
 from sync_server.core.config import Settings
 from sync_server.core.db import make_engine, migrate
 from sync_server.services.errors import ServiceError, Unauthorized
@@ -74,10 +75,13 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
                openapi_url="/openapi.json")
     app.state.engine = engine
     app.state.settings = settings
+    app.state.login_gate = security.VerifyGate(settings.login_concurrency)
+    security.dummy_hash()  # the first unknown-user login must not pay for it
 
     @app.exception_handler(ServiceError)
     async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) \
+            else exc.headers()
         return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -104,7 +108,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
     versioned = APIRouter(dependencies=[Depends(check_schema), Depends(clean_path_and_query)])
-    for module in (auth, sync, orgs, admin, audit, bundle):
+    for module in (auth, sync, orgs, admin, audit, bundle, reports_sync):
         versioned.include_router(module.router)
     api.include_router(versioned)
     app.include_router(api)

@@ -10,6 +10,7 @@
     familydoc-server serve --host H --port P [--workers N] [--log-file F]
     familydoc-server backup --output F | restore F
     familydoc-server demo --township C --residents N --seed S
+    familydoc-server report sync --org C [--stale-days N] [--json | --output F.xlsx]
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 from familydoc_desktop.domain.codes import OrgLevel, Role
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.zh_argparse import ChineseArgumentParser
-from sync_server.core.config import ENV_URL, default_database_url
+from sync_server.core.config import ENV_LOGIN_CONCURRENCY, ENV_URL, default_database_url
 from sync_server.core.db import make_engine, migrate, read_tx, write_tx
 from sync_server.services import accounts
 from sync_server.services.errors import ServiceError
@@ -88,15 +89,24 @@ def cmd_restore(args) -> None:  # noqa: ANN001
     from sync_server.services import backup
 
     kept = backup.restore(args.database_url, Path(args.file))
-    saved = migrate(make_engine(args.database_url))  # an older backup: bring it up to date
+    from sync_server.services import epoch
+
+    engine = make_engine(args.database_url)
+    saved = migrate(engine)  # an older backup: bring it up to date
+    # A new epoch: each PC notices at its next sync, downloads the server's data again and
+    # uploads its own changes the backup does not hold (docs/deploy.md).
+    new_epoch = epoch.after_restore(engine)
+    engine.dispose()
     lines = [f"已从 {args.file} 恢复服务器数据库"]
     if kept:
         lines.append(f"恢复前的数据库已另存为 {kept}")
     if saved:
         lines.append(f"备份的数据库结构较旧，已升级（升级前的副本：{saved}）")
-    lines.append("注意：备份之后各电脑上传到服务器的修改不在恢复后的数据库中")
+    lines.append("备份之后各电脑上传的修改不在恢复后的数据库中：各电脑下次同步时会自动发现服务器已恢复，"
+                 "重新下载全部数据，并重新上传服务器缺少的本机修改（请让各卫生室照常同步一次）")
     _emit(args, {"restored_from": args.file, "previous_copy": str(kept) if kept else None,
-                 "upgrade_backup": str(saved) if saved else None}, "\n".join(lines))
+                 "upgrade_backup": str(saved) if saved else None, "epoch": new_epoch},
+          "\n".join(lines))
 
 
 def cmd_user_add(args) -> None:  # noqa: ANN001
@@ -254,6 +264,9 @@ def cmd_serve(args) -> None:  # noqa: ANN001
     log_config = logs.uvicorn_config(args.log_file, args.workers)
     _engine(args)  # migrate once (after a backup), before any worker starts
     os.environ[ENV_URL] = args.database_url  # workers read the URL from the environment
+    if args.workers > 1 and not os.environ.get(ENV_LOGIN_CONCURRENCY):
+        # The password-check limit is per process: share the CPUs among the workers.
+        os.environ[ENV_LOGIN_CONCURRENCY] = str(max(1, (os.cpu_count() or 1) // args.workers))
     uvicorn.run("sync_server.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, proxy_headers=True, log_level="info",
                 log_config=log_config)
@@ -270,6 +283,28 @@ def cmd_demo(args) -> None:  # noqa: ANN001
         f"{stats['records']} 条记录（{stats['residents']} 名居民），用时 {stats['seconds']:.1f} 秒"))
 
 
+def cmd_report_sync(args) -> None:  # noqa: ANN001
+    from sync_server.services import sync_health
+
+    if args.stale_days < 1 or args.stale_days > sync_health.MAX_STALE_DAYS:
+        raise CliError(f"--stale-days 应在 1 到 {sync_health.MAX_STALE_DAYS} 之间")
+    if args.output and args.json:
+        raise CliError("--json 与 --output 只能选一个")
+    if args.output:
+        out = Path(args.output)
+        if out.suffix.lower() != ".xlsx":
+            raise CliError("--output 只支持 .xlsx 文件")
+        if not out.parent.is_dir():
+            raise CliError(f"输出文件夹不存在：{out.parent}")
+    rep = sync_health.report(_engine(args), None, org=args.org, stale_days=args.stale_days)
+    if args.output:
+        sync_health.write_xlsx(rep, out, args.stale_days)
+        print(f"已导出 {len(rep.clinics)} 个村卫生室的同步情况 → {out}")
+        return
+    _emit(args, rep.model_dump(),
+          lambda: "\n".join(sync_health.text_lines(rep, args.stale_days)))
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -278,8 +313,8 @@ def _safe_url(url: str) -> str:
 
 def _emit(args, data, text) -> None:  # noqa: ANN001
     if getattr(args, "json", False):
-        json.dump(data, sys.stdout, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
+        # One write: json.dump writes piece by piece (11,000 writes for a township's report).
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
     else:
         print(text() if callable(text) else text)
 
@@ -371,6 +406,13 @@ def build_parser() -> argparse.ArgumentParser:
     dm.add_argument("--seed", type=int, default=1)
     dm.add_argument("--clinics", type=int, default=10, help="村卫生室数量（默认10）")
     dm.set_defaults(func=cmd_demo)
+
+    rep = sub.add_parser("report", help="报表").add_subparsers(dest="report_cmd", required=True)
+    rsy = rep.add_parser("sync", parents=[jp], help="各村同步情况：哪些电脑落后、被拒修改、时钟偏差")
+    rsy.add_argument("--org", required=True, help="乡镇、县或村卫生室的机构代码")
+    rsy.add_argument("--stale-days", type=int, default=7, help="多少天未同步即标记（默认7）")
+    rsy.add_argument("--output", "-o", help="导出为 Excel 文件（.xlsx）")
+    rsy.set_defaults(func=cmd_report_sync)
     return p
 
 

@@ -147,11 +147,15 @@ audit_entry = Table(
     Index("ix_audit_entry_record_id_at", "record_id", "at"),
 )
 
+# Failed logins per (username, source address), unknown usernames too, and per source
+# address over every username (username ""). Migration 0007.
 login_throttle = Table(
     "login_throttle", metadata,
-    Column("username", String(64), primary_key=True),  # also unknown usernames
+    Column("username", String(64), primary_key=True),
+    Column("client", String(64), primary_key=True),  # "" when the address is unknown
     Column("failures", Integer, nullable=False, default=0),
     Column("locked_until", BigInteger, nullable=False, default=0),
+    Column("last_at", BigInteger, nullable=False, default=0, index=True),
 )
 
 security_log = Table(
@@ -165,4 +169,42 @@ security_log = Table(
     Column("org_id", String(36), nullable=True),
     Column("client", String(64), nullable=True),
     Column("detail", String(500), nullable=True),  # never a password, never personal data
+)
+
+# The latest sync-health report of each device (sent at the end of every sync round, see
+# services/sync_health.py): one row per device, replaced by the next report. Client times are
+# moved onto the server clock on receipt; reported_at and last_sync_at are the server's own.
+device_health = Table(
+    "device_health", metadata,
+    Column("device_id", String(36), ForeignKey("device.id"), primary_key=True),
+    Column("app_version", String(32), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("pending", Integer, nullable=False, default=0),  # outbox entries left
+    Column("refused", Integer, nullable=False, default=0),  # pushes refused, set aside
+    Column("refused_reasons", Text, nullable=False, default="[]"),  # JSON [{reason, count}]
+    Column("set_aside", Integer, nullable=False, default=0),  # pulled rows it could not hold
+    Column("open_conflicts", Integer, nullable=False, default=0),
+    Column("clock_offset_ms", BigInteger, nullable=True),  # server − device
+    Column("digest_checked_at", BigInteger, nullable=True),
+    Column("digest_ok", Boolean, nullable=True),
+    Column("records", Text, nullable=False, default="{}"),  # JSON {table: rows}
+    Column("last_error", String(500), nullable=True),
+    Column("last_error_at", BigInteger, nullable=True),
+    Column("sync_ok", Boolean, nullable=False, default=True),  # the round that reported
+    Column("reported_at", BigInteger, nullable=False),
+    Column("last_sync_at", BigInteger, nullable=True),  # the last round that succeeded
+)
+
+# The server's epochs (migration 0008): a new one starts when the database is restored from
+# a backup (`familydoc-server restore`) or when a device shows that the sequence went back
+# (its pull cursor is ahead of the counter). `base_seq` is the counter when the epoch began:
+# a device's rows with a higher server_seq are versions this server no longer has. Devices
+# remember the epoch they are in sync with and resync when it changes (sync/resync.py).
+server_epoch = Table(
+    "server_epoch", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("epoch", String(36), nullable=False, unique=True),
+    Column("base_seq", BigInteger, nullable=False, default=0),
+    Column("reason", String(20), nullable=False),  # created | restore | regression
+    Column("created_at", BigInteger, nullable=False),
 )

@@ -61,13 +61,24 @@ def cmd_import(args) -> int:  # noqa: ANN001
 
     def text() -> str:
         lines = [f"导入完成：新建 {result.created}，更新 {result.updated}，"
-                 f"未变 {result.unchanged}，未导入 {len(result.rejected)} 行；"
+                 f"未变 {result.unchanged}，未导入 {len(result.rejected)} 行，"
+                 f"跳过 {len(result.skipped)} 行（合计、签名等非居民行）；"
                  f"无身份证号待匹配 {result.flagged_no_id} 人，"
                  f"补录身份证号 {result.id_filled} 人"]
-        for r in result.rejected[:20]:
-            lines.append(f"  第{r.row}行：{'；'.join(r.reasons)}")
-        if len(result.rejected) > 20:
-            lines.append(f"  ……另有 {len(result.rejected) - 20} 行，" + (
+        if len(result.sheets) > 1 or result.skipped_sheets:
+            for c in result.sheets:
+                lines.append(f"  工作表“{c.name}”：新建 {c.created}，更新 {c.updated}，"
+                             f"未变 {c.unchanged}，未导入 {c.rejected}，跳过 {c.skipped}")
+        for sheet in result.skipped_sheets:
+            lines.append(f"  工作表“{sheet.name}”未导入：{sheet.reason}")
+        several = len(result.sheets) > 1
+        listed = [*result.rejected, *result.skipped]
+        for r in listed[:20]:
+            where = f"“{r.sheet}”第{r.row}行" if several else f"第{r.row}行"
+            state = "" if r.kind == "rejected" else "（跳过）"
+            lines.append(f"  {where}{state}：{r.why}")
+        if len(listed) > 20:
+            lines.append(f"  ……另有 {len(listed) - 20} 行，" + (
                 "见错误报告" if args.report else "请用 --report 错误报告.xlsx 查看全部"))
         if args.report:
             lines.append(f"错误报告：{args.report}")

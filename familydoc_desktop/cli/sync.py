@@ -1,4 +1,5 @@
-"""`familydoc login | logout | sync | conflicts | sync-status`: sync from the command line.
+"""`familydoc login | logout | sync | conflicts | sync-status | sync-report`: sync from the
+command line.
 
 A failed sync exits 1 with the reason in Chinese; what was already pushed or pulled stays
 committed, and the rest waits in the outbox for the next run.
@@ -12,7 +13,7 @@ from pathlib import Path
 from familydoc_desktop.cli import common
 from familydoc_desktop.cli.common import CliError
 from familydoc_desktop.sync import conflicts, credentials, session
-from familydoc_desktop.sync.http import SyncError
+from familydoc_desktop.sync.http import AuthExpired, SyncError
 
 PHASES = {"push": "上传", "pull": "下载", "reconcile": "核对"}
 
@@ -25,6 +26,8 @@ def register(sub) -> None:  # noqa: ANN001
     p.add_argument("--username", required=True)
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     p.add_argument("--ca-bundle", help="自建证书的 CA 证书文件（PEM）")
+    p.add_argument("--force", action="store_true",
+                   help="账号所属机构与本机数据不一致时仍然登录（如乡镇账号登录村卫生室电脑）")
     p.set_defaults(func=cmd_login)
 
     p = sub.add_parser("logout", parents=[jp], help="退出登录并吊销本机令牌")
@@ -48,6 +51,12 @@ def register(sub) -> None:  # noqa: ANN001
 
     p = sub.add_parser("sync-status", parents=[jp], help="查看同步状态")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("sync-report", parents=[jp],
+                       help="各村同步情况（乡镇、县账号：哪些电脑落后、被拒修改、时钟偏差）")
+    p.add_argument("--org", help="只看某个乡镇或村卫生室（机构代码）")
+    p.add_argument("--stale-days", type=int, default=7, help="多少天未同步即标记（默认7）")
+    p.set_defaults(func=cmd_sync_report)
 
     b = sub.add_parser("bundle", help="U盘同步（没有网络时）").add_subparsers(
         dest="bundle_command", metavar="ACTION", required=True)
@@ -117,7 +126,10 @@ def cmd_login(args) -> int:  # noqa: ANN001
             raise CliError("本机还没有设置同步服务器地址：请用 --server 指定"
                            "（或由安装程序 /SERVER= 、familydoc.ini 预设）")
         result = session.login(db, args.server, args.username, password,
-                               ca_bundle=args.ca_bundle)
+                               ca_bundle=args.ca_bundle, force=args.force,
+                               on_wait=lambda line: print(line, file=sys.stderr, flush=True))
+    except session.ScopeMismatch as exc:
+        raise CliError(f"{exc}。未登录，本机数据未改动；确需用此账号登录请加 --force") from None
     except (SyncError, credentials.CredentialsUnavailable) as exc:
         raise CliError(str(exc)) from None
     finally:
@@ -273,4 +285,39 @@ def cmd_status(args) -> int:  # noqa: ANN001
         ])
 
     common.emit(args, data, text)
+    return 0
+
+
+def cmd_sync_report(args) -> int:  # noqa: ANN001
+    """The server's sync report for this account's scope: a township its clinics, a county
+    its townships' clinics, a village doctor at most their own clinic."""
+    import json
+
+    from familydoc_desktop.sync import report_text
+
+    if not 1 <= args.stale_days <= 366:
+        raise CliError("--stale-days 应在 1 到 366 之间")
+    db = common.db_from(args, create=False)
+    try:
+        info = session.current(db)
+        if info.device_changed:
+            raise CliError(session.DEVICE_CHANGED)
+        client = session.make_client(db)
+        if client is None:
+            raise CliError(session.NOT_LOGGED_IN)
+        params = {"stale_days": args.stale_days}
+        if args.org:
+            params["org"] = args.org
+        try:
+            data = json.loads(client.get("/reports/sync", params))
+        except AuthExpired:
+            session.forget_rejected_token(db)
+            raise
+        finally:
+            client.close()
+    except SyncError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        db.close()
+    common.emit(args, data, lambda: "\n".join(report_text.lines(data, args.stale_days)))
     return 0

@@ -139,7 +139,8 @@ def update_with_outbox(session: Session, capture: "changes.ChangeCapture", table
         values["hlc"] = capture.tick()
         values["updated_at"] = now
         entries.append({**changes.outbox_entry(table_name, obj.id, "update", changed,
-                                                base_seq=obj.server_seq, hlc=values["hlc"]),
+                                                base_seq=obj.server_seq, hlc=values["hlc"],
+                                                base_hlc=obj.hlc),
                         "created_at": now})
         groups.setdefault(tuple(sorted(values)), []).append({**values, "_id": obj.id})
     conn = session.connection()

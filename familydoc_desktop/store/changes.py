@@ -46,14 +46,16 @@ def _wire_fields(table_name: str, op: str, fields: dict[str, Any]) -> dict[str, 
 
 
 def outbox_entry(table_name: str, record_id: str, op: str, fields: dict[str, Any], *,
-                 base_seq: int | None, hlc: str) -> dict[str, Any]:
+                 base_seq: int | None, hlc: str, base_hlc: str | None = None
+                 ) -> dict[str, Any]:
     """The one builder of an outbox entry, used by the ORM hook (before_flush) and by the
     set-based paths (bulk.insert_with_outbox / update_with_outbox): `fields` are the row's
     columns (insert) or the changed ones (update/delete); local and derived columns never
     travel. Returns the OutboxEntry columns as a dict (created_at is the caller's)."""
     return {"table_name": table_name, "record_id": record_id, "op": op,
             "changes": _dumps(_wire_fields(table_name, op, fields)),
-            "base_seq": None if op == "insert" else base_seq, "hlc": hlc}
+            "base_seq": None if op == "insert" else base_seq, "hlc": hlc,
+            "base_hlc": None if op == "insert" else (base_hlc or None)}
 
 
 def wall_ms() -> int:
@@ -91,11 +93,13 @@ class ChangeCapture:
             changed = _changed_fields(obj)
             if not changed:
                 continue
+            base_hlc = obj.hlc
             obj.hlc = self.tick()
             obj.updated_at = utcnow()
             op = "delete" if changed.get("deleted") is True else "update"
             entries.append(OutboxEntry(**outbox_entry(
-                obj.__tablename__, obj.id, op, changed, base_seq=obj.server_seq, hlc=obj.hlc)))
+                obj.__tablename__, obj.id, op, changed, base_seq=obj.server_seq, hlc=obj.hlc,
+                base_hlc=base_hlc)))
         if entries:
             session.add_all(entries)
             state = session.get(SyncState, HLC_KEY) or SyncState(key=HLC_KEY)

@@ -208,6 +208,22 @@ class Database:
         self.capture = changes.ChangeCapture(node=device.replace("-", "")[-12:], last=last)
         changes.install(self._sessions, self.capture)
 
+    def renew_device_id(self) -> str:
+        """A new device id, now (as a moved file gets one when opened; pending edits stay
+        queued and go up under it). For a device id the server bound to an account this PC
+        then refused (sync.session: another organisation's account, not kept). The clock's
+        node stays: it only keeps this PC's stamps apart from others'."""
+        with self._sessions() as s:
+            row = s.get(SyncState, changes.DEVICE_KEY)
+            device = new_id()
+            if row is None:
+                s.add(SyncState(key=changes.DEVICE_KEY, value=device))
+            else:
+                row.value = device
+            s.commit()
+        self.device_id = device
+        return device
+
     @contextmanager
     def session(self, *, capture: bool = True) -> Iterator[Session]:
         """A unit of work committed at the end of the block, rolled back on error."""

@@ -5,13 +5,12 @@ Validation happens before anything is written, so a refused form loses nothing.
 """
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from familydoc_desktop.domain import idcard
+from familydoc_desktop.domain import idcard, person
 from familydoc_desktop.domain.codes import Condition, Membership, Population, Sex
 from familydoc_desktop.domain.dates import parse_date
 from familydoc_desktop.domain.errors import DomainError
@@ -23,8 +22,6 @@ from familydoc_desktop.domain.population import DiagnosisFact, PersonFacts, deri
 from familydoc_desktop.store import audit
 from familydoc_desktop.store.changes import soft_delete
 
-_SEX_WORDS = {"男": Sex.MALE, "女": Sex.FEMALE, "male": Sex.MALE, "female": Sex.FEMALE,
-              "m": Sex.MALE, "f": Sex.FEMALE}
 EDITABLE = frozenset({"name", "sex", "birth_date", "id_number", "phone", "address",
                       "household_id", "relation_to_head", "village_code", "registered",
                       "insurance_type", "ethnicity", "note", "died_on"})
@@ -33,21 +30,11 @@ EDITABLE = frozenset({"name", "sex", "birth_date", "id_number", "phone", "addres
 # ---- field checks -------------------------------------------------------------------------
 
 def clean_name(name: str | None) -> str:
-    text = " ".join(unicodedata.normalize("NFKC", name or "").split())
-    if not text:
-        raise DomainError("name", "姓名不能为空")
-    if len(text) > 50:
-        raise DomainError("name", "姓名过长（最多50个字）")
-    return text
+    return person.clean_name(name)
 
 
-def clean_sex(value) -> Sex | None:
-    if value is None or value == "":
-        return None
-    sex = _SEX_WORDS.get(str(value).strip().lower())
-    if sex is None:
-        raise DomainError("sex", f"性别只能是“男”或“女”，当前为 {value}")
-    return sex
+def clean_sex(value) -> Sex | None:  # noqa: ANN001
+    return person.parse_sex(value)
 
 
 def clean_phone(value: str | None) -> str | None:
@@ -67,27 +54,32 @@ def clean_village_code(value: str | None) -> str | None:
     return text
 
 
-def _birth(value, today: date) -> date | None:
+def _birth(value, today: date) -> date | None:  # noqa: ANN001
     if value is None or value == "":
         return None
-    born = parse_date(value)
-    if born > today:
-        raise DomainError("birth_date", "出生日期不能晚于今天")
-    return born
+    return person.check_birth(parse_date(value), today)
+
+
+def _died_on(value, today: date) -> date:  # noqa: ANN001
+    died = parse_date(value)
+    if died > today:
+        raise DomainError("died_on", f"死亡日期（{died.isoformat()}）不能晚于今天")
+    return died
 
 
 def _identity(id_number, sex, birth_date, today: date) -> tuple[str | None, Sex | None, date | None]:
-    """ID number wins for sex and birth date; a typed value contradicting it is an error."""
+    """ID number wins for sex and birth date; a typed value contradicting it is an error
+    (domain/person.py: the same rules as the roster import)."""
     sex = clean_sex(sex)
     born = _birth(birth_date, today)
     raw = idcard.normalize_id(id_number or "")
     if not raw:
         return None, sex, born
     info = idcard.parse_id(raw, today=today)
-    if sex is not None and sex != info.sex:
-        raise DomainError("sex_mismatch", "性别与身份证号不符")
-    if born is not None and born != info.birth_date:
-        raise DomainError("birth_mismatch", "出生日期与身份证号不符")
+    for code, problems in (("sex_mismatch", person.identity_mismatches(info, sex, None)),
+                           ("birth_mismatch", person.identity_mismatches(info, None, born))):
+        if problems:  # the form highlights the field the code names
+            raise DomainError(code, problems[0])
     return info.number, info.sex, info.birth_date
 
 
@@ -187,7 +179,7 @@ def update_resident(session: Session, resident_id: str, *, today: date | None = 
         _household(session, fields["household_id"])
         values["household_id"] = fields["household_id"] or None
     if "died_on" in fields:
-        values["died_on"] = _birth(fields["died_on"], today) if fields["died_on"] else None
+        values["died_on"] = _died_on(fields["died_on"], today) if fields["died_on"] else None
     for f in ("address", "relation_to_head", "registered", "insurance_type", "ethnicity", "note"):
         if f in fields:
             values[f] = fields[f]

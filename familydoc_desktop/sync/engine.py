@@ -19,8 +19,8 @@ from familydoc_desktop.domain.models import SYNCED_MODELS, utcnow
 from familydoc_desktop.store import changes
 from familydoc_desktop.store import set_aside as store_set_aside
 from familydoc_desktop.store.database import Database
-from familydoc_desktop.sync import apply, conflicts, faults, outbox
-from familydoc_desktop.sync.http import Client, SyncError
+from familydoc_desktop.sync import apply, conflicts, faults, health, outbox, resync
+from familydoc_desktop.sync.http import AuthExpired, Client, NetworkDown, SyncError
 from familydoc_desktop.sync.protocol import (
     DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH, DigestResponse, PullResponse,
     PushResponse, digest_of,
@@ -67,6 +67,9 @@ class SyncReport:
     set_aside_rows: list[dict] = field(default_factory=list)  # table, record_id, reason
     bytes_received: int = 0
     warnings: list[str] = field(default_factory=list)
+    health_sent: bool = False  # whether the sync-health report reached the server
+    resynced: bool = False  # the server was restored from a backup: this round resynced
+    reuploaded: int = 0  # of the pushed, own changes the restored server had lost
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -92,11 +95,38 @@ class SyncEngine:
         self.seen = 0  # own pushed edits the last run's pulls did not download again
         self.refused: list[dict] = []  # set aside by the last push
         self.set_aside: list[tuple[str, str, str]] = []  # pulled rows set aside, last sync
+        self.skip_own = True  # own pushed edits come back as seqs only (not while resyncing)
+        self.resyncing = False  # this round resyncs with a server restored from a backup
 
     def run(self, progress: Progress | None = None) -> SyncReport:
+        """One round, then this PC's sync-health report to the server (sync/health.py): sent
+        after a good round and after one the server stopped; never its reason to fail."""
+        try:
+            report = self._run(progress)
+        except SyncError as exc:
+            health.note_error(self.db, str(exc))  # the user's own (Chinese) message
+            if not isinstance(exc, (NetworkDown, AuthExpired)):  # else it cannot go anyway
+                health.send(self.db, self.client, sync_ok=False)
+            raise
+        except Exception as exc:
+            health.note_error(self.db, f"同步时程序出错（{type(exc).__name__}）")
+            raise
+        report.health_sent = health.send(self.db, self.client, sync_ok=True)
+        return report
+
+    def _run(self, progress: Progress | None = None) -> SyncReport:
         started = time.perf_counter()
         report = SyncReport()
         note = progress or (lambda *_: None)
+        # First, before anything goes up: was the server restored from a backup?
+        plan = resync.check(self.db, self.client)
+        if plan is not None:
+            self.skip_own = False  # a full pull: every row as the server holds it now
+            self.resyncing = True
+            self.must_verify = True
+            begun = resync.marker(self.db) or {}
+            report.reuploaded = int(begun.get("requeued", 0)) + int(
+                begun.get("whole_rows", 0))
         report.resolutions_sent = conflicts.send_pending(self.db, self.client)
         self.refused = []
         self.seen = 0
@@ -107,9 +137,14 @@ class SyncEngine:
                                                           detail=self.refused[0]["reason"]))
         self.set_aside = []
         report.pulled, report.conflicts_received = self.pull(note)
+        if plan is not None:
+            resync.finish(self.db, plan)
+            report.resynced = True
+            report.warnings.append(resync.RESYNC_WARNING.format(n=report.reuploaded))
         if self._verify_due() or self.must_verify:
             report.reconciled_tables = self.reconcile(note)
             report.verified = True
+            health.note_digest(self.db, ok=not report.reconciled_tables)
             apply.set_state(self.db, LAST_VERIFIED_KEY, str(int(time.time() * 1000)))
         if self.set_aside:
             report.set_aside = len(self.set_aside)
@@ -151,7 +186,7 @@ class SyncEngine:
             if not entries:
                 return pushed, clamped
             body = {"device_id": self.db.device_id, "client_time_ms": changes.wall_ms(),
-                    "mutations": outbox.wire_batch(entries)}
+                    "mutations": outbox.wire_batch(entries, base_hlc=self.resyncing)}
             try:
                 resp = PushResponse.model_validate_json(self.client.post("/sync/push", body))
             except SyncError as exc:
@@ -162,8 +197,11 @@ class SyncEngine:
             last_sent = entries[-1].mutation_id
             if resp.last_mutation_id < last_sent:
                 raise SyncError("同步服务器未确认全部变更，请稍后重试")
+            missing = [r.mutation_id for r in resp.results if r.status == "missing"]
             with self.db.session(capture=False) as s:
                 pushed += outbox.acknowledge(s, last_sent)
+                if missing:  # queued after this batch: the next read_batch takes them
+                    resync.whole_rows(s, [e for e in entries if e.mutation_id in missing])
             clamped += resp.clamped
             after = last_sent
             note("push", pushed, total)
@@ -191,14 +229,15 @@ class SyncEngine:
         rows = received = 0
         with ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch") as pool:
             # Own pushed edits come back as (table, id, seq) only (own=skip).
-            upcoming = pool.submit(self._get_page, since=cursor, limit=limit, skip_own=True)
+            upcoming = pool.submit(self._get_page, since=cursor, limit=limit,
+                                   skip_own=self.skip_own)
             while True:
                 page = upcoming.result()
                 if page.more:
                     if page.next_since <= cursor:
                         raise SyncError("同步服务器返回的数据有误（游标未前进），请联系管理员")
                     upcoming = pool.submit(self._get_page, since=page.next_since, limit=limit,
-                                           skip_own=True)
+                                           skip_own=self.skip_own)
                 result = apply.apply_page(self.db, page)
                 self._note_set_aside(result)
                 rows += result.rows

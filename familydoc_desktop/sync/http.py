@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import random
 import time
 import zlib
 from typing import Any, Callable
@@ -35,6 +36,13 @@ NETWORK_DOWN = "无法连接同步服务器，数据已保存在本机，网络�
 TLS_FAILED = "无法验证同步服务器的证书（可能是证书配置错误或网络被劫持），已停止同步；数据已保存在本机"
 AUTH_EXPIRED = "登录已失效，请重新登录"
 SERVER_ERROR = "同步服务器出错（{status}），数据已保存在本机，请稍后再试或联系管理员"
+SERVER_BUSY = "同步服务器正忙（同时登录或同步的电脑较多），请{wait}后再试；数据已保存在本机"
+BUSY_WAITING = "同步服务器正忙，{wait}后自动重试……"
+LOCKED_WAIT = "{detail}（请{wait}后再试）"
+# A busy server (503 with Retry-After) is waited on, as it asks, this many times, at most
+# this long each; then the user is told.
+BUSY_RETRIES = 3
+BUSY_MAX_WAIT_SECONDS = 30
 
 
 class SyncError(RuntimeError):
@@ -42,10 +50,16 @@ class SyncError(RuntimeError):
     `payload` the server's JSON error body (e.g. the refused push's mutation_id)."""
 
     def __init__(self, message: str, status: int | None = None,
-                 payload: dict | None = None) -> None:
+                 payload: dict | None = None, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.payload = payload or {}
+        self.retry_after = retry_after  # seconds, from the answer's Retry-After
+
+
+class ServerBusy(SyncError):
+    """503 with Retry-After (e.g. more logins at once than the server checks), still busy
+    after waiting as asked: nothing local is lost, try again later."""
 
 
 class NetworkDown(SyncError):
@@ -60,11 +74,18 @@ class VersionMismatch(SyncError):
     """426 / 409: client and server speak different schema versions."""
 
 
+class _Retry(Retry):
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code == 503 and has_retry_after:
+            return False  # the server said when: Client.request waits that long, not 0.3 s
+        return super().is_retry(method, status_code, has_retry_after)
+
+
 def retry_policy() -> Retry:
     # Every endpoint is safe to repeat: pushes carry mutation ids (a repeat is a "duplicate"),
     # resolving a resolved conflict changes nothing. Gateway errors and dropped connects retry
     # a little with backoff; anything longer is the next sync's job, not a hung window.
-    return Retry(total=2, connect=2, read=1, status=2, backoff_factor=0.3,
+    return _Retry(total=2, connect=2, read=1, status=2, backoff_factor=0.3,
                  status_forcelist=(502, 503, 504), allowed_methods=None,
                  raise_on_status=False,
                  # A locked login answers 429 with Retry-After: never sleep on it here.
@@ -91,6 +112,9 @@ class Client:
         self.server_time_ms: int | None = None
         self.clock_offset_ms: int | None = None  # server − local, at the last response
         self.now_ms: Callable[[], float] = lambda: time.time() * 1000  # local wall clock
+        self.sleep: Callable[[float], None] = time.sleep
+        # Told before each wait on a busy server (a Chinese line for the status bar / CLI).
+        self.on_wait: Callable[[str], None] = lambda _message: None
 
     def url(self, path: str) -> str:
         return f"{self.base}{API_PREFIX}{path}"
@@ -114,7 +138,22 @@ class Client:
 
     def request(self, method: str, path: str, *, params: dict | None = None,
                 data: bytes | None = None) -> bytes:
-        """Send one request; returns the decompressed body or raises a SyncError."""
+        """Send one request; returns the decompressed body or raises a SyncError. A busy
+        server's 503 with Retry-After is waited on as it asks (a little more, so PCs told
+        the same do not all come back at once), BUSY_RETRIES times at most."""
+        for attempt in range(BUSY_RETRIES + 1):
+            try:
+                return self._request_once(method, path, params=params, data=data)
+            except ServerBusy as exc:
+                wait = exc.retry_after
+                if attempt == BUSY_RETRIES or wait is None or wait > BUSY_MAX_WAIT_SECONDS:
+                    raise
+                self.on_wait(BUSY_WAITING.format(wait=_wait_words(wait)))
+                self.sleep(wait * (1 + random.random() / 4))
+        raise AssertionError("unreachable")
+
+    def _request_once(self, method: str, path: str, *, params: dict | None = None,
+                      data: bytes | None = None) -> bytes:
         headers = self.headers()
         if data is not None:
             headers["Content-Type"] = "application/json"
@@ -135,7 +174,7 @@ class Client:
         body = _decompress(raw, resp.headers.get("Content-Encoding", ""))
         self._note_clock(resp, body, sent_ms)
         if resp.status_code >= 400:
-            raise error_for(resp.status_code, body)
+            raise error_for(resp.status_code, body, resp.headers.get("Retry-After"))
         return body
 
     def _note_clock(self, resp: requests.Response, body: bytes, sent_ms: float) -> None:
@@ -187,8 +226,22 @@ def _server_time(resp: requests.Response, body: bytes) -> int | None:
     return int(digits) if digits else None
 
 
-def error_for(status: int, body: bytes) -> SyncError:
+def _retry_after(header: str | None) -> int | None:
+    """Retry-After in seconds (the delta form; an HTTP date is not worth trusting a PC clock)."""
+    if header and header.strip().isdigit() and header.strip().isascii():
+        return int(header.strip())
+    return None
+
+
+def _wait_words(seconds: int) -> str:
+    if seconds < 90:
+        return f"{max(seconds, 1)}秒"
+    return f"{-(-seconds // 60)}分钟"
+
+
+def error_for(status: int, body: bytes, retry_after: str | None = None) -> SyncError:
     """The server's Chinese `detail`, or a Chinese message for the status."""
+    wait = _retry_after(retry_after)
     detail, payload = None, {}
     try:
         parsed = json.loads(body or b"null")
@@ -207,7 +260,15 @@ def error_for(status: int, body: bytes) -> SyncError:
     if status == 413:
         return SyncError(detail or "提交的数据过大", status)
     if status == 429:
-        return SyncError(detail or "请求过于频繁，请稍后再试", status)
+        message = detail or "请求过于频繁，请稍后再试"
+        if wait and "稍后" in message:
+            message = message.replace("稍后", f"{_wait_words(wait)}后", 1)
+        elif wait:
+            message = LOCKED_WAIT.format(detail=message, wait=_wait_words(wait))
+        return SyncError(message, status, payload, retry_after=wait)
+    if status == 503 and wait is not None:
+        return ServerBusy(SERVER_BUSY.format(wait=_wait_words(wait)), status, payload,
+                          retry_after=wait)
     if status >= 500:
         return SyncError(SERVER_ERROR.format(status=status), status)
     return SyncError(detail or f"同步请求被服务器拒绝（{status}）", status)

@@ -3,14 +3,17 @@
 The outbox key is SQLite's rowid (no AUTOINCREMENT): emptying the table would let ids start
 again at 1, below the server's last_mutation_id for this device, and new edits would be
 taken for duplicates and dropped. So acknowledging keeps the highest acknowledged entry as a
-high-water mark, and "pending" means above the mark stored in sync_state.
+high-water mark, and "pending" means above the mark stored in sync_state. Acknowledged
+entries are kept for RETAIN_DAYS (at most RETAIN_MAX): after a server restore the mark is
+moved back to what the server holds and they go up again.
 """
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import delete, or_, text
 from sqlmodel import Session, func, select
 
 from familydoc_desktop.domain.models import OutboxEntry, SyncState, utcnow
@@ -18,6 +21,10 @@ from familydoc_desktop.sync.protocol import MAX_MUTATIONS_PER_PUSH, Mutation
 
 ACKED_KEY = "outbox_acked"
 REFUSED_KEY = "refused_changes"  # edits the server refused for scope, kept for a person
+# Acknowledged entries kept for a server restored from a backup (sync/resync.py); older ones
+# are covered there by the rows themselves (a whole-row upload of this PC's own records).
+RETAIN_DAYS = 35
+RETAIN_MAX = 20_000
 
 
 def acked_through(session: Session) -> int:
@@ -44,11 +51,19 @@ def to_mutation(entry: OutboxEntry) -> Mutation:
                     base_seq=entry.base_seq, hlc=entry.hlc)
 
 
-def wire_batch(entries: list[OutboxEntry]) -> list[dict[str, Any]]:
-    """Mutations as plain dicts for the push body (skips a pydantic round trip per entry)."""
-    return [{"mutation_id": e.mutation_id, "table": e.table_name, "record_id": e.record_id,
-             "op": e.op, "changes": json.loads(e.changes), "base_seq": e.base_seq,
-             "hlc": e.hlc} for e in entries]
+def wire_batch(entries: list[OutboxEntry], *, base_hlc: bool = False
+               ) -> list[dict[str, Any]]:
+    """Mutations as plain dicts for the push body (skips a pydantic round trip per entry).
+    `base_hlc`: with each entry's base_hlc (a resync; servers before epochs refuse it)."""
+    out = [{"mutation_id": e.mutation_id, "table": e.table_name, "record_id": e.record_id,
+            "op": e.op, "changes": json.loads(e.changes), "base_seq": e.base_seq,
+            "hlc": e.hlc} for e in entries]
+    if base_hlc:
+        for item, e in zip(out, entries):
+            seen = e.hlc if e.op == "insert" else e.base_hlc
+            if seen:
+                item["base_hlc"] = seen
+    return out
 
 
 def acknowledge(session: Session, last_mutation_id: int) -> int:
@@ -63,9 +78,18 @@ def acknowledge(session: Session, last_mutation_id: int) -> int:
                         ).scalar_one()
     top = conn.execute(text("SELECT max(mutation_id) FROM sync_outbox WHERE mutation_id <= :b"),
                        {"b": last_mutation_id}).scalar()
-    # Keep the newest acknowledged row: it holds the rowid high-water mark.
-    conn.execute(text("DELETE FROM sync_outbox WHERE mutation_id <= :b AND mutation_id < :top"),
-                 {"b": last_mutation_id, "top": top if top is not None else 0})
+    # Acknowledged entries stay a while (RETAIN_DAYS, at most RETAIN_MAX): should the server
+    # be restored from a backup, they are what this PC uploads again (sync/resync.py). The
+    # newest acknowledged row always stays: it holds the rowid high-water mark.
+    expired = OutboxEntry.created_at < utcnow() - timedelta(days=RETAIN_DAYS)
+    beyond = conn.execute(text("SELECT mutation_id FROM sync_outbox WHERE mutation_id <= :b "
+                               "ORDER BY mutation_id DESC LIMIT 1 OFFSET :n"),
+                          {"b": last_mutation_id, "n": RETAIN_MAX}).scalar()
+    if beyond is not None:
+        expired = or_(expired, OutboxEntry.mutation_id <= beyond)
+    conn.execute(delete(OutboxEntry).where(
+        OutboxEntry.mutation_id <= last_mutation_id,
+        OutboxEntry.mutation_id < (top if top is not None else 0), expired))
     state = session.get(SyncState, ACKED_KEY) or SyncState(key=ACKED_KEY)
     state.value = str(last_mutation_id)
     session.add(state)

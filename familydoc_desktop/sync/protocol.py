@@ -8,9 +8,9 @@ about 40 bytes a record on the wire for a first sync.
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from familydoc_desktop import SCHEMA_VERSION
@@ -84,6 +84,10 @@ class Mutation(CleanRequest):
     changes: dict[str, Any]
     base_seq: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
     hlc: str = Field(min_length=1, max_length=40)
+    # Sent only to servers that know epochs (GET /sync/epoch), in a resync after a restore:
+    # the HLC of the version the edit started from. A field change at or below it is one the
+    # edit had seen, whatever its (new) seq.
+    base_hlc: str | None = Field(default=None, min_length=1, max_length=40)
 
 
 class PushRequest(CleanRequest):
@@ -111,7 +115,9 @@ class ConflictOut(Strict):
 
 class MutationResult(Strict):
     mutation_id: int
-    status: Literal["applied", "duplicate", "merged", "conflict"]
+    # missing: a resync's edit of a record the server does not hold (yet): nothing applied,
+    # the device sends its whole row (sent only to pushes that carry base_hlc).
+    status: Literal["applied", "duplicate", "merged", "conflict", "missing"]
     seq: int | None = None  # server sequence of the record after this mutation
     conflicts: list[str] = []  # ids of ConflictOut created by this mutation
 
@@ -173,8 +179,84 @@ class DigestResponse(Strict):
     server_time_ms: int | None = None
 
 
+class EpochEntry(Strict):
+    epoch: str
+    base_seq: int  # the server's sequence when this epoch began
+    reason: Literal["created", "restore", "regression"]
+
+
+class ServerEpoch(Strict):
+    """GET /sync/epoch: which epoch the server is in (a restore from backup starts a new one),
+    its sequence, and what it holds of the calling device. A PC whose epoch is not the
+    current one resyncs (sync/resync.py): rows it holds with a server_seq above the base of
+    the first epoch after its own are versions the server lost."""
+
+    epoch: str
+    max_seq: int
+    history: list[EpochEntry]  # oldest first, the current one last
+    device_last_mutation_id: int  # this device's highest mutation the server holds
+    server_time_ms: int
+
+
 class ResolveRequest(CleanRequest):
     keep: Literal["local", "server"]
+
+
+MAX_REPORT_REASONS = 20
+MAX_REPORT_TABLES = 64
+MAX_REPORT_COUNT = 10 ** 9
+MAX_CLOCK_OFFSET_MS = 10 * 365 * 86_400_000  # ten years: anything beyond is a broken clock
+TableName = Annotated[str, StringConstraints(min_length=1, max_length=40,
+                                             pattern=r"^[a-z][a-z0-9_]*$")]
+Count = Annotated[int, Field(ge=0, le=MAX_REPORT_COUNT)]
+
+
+class RefusedReason(CleanRequest):
+    reason: str = Field(max_length=200)
+    count: Count
+
+
+class SyncHealthReport(CleanRequest):
+    """What a device says about itself at the end of a sync round (POST /sync/report). The
+    server keeps the latest per device; township and county staff read them in
+    GET /reports/sync. Never personal data: counts, versions, times and Chinese messages."""
+
+    device_id: str = Field(min_length=1, max_length=36)
+    app_version: str = Field(min_length=1, max_length=32)
+    schema_version: int = Field(ge=0, le=10_000)
+    sync_ok: bool = True  # whether the round that sends this report succeeded
+    pending: Count = 0  # outbox entries still waiting
+    refused: Count = 0  # edits the server refused, set aside on the device
+    refused_reasons: list[RefusedReason] = Field(default=[], max_length=MAX_REPORT_REASONS)
+    set_aside: Count = 0  # pulled rows the device could not hold
+    open_conflicts: Count = 0
+    clock_offset_ms: int | None = Field(default=None, ge=-MAX_CLOCK_OFFSET_MS,
+                                        le=MAX_CLOCK_OFFSET_MS)  # server − device
+    client_time_ms: int | None = Field(default=None, ge=0, le=INT64_MAX)
+    digest_checked_at: int | None = Field(default=None, ge=0, le=INT64_MAX)  # device clock, ms
+    digest_ok: bool | None = None
+    records: dict[TableName, Count] = Field(default={}, max_length=MAX_REPORT_TABLES)
+    last_error: str | None = Field(default=None, max_length=500)
+    last_error_at: int | None = Field(default=None, ge=0, le=INT64_MAX)  # device clock, ms
+
+
+# Flags of the sync report (GET /reports/sync), in the order they are listed, with the words
+# the CLIs and the export show. {days} is the report's stale_days.
+SYNC_FLAGS = {
+    "no_device": "没有登记的电脑",
+    "not_synced": "{days}天内没有同步",
+    "device_behind": "有电脑{days}天内没有同步",
+    "sync_failed": "最近一次同步失败",
+    "clock_offset": "电脑时钟偏差超过5分钟",
+    "refused": "有修改被服务器拒绝",
+    "digest_mismatch": "数据核对不一致",
+    "old_version": "软件版本过旧",
+    "open_conflicts": "有待处理的冲突",
+}
+
+
+def sync_flag_words(flags: list[str], days: int = 7) -> str:
+    return "、".join(SYNC_FLAGS.get(f, f).format(days=days) for f in flags)
 
 
 class ErrorOut(Strict):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, field
+from typing import Callable
 
 from sqlalchemy import text
 from sqlmodel import select
@@ -24,10 +25,18 @@ NOT_LOGGED_IN = "尚未登录同步服务器，请先登录（familydoc login --
 DEVICE_CHANGED = ("本机数据库是从别处复制、移动或从备份恢复的，已换用新的设备编号，"
                   "请重新登录同步服务器（未上传的修改仍会上传）")
 LOGIN_DEVICE = "login_device_id"  # the device id the stored token was issued to
+LOGIN_ORG = "login_org_id"  # the organisation of the account this PC's data belongs with
 
 
 class NotLoggedIn(SyncError):
     pass
+
+
+class ScopeMismatch(SyncError):
+    """The account logging in belongs to another organisation than this PC's data. Nothing
+    was stored, the token just issued was revoked and the PC took a new device id (the server
+    bound the old one to that account): log in again with `force=True` once the doctor has
+    agreed (the app asks; the CLI needs --force), or with the right account."""
 
 
 @dataclass
@@ -68,27 +77,41 @@ def current(db: Database) -> SessionInfo:
 
 def login(db: Database, server_url: str, username: str, password: str, *,
           ca_bundle: str | None = None, device_name: str | None = None,
-          client: Client | None = None) -> LoginResult:
+          client: Client | None = None,
+          on_wait: Callable[[str], None] | None = None, force: bool = False) -> LoginResult:
+    """Log in. A busy server (503 with Retry-After) is waited on as it asks; `on_wait` gets
+    the Chinese line that says so ("同步服务器正忙，2秒后自动重试……").
+
+    An account whose organisation is not the one this PC's data belongs with (a township
+    account on a village PC, another clinic's account) raises ScopeMismatch before anything
+    is stored or pulled, unless `force`."""
     server_url = server_url.rstrip("/")
     client = client or Client(server_url, ca_bundle=ca_bundle)
+    if on_wait is not None:
+        client.on_wait = on_wait
     req = LoginRequest(username=username, password=password, device_id=db.device_id,
                        device_name=(device_name or socket.gethostname())[:100])
     resp = LoginResponse.model_validate_json(client.post("/auth/login", req.model_dump()))
+    mismatch = None if force else scope_mismatch(db, resp)
+    if mismatch is not None:
+        _revoke(client, resp.token)
+        # The server accepted this account only because it did not know this device id
+        # (a bound device is refused another account): it now binds the id to the refused
+        # account, so this PC takes a new one for the account it will really use.
+        db.renew_device_id()
+        raise ScopeMismatch(mismatch)
     try:
         credentials.save_token(server_url, resp.username, resp.token)
     except credentials.CredentialsUnavailable:
         # A token we cannot keep safely is revoked at once rather than left valid.
-        client.token = resp.token
-        try:
-            client.post("/auth/logout")
-        except SyncError:
-            pass
+        _revoke(client, resp.token)
         raise
     with db.session() as s:
         set_setting(s, "server_url", server_url)
         set_setting(s, "username", resp.username)
         set_setting(s, "ca_bundle", ca_bundle)
         set_setting(s, LOGIN_DEVICE, db.device_id)
+        set_setting(s, LOGIN_ORG, resp.org_id)
         store_orgs.upsert_orgs(s, _org_rows(resp))
         home = _choose_home(s, resp)
         rehomed = rehome_placeholder(s, home.id) if home is not None else 0
@@ -102,6 +125,54 @@ def login(db: Database, server_url: str, username: str, password: str, *,
                          len(resp.orgs), rehomed,
                          None if offset is None else round(offset / 1000, 3))
     return result
+
+
+def _revoke(client: Client, token: str) -> None:
+    """A token we will not keep is revoked at once rather than left valid."""
+    client.token = token
+    try:
+        client.post("/auth/logout")
+    except SyncError:
+        pass
+    client.token = None
+
+
+def scope_mismatch(db: Database, resp: LoginResponse) -> str | None:
+    """Why this account does not belong with this PC's data (Chinese), or None when it does
+    (same organisation as the last account, or nothing here belongs to anyone yet)."""
+    scope = {o.id: o for o in resp.orgs}
+    account_org = scope.get(resp.org_id)
+    account_name = account_org.name if account_org is not None else resp.org_id
+    with db.session(capture=False) as s:
+        placeholder = s.exec(select(Organisation.id).where(
+            Organisation.code == store_orgs.PLACEHOLDER_CODE)).first()
+        local_id = get_setting(s, LOGIN_ORG) or get_setting(s, "home_org_id")
+        if local_id == placeholder:
+            local_id = None
+        local = s.get(Organisation, local_id) if local_id else None
+        held = [r[0] for r in s.connection().execute(text(
+            "SELECT DISTINCT org_id FROM resident WHERE org_id IS NOT NULL"))]
+        names = {o.id: o.name for o in s.exec(select(Organisation))}
+    foreign = [o for o in held if o != placeholder and o not in scope]
+    if local_id is None and not foreign:
+        return None  # a new PC, or one that only holds its own offline records
+    if local_id == resp.org_id and not foreign:
+        return None
+    here = (local.name if local is not None else None) or \
+        "、".join(sorted(names.get(o, o) for o in foreign)[:3])
+    if local_id is not None and local_id in scope and not foreign:
+        # An account above this PC's clinic: fine on a PC that already holds the clinics it
+        # sees (a township PC); on a village PC it would bring the other villages.
+        others = sum(1 for o in resp.orgs if o.level == OrgLevel.CLINIC
+                     and o.id != local_id and o.id not in held)
+        if not others:
+            return None
+        return (f"本机是“{here}”的电脑，账号 {resp.username} 属于“{account_name}”，"
+                f"可见 {len(resp.orgs)} 个机构；登录后会把另外 {others} 个卫生室的居民数据"
+                f"下载到本机")
+    return (f"本机的数据属于“{here}”，账号 {resp.username} 属于“{account_name}”。"
+            f"用此账号登录后，本机对这些居民的修改会被服务器拒绝而无法上传，"
+            f"并会把“{account_name}”的数据下载到本机")
 
 
 def _org_rows(resp: LoginResponse) -> list[dict]:

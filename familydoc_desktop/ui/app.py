@@ -128,7 +128,7 @@ def run_app(data_dir: str | Path | None = None, *, lang: str | None = None) -> i
         return 1
     _ctx, window = build_window(db)
     settle_heap()
-    window.show()
+    window.show_for_work()
     window.setWindowState(window.windowState() | Qt.WindowState.WindowActive)
     try:
         return app.exec()

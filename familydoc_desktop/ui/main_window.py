@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
     QWidget,
@@ -23,8 +23,8 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setWindowTitle(self.tr("FamilyDoc — family doctor contract service"))
         self.setWindowIcon(icon("app"))
-        self.resize(1366, 768)
         self.setMinimumSize(QSize(1024, 640))
+        self.fit_screen()
         self._screens: dict[str, QWidget] = {}
         self._factories: dict[str, Callable[[], QWidget]] = {}
         self._order: list[str] = []
@@ -61,6 +61,23 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_status, 1)
         self._build_menus()
         self.nav.setCurrentRow(0)
+
+    def fit_screen(self) -> None:
+        """1366x768 at most, within the screen's available area (taskbar excluded), so the
+        status bar is never off-screen when the window is restored from maximised."""
+        screen = QWidget.screen(self) or QGuiApplication.primaryScreen()  # self.screen: ours
+        area = screen.availableGeometry() if screen is not None else None
+        if area is None or area.isEmpty():
+            self.resize(1366, 768)
+            return
+        self.setMinimumSize(QSize(min(1024, area.width()), min(640, area.height())))
+        self.resize(min(1366, area.width()), min(768, area.height()))
+        self.move(area.topLeft())
+
+    def show_for_work(self) -> None:
+        """The window opens maximised within the available screen."""
+        self.fit_screen()
+        self.showMaximized()
 
     # -- screens --------------------------------------------------------------------------
     def _add_screen(self, key: str, title: str, icon_name: str,
@@ -179,8 +196,15 @@ class MainWindow(QMainWindow):
     def focus_search(self) -> None:
         self.show_screen("residents").focus_search()
 
-    def open_resident(self, resident_id: str) -> None:
-        self.show_screen("residents").open_resident(resident_id)
+    def open_resident(self, resident_id: str):  # noqa: ANN201
+        """The record over the screen in front (today's work, the ledger, …): closing it
+        returns there, to the list it came from."""
+        current = self.stack.currentWidget()
+        opener = getattr(current, "open_resident", None)
+        if opener is not None:
+            return opener(resident_id)
+        from familydoc_desktop.ui.screens.resident_form import open_record
+        return open_record(self.ctx, resident_id, current or self)
 
     def _about(self) -> None:
         from familydoc_desktop import __version__

@@ -272,6 +272,14 @@
         <source>Sign contract — %1</source>
         <translation>签约 — %1</translation>
     </message>
+    <message>
+        <source>Close without signing</source>
+        <translation>不签约关闭</translation>
+    </message>
+    <message>
+        <source>Close this contract form? The choices made are not kept and nothing is signed.</source>
+        <translation>关闭签约表吗？已做的选择不会保留，也不会签约。</translation>
+    </message>
 </context>
 <context>
     <name>DischargeDialog</name>
@@ -741,12 +749,28 @@
         <translation>选择文件并导入…</translation>
     </message>
     <message>
+        <source>Not imported</source>
+        <translation>未导入</translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation>已跳过</translation>
+    </message>
+    <message>
+        <source>Sheet</source>
+        <translation>工作表</translation>
+    </message>
+    <message>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
         <source>Name</source>
         <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
     </message>
     <message>
         <source>Problems</source>
@@ -797,12 +821,24 @@
         <translation>新建 %1，更新 %2，未变 %3，未导入 %4</translation>
     </message>
     <message>
+        <source>; %1 rows skipped (not residents: totals, signatures, notes)</source>
+        <translation>；跳过 %1 行（合计、签名、说明等非居民行）</translation>
+    </message>
+    <message>
         <source>; %1 residents registered without an ID number got it from this file</source>
         <translation>；%1 名无身份证号的居民已从本文件补全身份证号</translation>
     </message>
     <message>
         <source>; %1 rows have no ID number and are marked for checking</source>
         <translation>；%1 行无身份证号，已标记待核对</translation>
+    </message>
+    <message>
+        <source>Sheet “%1”: %2 created, %3 updated, %4 unchanged, %5 rejected, %6 skipped</source>
+        <translation>工作表“%1”：新建 %2，更新 %3，未变 %4，未导入 %5，跳过 %6</translation>
+    </message>
+    <message>
+        <source>Sheet “%1” not imported: %2</source>
+        <translation>工作表“%1”未导入：%2</translation>
     </message>
     <message>
         <source>Import cancelled: nothing was changed.</source>
@@ -949,6 +985,22 @@
     <message>
         <source>Signing in…</source>
         <translation>正在登录…</translation>
+    </message>
+    <message>
+        <source>Account of another organisation</source>
+        <translation>其他机构的账号</translation>
+    </message>
+    <message>
+        <source>Sign in with this account anyway? Choose Cancel to keep this PC as it is.</source>
+        <translation>仍要用此账号登录吗？选“取消”则本机保持不变。</translation>
+    </message>
+    <message>
+        <source>Sign in anyway</source>
+        <translation>仍然登录</translation>
+    </message>
+    <message>
+        <source>Not signed in; nothing on this PC was changed.</source>
+        <translation>未登录，本机数据未作任何改动。</translation>
     </message>
 </context>
 <context>
@@ -2456,6 +2508,30 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>没有网络时：把本机的修改写到U盘交给乡镇，再导入乡镇写回的文件。写出的文件只有服务器能解密；被改动或不属于本机的文件会被拒绝。需先在有网络时登录一次。</translation>
     </message>
     <message>
+        <source>Changes that were not synced</source>
+        <translation>未能同步的修改</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>情况</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>I have seen these</source>
+        <translation>我已知晓</translation>
+    </message>
+    <message>
         <source>Write changes for the server</source>
         <translation>写出本机修改</translation>
     </message>
@@ -2500,6 +2576,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>从未同步</translation>
     </message>
     <message>
+        <source>%1 changes were set aside by the sync and are kept on this PC. Edits the server refused were not uploaded (often: the resident now belongs to another clinic); records the server sent that this PC could not store were kept apart. Tell the township if they matter, then confirm you have seen them.</source>
+        <translation>同步搁置了 %1 条修改，均已保存在本机。被服务器拒绝的本机修改没有上传（常见原因：该居民已划归其他机构）；服务器发来但本机无法写入的数据已另行保存。如有需要请告知乡镇卫生院，然后点击“我已知晓”。</translation>
+    </message>
+    <message>
         <source>%1 sent, %2 received, %3 conflicts, %4 s</source>
         <translation>发送 %1，接收 %2，冲突 %3，用时 %4 秒</translation>
     </message>
@@ -2539,8 +2619,16 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>%1 个冲突待处理</translation>
     </message>
     <message>
+        <source>%1 changes not synced: see Sync</source>
+        <translation>%1 条修改未能同步：请到“同步”查看</translation>
+    </message>
+    <message>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
+    </message>
+    <message>
+        <source>Synced with problems: %1 sent, %2 received, %3 changes set aside</source>
+        <translation>同步有问题：发送 %1 条，接收 %2 条，搁置 %3 条修改</translation>
     </message>
     <message>
         <source>Synced: %1 sent, %2 received</source>

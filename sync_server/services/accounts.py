@@ -10,14 +10,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from familydoc_desktop.domain.codes import OrgLevel, Role
-from familydoc_desktop.domain.models.base import new_id
 from familydoc_desktop.sync.protocol import LoginRequest, LoginResponse, OrgOut
 from sync_server import models
 from sync_server.core import scope, security
 from sync_server.core.config import Settings
 from sync_server.core.db import now_ms, read_tx, write_tx
 from sync_server.services.errors import (
-    SESSION_EXPIRED, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized,
+    SESSION_EXPIRED, Busy, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized,
 )
 
 LEVEL_RANK = {OrgLevel.COUNTY: 0, OrgLevel.TOWNSHIP: 1, OrgLevel.CLINIC: 2}
@@ -31,6 +30,16 @@ ADMIN_ROLES = {Role.IT_ADMIN, Role.COUNTY_ADMIN}
 DAY_MS = 86_400_000
 BAD_LOGIN = "用户名或密码错误"
 LOCKED = "登录失败次数过多，请稍后再试"
+BUSY = "同时登录的人数较多，服务器正忙，请稍后再试"
+ANY_USER = ""  # login_throttle.username of the per-address row
+
+
+def new_id() -> str:
+    # Imported when first needed: the desktop's table models (sqlmodel) cost a quarter of a
+    # second to import, which every `familydoc-server` command would pay.
+    from familydoc_desktop.domain.models.base import new_id as make
+
+    return make()
 
 
 @dataclass(frozen=True)
@@ -141,7 +150,11 @@ def add_user(conn: Connection, username: str, org_code: str, role: str, password
 
 def list_users(conn: Connection) -> list[dict]:
     """Accounts with their clinic and, while a login lock-out runs, when it ends (ms)."""
-    a, o, t = models.account, models.org, models.login_throttle
+    a, o = models.account, models.org
+    # Locked from some address: the latest end of the account's lock windows.
+    t = (select(models.login_throttle.c.username,
+                func.max(models.login_throttle.c.locked_until).label("locked_until"))
+         .group_by(models.login_throttle.c.username).subquery())
     now = now_ms()
     query = (select(a.c.username, a.c.role, a.c.active, a.c.created_at, o.c.code.label("org"),
                     o.c.name.label("org_name"), t.c.locked_until)
@@ -156,7 +169,8 @@ def list_users(conn: Connection) -> list[dict]:
 
 
 def unlock_user(conn: Connection, username: str, by: str | None = None) -> None:
-    """End a login lock-out now (the doctor called the township, IT checked it was them)."""
+    """End a login lock-out now, from every address (the doctor called the township, IT
+    checked it was them)."""
     _account(conn, username)
     conn.execute(update(models.login_throttle)
                  .where(models.login_throttle.c.username == username.strip())
@@ -213,49 +227,104 @@ def set_password(conn: Connection, username: str, password: str, by: str | None 
               detail=username)
 
 
-def _claim_attempt(conn: Connection, settings: Settings, username: str, now: int) -> bool:
-    """Count a login attempt BEFORE its password is checked; False if the username is locked.
+def _throttle_rows(settings: Settings, username: str,
+                   client: str | None) -> list[tuple[str, str, int]]:
+    """(username, client, limit) of the lock-out rows an attempt counts on, in lock order."""
+    rows = {(username, client or ""): settings.lockout_after}
+    if client:  # every username tried from this address: a spray of made-up names
+        rows[(ANY_USER, client)] = settings.client_lockout_after
+    return sorted((u, c, limit) for (u, c), limit in rows.items())
 
-    The throttle row is locked for the rest of this short transaction (FOR UPDATE on
-    PostgreSQL; on SQLite the write transaction's BEGIN IMMEDIATE holds the database write
+
+def _claim_attempt(conn: Connection, settings: Settings, username: str, client: str | None,
+                   now: int, log: dict) -> int:
+    """Count a login attempt BEFORE its password is checked. Returns 0 if it may go on, else
+    the milliseconds until the lock that refuses it ends.
+
+    The attempt counts on two rows: (username, source address) and (every username, source
+    address). A lock on the first keeps this address from that account only, so a stranger
+    guessing a doctor's password cannot lock the doctor out of a PC elsewhere; the second
+    stops one address from trying many made-up or real usernames. Unknown usernames count
+    exactly as known ones: the answers never tell which exist.
+
+    The rows are locked for the rest of this short transaction (FOR UPDATE on PostgreSQL, in
+    one order; on SQLite the write transaction's BEGIN IMMEDIATE holds the database write
     lock), so parallel attempts queue here one by one and each sees the count of the ones
     before it. At the limit the attempt that reaches it sets the lock window itself, so while
     it (and the ones before it) are still being verified every further attempt is refused:
     at most `lockout_after` passwords are ever tried per window, however many requests
-    arrive at once. A successful login resets the count afterwards."""
+    arrive at once. A successful login resets the counts afterwards."""
     t = models.login_throttle
     insert_ = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    conn.execute(insert_(t).values(username=username, failures=0, locked_until=0)
-                 .on_conflict_do_nothing(index_elements=[t.c.username]))
-    row = conn.execute(select(t.c.failures, t.c.locked_until).where(t.c.username == username)
-                       .with_for_update()).one()
-    if row.locked_until > now:
-        return False
-    failures = row.failures + 1
-    locked_until = 0
-    if failures >= settings.lockout_after:
-        # The lock grows with every attempt past the limit; nobody sleeps in a worker.
-        seconds = min(settings.lockout_base_seconds * 2 ** (failures - settings.lockout_after),
-                      settings.lockout_max_seconds)
-        locked_until = now + seconds * 1000
-    conn.execute(update(t).where(t.c.username == username)
-                 .values(failures=failures, locked_until=locked_until))
-    return True
+    keys = _throttle_rows(settings, username, client)
+    conn.execute(insert_(t).values([dict(username=u, client=c, failures=0, locked_until=0,
+                                         last_at=now) for u, c, _ in keys])
+                 .on_conflict_do_nothing(index_elements=[t.c.username, t.c.client]))
+    found = {}
+    for u, c, _ in keys:  # one at a time, in order: two attempts never lock crosswise
+        found[(u, c)] = conn.execute(
+            select(t.c.failures, t.c.locked_until, t.c.last_at)
+            .where(t.c.username == u, t.c.client == c).with_for_update()).one()
+    locked = max(row.locked_until for row in found.values())
+    if locked > now:
+        return locked - now
+    forget_before = now - settings.lockout_forget_seconds * 1000
+    for u, c, limit in keys:
+        row = found[(u, c)]
+        failures = (0 if row.last_at < forget_before else row.failures) + 1
+        locked_until = 0
+        if failures >= limit:
+            # The lock grows with every attempt past the limit; nobody sleeps in a worker.
+            seconds = min(settings.lockout_base_seconds * 2 ** (failures - limit),
+                          settings.lockout_max_seconds)
+            locked_until = now + seconds * 1000
+            what = "同一地址尝试多个用户名" if u == ANY_USER else "同一地址同一用户名"
+            log_event(conn, "login_lockout", username=username, client=client,
+                      detail=f"{what}第{failures}次连续尝试，锁定{seconds}秒", **log)
+        conn.execute(update(t).where(t.c.username == u, t.c.client == c)
+                     .values(failures=failures, locked_until=locked_until, last_at=now))
+    if now % 100 == 0:  # now and then: forget quiet rows (made-up usernames pile up)
+        conn.execute(t.delete().where(t.c.last_at < forget_before, t.c.locked_until < now))
+    return 0
+
+
+def _reset_throttle(conn: Connection, settings: Settings, username: str,
+                    client: str | None) -> None:
+    t = models.login_throttle
+    for u, c, _ in _throttle_rows(settings, username, client):
+        conn.execute(update(t).where(t.c.username == u, t.c.client == c)
+                     .values(failures=0, locked_until=0))
 
 
 def login(engine: Engine, settings: Settings, req: LoginRequest,
-          client: str | None = None) -> LoginResponse:
+          client: str | None = None, gate: security.VerifyGate | None = None) -> LoginResponse:
+    """Log in. With a `gate`, at most gate.limit logins of this process run at once; one
+    beyond that is answered 503 with Retry-After at once, before it costs a database write
+    or an argon2 check."""
+    if gate is not None and not gate.try_enter():
+        raise Busy(BUSY, retry_after=settings.login_busy_retry_after)
+    try:
+        return _login(engine, settings, req, client)
+    finally:
+        if gate is not None:
+            gate.leave()
+
+
+def _login(engine: Engine, settings: Settings, req: LoginRequest,
+           client: str | None) -> LoginResponse:
     now = now_ms()
     username = req.username.strip()
     # Each step commits on its own: a refusal must leave its log row and attempt count behind.
     with write_tx(engine) as conn:
-        # The clock read once the row is ours: a queued attempt's window starts when it counts.
-        allowed = _claim_attempt(conn, settings, username, now_ms())
-        if not allowed:
+        # The clock read once the rows are ours: a queued attempt's window starts when it
+        # counts.
+        wait_ms = _claim_attempt(conn, settings, username, client, now_ms(),
+                                 {"device_id": req.device_id})
+        if wait_ms:
             log_event(conn, "login_locked", username=username, device_id=req.device_id,
                       client=client)
-    if not allowed:
-        raise TooManyAttempts(LOCKED)
+    if wait_ms:
+        raise TooManyAttempts(LOCKED, retry_after=-(-wait_ms // 1000))
 
     with read_tx(engine) as conn:
         acc = conn.execute(select(models.account)
@@ -272,9 +341,7 @@ def login(engine: Engine, settings: Settings, req: LoginRequest,
         raise Unauthorized(BAD_LOGIN)
 
     with write_tx(engine) as conn:
-        conn.execute(update(models.login_throttle)
-                     .where(models.login_throttle.c.username == username)
-                     .values(failures=0, locked_until=0))
+        _reset_throttle(conn, settings, username, client)
         dev = conn.execute(select(models.device)
                            .where(models.device.c.id == req.device_id)).first()
         refusal = None
@@ -389,3 +456,11 @@ def admin_scope(conn: Connection, who: Principal) -> set[str] | None:
     if who.role == Role.COUNTY_ADMIN:
         return scope.subtree(conn, who.org_id)
     raise Forbidden("需要管理员权限")
+
+
+def device_view_scope(conn: Connection, who: Principal) -> set[str] | None:
+    """Devices an account may list: an admin's, plus township staff those of their
+    township's clinics (which PCs are behind). A village doctor: none (403)."""
+    if who.role == Role.TOWNSHIP_STAFF:
+        return scope.subtree(conn, who.org_id)
+    return admin_scope(conn, who)

@@ -15,6 +15,11 @@ class ServiceError(Exception):
     def body(self) -> dict:
         return {"detail": self.detail, **self.extra}
 
+    def headers(self) -> dict[str, str] | None:
+        """HTTP headers of the answer: Retry-After when the error carries `retry_after`."""
+        retry_after = self.extra.get("retry_after")
+        return {"Retry-After": str(retry_after)} if isinstance(retry_after, int) else None
+
 
 class Invalid(ServiceError):
     status = 422
@@ -37,7 +42,26 @@ class AlreadyDone(ServiceError):
 
 
 class TooManyAttempts(ServiceError):
+    """429; with retry_after=<seconds until the lock ends> (also the Retry-After header)."""
+
     status = 429
+
+
+class Busy(ServiceError):
+    """503 at once, with Retry-After: more logins at once than the server verifies."""
+
+    status = 503
+
+
+class ClockAhead(Invalid):
+    """422 {"code": "clock_ahead", "mutation_ids": [...]}: edits stamped further ahead of the
+    server's time than any PC clock can credibly be. The PC sets exactly those aside."""
+
+    CODE = "clock_ahead"
+
+    def __init__(self, detail: str, mutation_ids: list[int]) -> None:
+        super().__init__(detail, code=self.CODE, mutation_ids=mutation_ids,
+                         mutation_id=mutation_ids[0])
 
 
 SESSION_EXPIRED = "登录已失效，请重新登录"

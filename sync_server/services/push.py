@@ -65,6 +65,8 @@ def validate(req: PushRequest) -> None:
             raise Invalid(f"{tag}：记录编号 record_id 不是有效的 UUID")
         try:
             Timestamp.parse(m.hlc)
+            if m.base_hlc is not None:
+                Timestamp.parse(m.base_hlc)
         except ValueError:
             raise Invalid(f"{tag}：字段 hlc 不是有效的混合逻辑时钟") from None
         if m.op == "delete" and m.changes.get("deleted") is not True:
@@ -173,6 +175,10 @@ def _apply(conn: Connection, seq: Sequence, who: Principal, orgs: frozenset[str]
             # An update or delete creating the record: it needs what an insert needs
             # (validate() checked inserts already).
             missing = missing_required(m.table, m.changes)
+            if missing and m.base_hlc:
+                # A resync after a restore: the device that created it has not uploaded it
+                # again yet. Nothing applies; the device sends its whole row instead.
+                return MutationResult(mutation_id=m.mutation_id, status="missing")
             if missing:
                 raise Invalid(_missing_message(f"变更 mutation_id={m.mutation_id}", missing,
                                                creating=True))
@@ -193,12 +199,22 @@ def _apply(conn: Connection, seq: Sequence, who: Principal, orgs: frozenset[str]
         for name, value in changes.items():
             if _wins(hlc, device, rec.field_meta(name)):
                 rec.set(name, value, s, hlc, device)
+    elif m.op == "insert" and m.base_hlc:
+        # A creation uploaded again after a restore, onto a record another device's later
+        # edits (uploaded again first) brought back: those came after the creation, they stand.
+        for name, value in changes.items():
+            meta = rec.field_meta(name)
+            if meta is None or meta[2] == device:
+                rec.set(name, value, s, hlc, device)
     else:
         base = m.base_seq or 0
+        seen_hlc = m.base_hlc  # a resync after a restore: changes the edit had seen
 
         def other_since(name: str) -> list | None:
             meta = rec.field_meta(name)
-            return meta if meta and meta[0] > base and meta[2] != device else None
+            if not meta or meta[0] <= base or meta[2] == device:
+                return None
+            return None if seen_hlc and meta[1] <= seen_hlc else meta
 
         deleted_meta = other_since("deleted")
         if m.op == "delete":

@@ -50,12 +50,13 @@ def test_report_over_the_roster_is_refused_and_nothing_is_imported(tmp_path, cap
 
 def test_report_is_rewritten_when_no_row_is_rejected(tmp_path, capsys):
     report = tmp_path / "err.xlsx"
-    bad = write_roster(tmp_path / "bad.xlsx", [GOOD, ["乙", None, None, None]])
+    bad = write_roster(tmp_path / "bad.xlsx", [GOOD, ["乙", None, "1950-13-01", None]])
     code, out, _ = _import(tmp_path, bad, report, capsys)
     assert code == 0 and len(json.loads(out)["rejected"]) == 1
-    assert len(list(load_workbook(report).active.iter_rows())) == 2
+    book = load_workbook(report)
+    assert book.sheetnames == ["导入汇总", "Sheet"]
+    assert len(list(book["Sheet"].iter_rows())) == 2  # its header and the rejected row
     good = write_roster(tmp_path / "good.xlsx", [GOOD])
     code, out, _ = _import(tmp_path, good, report, capsys)
     assert code == 0 and json.loads(out)["rejected"] == []
-    assert list(load_workbook(report).active.iter_rows(values_only=True)) == [
-        ("行号", "姓名", "问题")]
+    assert load_workbook(report).sheetnames == ["导入汇总"]  # the old rows are gone

@@ -53,6 +53,9 @@ def test_lockout_after_five_failures_even_for_the_right_password(world):
     r = _login(world, "doc_a")
     assert r.status_code == 429
     assert r.json()["detail"] == "登录失败次数过多，请稍后再试"
+    # When to come back, in the header (and the body, should a proxy drop headers).
+    assert 25 <= int(r.headers["retry-after"]) <= 30 and r.json()["retry_after"] == int(
+        r.headers["retry-after"])
     assert _login(world, "doc_b", device_id="dev-y").status_code == 200  # others unaffected
     # The window is a timestamp, not a sleep: once it has passed, the right password works.
     with write_tx(world.engine) as conn:
@@ -63,7 +66,8 @@ def test_lockout_after_five_failures_even_for_the_right_password(world):
 def test_lock_window_grows_with_each_further_failure(world):
     def window():
         with world.engine.connect() as conn:
-            return conn.execute(select(models.login_throttle.c.locked_until)).scalar_one()
+            return conn.execute(select(models.login_throttle.c.locked_until).where(
+                models.login_throttle.c.username == "doc_a")).scalar_one()
 
     for _ in range(5):
         _login(world, "doc_a", password="wrong-pass")
@@ -191,7 +195,8 @@ def _burst(world, passwords, monkeypatch):
         req = LoginRequest(username="doc_a", password=passwords[i], device_id="dev-x")
         start.wait()
         try:
-            accounts.login(world.engine, settings, req)
+            # From the test client's address: the lock-out is per (username, address).
+            accounts.login(world.engine, settings, req, client="testclient")
             outcomes[i] = 200
         except ServiceError as exc:
             outcomes[i] = exc.status
@@ -216,7 +221,7 @@ def test_parallel_wrong_passwords_get_429_after_the_limit(world, monkeypatch):
     assert events.count("login_failed") == 5 and events.count("login_locked") == 25
     # The window holds for the right password too.
     r = _login(world, "doc_a")
-    assert r.status_code == 429 and r.json() == {"detail": "登录失败次数过多，请稍后再试"}
+    assert r.status_code == 429 and r.json()["detail"] == "登录失败次数过多，请稍后再试"
 
 
 def test_right_password_12th_among_attempts_in_flight_gets_429(world, monkeypatch):
@@ -291,3 +296,141 @@ def test_unknown_user_is_counted_and_verified_like_a_known_one(world, monkeypatc
         assert _login(world, "nobody").status_code == 401
     assert _login(world, "nobody").status_code == 429
     assert len(calls) == 5  # a locked attempt verifies nothing
+
+
+# --- lock-out per client, and the bounded cost of logins (issue 14) ---------------------------
+
+def _client_at(world, address):
+    from fastapi.testclient import TestClient
+
+    return TestClient(world.client.app, client=(address, 50000))
+
+
+def _login_from(client, username, password=PASSWORD, device_id="dev-x"):
+    return client.post(LOGIN, headers=SCHEMA, json={
+        "username": username, "password": password, "device_id": device_id})
+
+
+def test_a_stranger_elsewhere_cannot_lock_the_doctor_out(world):
+    stranger, clinic = _client_at(world, "203.0.113.9"), _client_at(world, "10.1.2.3")
+    for _ in range(5):
+        assert _login_from(stranger, "doc_a", "guess-guess").status_code == 401
+    r = _login_from(stranger, "doc_a")  # even the right password, from there
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    # The doctor at the clinic's PC is not locked out.
+    assert _login_from(clinic, "doc_a", device_id="dev-doc_a").status_code == 200
+    with world.engine.connect() as conn:
+        rows = conn.execute(select(models.security_log.c.event, models.security_log.c.client,
+                                   models.security_log.c.detail)
+                            .where(models.security_log.c.event == "login_lockout")).all()
+    assert [(e, c) for e, c, _ in rows] == [("login_lockout", "203.0.113.9")]
+    assert "同一地址同一用户名" in rows[0][2]
+    stranger.close()
+    clinic.close()
+
+
+def test_a_spray_of_usernames_from_one_address_is_locked_out_there(world):
+    sprayer, other = _client_at(world, "198.51.100.7"), _client_at(world, "10.1.2.3")
+    for i in range(30):  # 30 made-up usernames, each tried once: the per-address limit
+        assert _login_from(sprayer, f"user{i}", "guess-guess").status_code == 401
+    known = _login_from(sprayer, "doc_b")  # a real account, right password
+    unknown = _login_from(sprayer, "nobody-at-all")
+    # Locked from that address, alike for a real and a made-up username.
+    assert known.status_code == unknown.status_code == 429
+    assert known.json()["detail"] == unknown.json()["detail"]
+    assert _login_from(other, "doc_b", device_id="dev-doc_b").status_code == 200
+    events = [e for e, *_ in _security_events(world)]
+    assert events.count("login_lockout") == 1 and events.count("login_locked") == 2
+    sprayer.close()
+    other.close()
+
+
+def test_failures_are_forgotten_after_a_quiet_day(world):
+    for _ in range(4):
+        assert _login(world, "doc_a", password="wrong-pass").status_code == 401
+    with write_tx(world.engine) as conn:  # the four failures were a day ago
+        conn.execute(update(models.login_throttle).values(last_at=now_ms() - 86_401_000))
+    for _ in range(4):  # four more today: not five in a row
+        assert _login(world, "doc_a", password="wrong-pass").status_code == 401
+    assert _login(world, "doc_a").status_code == 200
+
+
+def test_a_login_beyond_the_concurrency_limit_is_503_at_once(world):
+    """The gate is full (every slot verifying a password): the next login is answered 503
+    with Retry-After at once, before any database write or password check."""
+    import time
+
+    gate = world.client.app.state.login_gate
+    taken = 0
+    while gate.try_enter():
+        taken += 1
+    assert taken == gate.limit >= 1
+    try:
+        started = time.perf_counter()
+        r = _login(world, "doc_a")
+        elapsed = time.perf_counter() - started
+    finally:
+        for _ in range(taken):
+            gate.leave()
+    assert r.status_code == 503 and r.headers["retry-after"] == "2"
+    assert r.json()["detail"] == "同时登录的人数较多，服务器正忙，请稍后再试"
+    assert elapsed < 0.5
+    with world.engine.connect() as conn:  # nothing counted, nothing written
+        assert conn.execute(select(models.login_throttle)).all() == []
+    assert _security_events(world) == []
+    assert _login(world, "doc_a").status_code == 200  # a slot free again: served
+
+
+def test_a_login_flood_stays_bounded(world, monkeypatch):
+    """60 parallel logins with fresh usernames through a gate of 2: never more than 2
+    password checks at once; the rest answered 503 at once, not queued."""
+    import threading
+    import time
+
+    from familydoc_desktop.sync.protocol import LoginRequest
+    from sync_server.core import security
+    from sync_server.core.config import Settings
+    from sync_server.services import accounts
+    from sync_server.services.errors import ServiceError
+
+    real = security.verify_password
+    in_flight, peak = [0], [0]
+    lock = threading.Lock()
+
+    def slow(password_hash, password):  # noqa: ANN001, ANN202
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+        time.sleep(0.3)
+        with lock:
+            in_flight[0] -= 1
+        return real(password_hash, password)
+
+    monkeypatch.setattr(security, "verify_password", slow)
+    settings = Settings(database_url=str(world.engine.url), login_concurrency=2)
+    gate = security.VerifyGate(settings.login_concurrency)
+    start = threading.Barrier(60)
+    outcomes: list = [None] * 60
+    answered_in: list = [0.0] * 60
+
+    def attempt(i: int) -> None:
+        req = LoginRequest(username=f"fresh{i}", password="guess-guess", device_id=f"d{i}")
+        start.wait()
+        began = time.perf_counter()
+        try:
+            accounts.login(world.engine, settings, req, client=f"10.0.0.{i}", gate=gate)
+            outcomes[i] = 200
+        except ServiceError as exc:
+            outcomes[i] = (exc.status, exc.headers())
+        answered_in[i] = time.perf_counter() - began
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(60)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert peak[0] <= 2
+    busy = [i for i, o in enumerate(outcomes) if o == (503, {"Retry-After": "2"})]
+    checked = [i for i, o in enumerate(outcomes) if o == (401, None)]
+    assert len(busy) + len(checked) == 60 and 2 <= len(checked) <= 10, outcomes
+    assert max(answered_in[i] for i in busy) < 0.25  # at once, not after the others

@@ -52,3 +52,28 @@ def test_audit_entries_pushed_before_0005_are_copied_on_upgrade(tmp_path):
         "e-1", "doc_a", "reveal", "r-1", "dev-1")
     assert row.at == 1777600800000  # 2026-05-01 02:00 UTC
     engine.dispose()
+
+
+def test_the_quick_up_to_date_check_agrees_with_alembic(tmp_path):
+    """migrate() skips alembic when the database is at the scripts' head, read from their
+    text: that head must be alembic's own, and a database behind it is still migrated."""
+    from alembic import command
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from sync_server.core import db
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(db.MIGRATIONS))
+    assert db.script_head() == ScriptDirectory.from_config(cfg).get_current_head()
+    engine = make_engine(f"sqlite:///{tmp_path / 'behind.db'}")
+    assert not db._up_to_date(engine)  # empty
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0005")
+    assert not db._up_to_date(engine)
+    migrate(engine, backup=False)
+    assert db._up_to_date(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), models.metadata) == []
+    engine.dispose()

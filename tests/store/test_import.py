@@ -25,6 +25,17 @@ def run(db, tmp_path, rows, **kw):
     return import_roster(db, path, today=TODAY)
 
 
+def rejected_rows(result):
+    """The rejected rows as the CLI's JSON gives them, without the sheet (one-sheet files)."""
+    return [{"row": r["row"], "reasons": r["reasons"]} for r in result.to_json()["rejected"]]
+
+
+def counts(result):
+    data = result.to_json()
+    return {k: data[k] for k in ("created", "updated", "unchanged", "rejected", "flagged_no_id",
+                                 "id_filled")}
+
+
 def residents(db):
     with db.session() as s:
         return {r.id_number or r.name: r for r in s.exec(select(Resident))}
@@ -36,7 +47,7 @@ def test_title_rows_above_header_and_header_variants(db, tmp_path):
     result = run(db, tmp_path, [[1, "王建国", "男", "1949-12-31", MALE_ID, "13800001111",
                                  "演示镇王家村1组", "H01", "户主"]],
                  header=header, title_rows=[["演示镇王家村居民花名册"], [], ["填报日期：2026年6月"]])
-    assert result.to_json() == {"created": 1, "updated": 0, "unchanged": 0, "rejected": [],
+    assert counts(result) == {"created": 1, "updated": 0, "unchanged": 0, "rejected": [],
                                 "flagged_no_id": 0, "id_filled": 0}
     r = residents(db)[MALE_ID]
     assert (r.name, r.sex, r.birth_date, r.phone, r.address) == (
@@ -75,11 +86,10 @@ def test_fifteen_digit_id_is_upgraded(db, tmp_path):
                                               "出生日期（1950-01-01）与身份证号（1949-12-31）不符"]),
     ([None, "男", None, MALE_ID], ["姓名为空"]),
     (["张三", "男", None, 220182194912310111], [ID_AS_NUMBER]),
-    (["张三", "男", None, None], ["无身份证号时出生日期不能为空"]),
     (["张三", "男", "2030-01-01", None], ["晚于今天"]),
     (["张三", None, "1950-01-01", None], ["无身份证号时性别不能为空"]),
     (["张三", "X", "1950-01-01", None], ["性别“X”无法识别"]),
-    ([None, None, "1950-13-01", None], ["姓名为空", "出生日期", "无身份证号时性别不能为空"]),
+    (["张三", None, "1950-13-01", None], ["出生日期", "无身份证号时性别不能为空"]),
 ])
 def test_every_rejection_reason_with_all_reasons_of_the_row(db, tmp_path, row, reasons):
     result = run(db, tmp_path, [["好人", "女", None, FEMALE_ID], row])
@@ -95,7 +105,7 @@ def test_duplicate_id_in_file_names_the_earlier_row(db, tmp_path):
     result = run(db, tmp_path, [["甲", "男", None, MALE_ID], [None] * 4,
                                 ["乙", "男", None, MALE_ID]])
     assert result.created == 1
-    assert result.to_json()["rejected"] == [{"row": 4, "reasons": ["与第2行身份证号重复"]}]
+    assert rejected_rows(result) == [{"row": 4, "reasons": ["与第2行身份证号重复"]}]
 
 
 def test_blank_rows_skipped_row_numbers_stay_excel_numbers(db, tmp_path):
@@ -155,12 +165,18 @@ def test_broken_files_raise_and_write_nothing(db, tmp_path, content, message):
     assert residents(db) == {}
 
 
-def test_error_report_lists_rows_names_and_reasons(db, tmp_path):
-    result = run(db, tmp_path, [["张三", "男", None, "123"]])
+def test_error_report_keeps_the_rows_own_columns_beside_the_reasons(db, tmp_path):
+    result = run(db, tmp_path, [["张三", "男", None, "123", "13800000001", "一组", "H1"]])
     out = write_error_report(result, tmp_path / "errors.xlsx")
-    rows = list(load_workbook(out).active.iter_rows(values_only=True))
-    assert rows[0] == ("行号", "姓名", "问题")
-    assert rows[1][:2] == (2, "张三") and "18位" in rows[1][2]
+    book = load_workbook(out)
+    assert book.sheetnames == ["导入汇总", "Sheet"]
+    summary = list(book["导入汇总"].iter_rows(values_only=True))
+    assert summary[:3] == [("工作表", "新建", "更新", "未变", "未导入", "跳过"),
+                           ("Sheet", 0, 0, 0, 1, 0), ("合计", 0, 0, 0, 1, 0)]
+    rows = list(book["Sheet"].iter_rows(values_only=True))
+    assert rows[0] == ("问题", "原行号", *HEADER)
+    assert "18位" in rows[1][0]
+    assert rows[1][1:9] == (2, "张三", "男", None, "123", "13800000001", "一组", "H1")
 
 
 def test_ten_thousand_rows_in_chunks(db, tmp_path):
@@ -174,15 +190,21 @@ def test_ten_thousand_rows_in_chunks(db, tmp_path):
 
 
 def test_cli_import_json_shape(tmp_path):
-    path = write_roster(tmp_path / "f.xlsx", [["甲", "男", None, MALE_ID], ["乙", None, None, None]])
+    path = write_roster(tmp_path / "f.xlsx", [["甲", "男", None, MALE_ID],
+                                              ["乙", None, "1950-13-01", None], ["合计：2人"]])
     out = subprocess.run([sys.executable, "-m", "familydoc_desktop.cli.main", "--data-dir",
                           str(tmp_path / "d"), "import", str(path), "--json",
                           "--report", str(tmp_path / "e.xlsx")],
                          capture_output=True, text=True, check=True)
     data = json.loads(out.stdout)
-    assert data == {"created": 1, "updated": 0, "unchanged": 0, "flagged_no_id": 0, "id_filled": 0,
-                    "rejected": [{"row": 3, "reasons": ["无身份证号时出生日期不能为空",
-                                                        "无身份证号时性别不能为空"]}]}
+    assert data == {
+        "created": 1, "updated": 0, "unchanged": 0, "flagged_no_id": 0, "id_filled": 0,
+        "rejected": [{"sheet": "Sheet", "row": 3, "reasons": [
+            "出生日期：日期 1950-13-01 不存在", "无身份证号时性别不能为空"]}],
+        "skipped": [{"sheet": "Sheet", "row": 4, "reason": "合计、签名、制表日期或说明行，不是居民"}],
+        "sheets": [{"name": "Sheet", "created": 1, "updated": 0, "unchanged": 0, "rejected": 1,
+                    "skipped": 1}],
+        "skipped_sheets": []}
     assert (tmp_path / "e.xlsx").exists()
 
 
@@ -202,7 +224,7 @@ def test_id_row_fills_in_the_id_of_the_resident_waiting_for_it(db, tmp_path):
     [baby] = waiting(db)
     later = run(db, tmp_path, [["赵小宝", "男", "2026-05-01", BABY_ID, "13700000009", None,
                                 "H9", "子"]])
-    assert later.to_json() == {"created": 0, "updated": 1, "unchanged": 0, "rejected": [],
+    assert counts(later) == {"created": 0, "updated": 1, "unchanged": 0, "rejected": [],
                                "flagged_no_id": 0, "id_filled": 1}
     [only] = residents(db).values()
     assert (only.id, only.id_number, only.needs_id_match, only.phone) == (
@@ -270,7 +292,7 @@ def test_same_person_without_id_twice_in_the_file_is_rejected(db, tmp_path):
                                 ["赵小宝", "男", "2026-05-01", None, None, None, "H2"],
                                 ["赵小宝", "男", "2026/5/1", None, None, None, "H1"]])
     assert result.created == 2
-    assert result.to_json()["rejected"] == [
+    assert rejected_rows(result) == [
         {"row": 4, "reasons": ["与第2行姓名、性别、出生日期、户号相同（均无身份证号），疑似重复"]}]
 
 
@@ -288,7 +310,7 @@ def test_excel_saved_file_shared_strings_and_date_styles(db, tmp_path, fmt):
          ["无号", "男", 19491231, None, None, None, None, None]],
         title_rows=[["王家村居民花名册"], []], date_format_id=fmt)
     result = import_roster(db, path, today=TODAY)
-    assert result.to_json()["rejected"] == [] and result.created == 3
+    assert rejected_rows(result) == [] and result.created == 3
     got = residents(db)
     assert (got[MALE_ID].name, got[MALE_ID].address) == ("王建国", "一组")
     assert got["无号"].birth_date == date(1949, 12, 31)
@@ -317,7 +339,7 @@ def test_csv_roster(db, tmp_path, encoding):
     path.write_bytes("\r\n".join(lines).encode(encoding))
     result = import_roster(db, path, today=TODAY)
     assert result.created == 1
-    assert result.to_json()["rejected"] == [{"row": 5, "reasons": ["身份证号校验位错误，请核对号码"]}]
+    assert rejected_rows(result) == [{"row": 5, "reasons": ["身份证号校验位错误，请核对号码"]}]
 
 
 def test_masked_id_numbers_are_named_as_such(db, tmp_path):
@@ -470,7 +492,7 @@ def test_row_without_id_finds_the_resident_who_got_one_since(db, tmp_path):
     n2 = run(db, tmp_path, [[*LIU, LIU_ID]])
     assert (n2.created, n2.updated, n2.id_filled) == (0, 1, 1)
     again = run(db, tmp_path, [LIU])  # n1.xlsx again: the same person, not a second one
-    assert again.to_json() == {"created": 0, "updated": 0, "unchanged": 1, "rejected": [],
+    assert counts(again) == {"created": 0, "updated": 0, "unchanged": 1, "rejected": [],
                                "flagged_no_id": 0, "id_filled": 0}
     phone = run(db, tmp_path, [[*LIU, None, "13800000007", None, None, "户主"]])
     assert (phone.created, phone.updated) == (0, 1)
@@ -483,7 +505,7 @@ def test_row_without_id_matching_several_residents_is_rejected(db, tmp_path):
     run(db, tmp_path, [[*LIU, LIU_ID], [*LIU, None, None, None, "H2"]])
     again = run(db, tmp_path, [[*LIU, None, "13800000007"]])
     assert (again.created, again.updated, again.unchanged) == (0, 0, 0)
-    assert again.to_json()["rejected"] == [{"row": 2, "reasons": [
+    assert rejected_rows(again) == [{"row": 2, "reasons": [
         "有2名居民与该行姓名、性别、出生日期相同，无法确定是哪一位，请在表中填写该行的身份证号或户号"]}]
     assert {r.phone for r in residents(db).values()} == {None}
     by_household = run(db, tmp_path, [[*LIU, None, "13800000007", None, "H2"]])
@@ -509,7 +531,7 @@ def test_two_rows_landing_on_one_resident_are_not_both_applied(db, tmp_path):
     result = run(db, tmp_path, [[*LIU, LIU_ID, "13800000001"],
                                 [*LIU, None, "13900000002", None, "H5"]])
     assert (result.created, result.updated) == (0, 1)
-    assert result.to_json()["rejected"] == [
+    assert rejected_rows(result) == [
         {"row": 3, "reasons": ["与第2行是同一位居民（姓名、性别、出生日期相同），疑似重复"]}]
     assert residents(db)[LIU_ID].phone == "13800000001"
 
@@ -531,7 +553,7 @@ def test_fifteen_digit_id_stored_as_a_number_is_read_as_text(db, tmp_path, cell,
                                   110105491231008.5])
 def test_other_numeric_ids_are_still_refused(db, tmp_path, cell):
     result = run(db, tmp_path, [["王奶奶", "女", None, cell]])
-    assert result.to_json()["rejected"] == [{"row": 2, "reasons": [ID_AS_NUMBER]}]
+    assert rejected_rows(result) == [{"row": 2, "reasons": [ID_AS_NUMBER]}]
 
 
 def test_phones_are_stored_normalised_and_bad_ones_rejected(db, tmp_path):
@@ -559,15 +581,15 @@ def test_typed_birth_date_has_the_id_numbers_lower_bound(db, tmp_path):
                                 ["丙", "男", "1879-12-31", MALE_ID]])
     assert result.created == 1
     assert [(r.row, r.reasons) for r in result.rejected] == [
-        (3, ["出生日期：日期 1800-01-01 早于1880年，请核对"]),
-        (4, ["出生日期：日期 1879-12-31 早于1880年，请核对"])]  # no mismatch with the ID on top
+        (3, ["出生日期（1800-01-01）早于1880年，请核对"]),
+        (4, ["出生日期（1879-12-31）早于1880年，请核对"])]  # no mismatch with the ID on top
 
 
 def test_row_with_only_a_serial_number_or_note_is_blank(db, tmp_path):
     header = ["序号", *HEADER, "备注"]
     result = run(db, tmp_path, [[1, "甲", "男", None, MALE_ID], [2], [3, None, None, None, None,
                                  None, "一组", "H1", None, "已迁出"]], header=header)
-    assert result.to_json()["rejected"] == [] and result.created == 1
+    assert rejected_rows(result) == [] and result.created == 1
 
 
 def test_several_columns_for_one_field_take_the_first_filled(db, tmp_path):
@@ -583,7 +605,7 @@ def test_text_longer_than_its_column_is_rejected(db, tmp_path):
     result = run(db, tmp_path, [["名" * 51, "男", None, MALE_ID, None, "址" * 201, "H" * 31],
                                 ["名" * 50, "女", None, FEMALE_ID, None, "址" * 200, "H" * 30]])
     assert result.created == 1
-    assert result.to_json()["rejected"] == [{"row": 2, "reasons": [
+    assert rejected_rows(result) == [{"row": 2, "reasons": [
         "姓名过长（51个字，最多50个字）", "现住址过长（201个字，最多200个字）",
         "户号过长（31个字，最多30个字）"]}]
 
@@ -609,8 +631,11 @@ def test_roster_on_the_second_sheet_after_an_instructions_sheet(db, tmp_path):
         "花名册": [["某村花名册"], HEADER, ["甲", "男", None, MALE_ID]],
         "汇总": [HEADER, ["乙", "女", None, FEMALE_ID]]})
     result = import_roster(db, path, today=TODAY)
-    assert (result.created, result.rejected) == (1, [])
-    assert list(residents(db)) == [MALE_ID]  # the first sheet with a header only
+    assert (result.created, result.rejected) == (2, [])
+    assert sorted(residents(db)) == sorted([MALE_ID, FEMALE_ID])  # every sheet with a header
+    assert [(c.name, c.created) for c in result.sheets] == [("花名册", 1), ("汇总", 1)]
+    assert [(s.name, s.reason) for s in result.skipped_sheets] == [
+        ("说明", "前10行中没有“姓名”“身份证号”“性别”等列名，不是花名册")]
 
 
 def test_no_sheet_with_a_header_names_all_sheets(db, tmp_path):
@@ -633,4 +658,7 @@ def test_error_report_refuses_the_roster_and_is_written_with_no_rejected_rows(db
             write_error_report(ImportResult(), same, roster=roster)
     assert roster.read_bytes() == before
     out = write_error_report(ImportResult(), tmp_path / "e.xlsx", roster=roster)
-    assert list(load_workbook(out).active.iter_rows(values_only=True)) == [("行号", "姓名", "问题")]
+    book = load_workbook(out)
+    assert book.sheetnames == ["导入汇总"]  # no rows to correct: only the counts
+    assert list(book["导入汇总"].iter_rows(values_only=True)) == [
+        ("工作表", "新建", "更新", "未变", "未导入", "跳过"), ("合计", 0, 0, 0, 0, 0)]

@@ -26,13 +26,13 @@ def test_id_number_fills_sex_and_birth_and_is_normalised(db):
 
 
 @pytest.mark.parametrize("kw, message", [
-    ({"id_number": ID_F, "sex": "男"}, "性别与身份证号不符"),
-    ({"id_number": ID_F, "birth_date": "1950-01-01"}, "出生日期与身份证号不符"),
+    ({"id_number": ID_F, "sex": "男"}, "性别（男）与身份证号（女）不符"),
+    ({"id_number": ID_F, "birth_date": "1950-01-01"}, "出生日期（1950-01-01）与身份证号"),
     ({"id_number": "110105194912310021"}, "校验位"),
     ({"name": "  "}, "姓名不能为空"),
     ({"sex": "女"}, "无身份证号时须填写出生日期"),
     ({"birth_date": "1950-01-01"}, "无身份证号时须填写性别"),
-    ({"sex": "女", "birth_date": "2026-07-01"}, "出生日期不能晚于今天"),
+    ({"sex": "女", "birth_date": "2026-07-01"}, "出生日期（2026-07-01）不能晚于今天"),
     ({"id_number": ID_F, "phone": "1381234567"}, "电话号码“1381234567”无法识别"),
     ({"id_number": ID_F, "phone": "abc"}, "电话号码“abc”无法识别"),
     ({"id_number": ID_F, "village_code": "123"}, "12位数字"),
@@ -86,7 +86,7 @@ def test_create_and_edit_write_outbox_entries(db):
 def test_update_applies_same_rules(db):
     with db.session() as s:
         r = add(s, db, id_number=ID_F)
-    with pytest.raises(DomainError, match="性别与身份证号不符"):
+    with pytest.raises(DomainError, match="性别（男）与身份证号（女）不符"):
         with db.session() as s:
             residents.update_resident(s, r.id, sex="male", today=TODAY)
     with db.session() as s:

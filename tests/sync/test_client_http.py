@@ -138,3 +138,78 @@ def test_locked_login_is_not_retried_or_slept_on():
     policy = http.retry_policy()
     assert not policy.respect_retry_after_header
     assert 429 not in policy.status_forcelist
+
+
+# --- a busy server's Retry-After (issue 14) -----------------------------------------------
+
+class Sequence(requests.Session):
+    """Answers with the given responses in turn (the last one from then on)."""
+
+    def __init__(self, *responses: requests.Response) -> None:
+        super().__init__()
+        self.responses = list(responses)
+        self.calls = 0
+
+    def request(self, method, url, **kwargs):  # noqa: ANN001, ANN003, ANN201
+        self.calls += 1
+        return self.responses.pop(0) if len(self.responses) > 1 else self.responses[0]
+
+
+def _busy(seconds: str = "2") -> requests.Response:
+    body = json.dumps({"detail": "同时登录的人数较多，服务器正忙，请稍后再试",
+                       "retry_after": 2}, ensure_ascii=False).encode()
+    return _response(503, body, {"Retry-After": seconds})
+
+
+def _waiting_client(session) -> tuple[http.Client, list, list]:  # noqa: ANN001
+    client = http.Client("http://x", session=session)
+    slept, told = [], []
+    client.sleep = slept.append
+    client.on_wait = told.append
+    return client, slept, told
+
+
+def test_a_busy_server_is_waited_on_as_it_asks_then_served():
+    client, slept, told = _waiting_client(
+        Sequence(_busy(), _busy(), _response(200, b'{"token":"t"}')))
+    assert client.post("/auth/login", {"username": "doc_a"}) == b'{"token":"t"}'
+    assert len(slept) == 2 and all(2 <= s <= 2.5 for s in slept)  # Retry-After, a little more
+    assert told == ["同步服务器正忙，2秒后自动重试……"] * 2
+
+
+def test_a_server_still_busy_after_waiting_tells_the_doctor_in_chinese():
+    session = Sequence(_busy())
+    client, slept, _ = _waiting_client(session)
+    with pytest.raises(http.ServerBusy) as err:
+        client.post("/auth/login", {"username": "doc_a"})
+    assert len(slept) == http.BUSY_RETRIES and session.calls == http.BUSY_RETRIES + 1
+    assert str(err.value) == ("同步服务器正忙（同时登录或同步的电脑较多），请2秒后再试；"
+                              "数据已保存在本机")
+    assert err.value.status == 503 and err.value.retry_after == 2
+
+
+def test_a_long_retry_after_is_not_slept_on_in_a_window():
+    session = Sequence(_busy("600"))
+    client, slept, _ = _waiting_client(session)
+    with pytest.raises(http.ServerBusy) as err:
+        client.get("/sync/pull")
+    assert slept == [] and session.calls == 1 and "10分钟" in str(err.value)
+
+
+def test_a_locked_login_says_how_long_and_is_not_retried():
+    body = json.dumps({"detail": "登录失败次数过多，请稍后再试", "retry_after": 120},
+                      ensure_ascii=False).encode()
+    session = Sequence(_response(429, body, {"Retry-After": "120"}))
+    client, slept, _ = _waiting_client(session)
+    with pytest.raises(http.SyncError) as err:
+        client.post("/auth/login", {"username": "doc_a"})
+    assert str(err.value) == "登录失败次数过多，请2分钟后再试"
+    assert err.value.retry_after == 120 and slept == [] and session.calls == 1
+
+
+def test_urllib3_leaves_a_503_with_retry_after_to_the_client():
+    policy = http.retry_policy()
+    assert not policy.is_retry("POST", 503, has_retry_after=True)
+    assert policy.is_retry("POST", 503, has_retry_after=False)  # a gateway's bare 503
+    assert policy.new().is_retry("GET", 502)
+    assert not policy.new().is_retry("POST", 503, has_retry_after=True)

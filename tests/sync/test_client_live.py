@@ -403,3 +403,27 @@ def test_poisoned_values_past_the_server_are_set_aside_and_the_rest_syncs(
     assert fixed.set_aside_total == 3
     with b.session() as s:
         assert s.get(Resident, people[1].id).name == "王五"
+
+
+def test_login_waits_out_a_busy_server_and_says_so(tmp_path, live_server):
+    """Every password-check slot of the server is taken: the desktop's login is answered 503
+    with Retry-After, says so in Chinese, waits as asked and then logs in."""
+    gate = live_server._server.config.app.state.login_gate
+    taken = 0
+    while gate.try_enter():
+        taken += 1
+    told = []
+
+    def on_wait(line: str) -> None:
+        told.append(line)
+        if len(told) == 1:  # the others finish checking their passwords meanwhile
+            for _ in range(taken):
+                gate.leave()
+
+    db = Database(tmp_path / "familydoc.db")
+    try:
+        result = session.login(db, live_server.url, "doc_a1", PASSWORD, on_wait=on_wait)
+    finally:
+        db.close()
+    assert result.username == "doc_a1"
+    assert told == ["同步服务器正忙，2秒后自动重试……"]

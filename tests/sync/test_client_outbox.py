@@ -72,4 +72,17 @@ def test_pending_fields_merge_later_edits(db):
         outbox.acknowledge(s, 3)
         assert outbox.pending_fields(s) == {}
         kept = s.connection().exec_driver_sql("SELECT changes FROM sync_outbox").all()
+    # Acknowledged entries are kept for a server restored from a backup (outbox.RETAIN_*).
+    assert len(kept) == 3 and json.loads(kept[0][0])
+    saved = outbox.RETAIN_MAX
+    outbox.RETAIN_MAX = 0
+    try:
+        with db.session() as s:
+            db_edit = s.get(Resident, rid)
+            db_edit.note = "再改"
+        with db.session() as s:
+            outbox.acknowledge(s, 4)
+            kept = s.connection().exec_driver_sql("SELECT changes FROM sync_outbox").all()
+    finally:
+        outbox.RETAIN_MAX = saved
     assert len(kept) == 1 and json.loads(kept[0][0])  # only the high-water row remains

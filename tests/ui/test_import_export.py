@@ -7,6 +7,7 @@ from datetime import date
 from openpyxl import Workbook, load_workbook
 
 from tests.ui.conftest import wait_tasks
+from familydoc_desktop.domain import roster as roster_rules
 from familydoc_desktop.store import contracts, residents, search
 
 
@@ -30,11 +31,12 @@ def test_import_shows_rejected_rows_with_reasons(window, qtbot, tmp_path):
     screen.import_file(str(path), on_done=results.append)
     wait_tasks(qtbot, ctx)
     (result,) = results
-    assert (result.created, len(result.rejected)) == (2, 2)
-    assert screen.rejected_model.rowCount() == 2
-    problems = [screen.rejected_model.index(r, 2).data() for r in range(2)]
-    assert any("校验位" in p for p in problems)
-    assert "新建 2" in screen.summary.text()
+    assert (result.created, len(result.rejected), len(result.skipped)) == (2, 1, 1)
+    assert screen.rejected_model.rowCount() == 2  # the rejected row and the skipped one
+    shown = [[screen.rejected_model.index(r, c).data() for c in range(5)] for r in range(2)]
+    assert shown[0][:4] == ["Sheet", "4", "错号", "未导入"] and "校验位" in shown[0][4]
+    assert shown[1][:4] == ["Sheet", "5", "", "已跳过"] and shown[1][4].startswith(roster_rules.SKIP_NO_NAME)
+    assert "新建 2" in screen.summary.text() and "跳过 1 行" in screen.summary.text()
     assert screen.save_report_button.isEnabled()
     # The resident list follows the import.
     listing = window.show_screen("residents")
@@ -93,3 +95,30 @@ def test_import_fills_missing_ids_and_a_cancel_changes_nothing(window, qtbot, tm
     assert screen.summary.text() == "导入已取消，未做任何更改。"
     with ctx.session() as s:
         assert search.count_residents(s) == 1  # the whole file rolled back
+
+
+def test_import_of_a_workbook_with_a_sheet_per_group(window, qtbot, tmp_path):
+    """Counts per sheet, and the sheets left out, named on the screen."""
+    wb = Workbook()
+    header = ["姓名", "性别", "出生日期", "身份证号", "户号"]
+    one = wb.active
+    one.title = "一组"
+    one.append(header)
+    one.append(["王秀英", "女", None, "11010519491231002X", "H001"])
+    one.append(["合计：1人"])
+    two = wb.create_sheet("二组")
+    two.append(header)
+    two.append(["赵德才", "男", None, "110105194005010015", "H002"])
+    wb.create_sheet("说明").append(["填表说明"])
+    path = tmp_path / "groups.xlsx"
+    wb.save(path)
+    screen = window.show_screen("import_export")
+    results = []
+    screen.import_file(str(path), on_done=results.append)
+    wait_tasks(qtbot, window.ctx)
+    assert results[0].created == 2
+    text = screen.sheets_label.text()
+    assert "工作表“一组”：新建 1，更新 0，未变 0，未导入 0，跳过 1" in text
+    assert "工作表“二组”：新建 1" in text
+    assert "工作表“说明”未导入" in text
+    screen.grab().save(str(tmp_path / "import_sheets.png"))

@@ -24,6 +24,9 @@ class OutboxEntry(SQLModel, table=True):
     changes: str = Field(default="{}")
     base_seq: int | None = None
     hlc: str = Field(max_length=40)
+    # The HLC of the row version the edit started from (None for inserts and older entries):
+    # after a server restore it tells the server which changes the edit had seen.
+    base_hlc: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit,
+    QButtonGroup, QMessageBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit,
     QListWidget, QListWidgetItem, QRadioButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
     QWidget, QWizard, QWizardPage,
 )
@@ -23,6 +23,7 @@ from familydoc_desktop.store import contracts, orgs, residents, settings
 from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.widgets.common import date_edit, from_qdate
+from familydoc_desktop.ui.widgets.form_keys import FormKeys, on_change
 from familydoc_desktop.ui.taskman import failure_text
 
 
@@ -71,6 +72,43 @@ class ContractWizard(QWizard):
         self.consent_page = ConsentPage(self)
         for page in (self.team_page, self.package_page, self.fee_page, self.consent_page):
             self.addPage(page)
+        # The keyboard of every form: Enter goes field by field through the page and then
+        # to the next page (signs only on the last one, when consent is ticked); Ctrl+S
+        # likewise; Esc asks first once something was chosen.
+        t, p, c = self.team_page, self.package_page, self.consent_page
+        fields = (t.team_combo, t.doctor_combo, t.start_edit, t.years_combo, p.list,
+                  p.share_spin, self.fee_page.preset_combo, c.by_resident, c.by_guardian,
+                  c.guardian_edit, c.agreed, c.print_check)
+        self.keys = FormKeys(self, fields, self.advance)
+        self.dirty = False
+        on_change(fields, self._mark_dirty)
+        p.list.itemChanged.connect(self._mark_dirty)
+        self.unsaved_answer: QMessageBox.StandardButton | None = None  # tests answer here
+
+    def _mark_dirty(self, *_args) -> None:  # noqa: ANN002
+        self.dirty = True
+
+    def advance(self) -> None:
+        """Enter on a page's last field, or Ctrl+S: the next page; sign on the last one."""
+        finish = self.button(QWizard.WizardButton.FinishButton)
+        if self.currentPage() is self.consent_page or self.nextId() == -1:
+            if finish.isEnabled():
+                self.accept()
+            return
+        self.next()
+
+    def reject(self) -> None:
+        if self.dirty:
+            answer = self.unsaved_answer or QMessageBox.question(
+                self, self.tr("Close without signing"),
+                self.tr("Close this contract form? The choices made are not kept and "
+                        "nothing is signed."),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.dirty = False
+        super().reject()
 
     # -- the choices, read by the pages and by accept() ----------------------------------
     def start(self) -> date:

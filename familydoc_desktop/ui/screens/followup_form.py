@@ -162,6 +162,11 @@ class FollowupForm(GuardedDialog):
                    self.complication_check, self.symptoms_edit, self.adherence_combo,
                    self.class_combo, *self.selfcare_combos.values(), self.note_edit,
                    *getattr(self, "mental_inputs", ()))
+        # The paper form's order; hidden fields (another kind's) are skipped.
+        self.form_fields(self.date_edit, self.method_combo, *self.fields.values(),
+                         self.symptoms_edit, *getattr(self, "mental_inputs", ()),
+                         self.adherence_combo, self.adverse_check, self.complication_check,
+                         self.class_combo, *self.selfcare_combos.values(), self.note_edit)
         self._update()
 
     def _mental_box(self) -> QGroupBox:

@@ -17,7 +17,9 @@ from familydoc_desktop.store import due, ledger
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.villages import villages
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, RowsTableModel
-from familydoc_desktop.ui.widgets.common import fit_columns, sorted_proxy, table_view
+from familydoc_desktop.ui.widgets.common import (
+    SelectionKeeper, fit_columns, open_on_activate, sorted_proxy, table_view,
+)
 from familydoc_desktop.ui.taskman import failure_text
 
 KIND_ORDER = (due_rules.ELDERLY_80, due_rules.REVISIT, due_rules.CHRONIC_FOLLOWUP,
@@ -36,6 +38,14 @@ def visit_kind_of(row) -> str | None:  # noqa: ANN001
             if row.detail.startswith(VISIT_KIND_ZH[kind]):
                 return kind
     return None
+
+
+def _key(row) -> tuple | None:  # noqa: ANN001
+    return (row.kind, row.resident_id, row.detail) if row is not None else None
+
+
+def _row_key(index) -> tuple | None:  # noqa: ANN001
+    return _key(index.data(ROW_ROLE))
 
 
 class CountCard(QFrame):
@@ -152,7 +162,8 @@ class HomeScreen(QWidget):
         self.view = table_view(self, sortable=True)
         self.view.setModel(self.proxy)
         fit_columns(self.view, (100, 90, 150, 100, 120))
-        self.view.activated.connect(self._open_index)
+        open_on_activate(self.view, self._open_index)
+        self.keeper = SelectionKeeper(self.view, _row_key)
         layout.addWidget(self.view, 1)
 
         buttons = QHBoxLayout()
@@ -272,11 +283,18 @@ class HomeScreen(QWidget):
 
     def open_selected(self) -> None:
         row = self.selected_row()
-        if row is not None and self.main is not None:
-            self.main.open_resident(row.resident_id)
+        if row is not None:
+            self.open_resident(row.resident_id)
+
+    def open_resident(self, resident_id: str):  # noqa: ANN201
+        """The record over today's work; closed, the doctor is back on this list."""
+        from familydoc_desktop.ui.screens.resident_form import open_record
+        return open_record(self.ctx, resident_id, self)
 
     def do_row(self, row) -> None:  # noqa: ANN001
-        """Open the form that clears this item: the follow-up, the round, the renewal."""
+        """Open the form that clears this item: the follow-up, the round, the renewal.
+        Afterwards the list selects the item (or, when it is done, the next one)."""
+        self.keeper.remember(_key(row))
         kind = visit_kind_of(row)
         if kind is not None:
             from familydoc_desktop.ui.screens.followup_form import FollowupForm
@@ -290,6 +308,6 @@ class HomeScreen(QWidget):
         elif row.kind == due_rules.LONG_RX_REFILL:
             from familydoc_desktop.ui.screens.prescription_dialog import refill_for_resident
             refill_for_resident(self.ctx, row.resident_id, self)
-        elif self.main is not None:
-            self.main.open_resident(row.resident_id)
+        else:
+            self.open_resident(row.resident_id)
 

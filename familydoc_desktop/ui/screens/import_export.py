@@ -37,15 +37,26 @@ class ImportExportScreen(QWidget):
         row.addWidget(self.import_button)
         row.addWidget(self.summary, 1)
         blayout.addLayout(row)
+        self.sheets_label = QLabel(box)  # the counts per sheet, and the sheets left out
+        self.sheets_label.setWordWrap(True)
+        blayout.addWidget(self.sheets_label)
+        rejected, skipped = self.tr("Not imported"), self.tr("Skipped")
+        # Rows not imported (with their reasons) and rows skipped as not residents (合计,
+        # 制表人...), in sheet and row order: nothing left out without a word.
         self.rejected_model = RowsTableModel([
+            Column(self.tr("Sheet"), lambda r: r.sheet),
             Column(self.tr("Row"), lambda r: r.row, align_right=True),
             Column(self.tr("Name"), lambda r: r.name or ""),
-            Column(self.tr("Problems"), lambda r: "；".join(r.reasons)),
+            Column(self.tr("Result"), lambda r: rejected if r.kind == "rejected" else skipped),
+            Column(self.tr("Problems"), lambda r: r.why if r.kind == "rejected" or not r.text
+                   else f"{r.why}：{r.text}"),
         ], self)
         self.rejected_view = table_view(box)
         self.rejected_view.setModel(self.rejected_model)
-        self.rejected_view.setColumnWidth(0, 60)
-        self.rejected_view.setColumnWidth(1, 120)
+        self.rejected_view.setColumnWidth(0, 90)
+        self.rejected_view.setColumnWidth(1, 60)
+        self.rejected_view.setColumnWidth(2, 100)
+        self.rejected_view.setColumnWidth(3, 70)
         blayout.addWidget(self.rejected_view, 1)
         self.save_report_button = QPushButton(self.tr("Save error report…"), box)
         self.save_report_button.setEnabled(False)
@@ -105,11 +116,17 @@ class ImportExportScreen(QWidget):
     def _imported(self, result) -> None:  # noqa: ANN001
         self.import_button.setEnabled(True)
         self.result = result
-        self.rejected_model.set_rows(result.rejected)
-        self.save_report_button.setEnabled(bool(result.rejected))
+        order = {c.name: i for i, c in enumerate(result.sheets)}
+        self.rejected_model.set_rows(sorted([*result.rejected, *result.skipped],
+                                            key=lambda r: (order.get(r.sheet, 0), r.row)))
+        self.save_report_button.setEnabled(bool(result.rejected or result.skipped))
         text = (self.tr("%1 created, %2 updated, %3 unchanged, %4 rejected")
                 .replace("%1", str(result.created)).replace("%2", str(result.updated))
                 .replace("%3", str(result.unchanged)).replace("%4", str(len(result.rejected))))
+        if result.skipped:
+            text += self.tr("; %1 rows skipped (not residents: totals, signatures, notes)") \
+                .replace("%1", str(len(result.skipped)))
+        self.sheets_label.setText(self._sheets_text(result))
         if result.id_filled:
             text += self.tr("; %1 residents registered without an ID number got it from "
                             "this file").replace("%1", str(result.id_filled))
@@ -118,6 +135,20 @@ class ImportExportScreen(QWidget):
                 .replace("%1", str(result.flagged_no_id))
         self.summary.setText(text)
         self.ctx.notify("*")
+
+    def _sheets_text(self, result) -> str:  # noqa: ANN001
+        lines = []
+        if len(result.sheets) > 1 or result.skipped_sheets:
+            for c in result.sheets:
+                lines.append(self.tr("Sheet “%1”: %2 created, %3 updated, %4 unchanged, "
+                                     "%5 rejected, %6 skipped")
+                             .replace("%1", c.name).replace("%2", str(c.created))
+                             .replace("%3", str(c.updated)).replace("%4", str(c.unchanged))
+                             .replace("%5", str(c.rejected)).replace("%6", str(c.skipped)))
+        for s in result.skipped_sheets:
+            lines.append(self.tr("Sheet “%1” not imported: %2").replace("%1", s.name)
+                         .replace("%2", s.reason))
+        return "\n".join(lines)
 
     def _import_failed(self, exc: BaseException) -> None:
         from familydoc_desktop.ui.taskman import Cancelled

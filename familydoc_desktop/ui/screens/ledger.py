@@ -20,7 +20,10 @@ from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, PagedRowsModel
 from familydoc_desktop.ui.villages import villages
-from familydoc_desktop.ui.widgets.common import error_label, fit_columns, show_error, table_view
+from familydoc_desktop.ui.widgets.common import (
+    SelectionKeeper, error_label, fit_columns, open_on_activate, show_error, table_view,
+)
+from familydoc_desktop.ui.widgets.form_keys import FormKeys
 from familydoc_desktop.ui.taskman import failure_text
 
 COLOUR_HEX = {"red": "#c62828", "yellow": "#b28704", "green": "#2e7d32"}
@@ -78,7 +81,9 @@ class LedgerScreen(QWidget):
         self.view = table_view(self)
         self.view.setModel(self.model)
         fit_columns(self.view, (70, 90, 50, 50, 220, 100, 60))
-        self.view.activated.connect(self._open)  # double-click or Enter, once
+        open_on_activate(self.view, self._open)  # double-click or Enter, once
+        self.keeper = SelectionKeeper(self.view, lambda i: getattr(
+            i.data(ROW_ROLE), "resident_id", None))
         layout.addWidget(self.view, 1)
         self.status = QLabel(self)
         layout.addWidget(self.status)
@@ -134,8 +139,14 @@ class LedgerScreen(QWidget):
 
     def _open(self, index) -> None:  # noqa: ANN001
         row = index.data(ROW_ROLE)
-        if row is not None and self.main is not None:
-            self.main.open_resident(row.resident_id)
+        if row is not None:
+            self.open_resident(row.resident_id)
+
+    def open_resident(self, resident_id: str):  # noqa: ANN201
+        """The record over the ledger; closed, the doctor is back here on that resident."""
+        from familydoc_desktop.ui.screens.resident_form import open_record
+        self.keeper.remember(resident_id)
+        return open_record(self.ctx, resident_id, self)
 
     def override_selected(self) -> None:
         row = self.selected()
@@ -198,6 +209,7 @@ class OverrideDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.keys = FormKeys(self, (self.colour_combo, self.reason_edit), self.save)
 
     def save(self) -> None:
         try:

@@ -3,12 +3,13 @@ goes to the operating system's credential store (keyring) through the sync packa
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget,
+    QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QMessageBox, QVBoxLayout, QWidget,
 )
 
 from familydoc_desktop.sync import session
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.widgets.common import error_label, show_error
+from familydoc_desktop.ui.widgets.form_keys import FormKeys
 from familydoc_desktop.ui.taskman import failure_text
 
 
@@ -18,6 +19,8 @@ class LoginDialog(QDialog):
         self.ctx = ctx
         self.result_info = None
         self.username = ""
+        self.scope_question = ""  # the question asked when the account's scope differs
+        self.scope_answer: bool | None = None  # tests answer it here instead of a modal box
         self.setWindowTitle(self.tr("Sign in to the sync server"))
         self.resize(460, 220)
         info = session.current(ctx.db)
@@ -41,9 +44,13 @@ class LoginDialog(QDialog):
         self.buttons.accepted.connect(self.sign_in)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        self.keys = FormKeys(self, (self.server_edit, self.user_edit, self.password_edit),
+                             self.sign_in)
         (self.password_edit if info.username else self.server_edit).setFocus()
 
-    def sign_in(self) -> None:
+    def sign_in(self, *, force: bool = False) -> None:
+        if not self.buttons.isEnabled():
+            return  # already signing in (a second Enter or Ctrl+S)
         url = self.server_edit.text().strip()
         user = self.user_edit.text().strip()
         password = self.password_edit.text()
@@ -53,8 +60,10 @@ class LoginDialog(QDialog):
         show_error(self.error, None)
         self.buttons.setEnabled(False)
 
-        def work(_progress):  # noqa: ANN001, ANN202
-            return session.login(self.ctx.db, url, user, password)
+        def work(progress):  # noqa: ANN001, ANN202
+            # A busy server is waited on as it asks; the progress dialog says so.
+            return session.login(self.ctx.db, url, user, password, force=force,
+                                 on_wait=lambda line: progress(0, 0, line))
 
         self.ctx.task(work, success=self._done, failure=self._failed, network=True,
                       label=self.tr("Signing in…"), parent=self, cancellable=False)
@@ -70,4 +79,26 @@ class LoginDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
+        if isinstance(exc, session.ScopeMismatch):
+            self._ask_scope(exc)
+            return
         show_error(self.error, failure_text(exc))
+
+    def _ask_scope(self, exc: session.ScopeMismatch) -> None:
+        """Another organisation's account: nothing was stored or pulled yet; ask first."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Account of another organisation"),
+                          failure_text(exc) + "。\n\n" + self.tr(
+                              "Sign in with this account anyway? Choose Cancel to keep this "
+                              "PC as it is."), parent=self)
+        anyway = box.addButton(self.tr("Sign in anyway"), QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        self.scope_question = box.text()
+        answer = self.scope_answer
+        if answer is None:
+            box.exec()
+            answer = box.clickedButton() is anyway
+        if answer:
+            self.sign_in(force=True)
+        else:
+            show_error(self.error, self.tr("Not signed in; nothing on this PC was changed."))

@@ -56,6 +56,7 @@ class PrescriptionDialog(GuardedDialog):
         self.weeks_spin.valueChanged.connect(self._update)
         self.date_edit.dateChanged.connect(self._update)
         self.watch(self.date_edit, self.weeks_spin, self.drugs_edit)
+        self.form_fields(self.date_edit, self.weeks_spin, self.drugs_edit)
         self._update()
 
     def drug_lines(self) -> list[str]:

@@ -73,6 +73,8 @@ class ReferralDialog(GuardedDialog):
         layout.addWidget(_buttons(self, self.tr("Save"), self.tr("Cancel")))
         self.watch(self.direction_combo, self.date_edit, self.unit_combo, self.reason_edit,
                    self.urgent_check)
+        self.form_fields(self.direction_combo, self.date_edit, self.unit_combo,
+                         self.reason_edit, self.urgent_check)
 
     def save(self) -> bool:
         show_error(self.error, None)
@@ -123,6 +125,7 @@ class ReferralStepDialog(GuardedDialog):
         layout.addWidget(self.error)
         layout.addWidget(_buttons(self, self.tr("Save"), self.tr("Cancel")))
         self.watch(self.status_combo, self.date_edit)
+        self.form_fields(self.status_combo, self.date_edit)
 
     def save(self) -> bool:
         show_error(self.error, None)

@@ -88,14 +88,9 @@ class ResidentForm(GuardedDialog):
         self.watch(self.name_edit, self.id_edit, self.sex_combo, self.birth_edit,
                    self.phone_edit, self.address_edit, self.village_edit,
                    self.household_edit, self.relation_combo, *self.pop_checks.values())
-        self.setTabOrder(self.name_edit, self.id_edit)
-        self.setTabOrder(self.id_edit, self.sex_combo)
-        self.setTabOrder(self.sex_combo, self.birth_edit)
-        self.setTabOrder(self.birth_edit, self.phone_edit)
-        self.setTabOrder(self.phone_edit, self.address_edit)
-        self.setTabOrder(self.address_edit, self.village_edit)
-        self.setTabOrder(self.village_edit, self.household_edit)
-        self.setTabOrder(self.household_edit, self.relation_combo)
+        self.form_fields(self.name_edit, self.id_edit, self.sex_combo, self.birth_edit,
+                         self.phone_edit, self.address_edit, self.village_edit,
+                         self.household_edit, self.relation_combo, *self.pop_checks.values())
         self.name_edit.setFocus()
 
     # -- layout ---------------------------------------------------------------------------
@@ -385,3 +380,11 @@ class ResidentForm(GuardedDialog):
                 village_code=values.get("village_code"))
         return found.id
 
+
+
+def open_record(ctx: AppContext, resident_id: str | None, parent: QWidget) -> ResidentForm:
+    """Open a resident's record (or a new one) over the screen it was asked from; the doctor
+    comes back to that screen's list when it closes (never to another screen)."""
+    form = ResidentForm(ctx, resident_id, parent)
+    form.exec()
+    return form

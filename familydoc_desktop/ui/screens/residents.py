@@ -14,7 +14,9 @@ from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.resident_table import ROW_ID_ROLE, ResidentTableModel
 from familydoc_desktop.ui.villages import villages
-from familydoc_desktop.ui.widgets.common import fit_columns, table_view
+from familydoc_desktop.ui.widgets.common import (
+    SelectionKeeper, fit_columns, open_on_activate, table_view,
+)
 
 DEBOUNCE_MS = 250
 
@@ -79,7 +81,8 @@ class ResidentsScreen(QWidget):
         self.view = table_view(self)
         self.view.setModel(self.model)
         fit_columns(self.view, (90, 50, 50, 170, 120, 100, 140, 80, 80))
-        self.view.activated.connect(lambda _i: self.open_selected())
+        open_on_activate(self.view, lambda _i: self.open_selected())
+        self.keeper = SelectionKeeper(self.view, lambda i: i.data(ROW_ID_ROLE))
         layout.addWidget(self.view, 1)
 
         self.empty_label = QLabel(self)
@@ -141,8 +144,8 @@ class ResidentsScreen(QWidget):
             self.tr("No resident matches.") if searching else
             self.tr("No residents yet: press Ctrl+N to register one, or import a roster."))
         self.empty_label.setVisible(total == 0)
-        if total:
-            self.view.selectRow(0)
+        if total and not self.view.currentIndex().isValid():
+            self.view.selectRow(0)  # unless the row selected before is still listed
 
     def focus_search(self) -> None:
         self.search_edit.setFocus()
@@ -168,15 +171,23 @@ class ResidentsScreen(QWidget):
             self.open_resident(rid)
 
     def open_resident(self, resident_id: str):  # noqa: ANN201
-        from familydoc_desktop.ui.screens.resident_form import ResidentForm
-        form = ResidentForm(self.ctx, resident_id, self)
-        form.exec()
+        """The record over the list; closed, the list shows that resident selected."""
+        from familydoc_desktop.ui.screens.resident_form import open_record
+        self.keeper.remember(resident_id)
+        form = open_record(self.ctx, resident_id, self)
+        self.keeper.select(resident_id)
         return form
 
     def new_resident(self):  # noqa: ANN201
-        from familydoc_desktop.ui.screens.resident_form import ResidentForm
-        form = ResidentForm(self.ctx, None, self)
-        if form.exec() and form.saved_id:
-            self.search_edit.setText("")
+        """Saved, the list shows the new resident (searched by name) selected."""
+        from familydoc_desktop.ui.screens.resident_form import open_record
+        form = open_record(self.ctx, None, self)
+        if form.saved_id:
+            self.search_edit.blockSignals(True)
+            self.search_edit.setText(form.name_edit.text().strip())
+            self.search_edit.blockSignals(False)
+            self.keeper.remember(form.saved_id)
             self._search_now()
+            self.keeper.select(form.saved_id)
+            self.view.setFocus()
         return form

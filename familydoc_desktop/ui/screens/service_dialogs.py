@@ -43,6 +43,7 @@ class ServiceDialog(GuardedDialog):
         buttons.rejected.connect(self.reject)
         self.layout_.addWidget(buttons)
         self.watch(*watched)
+        self.form_fields(*watched)  # listed in the form's order
 
     def store(self, session):  # noqa: ANN001, ANN201 - every subclass implements it
         raise NotImplementedError
@@ -159,7 +160,7 @@ class PointsDialog(ServiceDialog):
         self.mode_combo.currentIndexChanged.connect(self._mode)
         self.rule_combo.currentIndexChanged.connect(self._rule)
         self.finish(self.tr("Save"), self.tr("Cancel"), self.mode_combo, self.rule_combo,
-                    self.points_spin, self.for_combo, self.date_edit)
+                    self.for_combo, self.points_spin, self.date_edit)
         self._mode()
         self._rule()
 
@@ -217,7 +218,7 @@ class SurveyDialog(ServiceDialog):
         self.comments_edit.setMaxLength(500)
         self.form.addRow(self.tr("Comments"), self.comments_edit)
         self.finish(self.tr("Save"), self.tr("Cancel"), self.date_edit, self.method_combo,
-                    self.comments_edit, *self.score_spins)
+                    *self.score_spins, self.comments_edit)
 
     def store(self, session):  # noqa: ANN001, ANN201
         return services.add_satisfaction(

@@ -14,7 +14,7 @@ from familydoc_desktop.store import services
 from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, RowsTableModel
-from familydoc_desktop.ui.widgets.common import table_view
+from familydoc_desktop.ui.widgets.common import open_on_activate, table_view
 
 
 class ServiceTab(QWidget):
@@ -84,7 +84,7 @@ class ReferralsTab(ServiceTab):
         ], load, [(self.tr("Open referrals"), True), (self.tr("All referrals"), False)], parent)
         self.new_button = self.button(self.tr("New referral…"), self.new_referral)
         self.step_button = self.button(self.tr("Next step…"), self.step_selected)
-        self.view.activated.connect(lambda _i: self.step_selected())
+        open_on_activate(self.view, lambda _i: self.step_selected())
 
     def selection_changed(self) -> None:
         row = self.selected()
@@ -120,7 +120,7 @@ class PrescriptionsTab(ServiceTab):
             parent)
         self.new_button = self.button(self.tr("New long prescription…"), self.new_prescription)
         self.refill_button = self.button(self.tr("Refill…"), self.refill_selected)
-        self.view.activated.connect(lambda _i: self.refill_selected())
+        open_on_activate(self.view, lambda _i: self.refill_selected())
 
     def selection_changed(self) -> None:
         self.refill_button.setEnabled(self.selected() is not None)
@@ -166,7 +166,7 @@ class ShortagesTab(ServiceTab):
         ], load, [(self.tr("Still missing"), True), (self.tr("All shortages"), False)], parent)
         self.new_button = self.button(self.tr("Register shortage…"), self.new_shortage)
         self.resolve_button = self.button(self.tr("Resolved…"), self.resolve_selected)
-        self.view.activated.connect(lambda _i: self.resolve_selected())
+        open_on_activate(self.view, lambda _i: self.resolve_selected())
 
     def selection_changed(self) -> None:
         row = self.selected()
@@ -197,7 +197,7 @@ class PointsTab(ServiceTab):
             Column(self.tr("For"), lambda r: r[0].reason),
         ], load, [(self.tr("Latest entries"), None)], parent)
         self.new_button = self.button(self.tr("Earn or redeem…"), self.new_entry)
-        self.view.activated.connect(lambda _i: self.entry_selected())
+        open_on_activate(self.view, lambda _i: self.entry_selected())
 
     def new_entry(self) -> None:
         from familydoc_desktop.ui.screens.service_dialogs import PointsDialog

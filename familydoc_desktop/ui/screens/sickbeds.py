@@ -19,7 +19,7 @@ from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, RowsTableModel
 from familydoc_desktop.ui.widgets.common import (
-    date_edit, error_label, fit_columns, from_qdate, show_error, table_view,
+    date_edit, error_label, fit_columns, from_qdate, open_on_activate, show_error, table_view,
 )
 from familydoc_desktop.ui.widgets.guarded_dialog import GuardedDialog
 from familydoc_desktop.ui.taskman import failure_text
@@ -94,7 +94,7 @@ class SickbedsScreen(QWidget):
         self.view = table_view(self)
         self.view.setModel(self.model)
         fit_columns(self.view, (100, 100, 50, 90, 220, 100))
-        self.view.activated.connect(lambda _i: self.round_selected())  # double-click or Enter
+        open_on_activate(self.view, lambda _i: self.round_selected())  # double-click or Enter
         layout.addWidget(self.view, 1)
         self.empty = QLabel(self.tr("No open home sickbeds. Admit a resident from here or from "
                                     "the resident's record."), self)
@@ -208,6 +208,9 @@ class AdmitDialog(GuardedDialog):
         layout.addWidget(_buttons(self, self.tr("Admit"), self.tr("Cancel")))
         self.watch(self.applied_edit, self.admitted_edit, self.type_combo, self.indication_edit,
                    self.diagnosis_edit, self.plan_edit)
+        self.form_fields(self.applied_edit, self.admitted_edit, self.type_combo,
+                         self.indication_edit, self.diagnosis_edit, self.doctor_combo,
+                         self.plan_edit)
 
     def save(self) -> bool:
         show_error(self.error, None)
@@ -258,6 +261,7 @@ class RoundDialog(GuardedDialog):
         layout.addWidget(self.error)
         layout.addWidget(_buttons(self, self.tr("Save"), self.tr("Cancel")))
         self.watch(self.date_edit, self.findings_edit, self.orders_edit, self.by_edit)
+        self.form_fields(self.date_edit, self.findings_edit, self.orders_edit, self.by_edit)
 
     def save(self) -> bool:
         show_error(self.error, None)
@@ -305,6 +309,7 @@ class DischargeDialog(GuardedDialog):
         layout.addWidget(self.error)
         layout.addWidget(_buttons(self, self.tr("Discharge"), self.tr("Cancel")))
         self.watch(self.date_edit, self.outcome_combo, self.summary_edit)
+        self.form_fields(self.date_edit, self.outcome_combo, self.summary_edit)
 
     def save(self) -> bool:
         show_error(self.error, None)

@@ -5,9 +5,14 @@ A QTimer asks the sync package whether the server answers /api/v1/health; the pr
 a network thread so a dead network never freezes the window. When the server comes back
 (or every few minutes while it is up) and there is something to push, a sync starts on its
 own. Nothing is reported as synced unless the server answered.
+
+What a sync set aside (edits the server refused, rows this PC could not hold) is never
+reported as a plain success: the status bar turns amber and the sync screen lists each change
+with its reason in Chinese until the doctor acknowledges it (`sync.outcome`).
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -15,11 +20,13 @@ from PySide6.QtWidgets import (
     QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
 )
 
-from familydoc_desktop.sync import apply, conflicts, outbox, probe, session
-from familydoc_desktop.sync.engine import LAST_SYNC_KEY
+from familydoc_desktop.sync import apply, conflicts, outbox, outcome, probe, session
+from familydoc_desktop.sync.engine import LAST_REPORT_KEY, LAST_SYNC_KEY
 from familydoc_desktop.sync.http import NetworkDown
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.icons import icon
+from familydoc_desktop.ui.models.rows_table import Column, RowsTableModel
+from familydoc_desktop.ui.widgets.common import fit_columns, table_view
 from familydoc_desktop.ui.taskman import failure_text
 
 PROBE_MS = 60_000
@@ -28,13 +35,17 @@ AUTO_SYNC_EVERY_S = 15 * 60
 
 class SyncStatus:
     def __init__(self, last_sync: str | None, pending: int, open_conflicts: int,
-                 server_url: str | None, username: str | None, logged_in: bool) -> None:
+                 server_url: str | None, username: str | None, logged_in: bool,
+                 unseen: list[outcome.SetAsideChange] | None = None,
+                 last_report: dict | None = None) -> None:
         self.last_sync = last_sync
         self.pending = pending
         self.open_conflicts = open_conflicts
         self.server_url = server_url
         self.username = username
         self.logged_in = logged_in
+        self.unseen = unseen or []  # set-aside changes the doctor has not acknowledged
+        self.last_report = last_report  # the last sync's report, as stored
 
 
 def read_status(ctx: AppContext) -> SyncStatus:
@@ -42,15 +53,21 @@ def read_status(ctx: AppContext) -> SyncStatus:
     info = session.current(ctx.db)
     with ctx.db.session(capture=False) as s:
         pending = outbox.pending_count(s)
+    try:
+        last_report = json.loads(apply.get_state(ctx.db, LAST_REPORT_KEY) or "null")
+    except ValueError:
+        last_report = None
     return SyncStatus(apply.get_state(ctx.db, LAST_SYNC_KEY), pending,
                       conflicts.open_count(ctx.db), info.server_url, info.username,
-                      bool(info.token))
+                      bool(info.token), outcome.unseen(ctx.db),
+                      last_report if isinstance(last_report, dict) else None)
 
 
 class SyncController(QObject):
     status_changed = Signal(object)  # SyncStatus
     sync_started = Signal()
     sync_finished = Signal(object, object)  # SyncReport | None, error message | None
+    acknowledged = Signal()  # the doctor has seen the set-aside changes
     progress = Signal(str)
     online_changed = Signal(bool)
 
@@ -166,6 +183,22 @@ class SyncController(QObject):
             self.refresh_status()
         return ok
 
+    def acknowledge(self, changes: list) -> None:  # noqa: ANN001
+        """The doctor has seen these set-aside changes: no more amber for them."""
+        db = self.ctx.db
+        def done(_result) -> None:  # noqa: ANN001
+            self.acknowledged.emit()
+            self.refresh_status()
+
+        self.ctx.task(lambda _p: outcome.acknowledge(db, changes), success=done,
+                      failure=lambda _e: self.refresh_status())
+
+    def show_outcome(self) -> None:
+        """Open the sync screen, where the set-aside changes are listed."""
+        show = getattr(self.window, "show_screen", None)
+        if show is not None:
+            show("sync")
+
     def review_conflicts(self) -> None:
         from familydoc_desktop.ui.screens.conflicts_dialog import ConflictsDialog
         ConflictsDialog(self.ctx, self.window).exec()
@@ -197,6 +230,14 @@ class SyncStatusWidget(QWidget):
         self.dot.setPixmap(icon("offline").pixmap(12, 12))
         self.text = QLabel(self.tr("Not signed in to a sync server"), self)
         self.message = QLabel(self)
+        self.message.setObjectName("syncMessage")
+        self._result_state = ""
+        # Amber, and there until acknowledged on the sync screen: changes a sync set aside.
+        self.warning_button = QPushButton(icon("warning"), "", self)
+        self.warning_button.setObjectName("syncWarning")
+        self.warning_button.setFlat(True)
+        self.warning_button.setVisible(False)
+        self.warning_button.clicked.connect(controller.show_outcome)
         self.conflicts_button = QPushButton(self)
         self.conflicts_button.setFlat(True)
         self.conflicts_button.setVisible(False)
@@ -206,6 +247,7 @@ class SyncStatusWidget(QWidget):
         layout.addWidget(self.dot)
         layout.addWidget(self.text)
         layout.addWidget(self.message, 1)
+        layout.addWidget(self.warning_button)
         layout.addWidget(self.conflicts_button)
         layout.addWidget(self.sync_button)
         controller.status_changed.connect(self.show_status)
@@ -213,6 +255,7 @@ class SyncStatusWidget(QWidget):
         controller.sync_started.connect(lambda: self.sync_button.setEnabled(False))
         controller.sync_finished.connect(self.show_result)
         controller.online_changed.connect(self.show_online)
+        controller.acknowledged.connect(self.acknowledged)
 
     def show_online(self, up: bool) -> None:
         self.dot.setPixmap(icon("online" if up else "offline").pixmap(12, 12))
@@ -229,15 +272,52 @@ class SyncStatusWidget(QWidget):
         self.conflicts_button.setText(self.tr("%1 conflicts to review")
                                       .replace("%1", str(st.open_conflicts)))
         self.conflicts_button.setVisible(st.open_conflicts > 0)
+        n = len(st.unseen)
+        self.warning_button.setText(self.tr("%1 changes not synced: see Sync").replace(
+            "%1", str(n)))
+        self.warning_button.setToolTip("\n".join(
+            f"{c.record_zh}：{c.reason}" for c in st.unseen[:10]))
+        self.warning_button.setVisible(n > 0)
+        self._show_state()
+
+    def acknowledged(self) -> None:
+        """The set-aside changes were seen: the last result is no longer a warning."""
+        if self._result_state == "warning":
+            self._result_state = "ok"
+        self._show_state()
+
+    def _set_state(self, state: str) -> None:
+        self._result_state = state
+        self._show_state()
+
+    def _show_state(self) -> None:
+        """ok (green), warning (amber: also while set-aside changes are unseen), failed
+        (red) or "" (nothing said yet)."""
+        status = self.controller.status
+        state = "warning" if status is not None and status.unseen else self._result_state
+        self.setProperty("state", state)
+        self.message.setProperty("state", state)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
 
     def show_result(self, report, error) -> None:  # noqa: ANN001
         self.sync_button.setEnabled(True)
         if error:
             self.message.setText(self.tr("Sync failed: %1").replace("%1", error))
+            self._set_state("failed")
+        elif report.refused or report.set_aside or report.warnings:
+            # Never a plain "synced" when something was set aside.
+            self.message.setText(self.tr("Synced with problems: %1 sent, %2 received, "
+                                         "%3 changes set aside")
+                                 .replace("%1", str(report.pushed))
+                                 .replace("%2", str(report.pulled))
+                                 .replace("%3", str(report.refused + report.set_aside)))
+            self._set_state("warning")
         else:
             self.message.setText(self.tr("Synced: %1 sent, %2 received")
                                  .replace("%1", str(report.pushed))
                                  .replace("%2", str(report.pulled)))
+            self._set_state("ok")
         self.controller.refresh_status()
 
 
@@ -261,7 +341,9 @@ class SyncScreen(QWidget):
         self.pending_label = QLabel(self)
         self.conflicts_label = QLabel(self)
         self.result_label = QLabel(self)
+        self.result_label.setObjectName("syncResult")
         self.result_label.setWordWrap(True)
+        self._shown_result = False
         form.addRow(self.tr("Server"), self.server_label)
         form.addRow(self.tr("Account"), self.user_label)
         form.addRow(self.tr("Last successful sync"), self.last_label)
@@ -269,6 +351,7 @@ class SyncScreen(QWidget):
         form.addRow(self.tr("Open conflicts"), self.conflicts_label)
         form.addRow(self.tr("Last result"), self.result_label)
         layout.addLayout(form)
+        layout.addWidget(self._set_aside_box())
         buttons = QHBoxLayout()
         self.sync_button = QPushButton(self.tr("Sync now (F5)"), self)
         self.sync_button.clicked.connect(lambda: controller.sync_now())
@@ -309,6 +392,40 @@ class SyncScreen(QWidget):
         controller.sync_finished.connect(self.show_result)
         if controller.status is not None:
             self.show_status(controller.status)
+
+    def _set_aside_box(self) -> QGroupBox:
+        """Amber: the changes a sync set aside, each with its reason, until acknowledged."""
+        box = QGroupBox(self.tr("Changes that were not synced"), self)
+        box.setObjectName("setAside")
+        box_layout = QVBoxLayout(box)
+        self.set_aside_note = QLabel(box)
+        self.set_aside_note.setObjectName("setAsideNote")
+        self.set_aside_note.setWordWrap(True)
+        box_layout.addWidget(self.set_aside_note)
+        self.set_aside_model = RowsTableModel([
+            Column(self.tr("When"), lambda c: _ago(c.at, "")),
+            Column(self.tr("What happened"), lambda c: c.direction_zh),
+            Column(self.tr("Record"), lambda c: c.record_zh),
+            Column(self.tr("Reason"), lambda c: c.reason),
+        ], box)
+        self.set_aside_view = table_view(box)
+        self.set_aside_view.setModel(self.set_aside_model)
+        self.set_aside_view.setMinimumHeight(120)
+        fit_columns(self.set_aside_view, (130, 150, 180))
+        box_layout.addWidget(self.set_aside_view)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.acknowledge_button = QPushButton(self.tr("I have seen these"), box)
+        self.acknowledge_button.clicked.connect(self.acknowledge)
+        row.addWidget(self.acknowledge_button)
+        box_layout.addLayout(row)
+        box.setVisible(False)
+        self.set_aside_box = box
+        return box
+
+    def acknowledge(self) -> None:
+        self.acknowledge_button.setEnabled(False)
+        self.controller.acknowledge(list(self.set_aside_model.rows))
 
     def activate(self) -> None:
         self.controller.refresh_status()
@@ -373,14 +490,40 @@ class SyncScreen(QWidget):
         self.last_label.setText(_ago(st.last_sync, self.tr("never")))
         self.pending_label.setText(str(st.pending))
         self.conflicts_label.setText(str(st.open_conflicts))
+        if not self._shown_result and st.last_report:  # the last sync, also after a restart
+            self._show_report(st.last_report.get("pushed", 0), st.last_report.get("pulled", 0),
+                              st.last_report.get("conflicts", 0),
+                              st.last_report.get("seconds", 0.0),
+                              st.last_report.get("warnings") or [])
+        self.set_aside_model.set_rows(st.unseen)
+        self.set_aside_note.setText(self.tr(
+            "%1 changes were set aside by the sync and are kept on this PC. Edits the server "
+            "refused were not uploaded (often: the resident now belongs to another clinic); "
+            "records the server sent that this PC could not store were kept apart. Tell the "
+            "township if they matter, then confirm you have seen them.")
+            .replace("%1", str(len(st.unseen))))
+        self.set_aside_box.setVisible(bool(st.unseen))
+        self.acknowledge_button.setEnabled(True)
 
     def show_result(self, report, error) -> None:  # noqa: ANN001
+        self._shown_result = True
         if error:
             self.result_label.setText(error)
+            self._set_result_state("failed")
             return
+        self._show_report(report.pushed, report.pulled, report.conflicts, report.seconds,
+                          report.warnings)
+
+    def _show_report(self, pushed, pulled, conflicts_, seconds, warnings) -> None:  # noqa: ANN001
         text = self.tr("%1 sent, %2 received, %3 conflicts, %4 s").replace(
-            "%1", str(report.pushed)).replace("%2", str(report.pulled)).replace(
-            "%3", str(report.conflicts)).replace("%4", f"{report.seconds:.1f}")
-        if report.warnings:
-            text += "\n" + "\n".join(report.warnings)
+            "%1", str(pushed)).replace("%2", str(pulled)).replace(
+            "%3", str(conflicts_)).replace("%4", f"{float(seconds):.1f}")
+        if warnings:
+            text += "\n" + "\n".join("⚠ " + w for w in warnings)
         self.result_label.setText(text)
+        self._set_result_state("warning" if warnings else "ok")
+
+    def _set_result_state(self, state: str) -> None:
+        self.result_label.setProperty("state", state)
+        self.result_label.style().unpolish(self.result_label)
+        self.result_label.style().polish(self.result_label)

@@ -64,6 +64,7 @@ class TerminateDialog(GuardedDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.watch(self.reason_combo, self.on_edit, self.consent_combo, self.note_edit)
+        self.form_fields(self.reason_combo, self.on_edit, self.consent_combo, self.note_edit)
 
     def save(self) -> bool:
         show_error(self.error, None)

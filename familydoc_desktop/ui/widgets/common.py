@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Callable
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QDate, QModelIndex, QObject, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QHeaderView, QLabel, QMessageBox, QTableView,
     QWidget,
@@ -116,3 +117,99 @@ def fit_columns(view: QTableView, widths) -> None:  # noqa: ANN001
 def align_center(lab: QLabel) -> QLabel:
     lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
     return lab
+
+
+def open_on_activate(view: QTableView, open_row: Callable[[QModelIndex], Any]) -> None:
+    """Double-click or Enter on a row opens it, exactly once: only `activated` is connected
+    (a double-click also emits doubleClicked and, on some styles, clicked), and while the
+    editor of one activation is open a second one is ignored."""
+    busy = []
+
+    def opened(index: QModelIndex) -> None:
+        if busy or not index.isValid():
+            return
+        busy.append(True)
+        try:
+            open_row(index)
+        finally:
+            busy.clear()
+
+    view.activated.connect(opened)
+
+
+class SelectionKeeper(QObject):
+    """Keeps a list's selected row across reloads: the row is found again by its key
+    (`key_of(index)`, e.g. the resident id) when the model is reset or re-sorted, and
+    `select(key)` picks a row by key (after a save: the saved record). When the row is gone
+    (a due item done), the row now in its place is selected: the next item of the list."""
+
+    def __init__(self, view: QTableView, key_of: Callable[[QModelIndex], Any],
+                 fetch_pages: int = 10) -> None:
+        super().__init__(view)
+        self.view = view
+        self.key_of = key_of
+        self.fetch_pages = fetch_pages  # a lazy model is asked for at most this many pages
+        self.wanted: Any = None
+        self.wanted_row = -1
+        self._selecting = False
+        model = view.model()
+        model.modelAboutToBeReset.connect(self._remember)
+        model.modelReset.connect(self._restore)
+        model.layoutAboutToBeChanged.connect(self._remember)
+        model.layoutChanged.connect(self._restore)
+        view.selectionModel().currentRowChanged.connect(self._moved)
+
+    def _moved(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        # The doctor picked another row: that one is kept from now on.
+        if current.isValid() and not self._selecting and self.key_of(current) != self.wanted:
+            self.wanted = None
+
+    def current_key(self) -> Any:
+        index = self.view.currentIndex()
+        return self.key_of(index) if index.isValid() else None
+
+    def _remember(self, *_args) -> None:  # noqa: ANN002
+        if self.wanted is None:
+            self.wanted = self.current_key()
+        if self.view.currentIndex().isValid():
+            self.wanted_row = self.view.currentIndex().row()
+
+    def _restore(self, *_args) -> None:  # noqa: ANN002
+        wanted, self.wanted = self.wanted, None
+        if wanted is None:
+            return
+        if not self.select(wanted) and self.wanted_row >= 0:
+            rows = self.view.model().rowCount()
+            if rows:
+                self._select_row(min(self.wanted_row, rows - 1))
+
+    def remember(self, key: Any) -> None:
+        """Select `key` after the next reload (the list reloads on its own after a save)."""
+        self.wanted = key
+        self.select(key, fetch=False)
+
+    def select(self, key: Any, *, fetch: bool = True) -> bool:
+        model = self.view.model()
+        pages = 0
+        start = 0
+        while True:
+            for row in range(start, model.rowCount()):
+                index = model.index(row, 0)
+                if self.key_of(index) == key:
+                    self._select_row(row)
+                    return True
+            if not fetch or pages >= self.fetch_pages or not model.canFetchMore(QModelIndex()):
+                return False
+            start = model.rowCount()
+            model.fetchMore(QModelIndex())
+            pages += 1
+
+    def _select_row(self, row: int) -> None:
+        self._selecting = True
+        try:
+            index = self.view.model().index(row, 0)
+            self.view.setCurrentIndex(index)
+            self.view.selectRow(row)
+            self.view.scrollTo(index)
+        finally:
+            self._selecting = False

@@ -1,16 +1,17 @@
 """A form dialog that never loses unsaved edits: closing with changes asks 保存/放弃/取消.
 
-Subclasses call `watch()` on their input widgets and implement `save() -> bool` (True when
-saved; on a validation error they show it inline and return False, so the dialog stays).
-Enter triggers the default button, which saves.
+Subclasses call `watch()` on their input widgets, `form_fields()` with the fields in the
+paper form's order, and implement `save() -> bool` (True when saved; on a validation error
+they show it inline and return False, so the dialog stays). The keyboard is the one of every
+form (widgets/form_keys.py): Enter moves to the next field and saves on the last, Ctrl+S
+saves, Esc closes (asking only when something was typed).
 """
 from __future__ import annotations
 
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QAbstractButton, QCheckBox, QComboBox, QDateEdit, QDialog, QDoubleSpinBox, QLineEdit,
-    QMessageBox, QPlainTextEdit, QSpinBox, QTextEdit, QWidget,
-)
+from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from familydoc_desktop.ui.widgets.form_keys import FormKeys, on_change
 
 
 class GuardedDialog(QDialog):
@@ -20,21 +21,24 @@ class GuardedDialog(QDialog):
         self._closing = False
         # Tests and scripted use answer the question here instead of a modal box.
         self.unsaved_answer: QMessageBox.StandardButton | None = None
+        self.keys = FormKeys(self, (), self.accept)
+        self._watched: list[QWidget] = []
+        self._ordered = False
+
+    def form_fields(self, *widgets: QWidget) -> None:
+        """The fields in the order of the paper form: Tab and Enter follow it."""
+        self._ordered = True
+        self.keys.set_fields(widgets)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._ordered:  # no order given: the order the fields were watched in
+            self._ordered = True
+            self.keys.set_fields(self._watched)
+        super().showEvent(event)
 
     def watch(self, *widgets: QWidget) -> None:
-        for w in widgets:
-            if isinstance(w, QLineEdit):
-                w.textEdited.connect(self.mark_dirty)
-            elif isinstance(w, (QPlainTextEdit, QTextEdit)):
-                w.textChanged.connect(self.mark_dirty)
-            elif isinstance(w, QComboBox):
-                w.currentIndexChanged.connect(self.mark_dirty)
-            elif isinstance(w, (QSpinBox, QDoubleSpinBox)):
-                w.valueChanged.connect(self.mark_dirty)
-            elif isinstance(w, QDateEdit):
-                w.dateChanged.connect(self.mark_dirty)
-            elif isinstance(w, (QCheckBox, QAbstractButton)):
-                w.toggled.connect(self.mark_dirty)
+        self._watched.extend(widgets)
+        on_change(widgets, self.mark_dirty)
 
     def mark_dirty(self, *_args) -> None:  # noqa: ANN002
         self.dirty = True

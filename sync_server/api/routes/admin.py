@@ -1,5 +1,6 @@
 """Device administration for IT administrators (all devices) and county administrators (the
-devices of their county). Never any record data."""
+devices of their county); township staff may list the devices of their clinics. Never any
+record data."""
 from __future__ import annotations
 
 from fastapi import APIRouter
@@ -27,7 +28,7 @@ class DeviceOut(BaseModel):
 @router.get("/devices", response_model=list[DeviceOut])
 def list_devices(who: PrincipalDep, engine: EngineDep) -> list[DeviceOut]:
     with read_tx(engine) as conn:
-        orgs = accounts.admin_scope(conn, who)
+        orgs = accounts.device_view_scope(conn, who)
         return [DeviceOut(**row) for row in accounts.list_devices(conn, orgs)]
 
 

@@ -14,7 +14,8 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 def login(body: LoginRequest, request: Request, engine: EngineDep,
           settings: SettingsDep) -> LoginResponse:
     client = request.client.host if request.client else None
-    return accounts.login(engine, settings, body, client=client)
+    return accounts.login(engine, settings, body, client=client,
+                          gate=request.app.state.login_gate)
 
 
 @router.post("/logout")

@@ -10,11 +10,11 @@ from fastapi.responses import Response
 from familydoc_desktop import SCHEMA_VERSION
 from familydoc_desktop.sync.protocol import (
     DEFAULT_PULL_LIMIT, DEPARTURES_SINCE, INT64_MAX, ConflictOut, DigestResponse, PullResponse,
-    PushRequest, PushResponse, ResolveRequest,
+    PushRequest, PushResponse, ResolveRequest, ServerEpoch,
 )
 from sync_server.api.deps import EngineDep, PrincipalDep, check_schema
 from sync_server.api import compress
-from sync_server.services import conflicts, digest, pull, push
+from sync_server.services import conflicts, digest, epoch, pull, push
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 
@@ -46,6 +46,14 @@ def pull_changes(request: Request, who: PrincipalDep, engine: EngineDep,
         return Response(compress.zstd(body), media_type="application/json",
                         headers={"Content-Encoding": "zstd", "Vary": "Accept-Encoding"})
     return Response(body, media_type="application/json")
+
+
+@router.get("/epoch", response_model=ServerEpoch)
+def server_epoch(who: PrincipalDep, engine: EngineDep,
+                 since: Annotated[int | None, Query(ge=0, le=INT64_MAX)] = None,
+                 epoch_id: Annotated[str | None, Query(alias="epoch", max_length=36)] = None,
+                 ) -> ServerEpoch:
+    return epoch.state(engine, who, since=since, known=epoch_id)
 
 
 @router.get("/digest", response_model=DigestResponse)
