@@ -77,8 +77,6 @@ class ImportFileError(DomainError):
         super().__init__("import_file", message)
 
 
-RosterFileError = ImportFileError
-
 
 @dataclass
 class Record:

@@ -29,8 +29,8 @@ from sqlmodel import Session, select
 
 from familydoc_desktop.domain import roster
 from familydoc_desktop.domain.models import Household, Organisation, Resident, new_id, utcnow
-from familydoc_desktop.domain.roster import (  # noqa: F401  (the importer's public names)
-    HEAD, ID_AS_NUMBER, ID_MASKED, ImportFileError, Record, Rejected, Skipped,
+from familydoc_desktop.domain.roster import (  # noqa: F401  (ID_AS_NUMBER: for callers)
+    HEAD, ID_AS_NUMBER, ImportFileError, Record, Rejected, Skipped,
 )
 from familydoc_desktop.store import orgs
 from familydoc_desktop.store.bulk import insert_with_outbox, update_with_outbox
@@ -40,7 +40,6 @@ CHUNK = 2000
 IN_CHUNK = 900  # SQLite bound-parameter head-room for IN (...)
 AMBIGUOUS = "有{n}名无身份证号的居民与该行姓名、性别、出生日期相同，无法确定是哪一位"
 AMBIGUOUS_ANY = "有{n}名居民与该行姓名、性别、出生日期相同，无法确定是哪一位"
-RejectedRow = Rejected
 SKIP_HIDDEN = "隐藏的工作表，未导入（如需导入，请在Excel中取消隐藏后再导入）"
 SKIP_EMPTY = "空工作表"
 SKIP_NO_HEADER = f"{roster.NO_HEADER}，不是花名册"

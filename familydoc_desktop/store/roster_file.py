@@ -24,7 +24,7 @@ from xml.etree import ElementTree
 
 from familydoc_desktop.domain.dates import parse_date
 from familydoc_desktop.domain.errors import DateError
-from familydoc_desktop.domain.roster import RosterFileError, blank
+from familydoc_desktop.domain.roster import ImportFileError, blank
 
 Row = tuple[int, tuple]  # (Excel row number, cell values)
 
@@ -286,9 +286,9 @@ def _csv_sheet(path: Path) -> Sheet:
         except UnicodeDecodeError:
             continue
     else:
-        raise RosterFileError(f"无法识别“{path.name}”的文字编码（应为UTF-8或GBK）")
+        raise ImportFileError(f"无法识别“{path.name}”的文字编码（应为UTF-8或GBK）")
     if "\x00" in text:
-        raise RosterFileError(f"无法读取“{path.name}”：不是文本格式的CSV文件")
+        raise ImportFileError(f"无法读取“{path.name}”：不是文本格式的CSV文件")
     dialect = csv.excel
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
@@ -301,26 +301,26 @@ def _csv_sheet(path: Path) -> Sheet:
 
 def read_sheets(path: str | Path) -> list[Sheet]:
     """Every sheet of the file (a CSV file is one sheet named after the file); raises
-    RosterFileError for a file that cannot be read at all."""
+    ImportFileError for a file that cannot be read at all."""
     path = Path(path)
     if not path.is_file():
-        raise RosterFileError(f"找不到文件：{path}")
+        raise ImportFileError(f"找不到文件：{path}")
     with path.open("rb") as fh:
         head = fh.read(8)
     if not head:
-        raise RosterFileError(f"“{path.name}”是空文件（0字节），没有可导入的内容")
+        raise ImportFileError(f"“{path.name}”是空文件（0字节），没有可导入的内容")
     if head == _CFB_MAGIC:
-        raise RosterFileError(f"无法读取“{path.name}”：文件设置了打开密码，或是旧版Excel（.xls）"
+        raise ImportFileError(f"无法读取“{path.name}”：文件设置了打开密码，或是旧版Excel（.xls）"
                               "格式。请在Excel中取消密码并另存为 .xlsx 后再导入")
     if path.suffix.lower() in (".csv", ".txt"):
         return [_csv_sheet(path)]
     if not head.startswith(b"PK"):
-        raise RosterFileError(f"无法读取“{path.name}”：不是有效的Excel（.xlsx）文件")
+        raise ImportFileError(f"无法读取“{path.name}”：不是有效的Excel（.xlsx）文件")
     try:
         return _xlsx_sheets(path)
     except RuntimeError as exc:  # zipfile: "File ... is encrypted"
-        raise RosterFileError(f"无法读取“{path.name}”：文件已加密，请取消密码后再导入") from exc
+        raise ImportFileError(f"无法读取“{path.name}”：文件已加密，请取消密码后再导入") from exc
     except (zipfile.BadZipFile, KeyError, IndexError, ValueError, EOFError, OSError,
             zlib.error, ElementTree.ParseError) as exc:
-        raise RosterFileError(f"无法读取“{path.name}”：不是有效的Excel（.xlsx）文件，"
+        raise ImportFileError(f"无法读取“{path.name}”：不是有效的Excel（.xlsx）文件，"
                               "或文件已损坏。请在Excel中打开并另存为 .xlsx 后再导入") from exc
