@@ -28,7 +28,7 @@ from familydoc_desktop.domain.sync_policy import PARENT_LINKS, RESIDENT_LINKS, m
 from familydoc_desktop.store import audit
 from familydoc_desktop.store.contracts import OPEN_STATUSES
 
-CLASH_KEY = "id_clash_pairs"  # sync_state: {flagged resident id: id of the one holding the number}
+CLASH_KEY = "id_clash_pairs"  # sync_state, written by sync/apply.py: {flagged id: holder id}
 _CHUNK = 500
 
 
@@ -179,7 +179,7 @@ def merge_residents(session: Session, keep_id: str, drop_id: str, *,
         c.termination_note = rules.MERGE_TERMINATION_NOTE
         session.add(c)
     result.ended_contracts = ended
-    result.moved = _repoint(session, {drop.id: keep})
+    result.moved, _ = _repoint(session, {drop.id: keep})
     _rehead(session, {drop.id: keep})
     session.flush()
     from familydoc_desktop.store import ledger  # ledger imports residents; keep it one-way
@@ -198,12 +198,14 @@ def _open_contracts(session: Session, resident_id: str, today: date) -> list[rul
                                Contract.end_date >= today))]
 
 
-def _repoint(session: Session, moves: dict[str, Resident]) -> dict[str, int]:
+def _repoint(session: Session, moves: dict[str, Resident]
+             ) -> tuple[dict[str, int], set[str]]:
     """Every live record of the residents in `moves` (dropped id -> kept resident) now
     belongs to the kept one, as captured edits; rows under those records (a contract's
     packages, a sickbed's rounds) follow a change of clinic."""
     moved: dict[str, int] = {}
     moved_org: dict[str, dict[str, str]] = {}  # table -> {record id: new clinic}
+    touched: set[str] = set()
     ids = sorted(moves)
     for table, column in RESIDENT_LINKS.items():
         model = SYNCED_TABLES[table]
@@ -214,6 +216,7 @@ def _repoint(session: Session, moves: dict[str, Resident]) -> dict[str, int]:
                 target = moves[getattr(row, column)]
                 assert merge_may_edit(table, column)
                 setattr(row, column, target.id)
+                touched.add(target.id)
                 if row.org_id != target.org_id:
                     row.org_id = target.org_id
                     moved_org.setdefault(table, {})[row.id] = target.org_id
@@ -231,7 +234,7 @@ def _repoint(session: Session, moves: dict[str, Resident]) -> dict[str, int]:
                 row.org_id = parents[getattr(row, column)]
                 session.add(row)
                 moved[table] = moved.get(table, 0) + 1
-    return moved
+    return moved, touched
 
 
 def _rehead(session: Session, moves: dict[str, Resident]) -> None:
@@ -250,7 +253,8 @@ def follow_merges(session: Session) -> int:
     """Re-point records that still name a merged resident (made on a PC that had not heard of
     the merge, or pulled before it) to where the merge chain ends, when this PC holds that
     resident; the township's PC holds both and re-points what a village PC cannot. Returns the
-    number of rows changed (captured edits: they sync)."""
+    number of rows changed (captured edits: they sync). The kept residents that received
+    records are re-evaluated for the ledger."""
     merged = dict(session.execute(text(
         "SELECT id, merged_into FROM resident WHERE merged_into IS NOT NULL")).all())
     if not merged:
@@ -260,7 +264,13 @@ def follow_merges(session: Session) -> int:
     moves = {rid: held[t] for rid, t in targets.items() if t in held}
     if not moves:
         return 0
-    moved = _repoint(session, moves)
+    moved, touched = _repoint(session, moves)
     _rehead(session, moves)
     session.flush()
+    if touched:
+        # A visit re-pointed here colours the kept resident's ledger here (once: the PC that
+        # re-points it; the others receive the rows already re-pointed).
+        from familydoc_desktop.store import ledger
+        for resident_id in sorted(touched):
+            ledger.evaluate_resident(session, resident_id)
     return sum(moved.values())
