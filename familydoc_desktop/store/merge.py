@@ -125,6 +125,50 @@ def _residents(session: Session, ids: set[str]) -> dict[str, Resident]:
     return found
 
 
+@dataclass(frozen=True)
+class PersonRow:
+    """One side of a candidate pair as the screen shows it (plain values, no ORM object)."""
+
+    id: str
+    name: str
+    sex: str
+    birth_date: date | None
+    id_number: str | None
+    needs_id_match: bool
+    phone: str | None
+    address: str | None
+    village_code: str | None
+    record_no: str | None
+    registered_on: date | None
+    contracts: int
+    visits: int
+    ledger_rows: int
+
+
+@dataclass(frozen=True)
+class PairRow:
+    kind: str
+    reason: str
+    keep: PersonRow
+    drop: PersonRow
+
+
+def _row(session: Session, r: Resident) -> PersonRow:
+    n = record_counts(session, r.id)
+    return PersonRow(r.id, r.name, r.sex, r.birth_date, r.id_number, r.needs_id_match, r.phone,
+                     r.address, r.village_code, r.record_no,
+                     r.created_at.date() if r.created_at else None,
+                     n["contract"], n["followup_visit"], n["ledger_assessment"])
+
+
+def candidate_rows(session: Session, *, offset: int = 0, limit: int = 200
+                   ) -> tuple[list[PairRow], int]:
+    """A page of candidate pairs for the screen, and how many there are."""
+    found = find_candidates(session)
+    return [PairRow(c.kind, c.reason, _row(session, c.keep), _row(session, c.drop))
+            for c in found[offset:offset + limit]], len(found)
+
+
 def record_counts(session: Session, resident_id: str) -> dict[str, int]:
     """How many contracts, visits and ledger assessments a resident has (the screen shows
     them side by side so the doctor sees what the merge brings together)."""
