@@ -119,6 +119,15 @@ _PUSH_CHANNEL_EN = {"wechat": "WeChat", "sms": "SMS", "print": "Printed leaflet"
                     "in_person": "In person"}
 
 
+_SURVEY_METHOD_EN = {"phone": "Phone", "in_person": "In person"}
+
+
+def survey_method_label(code: str | None) -> str:
+    from familydoc_desktop.domain.services import SURVEY_METHODS
+    table = _SURVEY_METHOD_EN if _language == "en" else SURVEY_METHODS
+    return table.get(code or "", code or "")
+
+
 def push_channel_label(code: str | None) -> str:
     table = _PUSH_CHANNEL_EN if _language == "en" else PUSH_CHANNELS
     return table.get(code or "", code or "")
