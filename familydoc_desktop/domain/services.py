@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Mapping
 
+from familydoc_desktop.domain import indicators
 from familydoc_desktop.domain.errors import DomainError, RulesetError
 
 
@@ -138,7 +139,7 @@ def check_method(method: str | None) -> str:
 # ---- 健康信息推送 (seed 001 item 1: >= 12 a year per signed resident) --------------------
 
 PUSH_CHANNELS = {"wechat": "微信", "sms": "短信", "print": "纸质资料", "in_person": "当面宣教"}
-PUSHES_PER_YEAR = 12
+PUSHES_PER_YEAR = indicators.PUSHES_PER_YEAR
 TOPIC_LIMIT = 200
 
 

@@ -209,6 +209,8 @@ _INDICATOR_EN = {
     "drug_shortages_open": "Drug shortages open", "points_earned": "Health points earned",
     "points_redeemed": "Health points redeemed", "survey_count": "Satisfaction surveys",
     "survey_satisfied": "Satisfied and very satisfied", "satisfaction_rate": "Satisfaction rate",
+    "health_push_12": "Signed residents with 12+ health pushes this year",
+    "health_push_12_rate": "Health pushes: 12 a year reached",
     "fee_public_health": "Fees: public-health fund", "fee_insurance": "Fees: insurance fund",
     "fee_personal": "Fees: personal", "fee_total": "Fees: total",
 }

@@ -189,3 +189,34 @@ def test_cli_push_to_several_residents(cli_db, capsys):
     with cli_db.session() as s:
         assert s.execute(text("SELECT count(*) FROM health_push")).scalar_one() == 3
         assert services.pushes_this_year(s, b) == 2
+
+
+def test_report_health_push_12_rate_by_hand(db):
+    """health_push_12_rate = signed residents with >= 12 pushes from 1 January to the report
+    date / signed residents. Here: 4 signed (甲 12 this year, 乙 13, 丙 11 + 3 last year, 丁 0),
+    戊 unsigned with 12: 2 / 4 = 50.0 %. By village: east 甲 乙 丙 -> 2/3 = 66.7 %, west 丁 -> 0/1."""
+    from familydoc_desktop.store.report import township_report
+
+    with db.session() as s:
+        a, b, c = (person(s, db, n) for n in ("甲", "乙", "丙"))
+        d = person(s, db, "丁", village=OTHER_VILLAGE)
+        e = person(s, db, "戊", signed=False)
+        for n in range(13):
+            day = date(2026, 1, 2) + timedelta(days=10 * n)  # Jan 2 .. May 2
+            group = [b] + ([a, e] if n < 12 else []) + ([c] if n < 11 else [])
+            services.add_pushes(s, resident_ids=group, topic=f"第{n + 1}期", channel="sms",
+                                on_date=day, today=TODAY)
+        services.add_pushes(s, resident_ids=[c], topic="去年", channel="print",
+                            on_date=date(2025, 12, 20), today=TODAY)
+    with db.session() as s:
+        report = township_report(s, on=TODAY)
+        v = report.total.values
+        assert (v["signed"], v["health_push_12"], v["health_push_12_rate"]) == (4, 2, 50.0)
+        by_village = {r.key: r.values for r in township_report(s, on=TODAY, by="village").rows}
+        assert (by_village[VILLAGE]["health_push_12"], by_village[VILLAGE]["health_push_12_rate"]
+                ) == (2, 66.7)
+        assert by_village[OTHER_VILLAGE]["health_push_12_rate"] == 0.0
+        # On 1 March only the pushes up to then count: nobody has 12 yet.
+        early = township_report(s, on=date(2026, 3, 1)).total.values
+        assert (early["health_push_12"], early["health_push_12_rate"]) == (0, 0.0)
+    assert d and e
