@@ -138,6 +138,10 @@
         <translation>删除</translation>
     </message>
     <message>
+        <source>Merged duplicates</source>
+        <translation>合并重复档案</translation>
+    </message>
+    <message>
         <source>Loading…</source>
         <translation>正在读取…</translation>
     </message>
@@ -322,6 +326,153 @@
     <message>
         <source>Discharged</source>
         <translation>撤床日期</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicatesScreen</name>
+    <message>
+        <source>Possible duplicate residents</source>
+        <translation>疑似重复居民</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Residents registered twice: the same ID number entered on two PCs, or the same name, birth date and village without an ID number. The merged resident keeps every contract, visit and ledger record of both.</source>
+        <translation>重复登记的居民：同一身份证号在两台电脑上分别登记，或姓名、出生日期和村相同且无身份证号。合并后保留的居民拥有两份档案的全部签约、随访和台账记录。</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>Birth date</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <source>Kept: ID number</source>
+        <translation>保留：身份证号</translation>
+    </message>
+    <message>
+        <source>Merged: ID number</source>
+        <translation>并入：身份证号</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation>保留的居民</translation>
+    </message>
+    <message>
+        <source>Merged into it, then removed</source>
+        <translation>并入后删除的档案</translation>
+    </message>
+    <message>
+        <source>Swap: keep the other one</source>
+        <translation>对调：保留另一位</translation>
+    </message>
+    <message>
+        <source>Merge…</source>
+        <translation>合并…</translation>
+    </message>
+    <message>
+        <source>Same ID number, registered on two PCs</source>
+        <translation>身份证号相同（两台电脑分别登记）</translation>
+    </message>
+    <message>
+        <source>Same name, birth date and village</source>
+        <translation>姓名、出生日期和村相同</translation>
+    </message>
+    <message>
+        <source>none (to be checked)</source>
+        <translation>无（待核对）</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>birth date unknown</source>
+        <translation>出生日期不详</translation>
+    </message>
+    <message>
+        <source>%1 (%2, %3, ID number %4)</source>
+        <translation>%1（%2，%3，身份证号 %4）</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>住址</translation>
+    </message>
+    <message>
+        <source>Health record no.</source>
+        <translation>健康档案编号</translation>
+    </message>
+    <message>
+        <source>Registered on</source>
+        <translation>建档日期</translation>
+    </message>
+    <message>
+        <source>Contracts</source>
+        <translation>签约协议</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>随访记录</translation>
+    </message>
+    <message>
+        <source>Ledger records</source>
+        <translation>台账记录</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>%1 possible duplicates</source>
+        <translation>共 %1 对疑似重复</translation>
+    </message>
+    <message>
+        <source>No possible duplicates.</source>
+        <translation>没有疑似重复的居民。</translation>
+    </message>
+    <message>
+        <source>Merge residents</source>
+        <translation>合并居民</translation>
+    </message>
+    <message>
+        <source>Merge %1 into %2?
+
+Every contract, follow-up and ledger record of the first goes to the second, and the first record is removed. If both have a contract in force, the merged one&apos;s is ended. This cannot be undone.</source>
+        <translation>把 %1 并入 %2？
+
+前者的全部签约、随访和台账记录归到后者，前者的档案删除。两人都有在约协议时，并入者的协议解约。合并不可撤销。</translation>
+    </message>
+    <message>
+        <source>Merged into %1.</source>
+        <translation>已合并到 %1。</translation>
+    </message>
+    <message>
+        <source>Merging…</source>
+        <translation>正在合并…</translation>
     </message>
 </context>
 <context>
@@ -668,6 +819,10 @@
     <message>
         <source>Village</source>
         <translation>村</translation>
+    </message>
+    <message>
+        <source>Funding</source>
+        <translation>经费来源</translation>
     </message>
     <message>
         <source>Detail</source>
@@ -1038,6 +1193,10 @@
         <translation>导入导出</translation>
     </message>
     <message>
+        <source>Duplicates</source>
+        <translation>疑似重复</translation>
+    </message>
+    <message>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
@@ -1347,6 +1506,108 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Printer…</source>
         <translation>打印机…</translation>
+    </message>
+</context>
+<context>
+    <name>PushDialog</name>
+    <message>
+        <source>Health information push</source>
+        <translation>健康信息推送</translation>
+    </message>
+    <message>
+        <source>Choose or type the topic</source>
+        <translation>选择或填写推送主题</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>推送对象</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>服务类别</translation>
+    </message>
+    <message>
+        <source>Topic *</source>
+        <translation>推送主题 *</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>推送方式</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>推送日期</translation>
+    </message>
+    <message>
+        <source>Record push</source>
+        <translation>登记推送</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>PushesTab</name>
+    <message>
+        <source>All villages</source>
+        <translation>全部村</translation>
+    </message>
+    <message>
+        <source>Every signed resident</source>
+        <translation>全部签约居民</translation>
+    </message>
+    <message>
+        <source>Only those short of %1 this year</source>
+        <translation>只看今年不足%1次的</translation>
+    </message>
+    <message>
+        <source>Push to selected…</source>
+        <translation>推送给选中的居民…</translation>
+    </message>
+    <message>
+        <source>Push to everyone listed…</source>
+        <translation>推送给列表中的全部居民…</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <source>Pushes this year</source>
+        <translation>今年已推送</translation>
+    </message>
+    <message>
+        <source>Still owed</source>
+        <translation>还差</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>%1 signed residents have had fewer than %2 pushes in %3</source>
+        <translation>%3年健康信息推送不足%2次的签约居民 %1 人</translation>
+    </message>
+    <message>
+        <source>%1 signed residents; pushes each had in %3 (at least %2 a year)</source>
+        <translation>签约居民 %1 人及其%3年已推送次数（每年不少于%2次）</translation>
+    </message>
+    <message>
+        <source>Nobody to list.</source>
+        <translation>没有符合条件的居民。</translation>
+    </message>
+    <message>
+        <source>%1 and %2 others</source>
+        <translation>%1等，另有%2人</translation>
+    </message>
+    <message>
+        <source>%1 residents (%2)</source>
+        <translation>%1 位居民（%2）</translation>
     </message>
 </context>
 <context>
@@ -1709,6 +1970,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Satisfaction survey…</source>
         <translation>满意度调查…</translation>
+    </message>
+    <message>
+        <source>Health information push…</source>
+        <translation>健康信息推送…</translation>
     </message>
     <message>
         <source>Start</source>
@@ -2095,6 +2360,14 @@ Offline-first family doctor contract service for village clinics.</source>
         <source>Health points</source>
         <translation>健康积分</translation>
     </message>
+    <message>
+        <source>Health information pushes</source>
+        <translation>健康信息推送</translation>
+    </message>
+    <message>
+        <source>Satisfaction surveys</source>
+        <translation>满意度调查</translation>
+    </message>
 </context>
 <context>
     <name>SettingsScreen</name>
@@ -2420,6 +2693,61 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>SurveysTab</name>
+    <message>
+        <source>New survey…</source>
+        <translation>登记满意度调查…</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>调查日期</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>调查方式</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <source>Answers</source>
+        <translation>各题评分</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>团队</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>意见建议</translation>
+    </message>
+    <message>
+        <source>%1 surveys</source>
+        <translation>共 %1 份调查</translation>
+    </message>
+    <message>
+        <source>%1 %2 (%3 surveys)</source>
+        <translation>%1 %2（%3份）</translation>
+    </message>
+    <message>
+        <source>(not signed)</source>
+        <translation>（未签约）</translation>
+    </message>
+    <message>
+        <source>Satisfaction rate this year, per team: %1</source>
+        <translation>今年各团队满意率：%1</translation>
+    </message>
+    <message>
+        <source>Satisfaction survey of</source>
+        <translation>满意度调查：选择居民</translation>
     </message>
 </context>
 <context>

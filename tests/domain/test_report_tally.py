@@ -66,3 +66,19 @@ def test_groups_and_labels():
 def test_window_covers_the_80_plus_year_and_the_period():
     assert window(date(2026, 3, 31), date(2025, 1, 1), date(2025, 12, 31))["visits_from"] == "2025-01-01"
     assert window(ON, date(2026, 4, 1), END)["visits_from"] == "2026-01-01"
+
+
+def test_health_pushes_in_the_calendar_year_of_signed_residents():
+    """r1 (signed) 12 pushes this year -> counted; r2 (not signed on ON) 12 -> not; pushes
+    of last year and after ON do not count. 1 of 1 signed: 100 %."""
+    rows = _rows(False)
+    rows.health_push = ([("r1", date(2026, 1, 1) + i * (date(2026, 1, 15) - date(2026, 1, 1)))
+                         for i in range(11)] + [("r1", ON), ("r1", date(2026, 7, 1)),
+                                                ("r1", date(2025, 12, 31))]
+                        + [("r2", date(2026, 2, 1))] * 12)
+    v = tally(rows, on=ON, start=START, end=END, by=None).total.values
+    assert (v["signed"], v["health_push_12"], v["health_push_12_rate"]) == (1, 1, 100.0)
+    rows.health_push = rows.health_push[1:]  # one fewer this year: 11
+    v = tally(rows, on=ON, start=START, end=END, by=None).total.values
+    assert (v["health_push_12"], v["health_push_12_rate"]) == (0, 0.0)
+    assert window(ON, START, END)["year_from"] == "2026-01-01"
