@@ -14,6 +14,10 @@ def digest_word(ok: bool | None) -> str:
     return "未核对" if ok is None else ("一致" if ok else "不一致")
 
 
+def channel_word(channel: str | None) -> str:
+    return {"usb": "U盘", "network": "网络"}.get(channel or "", "-")
+
+
 def offset_word(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds:+.0f}秒"
 
@@ -37,7 +41,8 @@ def lines(report: dict, stale_days: int = 7) -> list[str]:
             out.append(
                 f"    {d['username']}  {d.get('name') or d['device_id']}  "
                 f"版本 {d.get('app_version') or '-'}  "
-                f"上次同步 {short_time(d.get('last_sync_at'))}  "
+                f"上次同步 {short_time(d.get('last_sync_at'))}"
+                f"{'（U盘）' if d.get('channel') == 'usb' else ''}  "
                 f"最近联系 {short_time(d.get('last_seen_at'))}  待上传 {_n(d.get('pending'))}  "
                 f"被拒 {_n(d.get('refused'))}  冲突 {_n(d.get('open_conflicts'))}  "
                 f"时钟 {offset_word(d.get('clock_offset_seconds'))}  "
