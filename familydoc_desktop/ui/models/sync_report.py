@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, \
-    QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from familydoc_desktop.sync import report_text
 from familydoc_desktop.ui import labels
+from familydoc_desktop.ui.i18n import translate
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, SORT_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
@@ -22,10 +22,6 @@ SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 4
 # Light backgrounds that keep black text readable, and the strong colour of the status text.
 BACKGROUND = {report_text.RED: "#F8D7DA", report_text.AMBER: "#FFF3CD"}
 FOREGROUND = {report_text.RED: "#A61B1B", report_text.AMBER: "#8A5A00"}
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SyncReport", text)
 
 
 def latest(values: list[str | None]) -> str | None:
@@ -109,15 +105,21 @@ class _ReportModel(QAbstractTableModel):
 
     def status(self, row: dict) -> str:
         flags = self.flags_of(row)
-        return labels.sync_flags_label(flags, self.stale_days) if flags else _tr("OK")
+        if not flags:
+            return translate("SyncReport", "OK")
+        return labels.sync_flags_label(flags, self.stale_days)
 
 
 def _time(iso: str | None) -> str:
-    return report_text.short_time(iso) if iso else _tr("never")
+    return report_text.short_time(iso) if iso else translate("SyncReport", "never")
 
 
 def _n(value) -> str:  # noqa: ANN001
     return "-" if value is None else str(value)
+
+
+def _total(clinic: dict, key: str) -> int:
+    return sum(d.get(key) or 0 for d in clinic.get("devices") or [])
 
 
 class ClinicsModel(_ReportModel):
@@ -125,15 +127,15 @@ class ClinicsModel(_ReportModel):
 
     def columns(self) -> list[tuple[str, Callable[[dict], Any]]]:
         return [
-            (_tr("Code"), lambda c: c["code"]),
-            (_tr("Village clinic"), lambda c: c["name"]),
-            (_tr("PCs"), lambda c: len(c.get("devices") or [])),
-            (_tr("Last sync"), lambda c: _time(latest(
+            (translate("SyncReport", "Code"), lambda c: c["code"]),
+            (translate("SyncReport", "Village clinic"), lambda c: c["name"]),
+            (translate("SyncReport", "PCs"), lambda c: len(c.get("devices") or [])),
+            (translate("SyncReport", "Last sync"), lambda c: _time(latest(
                 [d.get("last_sync_at") for d in c.get("devices") or []]))),
-            (_tr("Pending"), lambda c: sum(d.get("pending") or 0 for d in c.get("devices") or [])),
-            (_tr("Refused"), lambda c: sum(d.get("refused") or 0 for d in c.get("devices") or [])),
-            (_tr("Open conflicts"), lambda c: c.get("open_conflicts") or 0),
-            (_tr("Status"), self.status),
+            (translate("SyncReport", "Pending"), lambda c: _total(c, "pending")),
+            (translate("SyncReport", "Refused"), lambda c: _total(c, "refused")),
+            (translate("SyncReport", "Open conflicts"), lambda c: c.get("open_conflicts") or 0),
+            (translate("SyncReport", "Status"), self.status),
         ]
 
 
@@ -142,24 +144,29 @@ class DevicesModel(_ReportModel):
 
     def columns(self) -> list[tuple[str, Callable[[dict], Any]]]:
         return [
-            (_tr("Account"), lambda d: d.get("username")),
-            (_tr("PC"), lambda d: d.get("name") or d.get("device_id")),
-            (_tr("Version"), lambda d: d.get("app_version") or "-"),
-            (_tr("Last sync"), lambda d: _time(d.get("last_sync_at"))),
-            (_tr("Last seen"), lambda d: _time(d.get("last_seen_at"))),
-            (_tr("Pending"), lambda d: _n(d.get("pending"))),
-            (_tr("Refused"), lambda d: _n(d.get("refused"))),
-            (_tr("Conflicts"), lambda d: _n(d.get("open_conflicts"))),
-            (_tr("Clock offset"), lambda d: self.offset(d.get("clock_offset_seconds"))),
-            (_tr("Data check"), lambda d: self.digest(d.get("digest_ok"))),
-            (_tr("Last error"), lambda d: d.get("last_error") or ""),
-            (_tr("Status"), self.status),
+            (translate("SyncReport", "Account"), lambda d: d.get("username")),
+            (translate("SyncReport", "PC"), lambda d: d.get("name") or d.get("device_id")),
+            (translate("SyncReport", "Version"), lambda d: d.get("app_version") or "-"),
+            (translate("SyncReport", "Last sync"), lambda d: _time(d.get("last_sync_at"))),
+            (translate("SyncReport", "Last seen"), lambda d: _time(d.get("last_seen_at"))),
+            (translate("SyncReport", "Pending"), lambda d: _n(d.get("pending"))),
+            (translate("SyncReport", "Refused"), lambda d: _n(d.get("refused"))),
+            (translate("SyncReport", "Conflicts"), lambda d: _n(d.get("open_conflicts"))),
+            (translate("SyncReport", "Clock offset"),
+             lambda d: self.offset(d.get("clock_offset_seconds"))),
+            (translate("SyncReport", "Data check"), lambda d: self.digest(d.get("digest_ok"))),
+            (translate("SyncReport", "Last error"), lambda d: d.get("last_error") or ""),
+            (translate("SyncReport", "Status"), self.status),
         ]
 
     @staticmethod
     def offset(seconds: float | None) -> str:
-        return "-" if seconds is None else _tr("%1 s").replace("%1", f"{seconds:+.0f}")
+        if seconds is None:
+            return "-"
+        return translate("SyncReport", "%1 s").replace("%1", f"{seconds:+.0f}")
 
     @staticmethod
     def digest(ok: bool | None) -> str:
-        return _tr("not checked") if ok is None else (_tr("matches") if ok else _tr("mismatch"))
+        if ok is None:
+            return translate("SyncReport", "not checked")
+        return translate("SyncReport", "matches") if ok else translate("SyncReport", "mismatch")

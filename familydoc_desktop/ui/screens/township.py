@@ -62,12 +62,12 @@ class SyncReportScreen(QWidget):
         self.legend = QLabel(self)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setWordWrap(True)
-        self.legend.setText(
-            f"<span style='background-color:{BACKGROUND[report_text.RED]}'>&nbsp;&nbsp;&nbsp;"
-            f"</span> {self.tr('Red: no PC, not synced, last sync failed or data check mismatch')}"
-            f"&nbsp;&nbsp;&nbsp;<span style='background-color:{BACKGROUND[report_text.AMBER]}'>"
-            f"&nbsp;&nbsp;&nbsp;</span> "
-            f"{self.tr('Amber: a PC behind, clock off, refused edits, old version or open conflicts')}")
+        red = self.tr("Red: no PC, not synced, last sync failed or data check mismatch")
+        amber = self.tr("Amber: a PC behind, clock off, refused edits, old version or open "
+                        "conflicts")
+        swatch = "<span style='background-color:%s'>&nbsp;&nbsp;&nbsp;&nbsp;</span> "
+        self.legend.setText(swatch % BACKGROUND[report_text.RED] + red + "&nbsp;&nbsp;&nbsp; "
+                            + swatch % BACKGROUND[report_text.AMBER] + amber)
         layout.addWidget(self.legend)
 
         split = QSplitter(Qt.Orientation.Vertical, self)
