@@ -529,11 +529,15 @@ def _set_state(conn, key: str, value: str) -> None:  # noqa: ANN001
                  {"k": key, "v": value})
 
 
+def state_in(conn, key: str, default: str | None = None) -> str | None:  # noqa: ANN001
+    """One sync_state value, read on an open connection (inside a caller's transaction)."""
+    value = conn.execute(text("SELECT value FROM sync_state WHERE key = :k"), {"k": key}).scalar()
+    return default if value is None else value
+
+
 def get_state(db: Database, key: str, default: str | None = None) -> str | None:
     with db.session(capture=False) as s:
-        value = s.connection().exec_driver_sql(
-            "SELECT value FROM sync_state WHERE key = ?", (key,)).scalar()
-    return default if value is None else value
+        return state_in(s.connection(), key, default)
 
 
 def set_state(db: Database, key: str, value: str) -> None:

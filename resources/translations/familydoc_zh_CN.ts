@@ -670,6 +670,10 @@
         <translation>村</translation>
     </message>
     <message>
+        <source>Funding</source>
+        <translation>经费来源</translation>
+    </message>
+    <message>
         <source>Detail</source>
         <translation>说明</translation>
     </message>
@@ -1354,6 +1358,108 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>PushDialog</name>
+    <message>
+        <source>Health information push</source>
+        <translation>健康信息推送</translation>
+    </message>
+    <message>
+        <source>Choose or type the topic</source>
+        <translation>选择或填写推送主题</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>推送对象</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>服务类别</translation>
+    </message>
+    <message>
+        <source>Topic *</source>
+        <translation>推送主题 *</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>推送方式</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>推送日期</translation>
+    </message>
+    <message>
+        <source>Record push</source>
+        <translation>登记推送</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>PushesTab</name>
+    <message>
+        <source>All villages</source>
+        <translation>全部村</translation>
+    </message>
+    <message>
+        <source>Every signed resident</source>
+        <translation>全部签约居民</translation>
+    </message>
+    <message>
+        <source>Only those short of %1 this year</source>
+        <translation>只看今年不足%1次的</translation>
+    </message>
+    <message>
+        <source>Push to selected…</source>
+        <translation>推送给选中的居民…</translation>
+    </message>
+    <message>
+        <source>Push to everyone listed…</source>
+        <translation>推送给列表中的全部居民…</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <source>Pushes this year</source>
+        <translation>今年已推送</translation>
+    </message>
+    <message>
+        <source>Still owed</source>
+        <translation>还差</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>%1 signed residents have had fewer than %2 pushes in %3</source>
+        <translation>%3年健康信息推送不足%2次的签约居民 %1 人</translation>
+    </message>
+    <message>
+        <source>%1 signed residents; pushes each had in %3 (at least %2 a year)</source>
+        <translation>签约居民 %1 人及其%3年已推送次数（每年不少于%2次）</translation>
+    </message>
+    <message>
+        <source>Nobody to list.</source>
+        <translation>没有符合条件的居民。</translation>
+    </message>
+    <message>
+        <source>%1 and %2 others</source>
+        <translation>%1等，另有%2人</translation>
+    </message>
+    <message>
+        <source>%1 residents (%2)</source>
+        <translation>%1 位居民（%2）</translation>
+    </message>
+</context>
+<context>
     <name>ReferralDialog</name>
     <message>
         <source>Referral</source>
@@ -1770,6 +1876,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>满意度调查…</translation>
     </message>
     <message>
+        <source>Health information push…</source>
+        <translation>健康信息推送…</translation>
+    </message>
+    <message>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -2154,6 +2264,14 @@ Offline-first family doctor contract service for village clinics.</source>
         <source>Health points</source>
         <translation>健康积分</translation>
     </message>
+    <message>
+        <source>Health information pushes</source>
+        <translation>健康信息推送</translation>
+    </message>
+    <message>
+        <source>Satisfaction surveys</source>
+        <translation>满意度调查</translation>
+    </message>
 </context>
 <context>
     <name>SettingsScreen</name>
@@ -2483,6 +2601,61 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>SurveysTab</name>
+    <message>
+        <source>New survey…</source>
+        <translation>登记满意度调查…</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>调查日期</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>调查方式</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <source>Answers</source>
+        <translation>各题评分</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>团队</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>意见建议</translation>
+    </message>
+    <message>
+        <source>%1 surveys</source>
+        <translation>共 %1 份调查</translation>
+    </message>
+    <message>
+        <source>%1 %2 (%3 surveys)</source>
+        <translation>%1 %2（%3份）</translation>
+    </message>
+    <message>
+        <source>(not signed)</source>
+        <translation>（未签约）</translation>
+    </message>
+    <message>
+        <source>Satisfaction rate this year, per team: %1</source>
+        <translation>今年各团队满意率：%1</translation>
+    </message>
+    <message>
+        <source>Satisfaction survey of</source>
+        <translation>满意度调查：选择居民</translation>
     </message>
 </context>
 <context>
