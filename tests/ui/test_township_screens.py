@@ -4,6 +4,7 @@ chart widget; indicator targets on the report screen; English mode."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,17 @@ from familydoc_desktop.ui.screens.township import SyncReportScreen
 from familydoc_desktop.ui.widgets.bar_chart import TARGET_COLOUR, BarChart, Series
 from tests.sync.sync_live import PASSWORD
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's screenshots of these screens: FAMILYDOC_SCREENSHOTS=docs/screenshots pytest
+# tests/ui/test_township_screens.py writes them there; otherwise they go to the test's tmp dir.
+SCREENSHOTS_ENV = "FAMILYDOC_SCREENSHOTS"
+
+
+def _shot(widget, tmp_path: Path, name: str) -> Path:
+    folder = Path(os.environ.get(SCREENSHOTS_ENV) or tmp_path)
+    path = folder / f"{name}.png"
+    image = widget.grab().toImage()
+    assert not image.isNull() and image.save(str(path))
+    return path
 
 
 def _device(device_id: str, username: str, *, flags=(), **values) -> dict:
@@ -400,7 +411,7 @@ def test_bar_chart_stacks_the_ledger_colours(qtbot):
 
 # -- targets on the report screen ----------------------------------------------------------------
 
-def test_report_screen_marks_rates_below_target_and_charts_them(ctx, qtbot):
+def test_report_screen_marks_rates_below_target_and_charts_them(ctx, qtbot, tmp_path):
     from familydoc_desktop.store.bulk import load_demo
     from familydoc_desktop.ui.screens.reports import ReportsScreen
 
@@ -450,15 +461,15 @@ def test_report_screen_marks_rates_below_target_and_charts_them(ctx, qtbot):
     assert screen.table.item(row, 2).text() == "≥30"
     assert not screen.is_below_target("coverage")
 
-    if SCREENSHOTS.is_dir():
-        with ctx.session() as s:
-            settings.set_setting(s, "targets_ruleset", None)
-        screen.run()
-        wait_tasks(qtbot, ctx)
-        screen.grab().save(str(SCREENSHOTS / "reports_targets.png"))
-        screen.tabs.setCurrentWidget(screen.charts)
-        qtbot.wait(50)
-        screen.grab().save(str(SCREENSHOTS / "reports_charts.png"))
+    with ctx.session() as s:
+        settings.set_setting(s, "targets_ruleset", None)
+    screen.run()
+    wait_tasks(qtbot, ctx)
+    screen.table.setFocus()
+    _shot(screen, tmp_path, "reports_targets")
+    screen.tabs.setCurrentWidget(screen.charts)
+    qtbot.wait(50)
+    _shot(screen, tmp_path, "reports_charts")
 
 
 def test_targets_in_force_by_year():
@@ -487,7 +498,7 @@ def english(app):
     make_application(lang="zh_CN")
 
 
-def test_english_mode(english, ctx, qtbot, fake_server):
+def test_english_mode(english, ctx, qtbot, fake_server, tmp_path):
     screen = _loaded(ctx, qtbot)
     model = screen.clinics_model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
@@ -499,16 +510,18 @@ def test_english_mode(english, ctx, qtbot, fake_server):
     assert screen.refresh_button.text() == "Refresh"
     assert "6 village clinics" in screen.summary.text()
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in "".join(headers + words))
-    if SCREENSHOTS.is_dir():
-        screen.grab().save(str(SCREENSHOTS / "township_sync_en.png"))
+    _shot(screen, tmp_path, "township_sync_en")
 
 
-def test_screenshot_of_the_sync_report(ctx, qtbot, fake_server):
+def test_screenshot_of_the_sync_report(ctx, qtbot, fake_server, tmp_path):
+    from PySide6.QtGui import QImage
+
     screen = _loaded(ctx, qtbot)
     north = next(r for r in range(6) if screen.clinics_model.index(r, 1).data() == "北村卫生室")
     screen.clinics.setCurrentIndex(screen.clinics_model.index(north, 0))
     qtbot.wait(50)
-    image = screen.grab().toImage()
-    assert not image.isNull()
-    if SCREENSHOTS.is_dir():
-        image.save(str(SCREENSHOTS / "township_sync.png"))
+    image = QImage(str(_shot(screen, tmp_path, "township_sync")))
+    # The red rows are red on screen too: a pixel of 西村's row (not selected) in the table.
+    west = screen.clinics.visualRect(screen.clinics_model.index(1, 2))
+    origin = screen.clinics.viewport().mapTo(screen, west.center())
+    assert QColor(image.pixel(origin.x(), origin.y())) == QColor(BACKGROUND["red"])
