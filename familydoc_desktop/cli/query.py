@@ -57,6 +57,9 @@ def register(sub) -> None:  # noqa: ANN001
     p.add_argument("resident", help="居民ID或身份证号")
     p.add_argument("--unmask", action="store_true", help="显示完整的身份证号和电话（会记录审计日志）")
 
+    from familydoc_desktop.cli.duplicates import add_merge_parser
+    add_merge_parser(rsub, _sub)
+
     vis = sub.add_parser("visit", help="随访")
     vsub = vis.add_subparsers(dest="visit_command", metavar="ACTION", required=True)
     p = _sub(vsub, "add", "登记随访", cmd_visit_add)

@@ -14,6 +14,10 @@ def digest_word(ok: bool | None) -> str:
     return "未核对" if ok is None else ("一致" if ok else "不一致")
 
 
+def channel_word(channel: str | None) -> str:
+    return {"usb": "U盘", "network": "网络"}.get(channel or "", "-")
+
+
 def offset_word(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds:+.0f}秒"
 
@@ -37,7 +41,8 @@ def lines(report: dict, stale_days: int = 7) -> list[str]:
             out.append(
                 f"    {d['username']}  {d.get('name') or d['device_id']}  "
                 f"版本 {d.get('app_version') or '-'}  "
-                f"上次同步 {short_time(d.get('last_sync_at'))}  "
+                f"上次同步 {short_time(d.get('last_sync_at'))}"
+                f"{'（U盘）' if d.get('channel') == 'usb' else ''}  "
                 f"最近联系 {short_time(d.get('last_seen_at'))}  待上传 {_n(d.get('pending'))}  "
                 f"被拒 {_n(d.get('refused'))}  冲突 {_n(d.get('open_conflicts'))}  "
                 f"时钟 {offset_word(d.get('clock_offset_seconds'))}  "
@@ -66,8 +71,8 @@ def severity(flags: list[str]) -> str | None:
 
 
 CLINIC_HEADER = ["机构代码", "村卫生室", "电脑台数", "待处理冲突", "需要关注"]
-DEVICE_HEADER = ["机构代码", "村卫生室", "用户名", "电脑", "设备号", "软件版本", "上次成功同步",
-                 "最近联系", "待上传", "被拒修改", "被拒原因", "本机冲突", "时钟偏差(秒)",
+DEVICE_HEADER = ["机构代码", "村卫生室", "用户名", "电脑", "设备号", "软件版本", "同步方式",
+                 "上次成功同步", "最近联系", "待上传", "被拒修改", "被拒原因", "本机冲突", "时钟偏差(秒)",
                  "数据核对", "核对时间", "最近错误", "标记"]
 
 
@@ -78,7 +83,8 @@ def clinic_row(c: dict, stale_days: int = 7) -> list:
 
 def device_row(c: dict, d: dict, stale_days: int = 7) -> list:
     return [c["code"], c["name"], d.get("username"), d.get("name"), d.get("device_id"),
-            d.get("app_version"), short_time(d.get("last_sync_at")),
+            d.get("app_version"), channel_word(d.get("channel")),
+            short_time(d.get("last_sync_at")),
             short_time(d.get("last_seen_at")), d.get("pending"), d.get("refused"),
             refused_words(d.get("refused_reasons") or []), d.get("open_conflicts"),
             d.get("clock_offset_seconds"), digest_word(d.get("digest_ok")),

@@ -52,6 +52,8 @@ class MainWindow(QMainWindow):
         self._add_screen("township", self.tr("Village sync"), "township", self._make_township)
         self._add_screen("import_export", self.tr("Import/Export"), "import",
                          self._make_import_export)
+        self._add_screen("duplicates", self.tr("Duplicates"), "duplicates",
+                         self._make_duplicates)
         self._add_screen("sync", self.tr("Sync"), "sync", self._make_sync)
         self._add_screen("audit", self.tr("Audit log"), "audit", self._make_audit)
         self._add_screen("settings", self.tr("Settings"), "settings", self._make_settings)
@@ -164,6 +166,10 @@ class MainWindow(QMainWindow):
     def _make_import_export(self) -> QWidget:
         from familydoc_desktop.ui.screens.import_export import ImportExportScreen
         return ImportExportScreen(self.ctx, self)
+
+    def _make_duplicates(self) -> QWidget:
+        from familydoc_desktop.ui.screens.duplicates import DuplicatesScreen
+        return DuplicatesScreen(self.ctx, self)
 
     def _make_sync(self) -> QWidget:
         from familydoc_desktop.ui.screens.sync_panel import SyncScreen

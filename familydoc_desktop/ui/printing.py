@@ -267,14 +267,17 @@ def sync_report_html(report: dict, stale_days: int, generated: str) -> str:
     devices = []
     for c in clinics:
         for d in c.get("devices") or []:
-            r = rt.device_row(c, d, stale_days)
             fill = _FILL.get(rt.severity(d.get("flags") or []) or "", "")
             style = f" style='background-color:{fill}'" if fill else ""
-            cells = [r[1], r[2], r[3] or r[4], r[5] or "-", r[6], r[8], r[9], r[11],
-                     rt.offset_word(d.get("clock_offset_seconds")), r[13], r[16] or "正常"]
+            cells = [c["name"], d.get("username"), d.get("name") or d.get("device_id"),
+                     d.get("app_version") or "-", rt.channel_word(d.get("channel")),
+                     rt.short_time(d.get("last_sync_at")), d.get("pending"), d.get("refused"),
+                     d.get("open_conflicts"), rt.offset_word(d.get("clock_offset_seconds")),
+                     rt.digest_word(d.get("digest_ok")),
+                     rt.sync_flag_words(d.get("flags") or [], stale_days) or "正常"]
             devices.append(f"<tr{style}>" + "".join(f"<td>{_e('-' if v is None else v)}</td>"
                                                    for v in cells) + "</tr>")
-    device_head = ["村卫生室", "用户名", "电脑", "版本", "上次成功同步", "待上传", "被拒",
+    device_head = ["村卫生室", "用户名", "电脑", "版本", "同步方式", "上次成功同步", "待上传", "被拒",
                    "冲突", "时钟偏差", "数据核对", "标记"]
     return f"""
 <html><head><style>

@@ -138,6 +138,10 @@
         <translation>删除</translation>
     </message>
     <message>
+        <source>Merged duplicates</source>
+        <translation>合并重复档案</translation>
+    </message>
+    <message>
         <source>Loading…</source>
         <translation>正在读取…</translation>
     </message>
@@ -322,6 +326,153 @@
     <message>
         <source>Discharged</source>
         <translation>撤床日期</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicatesScreen</name>
+    <message>
+        <source>Possible duplicate residents</source>
+        <translation>疑似重复居民</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Residents registered twice: the same ID number entered on two PCs, or the same name, birth date and village without an ID number. The merged resident keeps every contract, visit and ledger record of both.</source>
+        <translation>重复登记的居民：同一身份证号在两台电脑上分别登记，或姓名、出生日期和村相同且无身份证号。合并后保留的居民拥有两份档案的全部签约、随访和台账记录。</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>Birth date</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <source>Kept: ID number</source>
+        <translation>保留：身份证号</translation>
+    </message>
+    <message>
+        <source>Merged: ID number</source>
+        <translation>并入：身份证号</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation>保留的居民</translation>
+    </message>
+    <message>
+        <source>Merged into it, then removed</source>
+        <translation>并入后删除的档案</translation>
+    </message>
+    <message>
+        <source>Swap: keep the other one</source>
+        <translation>对调：保留另一位</translation>
+    </message>
+    <message>
+        <source>Merge…</source>
+        <translation>合并…</translation>
+    </message>
+    <message>
+        <source>Same ID number, registered on two PCs</source>
+        <translation>身份证号相同（两台电脑分别登记）</translation>
+    </message>
+    <message>
+        <source>Same name, birth date and village</source>
+        <translation>姓名、出生日期和村相同</translation>
+    </message>
+    <message>
+        <source>none (to be checked)</source>
+        <translation>无（待核对）</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>birth date unknown</source>
+        <translation>出生日期不详</translation>
+    </message>
+    <message>
+        <source>%1 (%2, %3, ID number %4)</source>
+        <translation>%1（%2，%3，身份证号 %4）</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>住址</translation>
+    </message>
+    <message>
+        <source>Health record no.</source>
+        <translation>健康档案编号</translation>
+    </message>
+    <message>
+        <source>Registered on</source>
+        <translation>建档日期</translation>
+    </message>
+    <message>
+        <source>Contracts</source>
+        <translation>签约协议</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>随访记录</translation>
+    </message>
+    <message>
+        <source>Ledger records</source>
+        <translation>台账记录</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>%1 possible duplicates</source>
+        <translation>共 %1 对疑似重复</translation>
+    </message>
+    <message>
+        <source>No possible duplicates.</source>
+        <translation>没有疑似重复的居民。</translation>
+    </message>
+    <message>
+        <source>Merge residents</source>
+        <translation>合并居民</translation>
+    </message>
+    <message>
+        <source>Merge %1 into %2?
+
+Every contract, follow-up and ledger record of the first goes to the second, and the first record is removed. If both have a contract in force, the merged one&apos;s is ended. This cannot be undone.</source>
+        <translation>把 %1 并入 %2？
+
+前者的全部签约、随访和台账记录归到后者，前者的档案删除。两人都有在约协议时，并入者的协议解约。合并不可撤销。</translation>
+    </message>
+    <message>
+        <source>Merged into %1.</source>
+        <translation>已合并到 %1。</translation>
+    </message>
+    <message>
+        <source>Merging…</source>
+        <translation>正在合并…</translation>
     </message>
 </context>
 <context>
@@ -1044,6 +1195,10 @@
     <message>
         <source>Import/Export</source>
         <translation>导入导出</translation>
+    </message>
+    <message>
+        <source>Duplicates</source>
+        <translation>疑似重复</translation>
     </message>
     <message>
         <source>Sync</source>
@@ -2736,6 +2891,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>软件版本</translation>
     </message>
     <message>
+        <source>Sync via</source>
+        <translation>同步方式</translation>
+    </message>
+    <message>
         <source>Last seen</source>
         <translation>最近联系</translation>
     </message>
@@ -2758,6 +2917,14 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>%1 s</source>
         <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>USB drive</source>
+        <translation>U盘</translation>
+    </message>
+    <message>
+        <source>network</source>
+        <translation>网络</translation>
     </message>
     <message>
         <source>not checked</source>

@@ -39,8 +39,15 @@ ORG_NOT_FOUND = "机构不存在：{org}"
 
 # --- a device reports ------------------------------------------------------------------------
 
-def record(engine: Engine, who: Principal, body: SyncHealthReport) -> dict:
-    """Keep `body` as the latest report of the caller's own device (403 for another id)."""
+CHANNELS = ("network", "usb")
+
+
+def record(engine: Engine, who: Principal, body: SyncHealthReport, *,
+           channel: str = "network") -> dict:
+    """Keep `body` as the latest report of the caller's own device (403 for another id).
+    `channel` "usb": it came inside a USB bundle the server just imported (its round is the
+    import, so last_sync_at is now; the device's clock offset is unknown)."""
+    assert channel in CHANNELS
     now = now_ms()
     if body.device_id != who.device_id:
         with write_tx(engine) as conn:
@@ -66,7 +73,7 @@ def record(engine: Engine, who: Principal, body: SyncHealthReport) -> dict:
         "digest_ok": body.digest_ok,
         "records": json.dumps(body.records, ensure_ascii=False, sort_keys=True),
         "last_error": body.last_error, "last_error_at": on_server(body.last_error_at),
-        "sync_ok": body.sync_ok, "reported_at": now,
+        "sync_ok": body.sync_ok, "reported_at": now, "channel": channel,
     }
     if body.sync_ok:
         values["last_sync_at"] = now
@@ -102,6 +109,7 @@ class DeviceHealthOut(BaseModel):
     last_error: str | None = None
     last_error_at: str | None = None
     sync_ok: bool | None = None
+    channel: str | None = None  # how the latest report came: "network" or "usb"
     flags: list[str] = []
 
 
@@ -264,7 +272,7 @@ def _device(r, newest: tuple[int, ...] | None, stale_before: int) -> DeviceHealt
         digest_ok=r.digest_ok, digest_checked_at=_iso(r.digest_checked_at),
         records=json.loads(r.records) if reported else {},
         last_error=r.last_error, last_error_at=_iso(r.last_error_at), sync_ok=r.sync_ok,
-        flags=flags)
+        channel=r.channel, flags=flags)
 
 
 def _clinic_flags(devices: list[DeviceHealthOut], open_conflicts: int) -> list[str]:

@@ -66,6 +66,7 @@ def test_push_to_selected_then_to_everyone_listed(window, pushes_tab, qtbot, mon
     wait_tasks(qtbot, ctx)
     tab = pushes_tab
     assert tab.model.total == 3 and "3" in tab.count_label.text()
+    assert tab.mark_label.text() == "基本公共卫生服务"
     assert not tab.selected_button.isEnabled() and tab.all_button.isEnabled()
     assert [tab.model.index(r, 3).data() for r in range(3)] == ["12"] * 3
     assert tab.model.index(0, 1).data() in ("东村", "西村")  # the village's name, not its code

@@ -45,7 +45,7 @@ def _device(device_id: str, username: str, *, flags=(), **values) -> dict:
             "refused": 0, "refused_reasons": [], "set_aside": 0, "open_conflicts": 0,
             "clock_offset_seconds": 1.0, "digest_ok": True, "digest_checked_at": None,
             "records": {}, "last_error": None, "last_error_at": None, "sync_ok": True,
-            "flags": list(flags)}
+            "channel": "network", "flags": list(flags)}
     base.update(values)
     return base
 
@@ -259,13 +259,13 @@ def test_drill_down_lists_the_chosen_clinics_pcs(ctx, qtbot, fake_server):
     devices = screen.devices_model
     assert devices.rowCount() == 2 and "北村卫生室" in screen.devices_box.title()
     first = [devices.index(0, c).data() for c in range(devices.columnCount())]
-    assert first[0] == "doc_n1" and first[1] == "PC-n1" and first[6] == "2"
-    assert first[8] == "-620 秒" and first[9] == "一致"
+    assert first[0] == "doc_n1" and first[1] == "PC-n1" and first[3] == "网络"
+    assert first[7] == "2" and first[9] == "-620 秒" and first[10] == "一致"
     assert first[-1] == "电脑时钟偏差超过5分钟、有修改被服务器拒绝"
     assert devices.index(0, 0).data(SEVERITY_ROLE) == "amber"
-    assert devices.index(1, 11).data() == "7天内没有同步"
+    assert devices.index(1, 12).data() == "7天内没有同步"
     assert devices.index(1, 0).data(SEVERITY_ROLE) == "red"
-    assert devices.index(1, 3).data() == "2026-11-10 09:00"
+    assert devices.index(1, 4).data() == "2026-11-10 09:00"
 
     west = next(r for r in range(6) if screen.clinics_model.index(r, 1).data() == "西村卫生室")
     screen.clinics.setCurrentIndex(screen.clinics_model.index(west, 0))
@@ -306,7 +306,8 @@ def test_export_writes_both_sheets_with_colours(ctx, qtbot, fake_server, tmp_pat
     devices = list(wb["电脑明细"].iter_rows(values_only=True))
     assert len(devices) == 1 + 6  # every PC of every clinic
     n1 = next(r for r in devices if r[2] == "doc_n1")
-    assert n1[9] == 2 and n1[10] == "无权访问该机构的数据（2）" and n1[12] == -620
+    assert n1[6] == "网络" and n1[10] == 2 and n1[11] == "无权访问该机构的数据（2）"
+    assert n1[13] == -620
     from familydoc_desktop.store import audit
     with ctx.session() as s:
         assert any("导出各村同步情况 6 个村卫生室" in (e.detail or "")

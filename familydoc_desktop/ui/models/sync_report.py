@@ -147,6 +147,7 @@ class DevicesModel(_ReportModel):
             (translate("SyncReport", "Account"), lambda d: d.get("username")),
             (translate("SyncReport", "PC"), lambda d: d.get("name") or d.get("device_id")),
             (translate("SyncReport", "Version"), lambda d: d.get("app_version") or "-"),
+            (translate("SyncReport", "Sync via"), lambda d: self.channel(d.get("channel"))),
             (translate("SyncReport", "Last sync"), lambda d: _time(d.get("last_sync_at"))),
             (translate("SyncReport", "Last seen"), lambda d: _time(d.get("last_seen_at"))),
             (translate("SyncReport", "Pending"), lambda d: _n(d.get("pending"))),
@@ -164,6 +165,12 @@ class DevicesModel(_ReportModel):
         if seconds is None:
             return "-"
         return translate("SyncReport", "%1 s").replace("%1", f"{seconds:+.0f}")
+
+    @staticmethod
+    def channel(channel: str | None) -> str:
+        if channel == "usb":
+            return translate("SyncReport", "USB drive")
+        return translate("SyncReport", "network") if channel == "network" else "-"
 
     @staticmethod
     def digest(ok: bool | None) -> str:

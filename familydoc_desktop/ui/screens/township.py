@@ -90,7 +90,7 @@ class SyncReportScreen(QWidget):
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         fit_columns(self.clinics, [110, 150, 50, 130, 60, 60, 80])
-        fit_columns(self.devices, [80, 130, 60, 130, 130, 60, 50, 50, 70, 70, 160])
+        fit_columns(self.devices, [80, 130, 60, 60, 130, 130, 60, 50, 50, 70, 70, 160])
 
     def activate(self) -> None:
         if self.report is None:
