@@ -175,3 +175,23 @@ def test_survey_list_and_rate_per_team(window, qtbot):
     assert rows["孙桂英"][2:] == ["电话", "5", "5,5", "家庭医生团队"]
     assert rows["周凤兰"][2:4] == ["面对面", "3"]
     assert "家庭医生团队 50.0%（2份）" in tab.rates_label.text(), tab.rates_label.text()
+
+
+def test_due_list_marks_the_basic_public_health_follow_ups(window, qtbot):
+    """A hypertension patient's follow-up carries the mark on the home due list; a contract
+    expiring does not (domain/public_health.py decides both)."""
+    ctx = window.ctx
+    rid = signed(ctx, "钱玉珍")
+    with ctx.session() as s:
+        residents.add_diagnosis(s, rid, "hypertension", "2020-01-01")
+    home = window.show_screen("home")
+    ctx.notify("diagnosis")
+    home.reload()
+    wait_tasks(qtbot, ctx)
+    header = [home.model.headerData(c, __import__("PySide6.QtCore").QtCore.Qt.Orientation
+                                    .Horizontal) for c in range(home.model.columnCount())]
+    col = header.index("经费来源")
+    marks = {home.model.rows[r].kind: home.model.index(r, col).data()
+             for r in range(home.model.rowCount())}
+    assert marks.get("chronic_followup") == "基本公共卫生服务", marks
+    assert all(v == "" for k, v in marks.items() if k not in ("chronic_followup", "revisit"))
