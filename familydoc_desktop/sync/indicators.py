@@ -44,13 +44,14 @@ def fetch(client: Client, *, on: date | None = None, start: date | None = None,
 
 def server_report(db: Database, **query) -> Report:  # noqa: ANN003
     """`fetch` with this PC's login; a token the server no longer takes is forgotten (the
-    next command asks to log in again). Raises SyncError with the Chinese reason."""
+    next command asks to log in again). Raises SyncError with the Chinese reason
+    (session.NotLoggedIn without a login, as sync/reports.py)."""
     info = session.current(db)
     if info.device_changed:
-        raise SyncError(session.DEVICE_CHANGED)
+        raise session.NotLoggedIn(session.DEVICE_CHANGED)
     client = session.make_client(db)
     if client is None:
-        raise SyncError(session.NOT_LOGGED_IN)
+        raise session.NotLoggedIn(session.NOT_LOGGED_IN)
     try:
         return fetch(client, **query)
     except AuthExpired:
