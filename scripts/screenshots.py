@@ -57,9 +57,20 @@ def main() -> int:
             shoot(window, key)
         services_screen = window.show_screen("services")
         for index, name in enumerate(("services_referrals", "services_prescriptions",
-                                      "services_shortages", "services_points")):
+                                      "services_shortages", "services_points",
+                                      "services_pushes", "services_surveys")):
             services_screen.tabs.setCurrentIndex(index)
             shoot(window, name)
+        pushes = services_screen.pushes
+        services_screen.tabs.setCurrentWidget(pushes)
+        pushes.village_combo.setCurrentIndex(1)  # one village's signed residents short of 12
+        settle()
+        view = pushes.view
+        view.selectRow(0)
+        view.selectionModel().select(pushes.model.index(2, 0), view.selectionModel()
+                                     .SelectionFlag.Select | view.selectionModel()
+                                     .SelectionFlag.Rows)
+        shoot(window, "services_pushes_village")
 
         # Dialogs of the day, on a real resident of the demo township.
         with ctx.session() as s:
@@ -140,6 +151,16 @@ def main() -> int:
             dialog.dirty = False
             dialog.close()
 
+        from familydoc_desktop.ui.screens.pushes import PushDialog
+        settle()
+        push = PushDialog(ctx, [r.id for r in pushes.selected_rows()], pushes.village_combo
+                          .currentText() + "：" + "、".join(r.name for r in pushes.selected_rows()),
+                          window)
+        push.topic_combo.setCurrentIndex(0)
+        push.show()
+        shoot(push, "push_dialog")
+        push.dirty = False
+        push.close()
         _seed_duplicates(ctx)
         window.show_screen("duplicates")
         shoot(window, "duplicates")

@@ -12,8 +12,8 @@ management, infectious-disease reporting and health supervision. What the app re
   `hypertension`, `diabetes`, `severe_mental`) and their due items (`chronic_followup`,
   `revisit`: both arise only from those three kinds);
 - health-information pushes (`health_push`): health education;
-- the health check-up (`health_checkup`) of a resident aged 65 or over on the day: NBPHS-3
-  elderly health management. The check-up at signing of a younger resident belongs to the
+- the health check-up (visit and due kind `checkup`, history kind `health_checkup`) of a
+  resident aged 65 or over on the day: NBPHS-3 elderly health management. The check-up at signing of a younger resident belongs to the
   basic package's health management, paid from the contract, not an NBPHS service.
 
 Not basic public health services, though the contract promises them: the 80+ yearly visit
@@ -32,7 +32,7 @@ _ALWAYS: frozenset[str] = frozenset({
     "health_push",  # 健康教育
 })
 # Kinds that are when the resident is 65 or over on the day (NBPHS-3 老年人健康管理).
-_FROM_65: frozenset[str] = frozenset({"health_checkup"})
+_FROM_65: frozenset[str] = frozenset({"checkup", "health_checkup"})
 
 
 def is_basic_public_health(kind: str | None, *, age: int | None = None) -> bool:

@@ -261,12 +261,14 @@ def surveys_for(session: Session, resident_id: str) -> list[SatisfactionSurvey]:
 class SurveyRow:
     survey: SatisfactionSurvey
     name: str  # the resident's
-    team: str  # the team of the contract in force on the survey's day ("" if none)
+    team: str  # the resident's team, as the report groups by team ("" if never signed)
 
 
+# The resident's team as the report groups by team (domain/report_tally.py): the team of the
+# latest contract started by the report date, whatever its status.
 _SURVEY_TEAM = ("(SELECT t.name FROM contract c JOIN team t ON t.id = c.team_id"
                 " WHERE c.resident_id = v.resident_id AND c.deleted = 0"
-                " AND c.start_date <= v.on_date ORDER BY c.start_date DESC, c.id DESC LIMIT 1)")
+                " AND c.start_date <= :on ORDER BY c.start_date DESC, c.id DESC LIMIT 1)")
 
 
 def survey_count(session: Session) -> int:
@@ -274,15 +276,16 @@ def survey_count(session: Session) -> int:
         "SELECT count(*) FROM satisfaction_survey WHERE deleted = 0")).scalar_one())
 
 
-def survey_list(session: Session, *, offset: int = 0, limit: int = 200) -> list[SurveyRow]:
+def survey_list(session: Session, *, offset: int = 0, limit: int = 200,
+                on: date | None = None) -> list[SurveyRow]:
     """One page of surveys, newest first (partial index on on_date, id), with the resident and
-    the team the resident was signed with that day."""
+    the resident's team on `on` (default today)."""
     rows = session.execute(text(
         "SELECT v.id, r.name, " + _SURVEY_TEAM + " FROM satisfaction_survey v"
         " INDEXED BY ix_satisfaction_survey_live_date"
         " LEFT JOIN resident r ON r.id = v.resident_id WHERE v.deleted = 0"
         " ORDER BY v.on_date DESC, v.id DESC LIMIT :limit OFFSET :offset"),
-        {"limit": limit, "offset": offset}).all()
+        {"limit": limit, "offset": offset, "on": (on or date.today()).isoformat()}).all()
     found = {v.id: v for v in session.exec(select(SatisfactionSurvey).where(
         SatisfactionSurvey.id.in_([r[0] for r in rows])))} if rows else {}
     return [SurveyRow(found[rid], name or "", team or "") for rid, name, team in rows
@@ -298,15 +301,16 @@ class TeamSatisfaction:
 
 
 def satisfaction_by_team(session: Session, *, start: date, end: date) -> list[TeamSatisfaction]:
-    """The satisfaction rate per team for surveys dated in [start, end], counted like the
-    report's satisfaction_rate (domain/indicators.py)."""
+    """The satisfaction rate per team for surveys dated in [start, end], as the report by team
+    for that period and report date `end` counts satisfaction_rate (team of the latest
+    contract started by `end`; score >= SATISFIED_SCORE)."""
     from familydoc_desktop.domain import indicators as ind
 
     tally: dict[str, list[int]] = {}
     for team, score in session.execute(text(
             "SELECT " + _SURVEY_TEAM + ", v.score FROM satisfaction_survey v"
             " WHERE v.deleted = 0 AND v.on_date >= :start AND v.on_date <= :end"),
-            {"start": start.isoformat(), "end": end.isoformat()}).all():
+            {"start": start.isoformat(), "end": end.isoformat(), "on": end.isoformat()}).all():
         entry = tally.setdefault(team or "", [0, 0])
         entry[0] += 1
         entry[1] += score is not None and score >= ind.SATISFIED_SCORE

@@ -234,3 +234,24 @@ def indicator_label(code: str, name_zh: str) -> str:
 
 def unit_label(unit: str) -> str:
     return _UNIT_EN.get(unit, unit) if _language == "en" else unit
+
+
+# Flags of the server's sync report (sync/protocol.py SYNC_FLAGS has the Chinese words).
+_SYNC_FLAG_EN = {
+    "no_device": "No PC registered", "not_synced": "Not synced for {days} days",
+    "device_behind": "A PC not synced for {days} days", "sync_failed": "Last sync failed",
+    "clock_offset": "PC clock off by more than 5 minutes", "refused": "Edits refused by the server",
+    "digest_mismatch": "Data check mismatch", "old_version": "Old app version",
+    "open_conflicts": "Open conflicts",
+}
+
+
+def sync_flag_label(flag: str, days: int = 7) -> str:
+    from familydoc_desktop.sync.protocol import SYNC_FLAGS
+
+    table = _SYNC_FLAG_EN if _language == "en" else SYNC_FLAGS
+    return table.get(flag, flag).format(days=days)
+
+
+def sync_flags_label(flags: list[str], days: int = 7) -> str:
+    return ("; " if _language == "en" else "、").join(sync_flag_label(f, days) for f in flags)

@@ -1189,6 +1189,10 @@ Every contract, follow-up and ledger record of the first goes to the second, and
         <translation>统计报表</translation>
     </message>
     <message>
+        <source>Village sync</source>
+        <translation>各村同步情况</translation>
+    </message>
+    <message>
         <source>Import/Export</source>
         <translation>导入导出</translation>
     </message>
@@ -1744,6 +1748,41 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>ReportCharts</name>
+    <message>
+        <source>Target %1%</source>
+        <translation>目标 %1%</translation>
+    </message>
+    <message>
+        <source>by village</source>
+        <translation>按村</translation>
+    </message>
+    <message>
+        <source>by team</source>
+        <translation>按团队</translation>
+    </message>
+    <message>
+        <source>by doctor</source>
+        <translation>按医生</translation>
+    </message>
+    <message>
+        <source>total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>Signing rate (coverage), %1</source>
+        <translation>签约率（%1）</translation>
+    </message>
+    <message>
+        <source>Red-yellow-green ledger (persons), %1</source>
+        <translation>三色管理人数（%1）</translation>
+    </message>
+    <message>
+        <source>80+ annual visit completion, %1</source>
+        <translation>80岁以上老人年度访视完成率（%1）</translation>
+    </message>
+</context>
+<context>
     <name>ReportsScreen</name>
     <message>
         <source>Indicators</source>
@@ -1782,6 +1821,14 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>统计日期</translation>
     </message>
     <message>
+        <source>Table</source>
+        <translation>表格</translation>
+    </message>
+    <message>
+        <source>Charts</source>
+        <translation>图表</translation>
+    </message>
+    <message>
         <source>Calculating…</source>
         <translation>正在统计…</translation>
     </message>
@@ -1798,8 +1845,20 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>单位</translation>
     </message>
     <message>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>Below the target of %1%</source>
+        <translation>低于目标 %1%</translation>
+    </message>
+    <message>
         <source>Period %1 to %2, as of %3. Rates in bold; — where nobody was counted.</source>
         <translation>统计期 %1 至 %2，统计日期 %3。粗体为率；“—”表示分母为零。</translation>
+    </message>
+    <message>
+        <source>Red: below the target (%1 of the totals).</source>
+        <translation>红色：低于目标（合计列 %1 项）。</translation>
     </message>
     <message>
         <source>Export indicators</source>
@@ -2420,6 +2479,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>随访间隔规则</translation>
     </message>
     <message>
+        <source>Indicator targets</source>
+        <translation>指标目标</translation>
+    </message>
+    <message>
         <source>Language (after restart)</source>
         <translation>界面语言（重启后生效）</translation>
     </message>
@@ -2771,6 +2834,216 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Syncing with the server…</source>
         <translation>正在与服务器同步…</translation>
+    </message>
+</context>
+<context>
+    <name>SyncReport</name>
+    <message>
+        <source>OK</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未同步</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>机构代码</translation>
+    </message>
+    <message>
+        <source>Village clinic</source>
+        <translation>村卫生室</translation>
+    </message>
+    <message>
+        <source>PCs</source>
+        <translation>电脑</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>上次成功同步</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>待上传</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>被拒修改</translation>
+    </message>
+    <message>
+        <source>Open conflicts</source>
+        <translation>待处理冲突</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>情况</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>PC</source>
+        <translation>电脑名称</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>软件版本</translation>
+    </message>
+    <message>
+        <source>Sync via</source>
+        <translation>同步方式</translation>
+    </message>
+    <message>
+        <source>Last seen</source>
+        <translation>最近联系</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>本机冲突</translation>
+    </message>
+    <message>
+        <source>Clock offset</source>
+        <translation>时钟偏差</translation>
+    </message>
+    <message>
+        <source>Data check</source>
+        <translation>数据核对</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>最近错误</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>USB drive</source>
+        <translation>U盘</translation>
+    </message>
+    <message>
+        <source>network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>not checked</source>
+        <translation>未核对</translation>
+    </message>
+    <message>
+        <source>matches</source>
+        <translation>一致</translation>
+    </message>
+    <message>
+        <source>mismatch</source>
+        <translation>不一致</translation>
+    </message>
+</context>
+<context>
+    <name>SyncReportScreen</name>
+    <message>
+        <source>Village sync status</source>
+        <translation>各村同步情况</translation>
+    </message>
+    <message>
+        <source>Flag clinics not synced for</source>
+        <translation>未同步即标记：</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Export to Excel…</source>
+        <translation>导出 Excel…</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Red: no PC, not synced, last sync failed or data check mismatch</source>
+        <translation>红色：没有电脑、未按时同步、同步失败或数据核对不一致</translation>
+    </message>
+    <message>
+        <source>Amber: a PC behind, clock off, refused edits, old version or open conflicts</source>
+        <translation>黄色：有电脑落后、时钟偏差、修改被拒、版本过旧或有待处理冲突</translation>
+    </message>
+    <message>
+        <source>PCs of the chosen clinic</source>
+        <translation>所选卫生室的电脑</translation>
+    </message>
+    <message>
+        <source>Asking the sync server…</source>
+        <translation>正在向同步服务器查询……</translation>
+    </message>
+    <message>
+        <source>Fetching the sync report…</source>
+        <translation>正在获取各村同步情况……</translation>
+    </message>
+    <message>
+        <source>Cannot reach the sync server, so the villages&apos; sync status cannot be shown now. Check this PC&apos;s network connection and press Refresh.</source>
+        <translation>无法连接同步服务器，暂时看不到各村同步情况。请检查本机网络连接后点“刷新”。</translation>
+    </message>
+    <message>
+        <source>The table shows the report of %1.</source>
+        <translation>表中仍是 %1 获取的情况。</translation>
+    </message>
+    <message>
+        <source>%1 village clinics: %2 red, %3 amber, %4 without a flag.</source>
+        <translation>%1 个村卫生室：%2 个红色，%3 个黄色，%4 个正常。</translation>
+    </message>
+    <message>
+        <source>No village clinic in this account&apos;s scope.</source>
+        <translation>此账号范围内没有村卫生室。</translation>
+    </message>
+    <message>
+        <source>Report of %1 from the sync server.</source>
+        <translation>同步服务器 %1 的报告。</translation>
+    </message>
+    <message>
+        <source>PCs of %1 (%2)</source>
+        <translation>%1 的电脑（%2）</translation>
+    </message>
+    <message>
+        <source>Export the sync report</source>
+        <translation>导出各村同步情况</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+    <message>
+        <source>Exporting the sync report…</source>
+        <translation>正在导出各村同步情况……</translation>
+    </message>
+    <message>
+        <source>Sent to the printer.</source>
+        <translation>已送往打印机。</translation>
+    </message>
+    <message>
+        <source>Preparing the print…</source>
+        <translation>正在准备打印……</translation>
+    </message>
+    <message>
+        <source>Print the sync report</source>
+        <translation>打印各村同步情况</translation>
+    </message>
+    <message>
+        <source>Print the sync report to a printer or save it as PDF?</source>
+        <translation>打印到打印机，还是保存为 PDF？</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>保存为 PDF</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>已保存到 %1</translation>
     </message>
 </context>
 <context>

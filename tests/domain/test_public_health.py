@@ -39,6 +39,7 @@ def test_every_visit_kind_and_due_kind_is_decided():
 @pytest.mark.parametrize("age, expected", [(64, False), (65, True), (90, True), (None, False)])
 def test_checkup_is_public_health_from_65(age, expected):
     assert is_basic_public_health("health_checkup", age=age) is expected
+    assert is_basic_public_health("checkup", age=age) is expected
 
 
 @pytest.mark.parametrize("channel", ["wechat", "sms", "print", "in_person"])

@@ -220,3 +220,29 @@ def test_report_health_push_12_rate_by_hand(db):
         early = township_report(s, on=date(2026, 3, 1)).total.values
         assert (early["health_push_12"], early["health_push_12_rate"]) == (0, 0.0)
     assert d and e
+
+
+def test_resident_show_prints_the_mark_on_pushes_and_nbphs_follow_ups(cli_db, capsys):
+    from familydoc_desktop.store import visits
+
+    today = date.today()
+    with cli_db.session() as s:
+        r = residents.create_resident(s, org_id=cli_db.clinic_id, name="冯秀英",
+                                      id_number="11010519491231002X")
+        residents.add_diagnosis(s, r.id, "hypertension", "2020-01-01")
+        visits.record_followup(s, resident_id=r.id, kind="hypertension", visit_date=today,
+                               method="clinic", sbp=128, dbp=78)
+        visits.record_followup(s, resident_id=r.id, kind="elderly_80", visit_date=today,
+                               method="home")
+        services.add_pushes(s, resident_ids=[r.id], topic="控盐", channel="in_person")
+        services.add_drug_shortage(s, resident_id=r.id, drug_name="胰岛素")
+    capsys.readouterr()
+    assert main(["--data-dir", str(cli_db.path.parent), "resident", "show",
+                 "11010519491231002X"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    marked = [line for line in lines if "【基本公共卫生服务】" in line]
+    assert len(marked) == 2, lines
+    assert any("高血压随访" in line for line in marked)
+    assert any("健康信息推送  当面宣教：控盐" in line for line in marked)
+    assert any("缺药登记" in line and "【" not in line for line in lines)
+    assert any("80岁以上" in line and "【" not in line for line in lines)

@@ -92,14 +92,19 @@ def test_survey_list_pages_newest_first_with_team_and_rate_per_team(db):
                                       on_date=date(2026, 5, day), today=TODAY)
     with db.session() as s:
         assert services.survey_count(s) == 4
-        rows = services.survey_list(s, limit=3)
+        rows = services.survey_list(s, limit=3, on=TODAY)
         assert [(r.survey.on_date.day, r.name, r.team, r.survey.method, r.survey.score)
                 for r in rows] == [(6, "陈大海", "第二团队", "phone", 5),
                                    (5, "冯秀英", "家庭医生团队", "phone", 4),
                                    (4, "陈大海", "第二团队", "in_person", 2)]
-        assert [r.survey.on_date.day for r in services.survey_list(s, offset=3)] == [3]
+        assert [r.survey.on_date.day for r in services.survey_list(s, offset=3, on=TODAY)] == [3]
         teams = services.satisfaction_by_team(s, start=date(2026, 1, 1), end=TODAY)
         # 家庭医生团队: 5 and 4 both satisfied; 第二团队: 2 no, 5 yes.
         assert [(t.team, t.surveys, t.satisfied, t.rate) for t in teams] == [
             ("家庭医生团队", 2, 2, 100.0), ("第二团队", 2, 1, 50.0)]
         assert services.satisfaction_by_team(s, start=date(2026, 5, 6), end=TODAY)[0].rate == 100.0
+        # The same rate per team as the report by team.
+        report = township_report(s, on=TODAY, start=date(2026, 1, 1), end=TODAY, by="team")
+        assert {r.label: (r.values["survey_count"], r.values["satisfaction_rate"])
+                for r in report.rows if r.key is not None} == {
+            t.team: (t.surveys, t.rate) for t in teams}

@@ -66,6 +66,7 @@ def test_push_to_selected_then_to_everyone_listed(window, pushes_tab, qtbot, mon
     wait_tasks(qtbot, ctx)
     tab = pushes_tab
     assert tab.model.total == 3 and "3" in tab.count_label.text()
+    assert tab.mark_label.text() == "基本公共卫生服务"
     assert not tab.selected_button.isEnabled() and tab.all_button.isEnabled()
     assert [tab.model.index(r, 3).data() for r in range(3)] == ["12"] * 3
     assert tab.model.index(0, 1).data() in ("东村", "西村")  # the village's name, not its code
@@ -174,3 +175,23 @@ def test_survey_list_and_rate_per_team(window, qtbot):
     assert rows["孙桂英"][2:] == ["电话", "5", "5,5", "家庭医生团队"]
     assert rows["周凤兰"][2:4] == ["面对面", "3"]
     assert "家庭医生团队 50.0%（2份）" in tab.rates_label.text(), tab.rates_label.text()
+
+
+def test_due_list_marks_the_basic_public_health_follow_ups(window, qtbot):
+    """A hypertension patient's follow-up carries the mark on the home due list; a contract
+    expiring does not (domain/public_health.py decides both)."""
+    ctx = window.ctx
+    rid = signed(ctx, "钱玉珍")
+    with ctx.session() as s:
+        residents.add_diagnosis(s, rid, "hypertension", "2020-01-01")
+    home = window.show_screen("home")
+    ctx.notify("diagnosis")
+    home.reload()
+    wait_tasks(qtbot, ctx)
+    header = [home.model.headerData(c, __import__("PySide6.QtCore").QtCore.Qt.Orientation
+                                    .Horizontal) for c in range(home.model.columnCount())]
+    col = header.index("经费来源")
+    marks = {home.model.rows[r].kind: home.model.index(r, col).data()
+             for r in range(home.model.rowCount())}
+    assert marks.get("chronic_followup") == "基本公共卫生服务", marks
+    assert all(v == "" for k, v in marks.items() if k not in ("chronic_followup", "revisit"))

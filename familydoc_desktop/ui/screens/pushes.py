@@ -94,11 +94,14 @@ class PushesTab(QWidget):
             signal.connect(lambda _i: self.reload())
         self.short_check.toggled.connect(lambda _c: self.reload())
         self.count_label = QLabel(self)
+        # Every push is health education, a basic public health service (seed 001 item 5).
+        self.mark_label = QLabel(labels.public_health_mark("health_push"), self)
+        self.mark_label.setStyleSheet("color: #1565c0; font-weight: bold;")
         self.selected_button = QPushButton(self.tr("Push to selected…"), self)
         self.selected_button.clicked.connect(lambda _c=False: self.push_selected())
         self.all_button = QPushButton(self.tr("Push to everyone listed…"), self)
         self.all_button.clicked.connect(lambda _c=False: self.push_listed())
-        for w in (self.village_combo, self.population_combo, self.short_check,
+        for w in (self.mark_label, self.village_combo, self.population_combo, self.short_check,
                   self.count_label):
             bar.addWidget(w)
         bar.addStretch(1)

@@ -251,7 +251,7 @@ class SurveysTab(QWidget):
 
     def _page(self, offset: int, limit: int) -> list:
         with self.ctx.session() as s:
-            return services.survey_list(s, offset=offset, limit=limit)
+            return services.survey_list(s, offset=offset, limit=limit, on=date.today())
 
     def reload(self) -> None:
         limit = self.model.PAGE
@@ -259,7 +259,7 @@ class SurveysTab(QWidget):
 
         def work(_p):  # noqa: ANN001, ANN202
             with self.ctx.db.session() as s:
-                return (services.survey_list(s, limit=limit), services.survey_count(s),
+                return (services.survey_list(s, limit=limit, on=today), services.survey_count(s),
                         services.satisfaction_by_team(s, start=date(today.year, 1, 1),
                                                       end=today))
 
