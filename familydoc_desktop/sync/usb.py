@@ -121,6 +121,7 @@ def import_bundle(db: Database, path: str | Path) -> dict:
         acked = outbox.acknowledge(s, last_mutation)
     rows = n_conflicts = skipped = 0
     decided = set()  # conflicts the server reports resolved: decisions queued here are done
+    named: set[str] = set()
     for page in pages:
         decided.update(c.id for c in page.conflicts if c.status == "resolved")
         if page.next_since <= cursor:  # already here (the same file imported again)
@@ -131,8 +132,15 @@ def import_bundle(db: Database, path: str | Path) -> dict:
         result = apply.apply_page(db, page)
         rows += result.rows
         n_conflicts += result.conflicts
+        named |= result.named_residents
         cursor = page.next_since
     settled = conflicts.forget_resolutions(db, decided)
+    if named:
+        # Records of residents merged elsewhere follow the merge, as after a network pull;
+        # the edits wait in the outbox for the next bundle or sync.
+        from familydoc_desktop.store import merge
+        with db.session() as s:
+            merge.follow_merges(s, among=named)
     with db.session(capture=False) as s:
         pending = outbox.pending_count(s)
     return {"rows": rows, "conflicts": n_conflicts, "acknowledged": acked,
