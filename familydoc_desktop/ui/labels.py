@@ -47,7 +47,9 @@ _EN: dict[type[StrEnum], dict[str, str]] = {
                        "returned": "Returned"},
     c.VisitKind: {"hypertension": "Hypertension follow-up", "diabetes": "Diabetes follow-up",
                   "elderly_80": "80+ annual visit", "general": "Annual follow-up",
-                  "severe_mental": "Severe mental disorder follow-up"},
+                  "severe_mental": "Severe mental disorder follow-up",
+                  "checkup": "Health check-up"},
+    c.CheckupConclusion: {"normal": "No abnormality", "abnormal": "Abnormal"},
 }
 _UNSIGNED = {"zh_CN": "未签约", "en": "Not signed"}
 _language = "zh_CN"
