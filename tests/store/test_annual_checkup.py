@@ -172,3 +172,26 @@ def test_cli_checkup_and_annual_followup(cli_db, capsys):
                  "clinic", "--sbp", "120", "--dbp", "80", "--conclusion", "normal",
                  "--weight", "999"]) != 0
     assert "体重 999 kg 超出合理范围" in capsys.readouterr().err
+
+
+def test_report_lines_by_hand_on_the_desktop_and_the_cli(cli_db, capsys):
+    from familydoc_desktop.store.report import township_report
+    with cli_db.session() as s:
+        a = person(s, cli_db, "甲", date(1950, 1, 1))  # 76, check-up this year
+        b = person(s, cli_db, "乙", date(1961, 12, 4))  # 64: check-up does not count, general
+        c = person(s, cli_db, "丙", date(1955, 1, 1), start=date(2025, 6, 1), years=3)
+        person(s, cli_db, "丁", date(1950, 1, 1), signed=False)  # not signed: counts nowhere
+        checkup(s, a, date(2026, 3, 1))
+        checkup(s, b, date(2026, 5, 1))
+        visits.record_followup(s, resident_id=b, kind="general", visit_date=date(2026, 6, 1),
+                               method="home", today=TODAY)
+        checkup(s, c, date(2025, 12, 20))  # last year: not in the period
+        v = township_report(s, on=TODAY).total.values
+    # signed 3 (甲乙丙); followed up: 乙 -> 1/3; 65+ signed: 甲丙, checked up: 甲 -> 1/2
+    assert (v["signed"], v["annual_followup_done"], v["annual_followup_rate"]) == (3, 1, 33.3)
+    assert (v["aged_65_signed"], v["checkup_65_done"], v["checkup_65_rate"]) == (2, 1, 50.0)
+    d = str(cli_db.path.parent)
+    cli_db.close()
+    assert main(["--data-dir", d, "report", "--on", TODAY.isoformat(), "--json"]) == 0
+    total = json.loads(capsys.readouterr().out)["rows"][0]
+    assert (total["annual_followup_rate"], total["checkup_65_rate"]) == (33.3, 50.0)
