@@ -115,6 +115,8 @@ def record_followup(session: Session, *, resident_id: str, kind, visit_date, met
     if misplaced is not None:
         raise misplaced
     if kind == VisitKind.CHECKUP:
+        if method == VisitMethod.PHONE:
+            raise DomainError("checkup_method", "健康体检须在门诊或入户进行，不能电话体检")
         if sbp is None or dbp is None:
             raise DomainError("bp_required", "健康体检须填写收缩压和舒张压")
         if visit_class:

@@ -29,10 +29,10 @@ def due_for(s, rid, on=TODAY, **kw):
 
 
 def checkup(s, rid, d, **kw):
-    values = dict(sbp=128, dbp=78, weight=60, height=160, conclusion="normal")
+    values = dict(sbp=128, dbp=78, weight=60, height=160, conclusion="normal", method="clinic")
     values.update(kw)
     return visits.record_followup(s, resident_id=rid, kind="checkup", visit_date=d,
-                                  method="clinic", today=TODAY, **values)
+                                  today=TODAY, **values)
 
 
 def test_64_not_due_65_signed_today_due_then_recorded_not_due(db):
@@ -112,6 +112,7 @@ def test_a_checkup_is_not_the_80_plus_visit(db):
     ({"conclusion": None}, "须填写健康评价"),
     ({"conclusion": "abnormal", "findings": ""}, "须在体检主要结果中写明异常"),
     ({"visit_class": "satisfactory"}, "健康体检没有随访分类"),
+    ({"method": "phone"}, "不能电话体检"),
 ])
 def test_bad_checkups_are_refused(db, kw, message):
     with db.session() as s:

@@ -44,6 +44,8 @@ def test_checkup_typed_with_the_keyboard_bmi_and_refusals(ctx, qtbot):
                                                     "height", "fasting_glucose")]
     assert order[8:12] == list(form.checkup_inputs) and order[-1] is form.note_edit
     assert not form.class_combo.isVisibleTo(form)  # no follow-up class on a check-up
+    methods = [form.method_combo.itemData(i) for i in range(form.method_combo.count())]
+    assert methods == ["clinic", "home"]  # no check-up by phone
     form.fields["sbp"].setFocus()
     for key, text in (("sbp", "300"), ("dbp", "80"), ("heart_rate", "72"), ("weight", "60"),
                       ("height", "160")):

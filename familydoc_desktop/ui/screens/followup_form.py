@@ -54,11 +54,14 @@ class FollowupForm(GuardedDialog):
         self.date_edit.setMaximumDate(self.date_edit.date())
         self.method_combo = QComboBox(self)
         for m in VisitMethod:
+            if m == VisitMethod.PHONE and self.kind == VisitKind.CHECKUP:
+                continue  # a check-up is done at the clinic or at home
             self.method_combo.addItem(labels.label(VisitMethod, m), str(m))
         self.method_note = QLabel(self)
         self.method_note.setObjectName("hint")
         self.method_combo.currentIndexChanged.connect(self._update)
-        form.addRow(self.tr("Visit date"), self.date_edit)
+        form.addRow(self.tr("Check-up date") if self.kind == VisitKind.CHECKUP
+                    else self.tr("Visit date"), self.date_edit)
         form.addRow(self.tr("Method"), self.method_combo)
         form.addRow("", self.method_note)
 
