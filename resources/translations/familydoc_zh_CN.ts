@@ -404,6 +404,10 @@
 <context>
     <name>FollowupForm</name>
     <message>
+        <source>Check-up date</source>
+        <translation>体检日期</translation>
+    </message>
+    <message>
         <source>Visit date</source>
         <translation>随访日期</translation>
     </message>
