@@ -94,10 +94,6 @@ class VisitKind(StrEnum):
 
 # Kinds that are follow-ups (随访): every kind but the check-up.
 FOLLOWUP_KINDS: frozenset[str] = frozenset(k for k in VisitKind if k != VisitKind.CHECKUP)
-# Visits that are basic public health services (NBPHS-3: hypertension, type 2 diabetes and
-# severe mental disorder management, the elderly check-up); shown with 基本公共卫生服务.
-PUBLIC_HEALTH_VISIT_KINDS: frozenset[str] = frozenset({
-    VisitKind.HYPERTENSION, VisitKind.DIABETES, VisitKind.SEVERE_MENTAL, VisitKind.CHECKUP})
 
 
 class CheckupConclusion(StrEnum):

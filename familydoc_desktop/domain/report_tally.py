@@ -53,6 +53,7 @@ SHAPES: dict[str, tuple[str, ...]] = {
     "drug_shortage": ("resident_id", "reported_on", "resolved_on"),
     "health_points": ("resident_id", "on_date", "points"),
     "satisfaction_survey": ("resident_id", "on_date", "score"),
+    "health_push": ("resident_id", "on_date"),
 }
 
 _COLOURS = frozenset(Colour)
@@ -77,11 +78,12 @@ def _s(value: Any) -> str | None:
 
 def window(on: date, start: date, end: date) -> dict[str, str]:
     """Bind parameters a reader may use to leave rows out (all ISO dates): `on`, `start`,
-    `end`, and `visits_from`, the first day a visit can count (the period's start or 1 January
-    of the report year, for the 80+ visit, whichever is earlier)."""
+    `end`, `visits_from`, the first day a visit can count (the period's start or 1 January
+    of the report year, for the 80+ visit, whichever is earlier), and `year_from`, 1 January
+    of the report year (health pushes count in the calendar year)."""
     first = min(start, date(on.year, 1, 1))
     return {"on": on.isoformat(), "start": start.isoformat(), "end": end.isoformat(),
-            "visits_from": first.isoformat()}
+            "visits_from": first.isoformat(), "year_from": date(on.year, 1, 1).isoformat()}
 
 
 @dataclass
@@ -101,6 +103,7 @@ class Rows:
     drug_shortage: Iterable[tuple] = ()
     health_points: Iterable[tuple] = ()
     satisfaction_survey: Iterable[tuple] = ()
+    health_push: Iterable[tuple] = ()
     labels: Mapping[str, str] = field(default_factory=dict)  # group key -> its name
 
 
@@ -260,6 +263,17 @@ def tally(rows: Rows, *, on: date, start: date, end: date, by: str | None) -> Re
             add(rid, "survey_count")
             if score is not None and score >= ind.SATISFIED_SCORE:
                 add(rid, "survey_satisfied")
+
+    # Health pushes in on's calendar year: signed residents with at least 12 (seed 001 item 1).
+    year_first = date(on.year, 1, 1)
+    pushes: dict[str, int] = {}
+    for rid, day in rows.health_push:
+        day = _d(day)
+        if rid in in_force and day is not None and year_first <= day <= on:
+            pushes[rid] = pushes.get(rid, 0) + 1
+    for rid, n in pushes.items():
+        if rid in on_file and n >= ind.PUSHES_PER_YEAR:
+            add(rid, "health_push_12")
 
     out = [total]
     if by is not None:

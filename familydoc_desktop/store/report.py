@@ -58,6 +58,9 @@ QUERIES: dict[str, str] = {
                      " AND on_date >= :start AND on_date <= :end",
     "satisfaction_survey": "SELECT resident_id, on_date, score FROM satisfaction_survey"
                            " WHERE deleted = 0 AND on_date >= :start AND on_date <= :end",
+    "health_push": "SELECT resident_id, on_date FROM health_push"
+                   " INDEXED BY ix_health_push_live_resident"
+                   " WHERE deleted = 0 AND on_date >= :year_from AND on_date <= :on",
 }
 
 

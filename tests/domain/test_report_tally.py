@@ -104,3 +104,19 @@ def test_yearly_follow_up_and_65_checkup_rates_by_hand():
     # The period decides: only June on, a's and d's check-ups fall outside.
     v = tally(rows, on=on, start=date(2026, 6, 1), end=on, by=None).total.values
     assert (v["annual_followup_done"], v["checkup_65_done"], v["checkup_65_rate"]) == (1, 0, 0.0)
+
+
+def test_health_pushes_in_the_calendar_year_of_signed_residents():
+    """r1 (signed) 12 pushes this year -> counted; r2 (not signed on ON) 12 -> not; pushes
+    of last year and after ON do not count. 1 of 1 signed: 100 %."""
+    rows = _rows(False)
+    rows.health_push = ([("r1", date(2026, 1, 1) + i * (date(2026, 1, 15) - date(2026, 1, 1)))
+                         for i in range(11)] + [("r1", ON), ("r1", date(2026, 7, 1)),
+                                                ("r1", date(2025, 12, 31))]
+                        + [("r2", date(2026, 2, 1))] * 12)
+    v = tally(rows, on=ON, start=START, end=END, by=None).total.values
+    assert (v["signed"], v["health_push_12"], v["health_push_12_rate"]) == (1, 1, 100.0)
+    rows.health_push = rows.health_push[1:]  # one fewer this year: 11
+    v = tally(rows, on=ON, start=START, end=END, by=None).total.values
+    assert (v["health_push_12"], v["health_push_12_rate"]) == (0, 0.0)
+    assert window(ON, START, END)["year_from"] == "2026-01-01"

@@ -66,7 +66,7 @@ class FollowupVisit(Synced, table=True):
     note: str | None = Field(default=None, max_length=500)
     # Indexed: every current-visit query excludes the rows corrections supersede (0003).
     supersedes_id: str | None = Field(default=None, index=True, max_length=36)
-    # 健康体检 only (kind checkup, domain/checkup.py, migration 0017); BMI is worked out from
+    # 健康体检 only (kind checkup, domain/checkup.py, migration 0018); BMI is worked out from
     # weight and height when shown.
     lifestyle: str | None = Field(default=None, max_length=200)  # 生活方式
     findings: str | None = Field(default=None, max_length=1000)  # 体检主要结果

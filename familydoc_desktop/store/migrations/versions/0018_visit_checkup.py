@@ -4,14 +4,14 @@ A health check-up (健康体检, visit kind `checkup`) is a visit with its own r
 the main findings, the conclusion (健康评价) and advice. Nullable columns; existing visits keep
 NULL. The server keeps records generically (no server migration).
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
