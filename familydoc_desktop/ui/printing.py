@@ -234,15 +234,18 @@ def document_to_pdf(doc: QTextDocument, path: str | Path, title: str, *,
     return path
 
 
-def document_to_printer(doc: QTextDocument, parent: QWidget | None, *,
-                        landscape: bool = False) -> bool:
+def choose_printer(parent: QWidget | None, *, landscape: bool = False) -> QPrinter | None:
+    """The print dialog (GUI thread); the printer to print to, or None when cancelled."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     _page(printer, landscape)
     dialog = QPrintDialog(printer, parent)
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-        return False
+        return None
+    return printer
+
+
+def print_document(doc: QTextDocument, printer: QPrinter) -> None:
     _print(doc, printer)
-    return True
 
 
 SYNC_REPORT_TITLE = "各村同步情况"

@@ -3074,6 +3074,14 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>正在导出各村同步情况……</translation>
     </message>
     <message>
+        <source>Sent to the printer.</source>
+        <translation>已送往打印机。</translation>
+    </message>
+    <message>
+        <source>Preparing the print…</source>
+        <translation>正在准备打印……</translation>
+    </message>
+    <message>
         <source>Print the sync report</source>
         <translation>打印各村同步情况</translation>
     </message>

@@ -328,8 +328,12 @@ def test_print_to_pdf_lays_out_the_report(ctx, qtbot, fake_server, tmp_path):
     for words in ("各村同步情况", "西村卫生室", "没有登记的电脑", "doc_n1", "-620秒", "电脑明细"):
         assert words in html
     assert html.count("background-color:#F8D7DA") >= 3  # red clinics (and their PCs)
-    out = screen.print_to_pdf(str(tmp_path / "report.pdf"))
-    data = Path(out).read_bytes()
+    out = tmp_path / "report.pdf"
+    done = []
+    screen.print_to(str(out), on_done=done.append)  # a task: a county's report takes seconds
+    wait_tasks(qtbot, ctx)
+    assert done == [out] and str(out) in screen.status.text()
+    data = out.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 5000
     # A4 landscape in points (72 dpi): 842 x 595.
     assert re.search(rb"/MediaBox \[0 0 842(\.0+)? 595(\.0+)?\]", data)

@@ -208,12 +208,36 @@ class SyncReportScreen(QWidget):
         when = (self.fetched_at or datetime.now()).strftime("%Y-%m-%d %H:%M")
         return sync_report_html(self.report or {"clinics": []}, self.stale_days, when)
 
-    def print_to_pdf(self, path: str) -> str:
+    def print_to(self, device_path: str | None = None, printer=None, on_done=None) -> None:  # noqa: ANN001
+        """Lay the report out and print it to a PDF file or to `printer`, as a task: a county's
+        report is some 25 pages and takes seconds (benchmarks/bench_township_screens.py).
+        Not database work, so it runs on a network thread rather than holding the DB worker;
+        the document is made and dropped there (QTextDocument, QPdfWriter and QPrinter are
+        reentrant: each object used by one thread)."""
         from familydoc_desktop.ui import printing
 
-        doc = printing.html_document(self.print_html())
-        printing.document_to_pdf(doc, path, printing.SYNC_REPORT_TITLE, landscape=True)
-        return path
+        html = self.print_html()
+
+        def work(_p):  # noqa: ANN001, ANN202
+            doc = printing.html_document(html)
+            try:
+                if printer is not None:
+                    printing.print_document(doc, printer)
+                    return None
+                return printing.document_to_pdf(doc, device_path, printing.SYNC_REPORT_TITLE,
+                                                landscape=True)
+            finally:
+                del doc
+
+        def done(result) -> None:  # noqa: ANN001
+            self.status.setText(self.tr("Saved to %1").replace("%1", str(result)) if result
+                                else self.tr("Sent to the printer."))
+            if on_done:
+                on_done(result)
+
+        self.ctx.task(work, success=done, failure=lambda e: self.status.setText(failure_text(e)),
+                      label=self.tr("Preparing the print…"), parent=self, network=True,
+                      cancellable=False)
 
     def print_report(self) -> None:
         from familydoc_desktop.ui import printing
@@ -224,16 +248,12 @@ class SyncReportScreen(QWidget):
                                      self.tr("Print the sync report to a printer or save it "
                                              "as PDF?"))
         if target == "printer":
-            printing.document_to_printer(printing.html_document(self.print_html()), self,
-                                         landscape=True)
+            printer = printing.choose_printer(self, landscape=True)
+            if printer is not None:
+                self.print_to(printer=printer)
         elif target == "pdf":
             path, _ = QFileDialog.getSaveFileName(
                 self, self.tr("Save as PDF"), f"各村同步情况-{datetime.now():%Y-%m-%d}.pdf",
                 "PDF (*.pdf)")
             if path:
-                try:
-                    self.print_to_pdf(path)
-                except OSError as exc:
-                    self.status.setText(failure_text(exc))
-                    return
-                self.status.setText(self.tr("Saved to %1").replace("%1", path))
+                self.print_to(path)
