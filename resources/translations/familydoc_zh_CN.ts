@@ -1602,6 +1602,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
+    <message>
+        <source>Recording the push for %1 residents…</source>
+        <translation>正在为 %1 位居民登记推送…</translation>
+    </message>
 </context>
 <context>
     <name>PushesTab</name>
