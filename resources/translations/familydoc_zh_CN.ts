@@ -447,7 +447,7 @@
         <translation>正在读取…</translation>
     </message>
     <message>
-        <source>%1 possible duplicates</source>
+        <source>Possible duplicates: %1</source>
         <translation>共 %1 对疑似重复</translation>
     </message>
     <message>
