@@ -123,7 +123,6 @@ class SyncReportScreen(QWidget):
             text += " " + self.tr("The table shows the report of %1.").replace(
                 "%1", self.fetched_at.strftime("%H:%M") if self.fetched_at else "")
         self.status.setText(text)
-        self.status.setProperty("state", "error")
 
     def show_report(self, report: dict, stale_days: int = STALE_DAYS) -> None:
         self.refresh_button.setEnabled(True)
@@ -144,7 +143,6 @@ class SyncReportScreen(QWidget):
             self.summary.setText(self.tr("No village clinic in this account's scope."))
         self.status.setText(self.tr("Report of %1 from the sync server.")
                             .replace("%1", self.fetched_at.strftime("%Y-%m-%d %H:%M")))
-        self.status.setProperty("state", "")
         for b in (self.export_button, self.print_button):
             b.setEnabled(True)
         if clinics:
