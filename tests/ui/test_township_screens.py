@@ -164,9 +164,14 @@ def test_only_township_and_county_accounts_see_the_screen(window, qtbot):
     _signed_in_as(window, qtbot, "county_admin")
     assert window.screen_visible("township")
     window.nav.setCurrentRow(row)
+    reports = window.show_screen("reports")
+    wait_tasks(qtbot, window.ctx)
+    assert reports.source_combo.isVisibleTo(window)  # "from the server" for a county account
+    window.nav.setCurrentRow(row)
     # Signing in as a village doctor hides it again, and leaves the screen.
     _signed_in_as(window, qtbot, "village_doctor")
     assert not window.screen_visible("township") and window.nav.currentRow() == 0
+    assert not reports.source_combo.isVisibleTo(window) and reports.source() == "local"
 
 
 def test_a_pc_signed_in_before_the_role_was_kept_goes_by_the_accounts_org(window, qtbot):
@@ -205,6 +210,42 @@ def test_live_login_keeps_the_role_and_the_report_comes_from_the_server(
     assert east.data() == "正常" and east.data(SEVERITY_ROLE) is None
     assert model.index(0, 2).data() == "1"
     assert screen.devices_model.index(0, 0).data() == "doc_a1"
+
+
+def test_indicators_from_the_server_need_no_residents_on_the_pc(window, qtbot, server,
+                                                                 tmp_path):  # noqa: F811
+    from familydoc_desktop.domain.models import Resident
+    from familydoc_desktop.store.database import Database
+    from familydoc_desktop.sync import indicators
+
+    (tmp_path / "village").mkdir()
+    village = Database(tmp_path / "village" / "familydoc.db")
+    try:  # 东村's PC records three residents and syncs them up
+        session.login(village, server.url, "doc_a1", PASSWORD)
+        with village.session() as s:
+            for name in ("王一", "王二", "王三"):
+                s.add(Resident(org_id=server.clinic(), name=name, sex="male"))
+        assert session.run_sync(village).pushed == 3
+    finally:
+        village.close()
+
+    ctx = window.ctx
+    window.sync.stop()  # no automatic sync: this PC never pulls a resident
+    session.login(ctx.db, server.url, "town", PASSWORD)
+    window.set_supervisor(session.supervises(ctx.db))
+    reports = window.show_screen("reports")
+    wait_tasks(qtbot, ctx)
+    assert reports.value("on_file") == "0" and reports.shown_source == "local"
+    reports.source_combo.setCurrentIndex(reports.source_combo.findData("server"))
+    reports.run()
+    wait_tasks(qtbot, ctx)
+    assert reports.shown_source == "server" and "同步服务器" in reports.status.text()
+    assert reports.value("on_file") == "3" and reports.value("signed") == "0"
+    expected = indicators.server_report(ctx.db, by=reports.by_combo.currentData())
+    assert reports.value("on_file") == str(expected.total.values["on_file"])
+    with ctx.session() as s:
+        assert s.query(Resident).count() == 0
+    assert reports.charts.coverage.target == reports.targets["coverage"]
 
 
 # -- the table, drill-down, export, print -------------------------------------------------------
