@@ -230,9 +230,11 @@ def test_indicators_from_the_server_need_no_residents_on_the_pc(window, qtbot, s
         village.close()
 
     ctx = window.ctx
+    wait_tasks(qtbot, ctx)  # the window's first status read (before the login) is in
     window.sync.stop()  # no automatic sync: this PC never pulls a resident
     session.login(ctx.db, server.url, "town", PASSWORD)
-    window.set_supervisor(session.supervises(ctx.db))
+    assert session.supervises(ctx.db)
+    window.set_supervisor(True)  # what the next status read does (stopped here)
     reports = window.show_screen("reports")
     wait_tasks(qtbot, ctx)
     assert reports.value("on_file") == "0" and reports.shown_source == "local"
