@@ -31,11 +31,15 @@ def lines(report: dict, stale_days: int = 7) -> list[str]:
     if not clinics:
         return ["范围内没有村卫生室"]
     flagged = sum(bool(c["flags"]) for c in clinics)
-    out = [f"各村同步情况：{len(clinics)} 个村卫生室，{flagged} 个需要关注"
+    villages = sum(c.get("level", "clinic") == "clinic" for c in clinics)
+    others = len(clinics) - villages
+    also = f"、{others} 个乡镇（县）机构的电脑" if others else ""
+    out = [f"各村同步情况：{villages} 个村卫生室{also}，{flagged} 个需要关注"
            f"（{stale_days} 天内未同步即标记）"]
     for c in clinics:
         state = sync_flag_words(c["flags"], stale_days) if c["flags"] else "正常"
-        out.append(f"{c['code']}  {c['name']}  电脑 {len(c['devices'])} 台  待处理冲突 "
+        own = "" if c.get("level", "clinic") == "clinic" else "（本机构的电脑）"
+        out.append(f"{c['code']}  {c['name']}{own}  电脑 {len(c['devices'])} 台  待处理冲突 "
                    f"{c['open_conflicts']}  【{state}】")
         for d in c["devices"]:
             out.append(
