@@ -2871,6 +2871,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>从未同步</translation>
     </message>
     <message>
+        <source>%1 (its own PCs)</source>
+        <translation>%1（本机构的电脑）</translation>
+    </message>
+    <message>
         <source>Code</source>
         <translation>机构代码</translation>
     </message>
@@ -3024,6 +3028,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>No village clinic in this account&apos;s scope.</source>
         <translation>此账号范围内没有村卫生室。</translation>
+    </message>
+    <message>
+        <source>Also listed: the PCs of %1 township or county offices.</source>
+        <translation>另列出 %1 个乡镇（县）机构的电脑。</translation>
     </message>
     <message>
         <source>Report of %1 from the sync server.</source>
