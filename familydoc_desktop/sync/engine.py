@@ -141,15 +141,6 @@ class SyncEngine:
         self.refused = []
         self.seen = 0
         report.pushed, report.clamped = self.push(note)
-        if self.refused:
-            report.refused = len(self.refused)
-            scope = [r for r in self.refused if r.get("kind") != clock.CLOCK_AHEAD]
-            if scope:
-                report.warnings.append(REFUSED_WARNING.format(n=len(scope),
-                                                              detail=scope[0]["reason"]))
-            if len(scope) < len(self.refused):
-                report.warnings.append(CLOCK_REFUSED_WARNING.format(
-                    n=len(self.refused) - len(scope)))
         if report.requeued:
             report.warnings.append(REQUEUED_WARNING.format(n=report.requeued))
         self.set_aside = []
@@ -160,6 +151,15 @@ class SyncEngine:
             again, clamped_again = self.push(note)
             report.pushed += again
             report.clamped += clamped_again
+        if self.refused:  # by either push
+            report.refused = len(self.refused)
+            scope = [r for r in self.refused if r.get("kind") != clock.CLOCK_AHEAD]
+            if scope:
+                report.warnings.append(REFUSED_WARNING.format(n=len(scope),
+                                                              detail=scope[0]["reason"]))
+            if len(scope) < len(self.refused):
+                report.warnings.append(CLOCK_REFUSED_WARNING.format(
+                    n=len(self.refused) - len(scope)))
         if plan is not None:
             resync.finish(self.db, plan)
             report.resynced = True
