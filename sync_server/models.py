@@ -92,6 +92,7 @@ record = Table(
     Column("data", Text, nullable=False),  # JSON object of every field but id
     Column("meta", Text, nullable=False),  # JSON {field: [seq, hlc, device_id]}
     Index("ix_record_org_id_seq", "org_id", "seq"),
+    Index("ix_record_table_name_org_id", "table_name", "org_id"),  # the indicator report
 )
 
 conflict = Table(

@@ -144,8 +144,9 @@ class SyncEngine:
         if report.requeued:
             report.warnings.append(REQUEUED_WARNING.format(n=report.requeued))
         self.set_aside = []
+        self.named_residents: set[str] = set()
         report.pulled, report.conflicts_received = self.pull(note)
-        if report.pulled and self.follow_merges():
+        if self.named_residents and self.follow_merges():
             # Records pulled (or made here) for a resident merged elsewhere now name the kept
             # resident: those edits go up in this round, not the next.
             again, clamped_again = self.push(note)
@@ -252,7 +253,7 @@ class SyncEngine:
         from familydoc_desktop.store import merge
 
         with self.db.session() as s:
-            return merge.follow_merges(s)
+            return merge.follow_merges(s, among=self.named_residents)
 
     # -- pull -------------------------------------------------------------------------
     def pull(self, note: Progress) -> tuple[int, int]:
@@ -276,6 +277,7 @@ class SyncEngine:
                                            skip_own=self.skip_own)
                 result = apply.apply_page(self.db, page)
                 self._note_set_aside(result)
+                self.named_residents |= result.named_residents
                 rows += result.rows
                 received += result.conflicts
                 self.seen += result.seen

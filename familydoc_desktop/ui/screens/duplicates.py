@@ -182,7 +182,7 @@ class DuplicatesScreen(QWidget):
         self.model.set_first_page(rows, total)
         if rows:
             self.view.selectRow(0)
-            text = self.tr("%1 possible duplicates").replace("%1", str(total))
+            text = self.tr("Possible duplicates: %1").replace("%1", str(total))
         else:
             text = self.tr("No possible duplicates.")
         self.status.setText(f"{self._notice} {text}".strip())
@@ -233,10 +233,11 @@ class DuplicatesScreen(QWidget):
             with db.session() as s:
                 return merge.merge_residents(s, keep_id, drop_id, actor=actor)
 
-        def done(_result) -> None:  # noqa: ANN001
+        def done(result) -> None:  # noqa: ANN001
             self.swapped = False
             self.merge_button.setEnabled(True)
-            self._notice = self.tr("Merged into %1.").replace("%1", self.describe(keep))
+            self._notice = " ".join([self.tr("Merged into %1.").replace(
+                "%1", self.describe(keep)), *result.warnings])
             self.status.setText(self._notice)
             self.ctx.notify("*")
             if self._stale:  # notify reloads a visible screen; else here
