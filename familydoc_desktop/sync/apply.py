@@ -529,8 +529,10 @@ def _upsert_conflicts(conn, session, items: list[ConflictOut], dialect: Dialect,
                      _dumps(c.server_value), c.local_author, c.server_author, c.local_hlc,
                      c.server_hlc, status, c.resolution, now,
                      now if c.status == "resolved" else None, c.id in queued))
-    if not rows:
-        return 0
+    # Conflicts decided here and still queued keep this PC's decision: not written over.
+    fresh = [r[:15] for r in rows if not r[15]]
+    if not fresh:  # (an empty executemany would run the INSERT once with no parameters)
+        return len(rows)
     conn.exec_driver_sql(
         "INSERT INTO sync_conflict (id, server_id, table_name, record_id, field, local_value, "
         "server_value, local_author, server_author, local_hlc, server_hlc, status, resolution, "
@@ -540,8 +542,7 @@ def _upsert_conflicts(conn, session, items: list[ConflictOut], dialect: Dialect,
         "server_author = excluded.server_author, local_hlc = excluded.local_hlc, "
         "server_hlc = excluded.server_hlc, status = excluded.status, "
         "resolution = coalesce(excluded.resolution, sync_conflict.resolution), "
-        "resolved_at = coalesce(sync_conflict.resolved_at, excluded.resolved_at)",
-        [r[:15] for r in rows if not r[15]])
+        "resolved_at = coalesce(sync_conflict.resolved_at, excluded.resolved_at)", fresh)
     return len(rows)
 
 

@@ -555,6 +555,10 @@ Every contract, follow-up and ledger record of the first goes to the second, and
 <context>
     <name>FollowupForm</name>
     <message>
+        <source>Check-up date</source>
+        <translation>体检日期</translation>
+    </message>
+    <message>
         <source>Visit date</source>
         <translation>随访日期</translation>
     </message>
@@ -589,6 +593,10 @@ Every contract, follow-up and ledger record of the first goes to the second, and
     <message>
         <source>Height (cm)</source>
         <translation>身高（cm）</translation>
+    </message>
+    <message>
+        <source>BMI (kg/m²)</source>
+        <translation>体质指数 BMI（kg/m²）</translation>
     </message>
     <message>
         <source>Adverse drug reaction</source>
@@ -633,6 +641,34 @@ Every contract, follow-up and ledger record of the first goes to the second, and
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Check-up results</source>
+        <translation>体检结果</translation>
+    </message>
+    <message>
+        <source>Smoking, drinking, exercise, diet</source>
+        <translation>吸烟、饮酒、体育锻炼、饮食习惯</translation>
+    </message>
+    <message>
+        <source>Examination and test results; name every abnormality</source>
+        <translation>查体及辅助检查结果；有异常须逐项写明</translation>
+    </message>
+    <message>
+        <source>Lifestyle</source>
+        <translation>生活方式</translation>
+    </message>
+    <message>
+        <source>Main findings</source>
+        <translation>体检主要结果</translation>
+    </message>
+    <message>
+        <source>Health assessment</source>
+        <translation>健康评价</translation>
+    </message>
+    <message>
+        <source>Health advice</source>
+        <translation>健康指导</translation>
     </message>
     <message>
         <source>Condition assessment (NBPHS-3)</source>
@@ -735,6 +771,10 @@ Every contract, follow-up and ledger record of the first goes to the second, and
         <translation>电话访视不计入年度面对面或入户访视。</translation>
     </message>
     <message>
+        <source>Check-up saved</source>
+        <translation>健康体检已保存</translation>
+    </message>
+    <message>
         <source>Follow-up saved</source>
         <translation>随访已保存</translation>
     </message>
@@ -745,6 +785,10 @@ Every contract, follow-up and ledger record of the first goes to the second, and
     <message>
         <source>Urgent referral advised. Fill in the referral now?</source>
         <translation>建议紧急转诊。现在填写转诊单吗？</translation>
+    </message>
+    <message>
+        <source>Health assessment: %1</source>
+        <translation>健康评价：%1</translation>
     </message>
     <message>
         <source>Classification: %1</source>
@@ -875,6 +919,14 @@ Every contract, follow-up and ledger record of the first goes to the second, and
     <message>
         <source>Long prescriptions to refill</source>
         <translation>长期处方待续方</translation>
+    </message>
+    <message>
+        <source>Health check-ups (65+) not done</source>
+        <translation>65岁及以上老人健康体检未做</translation>
+    </message>
+    <message>
+        <source>Yearly follow-ups of signed residents</source>
+        <translation>签约居民年度随访</translation>
     </message>
     <message>
         <source>Ledger: red %1, yellow %2, green %3</source>

@@ -161,6 +161,24 @@ def test_remote_stamp_years_ahead_moves_the_clock_a_day_at_most(tmp_path):
     again.close()
 
 
+def test_a_page_holding_only_a_conflict_decided_here_keeps_the_decision(db):
+    """A conflict this PC decided offline (queued, not sent: a USB PC) that comes back in a
+    page alone: the page applies (it once failed on an empty INSERT) and the decision stays."""
+    from familydoc_desktop.sync import conflicts
+
+    c = ConflictOut(id="01a20000-0000-7000-8000-0000000000cd", table="resident",
+                    record_id=RID, field="name", local_value="王秀兰", server_value="王秀英",
+                    local_author="doc_a1", server_author="doc_a2",
+                    local_hlc="1735787045000-0000-x", server_hlc="1735787045001-0000-y",
+                    status="open", org_id=ORG, seq=6)
+    apply.apply_page(db, _page([_row(RID, 5)], conflicts=[c]))
+    assert conflicts.resolve(db, c.id, "server") == "queued"
+    apply.apply_page(db, _page([], since=6, conflicts=[c.model_copy(update={"seq": 7})]))
+    with db.session() as s:
+        assert s.get(SyncConflict, c.id).status == "resolved"
+    assert conflicts.pending_resolutions(db) == {c.id: "server"}
+
+
 @pytest.mark.parametrize("order", ["first_then_second", "second_then_first"])
 def test_same_id_number_from_two_pcs_flags_the_later_copy_everywhere(tmp_path, order):
     # Every PC flags the copy the server sequenced later, whichever arrives first here.
