@@ -8,7 +8,8 @@
   already applied.
 - `import_bundle`: the server's file for this PC: checked (signed by the server, addressed
   to this device), then applied like a pull: the outbox is cleared of what the server has
-  applied, the pages go in through apply.apply_page, the cursor moves. Pages this PC already
+  applied, the pages go in through apply.apply_page, the cursor moves, and the conflict
+  decisions made here that the server now reports resolved are no longer queued. Pages this PC already
   has are skipped, so importing the same file twice changes nothing.
 Private keys live in sync_state, inside the encrypted database (store/engine.py)."""
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from familydoc_desktop.domain import bundle as fmt
 from familydoc_desktop.store import changes
 from familydoc_desktop.store.database import Database
-from familydoc_desktop.sync import apply, health, outbox
+from familydoc_desktop.sync import apply, conflicts, health, outbox
 from familydoc_desktop.sync.http import Client, SyncError
 from familydoc_desktop.sync.protocol import PullResponse
 
@@ -81,7 +82,9 @@ def export_bundle(db: Database, path: str | Path) -> dict:
         update={"pending": 0, "client_time_ms": None})
     payload = {"push": {"device_id": db.device_id, "client_time_ms": changes.wall_ms(),
                         "mutations": outbox.wire_batch(entries)},
-               "cursor": cursor, "health": report.model_dump(mode="json")}
+               "cursor": cursor, "health": report.model_dump(mode="json"),
+               # Conflict decisions made offline go the same way, applied after the changes.
+               "resolutions": conflicts.pending_resolutions(db)}
     data = fmt.seal(payload, direction=fmt.TO_SERVER, device_id=db.device_id,
                     created_ms=int(changes.wall_ms()), recipient_box_public=keys["server_box"],
                     sender_sign_private=keys["sign"])
@@ -90,7 +93,8 @@ def export_bundle(db: Database, path: str | Path) -> dict:
     tmp.write_bytes(data)
     tmp.replace(path)
     return {"output": str(path), "mutations": len(entries), "cursor": cursor,
-            "bytes": len(data), "device_id": db.device_id}
+            "resolutions": len(payload["resolutions"]), "bytes": len(data),
+            "device_id": db.device_id}
 
 
 def import_bundle(db: Database, path: str | Path) -> dict:
@@ -115,9 +119,11 @@ def import_bundle(db: Database, path: str | Path) -> dict:
         raise fmt.BundleError(GAP.format(since=since, cursor=cursor, device=db.device_id))
     with db.session(capture=False) as s:
         acked = outbox.acknowledge(s, last_mutation)
-    rows = conflicts = skipped = 0
+    rows = n_conflicts = skipped = 0
+    decided = set()  # conflicts the server reports resolved: decisions queued here are done
     named: set[str] = set()
     for page in pages:
+        decided.update(c.id for c in page.conflicts if c.status == "resolved")
         if page.next_since <= cursor:  # already here (the same file imported again)
             skipped += 1
             continue
@@ -125,9 +131,10 @@ def import_bundle(db: Database, path: str | Path) -> dict:
             tp.rows = [r for r in tp.rows if r[1] is None or r[1] > cursor]
         result = apply.apply_page(db, page)
         rows += result.rows
-        conflicts += result.conflicts
+        n_conflicts += result.conflicts
         named |= result.named_residents
         cursor = page.next_since
+    settled = conflicts.forget_resolutions(db, decided)
     if named:
         # Records of residents merged elsewhere follow the merge, as after a network pull;
         # the edits wait in the outbox for the next bundle or sync.
@@ -136,5 +143,6 @@ def import_bundle(db: Database, path: str | Path) -> dict:
             merge.follow_merges(s, among=named)
     with db.session(capture=False) as s:
         pending = outbox.pending_count(s)
-    return {"rows": rows, "conflicts": conflicts, "acknowledged": acked,
-            "skipped_pages": skipped, "cursor": cursor, "pending": pending}
+    return {"rows": rows, "conflicts": n_conflicts, "acknowledged": acked,
+            "resolutions_settled": settled, "skipped_pages": skipped, "cursor": cursor,
+            "pending": pending}
