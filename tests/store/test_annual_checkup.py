@@ -212,3 +212,17 @@ def test_annual_followup_window_edges_feb_29_and_horizon(db):
         # contract year 2025-12-10 .. 2026-12-09: due in 6 days; the next one is not yet
         assert due_for(s, early) == [("annual_followup", date(2026, 12, 9))]
         assert due_for(s, early, on=date(2026, 12, 10)) == []
+
+
+def test_a_checkup_blood_pressure_colours_the_ledger(db):
+    from familydoc_desktop.store import ledger
+    with db.session() as s:
+        rid = person(s, db, "高血压", date(1960, 1, 1))
+        residents.add_diagnosis(s, rid, "hypertension", "2020-01-01", today=TODAY)
+        visits.record_followup(s, resident_id=rid, kind="hypertension",
+                               visit_date=date(2026, 11, 1), method="clinic", sbp=130, dbp=80,
+                               today=TODAY)
+        out = checkup(s, rid, TODAY, sbp=185, dbp=112, conclusion="abnormal",
+                      findings="血压很高")
+        assert out.urgent_reasons and out.assessment.colour == "red"
+        assert ledger.latest_assessments(s, [rid])[rid].colour == "red"
