@@ -104,7 +104,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
             newest_hlc = max(newest_hlc, c.local_hlc or "", c.server_hlc or "")
         faults.point("mid_page")
         if newest_hlc:
-            _observe(db, conn, newest_hlc)
+            _observe(db, conn, newest_hlc, page.server_time_ms)
         if cursor_key:
             _set_state(conn, cursor_key, str(page.next_since))
     faults.point("after_page_applied")
@@ -561,14 +561,15 @@ def _dumps(value: Any) -> str | None:
     return text_
 
 
-def _observe(db: Database, conn, newest: str) -> None:  # noqa: ANN001
-    """Feed the newest remote clock into ours, so later local edits order after it."""
+def _observe(db: Database, conn, newest: str, server_ms: int | None) -> None:  # noqa: ANN001
+    """Feed the newest remote clock into ours, so later local edits order after it (at most
+    a day past this PC's clock or the server's: domain.hlc)."""
     try:
         remote = Timestamp.parse(newest)
     except ValueError:
         return
     clock = db.capture.clock
-    clock.observe(remote, changes.wall_ms())
+    clock.observe(remote, changes.wall_ms(), server_ms)
     _set_state(conn, changes.HLC_KEY, str(clock.last))
 
 

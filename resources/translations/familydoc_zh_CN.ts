@@ -387,6 +387,14 @@
         <translation>合并…</translation>
     </message>
     <message>
+        <source>Open kept record</source>
+        <translation>查看保留的档案</translation>
+    </message>
+    <message>
+        <source>Open merged record</source>
+        <translation>查看并入的档案</translation>
+    </message>
+    <message>
         <source>Same ID number, registered on two PCs</source>
         <translation>身份证号相同（两台电脑分别登记）</translation>
     </message>
@@ -1861,6 +1869,14 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>按医生</translation>
     </message>
     <message>
+        <source>This PC&apos;s data</source>
+        <translation>本机数据</translation>
+    </message>
+    <message>
+        <source>From the server</source>
+        <translation>来自服务器</translation>
+    </message>
+    <message>
         <source>Calculate</source>
         <translation>统计</translation>
     </message>
@@ -1893,6 +1909,18 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>正在统计各项指标…</translation>
     </message>
     <message>
+        <source>Asking the sync server…</source>
+        <translation>正在向同步服务器查询……</translation>
+    </message>
+    <message>
+        <source>Fetching the indicators from the server…</source>
+        <translation>正在从服务器获取统计指标……</translation>
+    </message>
+    <message>
+        <source>Cannot reach the sync server. Check this PC&apos;s network connection, or calculate from this PC&apos;s data.</source>
+        <translation>无法连接同步服务器。请检查本机网络连接，或改用本机数据统计。</translation>
+    </message>
+    <message>
         <source>Indicator</source>
         <translation>指标</translation>
     </message>
@@ -1915,6 +1943,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Red: below the target (%1 of the totals).</source>
         <translation>红色：低于目标（合计列 %1 项）。</translation>
+    </message>
+    <message>
+        <source>Figures computed by the sync server.</source>
+        <translation>数据由同步服务器统计。</translation>
     </message>
     <message>
         <source>Export indicators</source>
@@ -2903,6 +2935,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>从未同步</translation>
     </message>
     <message>
+        <source>%1 (its own PCs)</source>
+        <translation>%1（本机构的电脑）</translation>
+    </message>
+    <message>
         <source>Code</source>
         <translation>机构代码</translation>
     </message>
@@ -3056,6 +3092,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>No village clinic in this account&apos;s scope.</source>
         <translation>此账号范围内没有村卫生室。</translation>
+    </message>
+    <message>
+        <source>Also listed: the PCs of %1 township or county offices.</source>
+        <translation>另列出 %1 个乡镇（县）机构的电脑。</translation>
     </message>
     <message>
         <source>Report of %1 from the sync server.</source>
