@@ -195,6 +195,19 @@ def cli_first_sync(tmp: Path, base: str, server_pid: int) -> None:
           f"client process {cpu:.2f} s, server {server_cpu:.2f} s; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores) [target <= 9 s, <= 40 "
           f"bytes/record]; `familydoc login` before it: {login_s:.2f} s")
+    # The reconciliation a user asks for on the caught-up PC: nothing to pull, every table's
+    # digest compared (issue 14: of the values, not only of (id, seq)).
+    t, server_cpu = time.perf_counter(), cpu_of(server_pid)
+    done = subprocess.run([*cli, "sync", "--verify", "--json", "--no-progress"], text=True,
+                          capture_output=True, env=env)
+    verify_s, server_cpu = time.perf_counter() - t, cpu_of(server_pid) - server_cpu
+    if done.returncode:
+        raise SystemExit(f"familydoc sync --verify failed: {done.stderr or done.stdout}")
+    report = json.loads(done.stdout)
+    print(f"USER-VISIBLE `familydoc sync --verify` on that caught-up PC ({rows:,} records): "
+          f"{verify_s:.2f} s (engine's own clock {report['seconds']:.2f} s, server CPU "
+          f"{server_cpu:.2f} s), verified: {report['verified']}, mismatched tables: "
+          f"{report['reconciled_tables'] or 'none'}")
 
 
 def run(tmp: Path, base: str, opts) -> None:  # noqa: ANN001

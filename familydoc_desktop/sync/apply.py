@@ -440,6 +440,10 @@ def _converter(sql_type, dialect: Dialect) -> Callable[[Any], Any] | None:  # no
             value = datetime.fromisoformat(v) if isinstance(v, str) else v
             if value.tzinfo is None:
                 value = value.replace(tzinfo=timezone.utc)
+            elif value.utcoffset():
+                # SQLite's DATETIME text keeps the wall clock and drops the offset: in UTC,
+                # as every other stored time (and as the digest of values hashes it).
+                value = value.astimezone(timezone.utc)
             return bind(value) if bind else value
         return to_db
     if isinstance(base, Date):
