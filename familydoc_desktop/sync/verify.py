@@ -14,10 +14,13 @@ still pushed. Nothing pending is lost.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from familydoc_desktop.domain.models import SYNCED_TABLES
 from familydoc_desktop.store import set_aside as store_set_aside
@@ -64,11 +67,26 @@ def table_digests(db: Database, columns: dict[str, list[str]]) -> dict[str, tupl
                 hashes.update(held)
                 total, count = sum(hashes.values()), len(hashes)
             else:
-                for row in cursor.execute(_select(table, cols)):
-                    total += row_hash(row)
-                    count += 1
+                total, count = _sum_rows(cursor, _select(table, cols))
             out[table] = (count, sum_hex(total))
     return out
+
+
+def _sum_rows(cursor, sql: str) -> tuple[int, int]:  # noqa: ANN001
+    """(sum of row_hash, count) of the rows of `sql`, row_hash inlined: for a township's
+    243,000 rows reading them is two thirds of the pass, hashing the rest."""
+    dumps, b2, from_bytes = orjson.dumps, hashlib.blake2b, int.from_bytes
+    total = count = 0
+    try:
+        for row in cursor.execute(sql):
+            total += from_bytes(b2(dumps(row), digest_size=8).digest(), "big", signed=True)
+            count += 1
+    except TypeError:  # text orjson refuses (a lone surrogate): row_hash's slow path
+        total = count = 0
+        for row in cursor.execute(sql):
+            total += row_hash(row)
+            count += 1
+    return total, count
 
 
 def row_hashes(db: Database, table: str, columns: list[str]) -> dict[str, int]:
