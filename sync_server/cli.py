@@ -299,7 +299,7 @@ def cmd_report_sync(args) -> None:  # noqa: ANN001
     rep = sync_health.report(_engine(args), None, org=args.org, stale_days=args.stale_days)
     if args.output:
         sync_health.write_xlsx(rep, out, args.stale_days)
-        print(f"已导出 {len(rep.clinics)} 个村卫生室的同步情况 → {out}")
+        print(f"已导出 {len(rep.clinics)} 个机构的同步情况 → {out}")
         return
     _emit(args, rep.model_dump(),
           lambda: "\n".join(sync_health.text_lines(rep, args.stale_days)))
