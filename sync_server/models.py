@@ -95,6 +95,7 @@ record = Table(
     # (services/digest.py); NULL: not computed yet (computed, and kept, by the next digest).
     Column("content_hash", BigInteger, nullable=True),
     Index("ix_record_org_id_seq", "org_id", "seq"),
+    Index("ix_record_table_name_org_id", "table_name", "org_id"),  # the indicator report
 )
 
 conflict = Table(
