@@ -97,7 +97,7 @@ def content_digest(engine: Engine, who: Principal, table: str | None = None) -> 
 
 def _compute(conn, keys: list[tuple[str, str]], keep: list[dict]  # noqa: ANN001
              ) -> dict[tuple[str, str], int]:
-    """Content hashes of records that have none yet (written before migration 0010), read in
+    """Content hashes of records that have none yet (written before migration 0011), read in
     this snapshot; `keep` gets them for _keep."""
     r = models.record
     out: dict[tuple[str, str], int] = {}

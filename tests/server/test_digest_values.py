@@ -92,7 +92,7 @@ def test_pull_by_bucket_sends_only_those_records(world):
 
 
 def test_a_record_without_its_hash_is_hashed_and_kept(world):
-    """Records written before migration 0010 have no content_hash: the digest computes it
+    """Records written before migration 0011 have no content_hash: the digest computes it
     (the same answer) and keeps it for the next one."""
     a = world.login("doc_a")
     load(world, a)

@@ -79,7 +79,7 @@ def test_the_quick_up_to_date_check_agrees_with_alembic(tmp_path):
     engine.dispose()
 
 
-def test_records_written_before_0010_get_their_content_hash_on_upgrade(tmp_path):
+def test_records_written_before_0011_get_their_content_hash_on_upgrade(tmp_path):
     """The digest of values sums record.content_hash: the upgrade computes it for the records
     already there, as a write would (records.content_hash)."""
     import json
@@ -96,7 +96,7 @@ def test_records_written_before_0010_get_their_content_hash_on_upgrade(tmp_path)
     cfg.set_main_option("script_location", str(Path(models.__file__).parent / "migrations"))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0009")
+        command.upgrade(cfg, "0010")
     data = [{"org_id": "org-1", "name": f"居民{i}", "sex": "male", "birth_date": "1950-01-02",
              "created_at": "2026-05-01T10:00:00+08:00", "deleted": False, "registered": True}
             for i in range(3)]

@@ -6,15 +6,15 @@ one still NULL is computed by the digest and kept. A later migration that change
 table's columns must set content_hash to NULL again (the hash covers the server's wire
 columns).
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
