@@ -27,7 +27,7 @@ from sqlalchemy import (
 from familydoc_desktop.domain.hlc import Timestamp
 from familydoc_desktop.domain.models import SYNCED_MODELS, SYNCED_TABLES, SetAsideRow
 from familydoc_desktop.domain import wire_values
-from familydoc_desktop.domain.sync_policy import DERIVED_COLUMNS
+from familydoc_desktop.domain.sync_policy import DERIVED_COLUMNS, RESIDENT_LINKS
 from familydoc_desktop.store import changes
 from familydoc_desktop.store import set_aside as store_set_aside
 from familydoc_desktop.store.database import Database
@@ -51,6 +51,9 @@ class PageResult:
     set_aside: list[tuple[str, str, str]] = field(default_factory=list)  # table, id, reason
     seen: int = 0  # own pushed edits the server did not send back (page.seen)
     seen_missing: int = 0  # of those, rows this PC does not hold (to be re-pulled)
+    # Residents the page's records name, and merged residents it brought: where records may
+    # have to follow a merge (store.merge.follow_merges), without scanning every resident.
+    named_residents: set[str] = field(default_factory=set)
 
 
 def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CURSOR_KEY
@@ -61,6 +64,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
     rows = 0
     newest_hlc = ""
     aside_out: list[tuple[str, str, str]] = []
+    named: set[str] = set()
     stamp = _converter(SetAsideRow.__table__.c.set_aside_at.type, dialect)(
         datetime.now(timezone.utc).isoformat())
     with db.session(capture=False) as s:
@@ -90,6 +94,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
                 id_pos = plan.names.index("id")
                 store_set_aside.drop(cursor, table, [row[id_pos] for row in params])
             rows += len(params)
+            _note_named(plan, params, named)
             if plan.hlc_index is not None and sources:
                 newest_hlc = max(newest_hlc, max((r[plan.hlc_index] or "") for r in sources))
         _let_go(cursor, page.departed)
@@ -105,7 +110,20 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
             _set_state(conn, cursor_key, str(page.next_since))
     faults.point("after_page_applied")
     return PageResult(rows, conflict_count, page.next_since if cursor_key else None, aside_out,
-                      len(page.seen), seen_missing)
+                      len(page.seen), seen_missing, named)
+
+
+def _note_named(plan: "_Plan", params: list, named: set[str]) -> None:
+    """The residents written rows name (records of a resident) or are (a merged resident)."""
+    if not params:
+        return
+    column = RESIDENT_LINKS.get(plan.table)
+    if column is not None and column in plan.names:
+        at = plan.names.index(column)
+        named.update(row[at] for row in params if row[at])
+    elif plan.table == "resident" and "merged_into" in plan.names:
+        at, id_at = plan.names.index("merged_into"), plan.names.index("id")
+        named.update(row[id_at] for row in params if row[at])
 
 
 def _ordered(tables: dict[str, TablePage]) -> list[str]:

@@ -146,18 +146,19 @@ class SyncEngine:
         self.refused = []
         self.seen = 0
         report.pushed, report.clamped = self.push(note)
-        if self.refused:
-            report.refused = len(self.refused)
-            report.warnings.append(REFUSED_WARNING.format(n=len(self.refused),
-                                                          detail=self.refused[0]["reason"]))
         self.set_aside = []
+        self.named_residents: set[str] = set()
         report.pulled, report.conflicts_received = self.pull(note)
-        if report.pulled and self.follow_merges():
+        if self.named_residents and self.follow_merges():
             # Records pulled (or made here) for a resident merged elsewhere now name the kept
             # resident: those edits go up in this round, not the next.
             again, clamped_again = self.push(note)
             report.pushed += again
             report.clamped += clamped_again
+        if self.refused:
+            report.refused = len(self.refused)
+            report.warnings.append(REFUSED_WARNING.format(n=len(self.refused),
+                                                          detail=self.refused[0]["reason"]))
         if plan is not None:
             resync.finish(self.db, plan)
             report.resynced = True
@@ -246,7 +247,7 @@ class SyncEngine:
         from familydoc_desktop.store import merge
 
         with self.db.session() as s:
-            return merge.follow_merges(s)
+            return merge.follow_merges(s, among=self.named_residents)
 
     # -- pull -------------------------------------------------------------------------
     def pull(self, note: Progress) -> tuple[int, int]:
@@ -270,6 +271,7 @@ class SyncEngine:
                                            skip_own=self.skip_own)
                 result = apply.apply_page(self.db, page)
                 self._note_set_aside(result)
+                self.named_residents |= result.named_residents
                 rows += result.rows
                 received += result.conflicts
                 self.seen += result.seen

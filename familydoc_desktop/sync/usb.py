@@ -116,6 +116,7 @@ def import_bundle(db: Database, path: str | Path) -> dict:
     with db.session(capture=False) as s:
         acked = outbox.acknowledge(s, last_mutation)
     rows = conflicts = skipped = 0
+    named: set[str] = set()
     for page in pages:
         if page.next_since <= cursor:  # already here (the same file imported again)
             skipped += 1
@@ -125,7 +126,14 @@ def import_bundle(db: Database, path: str | Path) -> dict:
         result = apply.apply_page(db, page)
         rows += result.rows
         conflicts += result.conflicts
+        named |= result.named_residents
         cursor = page.next_since
+    if named:
+        # Records of residents merged elsewhere follow the merge, as after a network pull;
+        # the edits wait in the outbox for the next bundle or sync.
+        from familydoc_desktop.store import merge
+        with db.session() as s:
+            merge.follow_merges(s, among=named)
     with db.session(capture=False) as s:
         pending = outbox.pending_count(s)
     return {"rows": rows, "conflicts": conflicts, "acknowledged": acked,

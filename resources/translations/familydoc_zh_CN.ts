@@ -447,7 +447,7 @@
         <translation>正在读取…</translation>
     </message>
     <message>
-        <source>%1 possible duplicates</source>
+        <source>Possible duplicates: %1</source>
         <translation>共 %1 对疑似重复</translation>
     </message>
     <message>
@@ -1549,6 +1549,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Recording the push for %1 residents…</source>
+        <translation>正在为 %1 位居民登记推送…</translation>
     </message>
 </context>
 <context>

@@ -116,7 +116,7 @@ class DeviceHealthOut(BaseModel):
 class ClinicHealthOut(BaseModel):
     code: str
     name: str
-    level: str = OrgLevel.CLINIC  # a township or county row holds the PCs registered there
+    level: str = "clinic"  # OrgLevel; a township or county row holds the PCs registered there
     flags: list[str]
     open_conflicts: int  # open conflicts of the clinic's records on the server
     devices: list[DeviceHealthOut]

@@ -179,6 +179,25 @@ def test_a_merge_that_moves_the_number_lands_in_any_page_order(db, order):
         assert (gone.id_number, gone.deleted, gone.merged_into) == (None, True, other)
 
 
+def test_a_page_names_the_residents_its_records_belong_to_and_the_merged_ones(db):
+    # What the sync hands to follow_merges: never every resident, only those a page names.
+    other = "01a20000-0000-7000-8000-0000000000bb"
+    cols = [*COLS, "merged_into"]
+    result = apply.apply_page(db, _page([_row(RID, 5, cols=cols, id_number=None),
+                                         _row(other, 6, cols=cols, id_number=None,
+                                              merged_into=RID)], columns=cols))
+    assert result.named_residents == {other}  # merged; RID itself is not named by a record
+    visit = ["01a20000-0000-7000-8000-0000000000cc", 7, ORG, "2025-01-02T03:04:05+00:00",
+             "2025-01-02T03:04:05+00:00", "1735787045000-0000-n7", False, other,
+             "hypertension", "2025-01-02", "clinic"]
+    page = PullResponse(since=6, next_since=7, more=False, server_time_ms=1, conflicts=[],
+                        tables={"followup_visit": TablePage(columns=[
+                            "id", "server_seq", "org_id", "created_at", "updated_at", "hlc",
+                            "deleted", "resident_id", "kind", "visit_date", "method"],
+                            rows=[visit])})
+    assert apply.apply_page(db, page).named_residents == {other}
+
+
 def test_a_local_copy_not_yet_on_the_server_gives_way_to_the_server_s(db):
     with db.session() as s:
         mine = Resident(org_id=ORG, name="王秀英", sex="female", id_number="11010519491231002X",

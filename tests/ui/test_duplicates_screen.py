@@ -95,3 +95,25 @@ def test_a_failed_merge_reads_chinese_and_the_button_comes_back(window, qtbot, m
     assert "磁盘已满" in screen.status.text()
     assert "Errno" not in screen.status.text() and "No space" not in screen.status.text()
     assert screen.merge_button.isEnabled()
+
+
+def test_english_mode_reads_english(window, app, qtbot):
+    from familydoc_desktop.ui import i18n
+    from familydoc_desktop.ui.screens.duplicates import DuplicatesScreen
+
+    _pair(window.ctx)
+    i18n.install_translators(app, "en")
+    try:
+        screen = DuplicatesScreen(window.ctx)
+        qtbot.addWidget(screen)
+        screen.reload()
+        wait_tasks(qtbot, window.ctx)
+        assert screen.merge_button.text() == "Merge…"
+        assert screen.model.index(0, 0).data() == "Same name, birth date and village"
+        assert screen.drop_values["id_number"].text() == "none (to be checked)"
+        assert screen.status.text() == "Possible duplicates: 1"
+    finally:
+        i18n.install_translators(app, "zh_CN")
+    zh = DuplicatesScreen(window.ctx)
+    qtbot.addWidget(zh)
+    assert zh.merge_button.text() == "合并…"

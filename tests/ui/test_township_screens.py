@@ -54,14 +54,14 @@ def township_report() -> dict:
     """A township with clinics in every state the report flags, shaped as the server's
     SyncReportOut (checked below against the server's own model)."""
     return {"clinics": [
-        {"code": "431001100201", "name": "东村卫生室", "flags": [], "open_conflicts": 0,
+        {"code": "431001100201", "name": "东村卫生室", "level": "clinic", "flags": [], "open_conflicts": 0,
          "devices": [_device("e1", "doc_e")]},
-        {"code": "431001100202", "name": "西村卫生室", "flags": ["no_device"],
+        {"code": "431001100202", "name": "西村卫生室", "level": "clinic", "flags": ["no_device"],
          "open_conflicts": 0, "devices": []},
-        {"code": "431001100203", "name": "南村卫生室", "flags": ["not_synced"],
+        {"code": "431001100203", "name": "南村卫生室", "level": "clinic", "flags": ["not_synced"],
          "open_conflicts": 0,
          "devices": [_device("s1", "doc_s", flags=["not_synced"], last_sync_at=None)]},
-        {"code": "431001100204", "name": "北村卫生室",
+        {"code": "431001100204", "name": "北村卫生室", "level": "clinic",
          "flags": ["device_behind", "clock_offset", "refused"], "open_conflicts": 0,
          "devices": [
              _device("n1", "doc_n1", flags=["clock_offset", "refused"], refused=2,
@@ -69,10 +69,10 @@ def township_report() -> dict:
                      refused_reasons=[{"reason": "无权访问该机构的数据", "count": 2}]),
              _device("n2", "doc_n2", flags=["not_synced"],
                      last_sync_at="2026-11-10T09:00:00+08:00")]},
-        {"code": "431001100205", "name": "中村卫生室", "flags": ["open_conflicts"],
+        {"code": "431001100205", "name": "中村卫生室", "level": "clinic", "flags": ["open_conflicts"],
          "open_conflicts": 3, "devices": [_device("m1", "doc_m", flags=["open_conflicts"],
                                                   open_conflicts=3)]},
-        {"code": "431001100206", "name": "高村卫生室", "flags": ["sync_failed",
+        {"code": "431001100206", "name": "高村卫生室", "level": "clinic", "flags": ["sync_failed",
                                                                 "digest_mismatch"],
          "open_conflicts": 0,
          "devices": [_device("g1", "doc_g", flags=["sync_failed", "digest_mismatch"],
@@ -198,12 +198,14 @@ def test_live_login_keeps_the_role_and_the_report_comes_from_the_server(
     screen = window.show_screen("township")
     wait_tasks(qtbot, ctx)
     model = screen.clinics_model
+    # The township's own PC (signed in, not synced yet) has a row of its own, first.
     assert [model.index(r, 1).data() for r in range(model.rowCount())] == \
-        ["东村卫生室", "西村卫生室"]
-    east, west = model.index(0, 7), model.index(1, 7)
+        ["城关镇", "东村卫生室", "西村卫生室"]
+    east, west = model.index(1, 7), model.index(2, 7)
     assert west.data() == "没有登记的电脑" and west.data(SEVERITY_ROLE) == "red"
     assert east.data() == "正常" and east.data(SEVERITY_ROLE) is None
-    assert model.index(0, 2).data() == "1"
+    assert model.index(1, 2).data() == "1"
+    screen.show_devices(1)
     assert screen.devices_model.index(0, 0).data() == "doc_a1"
 
 

@@ -182,7 +182,7 @@ class DuplicatesScreen(QWidget):
         self.model.set_first_page(rows, total)
         if rows:
             self.view.selectRow(0)
-            text = self.tr("%1 possible duplicates").replace("%1", str(total))
+            text = self.tr("Possible duplicates: %1").replace("%1", str(total))
         else:
             text = self.tr("No possible duplicates.")
         self.status.setText(f"{self._notice} {text}".strip())
