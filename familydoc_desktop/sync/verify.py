@@ -10,7 +10,9 @@ app's back changes the hash. Rows set aside (sync_set_aside) count as the versio
 Repair: the rows of the differing buckets are pulled (`bucket`), and a pulled row is written
 (apply.apply_page, which keeps fields with pending local edits: rebase) only if it differs
 from the stored row in a field without a pending edit: a pending edit is not drift, and it is
-still pushed. Nothing pending is lost.
+still pushed. Nothing pending is lost. Nor is a resident stored without an ID number another
+resident here holds (the PC's own rule for a clash the server keeps): its bucket differs on
+every check, its row compares equal.
 """
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ from familydoc_desktop.sync.protocol import (
 MAX_BUCKETS_PULLED = 64
 # Stamps of a local edit (not in its outbox changes): not drift on a row with a pending edit.
 EDIT_STAMPS = frozenset({"hlc", "updated_at"})
+# What a PC changes in a resident whose ID number another resident here holds.
+GIVE_WAY = frozenset({"id_number", "needs_id_match"})
 
 
 def _select(table: str, columns: list[str]) -> str:
@@ -154,13 +158,13 @@ def repair(db: Database, table: str, columns: list[str], depth: int,
                     continue
                 mine = pending.get(rid)
                 get = (lambda c, raw=raw: raw[at[c]] if c in at else None)
-                if mine is None:
-                    differs = local.get(rid) != wire_row_hash(table, columns, rid, seq, get)
-                else:
-                    differs = _differs_besides(db, table, columns, kinds, rid, seq, get,
-                                               set(mine) | EDIT_STAMPS)
-                if differs:
-                    keep.append(raw)
+                if mine is None and local.get(rid) == wire_row_hash(table, columns, rid, seq,
+                                                                    get):
+                    continue
+                if rid in local and not _drift(db, table, columns, kinds, rid, seq, get,
+                                               set(mine) | EDIT_STAMPS if mine else set()):
+                    continue
+                keep.append(raw)
         for rid in (r for t, r in page.departed if t == table):
             seen.add(rid)
         if keep or page.departed or page.conflicts:
@@ -180,16 +184,25 @@ def repair(db: Database, table: str, columns: list[str], depth: int,
     return result
 
 
-def _differs_besides(db: Database, table: str, columns: list[str], kinds: dict, rid: str,
-                     seq: int, get: Callable[[str], Any], skip: set[str]) -> bool:
-    """Whether the stored row differs from the server's in a field without a pending edit."""
+def _drift(db: Database, table: str, columns: list[str], kinds: dict, rid: str, seq: int,
+           get: Callable[[str], Any], skip: set[str]) -> bool:
+    """Whether the stored row differs from the server's in a field other than `skip` (those
+    of a pending edit and its stamps), beyond what this PC does to every such row itself:
+    a resident whose ID number another resident here holds is stored without it and
+    flagged (apply._one_by_one: the server keeps both)."""
     with db.session(capture=False) as s:
         cursor = s.connection().connection.dbapi_connection.cursor()
         stored = cursor.execute(_select(table, columns).replace(
             "WHERE server_seq IS NOT NULL", "WHERE id = ?"), (rid,)).fetchone()
-    if stored is None:
-        return True
-    if stored[1] != seq:
-        return True
-    return any(stored[i + 2] != canonical_value(kinds.get(c), get(c))
-               for i, c in enumerate(columns) if c not in skip)
+        if stored is None or stored[1] != seq:
+            return True
+        differ = {c for i, c in enumerate(columns)
+                  if c not in skip and stored[i + 2] != canonical_value(kinds.get(c), get(c))}
+        if table == "resident" and differ and differ <= GIVE_WAY:
+            mine = dict(zip(columns, stored[2:]))
+            number = get("id_number")
+            if mine.get("id_number") is None and mine.get("needs_id_match") == 1 and number \
+                    and cursor.execute("SELECT 1 FROM resident WHERE id_number = ? AND id != ?",
+                                       (number, rid)).fetchone() is not None:
+                return False
+    return bool(differ)
