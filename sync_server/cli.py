@@ -205,7 +205,8 @@ def cmd_bundle_import(args) -> None:  # noqa: ANN001
     _emit(args, result.as_dict(),
           f"已导入设备 {result.device_id}（{result.username}）的U盘同步文件：变更 "
           f"{result.mutations} 条，新应用 {result.applied} 条，已导入过 {result.duplicates} 条，"
-          f"待审核冲突 {result.conflicts} 条")
+          f"待审核冲突 {result.conflicts} 条"
+          + (f"，处理冲突 {result.resolutions} 条" if result.resolutions else ""))
 
 
 def cmd_bundle_export(args) -> None:  # noqa: ANN001

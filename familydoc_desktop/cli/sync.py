@@ -81,7 +81,8 @@ def cmd_bundle_export(args) -> int:  # noqa: ANN001
         info = usb.export_bundle(db, out)
     finally:
         db.close()
-    common.emit(args, info, f"已写出U盘同步文件：{info['mutations']} 条修改 → {info['output']}。"
+    decided = f"、{info['resolutions']} 个冲突处理" if info["resolutions"] else ""
+    common.emit(args, info, f"已写出U盘同步文件：{info['mutations']} 条修改{decided} → {info['output']}。"
                             "请交给乡镇在服务器上导入；导入前这些修改仍算未同步")
     return 0
 

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any, Iterable, Mapping
 
 from familydoc_desktop.domain import indicators as ind
+from familydoc_desktop.domain.checkup import CHECKUP_AGE
 from familydoc_desktop.domain.codes import Colour, Population, VisitKind
 from familydoc_desktop.domain.dates import age_on
 from familydoc_desktop.domain.population import derive_populations, facts_from_rows
@@ -59,6 +60,7 @@ _COLOURS = frozenset(Colour)
 _CHRONIC = {VisitKind.HYPERTENSION.value: Population.HYPERTENSION,
             VisitKind.DIABETES.value: Population.DIABETES}
 _VISIT_80_METHODS = ("clinic", "home")  # seed 001 item 22: face to face or at home
+_CHECKUP = VisitKind.CHECKUP.value  # a visit row, but not a follow-up (domain/checkup.py)
 
 
 def _d(value: Any) -> date | None:
@@ -189,8 +191,11 @@ def tally(rows: Rows, *, on: date, start: date, end: date, by: str | None) -> Re
                 if signed:
                     add(rid, f"pop_{pop}_signed")
         born = residents[rid][1]
-        if signed and born is not None and age_on(born, on) >= 80:
+        age = age_on(born, on) if signed and born is not None and born <= on else None
+        if age is not None and age >= 80:
             add(rid, "aged_80_signed")
+        if age is not None and age >= CHECKUP_AGE:
+            add(rid, "aged_65_signed")
 
     for rid, renewed in due.items():
         if rid in on_file:
@@ -281,16 +286,25 @@ def tally(rows: Rows, *, on: date, start: date, end: date, by: str | None) -> Re
 
 
 def _visits(rows: Rows, on, start, end, residents, on_file, populations, in_force, add) -> None:  # noqa: ANN001
-    """The 80+ yearly visit, and hypertension/diabetes managed / to standard / controlled."""
+    """The 80+ yearly visit, the yearly follow-up of the signed, the 65+ check-up, and
+    hypertension/diabetes managed / to standard / controlled."""
     superseded = {s for (s,) in rows.superseded if s}
     year_first = date(on.year, 1, 1)
     visited_80: set[str] = set()
+    followed_up: set[str] = set()  # a follow-up (not a check-up) in the period
+    checked_up: set[str] = set()  # a check-up in the period
     # (resident, kind) -> [count in the period, (date, id) of the last, its readings]
     seen: dict[tuple[str, str], list] = {}
     for vid, rid, kind, method, vdate, sbp, dbp, glucose in rows.followup_visit:
         vdate = _d(vdate)
         if vdate is None or vid in superseded:
             continue
+        if kind == _CHECKUP:
+            if start <= vdate <= end:
+                checked_up.add(rid)
+            continue
+        if start <= vdate <= end:
+            followed_up.add(rid)
         # 80+ yearly visit in on's calendar year: a follow-up of any kind, face to face or at
         # home (seed 001 item 22, as the due list).
         if method in _VISIT_80_METHODS and year_first <= vdate <= on:
@@ -307,6 +321,14 @@ def _visits(rows: Rows, on, start, end, residents, on_file, populations, in_forc
         born = residents.get(rid, (None, None, None))[1]
         if rid in in_force and born is not None and age_on(born, on) >= 80:
             add(rid, "aged_80_visited")
+    for rid in followed_up:
+        if rid in in_force and rid in on_file:
+            add(rid, "annual_followup_done")
+    for rid in checked_up:
+        born = residents.get(rid, (None, None, None))[1]
+        if rid in in_force and rid in on_file and born is not None and born <= on \
+                and age_on(born, on) >= CHECKUP_AGE:
+            add(rid, "checkup_65_done")
 
     needed = ind.standard_followups(start, end)
     for (rid, kind), (count, _last, (vdate, sbp, dbp, glucose)) in seen.items():

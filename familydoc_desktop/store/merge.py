@@ -50,6 +50,7 @@ class MergeResult:
     filled: list[str] = field(default_factory=list)
     moved: dict[str, int] = field(default_factory=dict)  # table -> rows re-pointed
     ended_contracts: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # Chinese: what the doctor still decides
 
 
 def _person(r: Resident) -> rules.Person:
@@ -197,6 +198,10 @@ def merge_residents(session: Session, keep_id: str, drop_id: str, *,
     result = MergeResult(keep.id, drop.id, filled=sorted(fills))
     ended = rules.contracts_to_end(_open_contracts(session, keep.id, today),
                                    _open_contracts(session, drop.id, today))
+    from familydoc_desktop.store.sickbeds import open_sickbed_of
+    if open_sickbed_of(session, keep.id) and open_sickbed_of(session, drop.id):
+        # Not ended here: a discharge records an outcome only the doctor can give.
+        result.warnings.append(rules.TWO_OPEN_SICKBEDS)
 
     # The dropped resident first, in its own flush: an ID number it gives up must leave the
     # unique index before the kept resident takes it.

@@ -105,7 +105,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
             newest_hlc = max(newest_hlc, c.local_hlc or "", c.server_hlc or "")
         faults.point("mid_page")
         if newest_hlc:
-            _observe(db, conn, newest_hlc)
+            _observe(db, conn, newest_hlc, page.server_time_ms)
         if cursor_key:
             _set_state(conn, cursor_key, str(page.next_since))
     faults.point("after_page_applied")
@@ -542,8 +542,10 @@ def _upsert_conflicts(conn, session, items: list[ConflictOut], dialect: Dialect,
                      _dumps(c.server_value), c.local_author, c.server_author, c.local_hlc,
                      c.server_hlc, status, c.resolution, now,
                      now if c.status == "resolved" else None, c.id in queued))
-    if not rows:
-        return 0
+    # Conflicts decided here and still queued keep this PC's decision: not written over.
+    fresh = [r[:15] for r in rows if not r[15]]
+    if not fresh:  # (an empty executemany would run the INSERT once with no parameters)
+        return len(rows)
     conn.exec_driver_sql(
         "INSERT INTO sync_conflict (id, server_id, table_name, record_id, field, local_value, "
         "server_value, local_author, server_author, local_hlc, server_hlc, status, resolution, "
@@ -553,8 +555,7 @@ def _upsert_conflicts(conn, session, items: list[ConflictOut], dialect: Dialect,
         "server_author = excluded.server_author, local_hlc = excluded.local_hlc, "
         "server_hlc = excluded.server_hlc, status = excluded.status, "
         "resolution = coalesce(excluded.resolution, sync_conflict.resolution), "
-        "resolved_at = coalesce(sync_conflict.resolved_at, excluded.resolved_at)",
-        [r[:15] for r in rows if not r[15]])
+        "resolved_at = coalesce(sync_conflict.resolved_at, excluded.resolved_at)", fresh)
     return len(rows)
 
 
@@ -573,14 +574,15 @@ def _dumps(value: Any) -> str | None:
     return text_
 
 
-def _observe(db: Database, conn, newest: str) -> None:  # noqa: ANN001
-    """Feed the newest remote clock into ours, so later local edits order after it."""
+def _observe(db: Database, conn, newest: str, server_ms: int | None) -> None:  # noqa: ANN001
+    """Feed the newest remote clock into ours, so later local edits order after it (at most
+    a day past this PC's clock or the server's: domain.hlc)."""
     try:
         remote = Timestamp.parse(newest)
     except ValueError:
         return
     clock = db.capture.clock
-    clock.observe(remote, changes.wall_ms())
+    clock.observe(remote, changes.wall_ms(), server_ms)
     _set_state(conn, changes.HLC_KEY, str(clock.last))
 
 

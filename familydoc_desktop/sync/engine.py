@@ -19,7 +19,9 @@ from familydoc_desktop.domain.models import SYNCED_MODELS, utcnow
 from familydoc_desktop.store import changes
 from familydoc_desktop.store import set_aside as store_set_aside
 from familydoc_desktop.store.database import Database
-from familydoc_desktop.sync import apply, conflicts, faults, health, outbox, resync, verify
+from familydoc_desktop.sync import (
+    apply, clock, conflicts, faults, health, outbox, resync, verify,
+)
 from familydoc_desktop.sync.outcome import TABLE_ZH
 from familydoc_desktop.sync.http import AuthExpired, Client, NetworkDown, SyncError
 from familydoc_desktop.sync.protocol import (
@@ -44,6 +46,9 @@ SET_ASIDE_WARNING = ("{n} 条服务器数据无法写入本机（{table} {reason
                      "其余数据已正常同步。请联系管理员检查服务器上的这些记录")
 REFUSED_WARNING = ("{n} 条修改被同步服务器拒绝（{detail}），未上传，已另行保存；"
                    "常见原因是该居民已转到其他机构。其余修改已正常同步")
+CLOCK_REFUSED_WARNING = ("{n} 条修改因本机时钟超前被同步服务器拒绝，未上传，已另行保存；"
+                         "请改正电脑的日期和时间，改正后下次同步会自动重新上传。其余修改已正常同步")
+REQUEUED_WARNING = "本机时钟已与服务器一致：{n} 条曾因时钟超前未上传的修改已重新上传"
 
 DIGEST_WARNING = ("数据核对发现本机数据与服务器不一致：{tables}；已按服务器数据修复，"
                   "本机尚未上传的修改已保留并会继续上传")
@@ -84,6 +89,8 @@ class SyncReport:
     health_sent: bool = False  # whether the sync-health report reached the server
     resynced: bool = False  # the server was restored from a backup: this round resynced
     reuploaded: int = 0  # of the pushed, own changes the restored server had lost
+    clock_restarted: bool = False  # the clock ran far ahead and restarted (sync/clock.py)
+    requeued: int = 0  # edits refused for the PC's clock, queued again re-stamped
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -133,8 +140,13 @@ class SyncEngine:
         started = time.perf_counter()
         report = SyncReport()
         note = progress or (lambda *_: None)
+        self.client.clock_offset_ms = None  # measured afresh by this round's answers
         # First, before anything goes up: was the server restored from a backup?
         plan = resync.check(self.db, self.client)
+        if plan is None:  # (a resync renumbers the queue itself: the next round, then)
+            # The server has answered: does this PC's clock agree with it now?
+            fix = clock.correct(self.db, self.client.clock_offset_ms)
+            report.clock_restarted, report.requeued = fix.restarted, fix.requeued
         if plan is not None:
             self.skip_own = False  # a full pull: every row as the server holds it now
             self.resyncing = True
@@ -146,6 +158,8 @@ class SyncEngine:
         self.refused = []
         self.seen = 0
         report.pushed, report.clamped = self.push(note)
+        if report.requeued:
+            report.warnings.append(REQUEUED_WARNING.format(n=report.requeued))
         self.set_aside = []
         self.named_residents: set[str] = set()
         report.pulled, report.conflicts_received = self.pull(note)
@@ -155,10 +169,15 @@ class SyncEngine:
             again, clamped_again = self.push(note)
             report.pushed += again
             report.clamped += clamped_again
-        if self.refused:
+        if self.refused:  # by either push
             report.refused = len(self.refused)
-            report.warnings.append(REFUSED_WARNING.format(n=len(self.refused),
-                                                          detail=self.refused[0]["reason"]))
+            scope = [r for r in self.refused if r.get("kind") != clock.CLOCK_AHEAD]
+            if scope:
+                report.warnings.append(REFUSED_WARNING.format(n=len(scope),
+                                                              detail=scope[0]["reason"]))
+            if len(scope) < len(self.refused):
+                report.warnings.append(CLOCK_REFUSED_WARNING.format(
+                    n=len(self.refused) - len(scope)))
         if plan is not None:
             resync.finish(self.db, plan)
             report.resynced = True
@@ -231,7 +250,13 @@ class SyncEngine:
             note("push", pushed, total)
 
     def _set_aside_refused(self, exc: SyncError, entries: list) -> bool:
-        """A 403 naming one of this batch's mutations (scope): set it aside and go on."""
+        """A 403 naming one of this batch's mutations (scope), or a 422 `clock_ahead` naming
+        some (stamped too far ahead of the server's time): set those aside and go on."""
+        if exc.status == 422:
+            ahead = clock.refused_ids(exc.payload, {e.mutation_id for e in entries})
+            kept = clock.set_aside(self.db, ahead) if ahead else []
+            self.refused.extend(kept)
+            return bool(kept)
         refused = exc.payload.get("mutation_id") if exc.status == 403 else None
         if not isinstance(refused, int) or refused not in {e.mutation_id for e in entries}:
             return False

@@ -20,7 +20,7 @@ from familydoc_desktop.domain.models import OutboxEntry, SyncState, utcnow
 from familydoc_desktop.sync.protocol import MAX_MUTATIONS_PER_PUSH, Mutation
 
 ACKED_KEY = "outbox_acked"
-REFUSED_KEY = "refused_changes"  # edits the server refused for scope, kept for a person
+REFUSED_KEY = "refused_changes"  # edits the server refused (scope, clock), kept for a person
 # Acknowledged entries kept for a server restored from a backup (sync/resync.py); older ones
 # are covered there by the rows themselves (a whole-row upload of this PC's own records).
 RETAIN_DAYS = 35
@@ -108,17 +108,21 @@ def pending_fields(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
     return out
 
 
-def set_aside(session: Session, mutation_id: int, reason: str) -> dict[str, Any] | None:
+def set_aside(session: Session, mutation_id: int, reason: str, *, kind: str = "scope"
+              ) -> dict[str, Any] | None:
     """Take a pending entry the server refused out of the queue, keeping it (with the reason
     and when) under sync_state.refused_changes, so the rest of the queue can go up. One
     refused edit, typically to a resident the township moved to another clinic, must not
-    hold back every later edit of this PC. Returns what was set aside, None if not pending."""
+    hold back every later edit of this PC. Returns what was set aside, None if not pending.
+    `kind` says why ("scope", or sync.clock's "clock_ahead": those go up again, re-stamped,
+    once the PC's date is right); the entry's id and bases are kept for that."""
     entry = session.get(OutboxEntry, mutation_id)
     if entry is None or mutation_id <= acked_through(session):
         return None
     kept = {"table": entry.table_name, "record_id": entry.record_id, "op": entry.op,
             "changes": json.loads(entry.changes), "hlc": entry.hlc, "reason": reason,
-            "set_aside_at": utcnow().isoformat()}
+            "set_aside_at": utcnow().isoformat(), "kind": kind, "mutation_id": mutation_id,
+            "base_seq": entry.base_seq, "base_hlc": entry.base_hlc}
     row = session.get(SyncState, REFUSED_KEY) or SyncState(key=REFUSED_KEY, value="[]")
     row.value = json.dumps([*json.loads(row.value or "[]"), kept], ensure_ascii=False)
     session.add(row)

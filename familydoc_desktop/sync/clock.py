@@ -1,0 +1,168 @@
+"""What a sync round does about a PC clock the server disagrees with (docs/sync.md, Clocks).
+
+- Edits the server refused as stamped too far ahead of its time (422 `clock_ahead`, a PC
+  whose date is wrong) are set aside like a scope refusal (`outbox.set_aside`, kind
+  CLOCK_AHEAD) with the Chinese reason, and the rest of the batch goes up in the same round.
+- At the start of every round, once the server has answered (so the clock offset is fresh,
+  not a guess from an earlier round), `correct`: if this PC's wall clock agrees with the
+  server's, a last stamp far ahead restarts the clock from the wall clock
+  (`domain.hlc.should_restart`), and the clock-refused edits go back into the queue with new
+  stamps, in the order they were made, together with every edit queued after them, so no
+  doctor's edit is lost because the PC clock was wrong once. A clock that disagrees with the
+  server (fell back to 1970, or still a year ahead) is left alone: it keeps counting from its
+  last stamp and never runs back.
+
+Renumbering: the server applies a device's own edits of one field in mutation order, so the
+re-queued edits must stay before the ones made after them (an insert before its update).
+They and every pending entry stamped after the first of them go to the end of the queue,
+in stamp order (one clock that never ran back: stamp order is the order they were made; a
+set-aside id may have been taken again by a later edit), with new ids above every id the
+outbox holds. The pending ones were stamped after a refused edit, so any push of them was
+refused too, or they were never sent: moving them cannot apply anything twice.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlmodel import Session, func, select
+
+from familydoc_desktop.domain import hlc
+from familydoc_desktop.domain.models import SYNCED_TABLES, OutboxEntry, SyncState, utcnow
+from familydoc_desktop.store import changes
+from familydoc_desktop.store.database import Database
+from familydoc_desktop.sync import outbox
+
+CLOCK_AHEAD = "clock_ahead"  # the server's error code, and the kind of a set-aside entry
+REASON = ("本机时钟超前服务器 {hours} 小时以上，此修改暂未上传；请改正电脑的日期和时间，"
+          "改正后下次同步会自动重新上传").format(hours=hlc.REFUSE_AHEAD_MS // hlc.HOUR_MS)
+
+
+@dataclass
+class Correction:
+    restarted: bool = False  # the clock started again from the wall clock
+    requeued: int = 0  # clock-refused edits queued again with new stamps
+    restamped: int = 0  # pending edits given new stamps (and, after a refused one, new ids)
+
+
+def refused_ids(payload: dict, batch_ids: set[int]) -> list[int]:
+    """The mutation ids of this batch a 422 `clock_ahead` answer names ([] if it is not one)."""
+    if payload.get("code") != CLOCK_AHEAD:
+        return []
+    named = payload.get("mutation_ids")
+    if not isinstance(named, list):
+        return []
+    return [m for m in named if isinstance(m, int) and m in batch_ids]
+
+
+def set_aside(db: Database, mutation_ids: list[int]) -> list[dict]:
+    """Take the named entries out of the queue, kept with the Chinese reason (one commit)."""
+    kept = []
+    with db.session(capture=False) as s:
+        for mutation_id in mutation_ids:
+            entry = outbox.set_aside(s, mutation_id, REASON, kind=CLOCK_AHEAD)
+            if entry is not None:
+                kept.append(entry)
+    return kept
+
+
+def correct(db: Database, offset_ms: int | None) -> Correction:
+    """Restart the clock and re-queue clock-refused edits when the wall clock agrees with the
+    server's (`offset_ms` = server − local, measured in this round). One transaction."""
+    out = Correction()
+    if offset_ms is None or abs(offset_ms) > hlc.AGREE_MS:
+        return out
+    clock = db.capture.clock
+    before = clock.last
+    wall = changes.wall_ms()
+    restart = hlc.should_restart(clock.last, wall, offset_ms)
+    try:
+        with db.session(capture=False) as s:
+            refused = outbox.refused_changes(s)
+            ahead = [r for r in refused if r.get("kind") == CLOCK_AHEAD
+                     and isinstance(r.get("mutation_id"), int)]
+            if not restart and not ahead:
+                return out
+            if restart:
+                clock.restart()
+                out.restarted = True
+            _requeue(s, clock, wall, ahead, restart, out)
+            others = [r for r in refused if not (r.get("kind") == CLOCK_AHEAD
+                                                 and isinstance(r.get("mutation_id"), int))]
+            row = s.get(SyncState, outbox.REFUSED_KEY)
+            if row is not None:
+                row.value = json.dumps(others, ensure_ascii=False)
+                s.add(row)
+            state = s.get(SyncState, changes.HLC_KEY) or SyncState(key=changes.HLC_KEY)
+            state.value = str(clock.last)
+            s.add(state)
+    except BaseException:
+        clock.last = before  # nothing was written: nor does the clock move
+        raise
+    return out
+
+
+def _requeue(s: Session, clock: hlc.Clock, wall: int, ahead: list[dict], restart: bool,
+             out: Correction) -> None:
+    pending = list(s.exec(select(OutboxEntry).where(
+        OutboxEntry.mutation_id > outbox.acked_through(s)).order_by(OutboxEntry.mutation_id)))
+    # Made after the first refused edit: stamped after it (one clock, never run back).
+    first = min((_order(r.get("hlc")) for r in ahead), default=None)
+    later = [e for e in pending if first is not None and _order(e.hlc) >= first]
+    earlier = [e for e in pending if first is None or _order(e.hlc) < first]
+    conn = s.connection()
+    if restart:  # made before any refused edit, stamped ahead of the restarted clock
+        for e in earlier:
+            if _millis(e.hlc) > wall:
+                old, e.hlc = e.hlc, str(clock.now(wall))
+                _restamp_row(conn, e.table_name, e.record_id, old, e.hlc)
+                s.add(e)
+                out.restamped += 1
+    top = s.exec(select(func.max(OutboxEntry.mutation_id))).one() or 0
+    # In the order they were made: by their stamps (a set-aside id may have been reused).
+    items: list[tuple[tuple, dict | OutboxEntry]] = [
+        ((*_order(r.get("hlc")), r["mutation_id"]), r) for r in ahead]
+    items += [((*_order(e.hlc), e.mutation_id), e) for e in later]
+    items.sort(key=lambda item: item[0])
+    for n, (_, item) in enumerate(items, start=1):
+        stamp = str(clock.now(wall))
+        if isinstance(item, OutboxEntry):
+            s.add(OutboxEntry(mutation_id=top + n, table_name=item.table_name,
+                              record_id=item.record_id, op=item.op, changes=item.changes,
+                              base_seq=item.base_seq, hlc=stamp, base_hlc=item.base_hlc,
+                              created_at=item.created_at))
+            _restamp_row(conn, item.table_name, item.record_id, item.hlc, stamp)
+            s.delete(item)
+            out.restamped += 1
+        else:
+            s.add(OutboxEntry(mutation_id=top + n, table_name=item["table"],
+                              record_id=item["record_id"], op=item["op"],
+                              changes=json.dumps(item.get("changes") or {},
+                                                 ensure_ascii=False, separators=(",", ":")),
+                              base_seq=item.get("base_seq"), hlc=stamp,
+                              base_hlc=item.get("base_hlc"), created_at=utcnow()))
+            _restamp_row(conn, item["table"], item["record_id"], item.get("hlc"), stamp)
+            out.requeued += 1
+    s.flush()
+
+
+def _order(stamp: str | None) -> tuple[int, int]:
+    """(millis, counter) of a stamp this PC wrote; (0, 0) for one it cannot read."""
+    try:
+        ts = hlc.Timestamp.parse(stamp or "")
+    except hlc.HlcError:
+        return (0, 0)
+    return (ts.millis, ts.counter)
+
+
+def _millis(stamp: str | None) -> int:
+    return _order(stamp)[0]
+
+
+def _restamp_row(conn, table: str, record_id: str, old: str | None,  # noqa: ANN001
+                 new: str) -> None:
+    """The record keeps the stamp of its last edit: moved with that edit's new stamp."""
+    if table in SYNCED_TABLES and old:
+        conn.execute(text(f'UPDATE "{table}" SET hlc = :new WHERE id = :id AND hlc = :old'),
+                     {"new": new, "id": record_id, "old": old})
