@@ -21,15 +21,18 @@ from pathlib import Path
 from familydoc_desktop.domain import bundle as fmt
 from familydoc_desktop.store import changes
 from familydoc_desktop.store.database import Database
-from familydoc_desktop.sync import apply, conflicts, health, outbox
+from familydoc_desktop.sync import apply, conflicts, health, outbox, resync
 from familydoc_desktop.sync.http import Client, SyncError
-from familydoc_desktop.sync.protocol import PullResponse
+from familydoc_desktop.sync.protocol import PullResponse, ServerEpoch
 
 log = logging.getLogger(__name__)
 
 KEYS = "usb_keys"  # {"device": id, "sign": private, "box": private, "server_sign", "server_box"}
 NO_KEYS = ("本机还没有U盘同步密钥：请先在有网络时登录同步服务器一次"
            "（登录时自动与服务器交换密钥），之后断网也能用U盘同步")
+RESTORED = ("乡镇的同步服务器已从备份恢复，这个文件里的数据不能直接导入。本机已把服务器缺少的 {n} 条"
+            "修改重新排队：请重新写出本机修改（familydoc bundle export）交给乡镇导入，并请乡镇"
+            "从头为本机导出：familydoc-server bundle export --device {device} --since 0")
 GAP = ("U盘文件从游标 {since} 开始，而本机只同步到 {cursor}：中间的数据不在这个文件里，没有导入。"
        "请在服务器上重新导出：familydoc-server bundle export --device {device} --since {cursor}")
 
@@ -114,8 +117,18 @@ def import_bundle(db: Database, path: str | Path) -> dict:
         since, last_mutation = int(payload["since"]), int(payload["last_mutation_id"])
     except (KeyError, TypeError, ValueError) as exc:
         raise fmt.BundleError(fmt.NOT_A_BUNDLE.format(name=name)) from exc
+    plan = None
+    if payload.get("epoch") is not None:  # files from servers before epochs have none
+        try:
+            answer = ServerEpoch.model_validate(payload["epoch"])
+        except ValueError as exc:
+            raise fmt.BundleError(fmt.NOT_A_BUNDLE.format(name=name)) from exc
+        plan = resync.decide(db, answer)  # a restored server: edits requeued, cursor 0
     cursor = int(apply.get_state(db, apply.CURSOR_KEY, "0"))
     if since > cursor:
+        if plan is not None:
+            raise fmt.BundleError(RESTORED.format(n=plan.requeued + plan.whole_rows,
+                                                  device=db.device_id))
         raise fmt.BundleError(GAP.format(since=since, cursor=cursor, device=db.device_id))
     with db.session(capture=False) as s:
         acked = outbox.acknowledge(s, last_mutation)
@@ -135,6 +148,8 @@ def import_bundle(db: Database, path: str | Path) -> dict:
         named |= result.named_residents
         cursor = page.next_since
     settled = conflicts.forget_resolutions(db, decided)
+    if plan is not None and pages and not pages[-1].more:
+        resync.finish(db, plan)  # the whole server since 0 is here: in step again
     if named:
         # Records of residents merged elsewhere follow the merge, as after a network pull;
         # the edits wait in the outbox for the next bundle or sync.

@@ -387,6 +387,14 @@
         <translation>合并…</translation>
     </message>
     <message>
+        <source>Open kept record</source>
+        <translation>查看保留的档案</translation>
+    </message>
+    <message>
+        <source>Open merged record</source>
+        <translation>查看并入的档案</translation>
+    </message>
+    <message>
         <source>Same ID number, registered on two PCs</source>
         <translation>身份证号相同（两台电脑分别登记）</translation>
     </message>

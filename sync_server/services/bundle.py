@@ -27,6 +27,7 @@ from sync_server import models
 from sync_server.core.db import now_ms, read_tx, write_tx
 from sync_server.services import pull as pull_service
 from sync_server.services import conflicts as conflicts_service
+from sync_server.services import epoch as epoch_service
 from sync_server.services import push as push_service
 from sync_server.services import sync_health
 from sync_server.services.accounts import Principal, log_event
@@ -136,6 +137,8 @@ def import_bundle(engine: Engine, path: Path) -> ImportResult:
         raise BundleRefused(fmt.NOT_A_BUNDLE.format(name=name)) from exc
     if push.get("device_id") != who.device_id:
         raise BundleRefused(fmt.TAMPERED.format(name=name))
+    # A cursor ahead of the counter: the database went back without the restore command.
+    epoch_service.state(engine, who, since=cursor)
     results = []
     for req in batches:
         results.extend(push_service.push(engine, who, req).results)
@@ -228,8 +231,11 @@ def export_bundle(engine: Engine, device_id: str, path: Path, *,
     with read_tx(engine) as conn:
         last = conn.execute(select(models.device.c.last_mutation_id)
                             .where(models.device.c.id == device_id)).scalar_one()
+    # The server's epoch, so a PC that last met this server before a restore from backup
+    # resyncs (sync/resync.py) instead of trusting sequence numbers the restore reused.
     payload = {"since": start, "pages": pages, "last_mutation_id": last,
-               "server_time_ms": now_ms()}
+               "server_time_ms": now_ms(),
+               "epoch": epoch_service.state(engine, who).model_dump(mode="json")}
     data = fmt.seal(payload, direction=fmt.TO_DEVICE, device_id=device_id,
                     created_ms=now_ms(), recipient_box_public=row.bundle_box_key,
                     sender_sign_private=keys.sign)

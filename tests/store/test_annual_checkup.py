@@ -196,3 +196,33 @@ def test_report_lines_by_hand_on_the_desktop_and_the_cli(cli_db, capsys):
     assert main(["--data-dir", d, "report", "--on", TODAY.isoformat(), "--json"]) == 0
     total = json.loads(capsys.readouterr().out)["rows"][0]
     assert (total["annual_followup_rate"], total["checkup_65_rate"]) == (33.3, 50.0)
+
+
+def test_annual_followup_window_edges_feb_29_and_horizon(db):
+    # The query picks contracts by the start's month and day; the domain rule decides.
+    with db.session() as s:
+        leap = person(s, db, "闰日", date(1980, 1, 1), start=date(2024, 2, 29), years=3)
+        # contract year 2026-03-01 .. 2027-02-28: in its last 90 days on 2026-12-03
+        assert due_for(s, leap) == [("annual_followup", date(2027, 2, 28))]
+        late = person(s, db, "差一天", date(1980, 1, 1), start=date(2026, 3, 5), years=1)
+        # ends 2027-03-04: listed from 2026-12-04, or today with a 1-day horizon
+        assert due_for(s, late) == []
+        assert due_for(s, late, horizon_days=1) == [("annual_followup", date(2027, 3, 4))]
+        early = person(s, db, "刚过", date(1980, 1, 1), start=date(2025, 12, 10), years=2)
+        # contract year 2025-12-10 .. 2026-12-09: due in 6 days; the next one is not yet
+        assert due_for(s, early) == [("annual_followup", date(2026, 12, 9))]
+        assert due_for(s, early, on=date(2026, 12, 10)) == []
+
+
+def test_a_checkup_blood_pressure_colours_the_ledger(db):
+    from familydoc_desktop.store import ledger
+    with db.session() as s:
+        rid = person(s, db, "高血压", date(1960, 1, 1))
+        residents.add_diagnosis(s, rid, "hypertension", "2020-01-01", today=TODAY)
+        visits.record_followup(s, resident_id=rid, kind="hypertension",
+                               visit_date=date(2026, 11, 1), method="clinic", sbp=130, dbp=80,
+                               today=TODAY)
+        out = checkup(s, rid, TODAY, sbp=185, dbp=112, conclusion="abnormal",
+                      findings="血压很高")
+        assert out.urgent_reasons and out.assessment.colour == "red"
+        assert ledger.latest_assessments(s, [rid])[rid].colour == "red"

@@ -286,3 +286,64 @@ def test_a_bundle_with_malformed_resolutions_is_refused(live_server, tmp_path, c
         assert code != 0 and err, err
     finally:
         village.close()
+
+
+def test_usb_pc_resyncs_with_a_restored_server(live_server, tmp_path, capsys):
+    """The server is restored from a backup older than the USB PC's last file: sequence
+    numbers get reused, so the PC must not trust its cursor. Its next return file says which
+    epoch the server is in; the PC requeues what the server lost and asks, in Chinese, for a
+    file from the start; the round after that converges with nothing lost or doubled."""
+    clinic = live_server.clinic()
+    village = pc(tmp_path, "village", live_server, "doc_a1")
+    online = pc(tmp_path, "online", live_server, "doc_a2")
+
+    def usb_round(since: str | None = None) -> dict:
+        up = tmp_path / "up.fdbundle"
+        usb.export_bundle(village, up)
+        code, info = srv(live_server, capsys, "bundle", "import", str(up))
+        assert code == 0, info
+        down = tmp_path / "down.fdbundle"
+        extra = ["--since", since] if since is not None else []
+        code, info = srv(live_server, capsys, "bundle", "export", "--device",
+                         village.device_id, "--output", str(down), *extra)
+        assert code == 0, info
+        return usb.import_bundle(village, down)
+
+    def names(db: Database) -> set[str]:
+        with db.session() as s:
+            return set(s.exec(select(Resident.name)))
+
+    try:
+        add_residents(village, clinic, ["村一"])
+        usb_round()
+        backup = tmp_path / "before.db"
+        assert server_main(["--database-url", live_server.database_url, "backup", "--output",
+                            str(backup)]) == 0
+        capsys.readouterr()
+        add_residents(village, clinic, ["村二"])  # reaches the server after the backup only
+        usb_round()
+        live_server.stop()
+        assert server_main(["--database-url", live_server.database_url, "restore",
+                            str(backup)]) == 0
+        live_server.start()
+        capsys.readouterr()
+        # Meanwhile a colleague with a line adds records: the reused sequence numbers.
+        add_residents(online, clinic, ["镇一", "镇二", "镇三"])
+        session.make_engine(online, reconcile=False).run()
+        assert server_rows(live_server) == 4  # 村二 was lost with the restore
+
+        with pytest.raises(fmt.BundleError, match="已从备份恢复") as refused:
+            usb_round()
+        assert "--since 0" in str(refused.value)
+        with village.session() as s:
+            assert outbox.pending_count(s) >= 1  # 村二 goes up again
+        got = usb_round(since="0")
+        assert got["pending"] == 0
+        assert names(village) == {"村一", "村二", "镇一", "镇二", "镇三"}
+        assert server_rows(live_server) == 5  # nothing doubled
+        session.make_engine(online, reconcile=False).run()
+        assert names(online) == names(village)
+        assert usb_round()["rows"] == 0  # in step again: an ordinary round
+    finally:
+        village.close()
+        online.close()

@@ -53,6 +53,19 @@ def test_pairs_are_side_by_side_masked_and_swappable(window, qtbot):
     screen.swap()
 
 
+def test_either_record_opens_for_checking(window, qtbot, monkeypatch):
+    from familydoc_desktop.ui.screens import resident_form
+
+    kept, dropped = _pair(window.ctx)
+    screen = _open(window, qtbot)
+    opened = []
+    monkeypatch.setattr(resident_form, "open_record",
+                        lambda _ctx, rid, _parent: opened.append(rid))
+    screen.open_keep_button.click()
+    screen.open_drop_button.click()
+    assert opened == [kept, dropped]
+
+
 def test_merge_names_both_asks_and_keeps_every_record(window, qtbot, no_modal_boxes):
     kept, dropped = _pair(window.ctx)
     screen = _open(window, qtbot)

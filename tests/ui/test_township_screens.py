@@ -250,9 +250,13 @@ def test_indicators_from_the_server_need_no_residents_on_the_pc(window, qtbot, s
     assert reports.value("on_file") == "3" and reports.value("signed") == "0"
     expected = indicators.server_report(ctx.db, by=reports.by_combo.currentData())
     assert reports.value("on_file") == str(expected.total.values["on_file"])
+    from sqlmodel import func, select
     with ctx.session() as s:
-        assert s.query(Resident).count() == 0
+        assert s.exec(select(func.count()).select_from(Resident)).one() == 0
     assert reports.charts.coverage.target == reports.targets["coverage"]
+    reports.resize(1280, 720)
+    reports.table.setFocus()
+    _shot(reports, tmp_path, "reports_server")
 
 
 # -- the table, drill-down, export, print -------------------------------------------------------
@@ -567,6 +571,26 @@ def test_english_mode(english, ctx, qtbot, fake_server, tmp_path):
     assert "6 village clinics" in screen.summary.text()
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in "".join(headers + words))
     _shot(screen, tmp_path, "township_sync_en")
+
+
+def test_english_charts(english, qtbot):
+    from familydoc_desktop.domain.report import Report, ReportRow
+    from familydoc_desktop.ui.screens.reports import ReportCharts
+
+    rows = [ReportRow(None, "合计", {"on_file": 30, "signed": 20, "ledger_red": 1}),
+            ReportRow("1", "东村", {"on_file": 10, "signed": 5, "ledger_green": 4}),
+            ReportRow("2", "西村", {"on_file": 20, "signed": 15, "ledger_red": 1})]
+    charts = ReportCharts()
+    qtbot.addWidget(charts)
+    charts.show_report(Report(date(2026, 12, 3), date(2026, 1, 1), date(2026, 12, 3),
+                              "village", rows), {"coverage": 50.0})
+    assert charts.coverage.title == "Signing rate (coverage), by village"
+    assert charts.coverage.categories == ["东村", "西村"]  # village names stay as they are
+    assert charts.coverage.series[0].values == [50.0, 75.0]
+    assert charts.coverage.target_label == "Target 50%"
+    assert [s.name for s in charts.ledger.series] == ["Ledger: red", "Ledger: yellow",
+                                                      "Ledger: green"]
+    assert charts.visits.target is None and charts.visits.series[0].values == [None, None]
 
 
 def test_screenshot_of_the_sync_report(ctx, qtbot, fake_server, tmp_path):
