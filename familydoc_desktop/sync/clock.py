@@ -121,7 +121,9 @@ def _requeue(s: Session, clock: hlc.Clock, wall: int, ahead: list[dict], restart
             conn.execute(text("UPDATE sync_outbox SET hlc = :new WHERE mutation_id = :id"),
                          fresh)
             out.restamped += len(fresh)
-    top = conn.execute(select(func.max(box.c.mutation_id))).scalar() or 0
+    # Above every id held and the acknowledged mark (the server has applied up to it).
+    top = max(conn.execute(select(func.max(box.c.mutation_id))).scalar() or 0,
+              outbox.acked_through(s))
     # In the order they were made: by their stamps (a set-aside id may have been reused).
     items: list[tuple[tuple, dict, bool]] = [
         ((*_order(r.get("hlc")), r["mutation_id"]), r, True) for r in ahead]
