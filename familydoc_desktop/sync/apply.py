@@ -81,7 +81,8 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
             plan = _plan(table, tuple(tp.columns), dialect)
             params, sources, aside = plan.rows(tp, pending)
             try:
-                _write(cursor, plan, params)
+                _write(cursor, plan, params,
+                       {rid for t, rid in pending if t == table} if pending else None)
             except (DbError, ValueError, OverflowError):
                 params, sources, refused = _one_by_one(cursor, plan, params, sources)
                 aside.extend(refused)
@@ -352,13 +353,19 @@ def _let_go(cursor, departed: list[tuple[str, str]]) -> None:  # noqa: ANN001
                            f" AND table_name = ? AND record_id IN ({marks})", [table, *chunk])
 
 
-def _write(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001
+def _write(cursor, plan: _Plan, params: list, pending: set | None = None) -> None:  # noqa: ANN001
     """Rows new to this PC go in with the upsert; rows it already holds are compared with
     what is stored and only the columns that differ are updated, grouped by which columns
     those are. Most pulled rows of an incremental sync are this PC's own pushed edits coming
     back with their server_seq, or edits of a note or a phone: updating every column would
-    rewrite all ten resident indexes for them (about half the cost of a 2,000-row page)."""
+    rewrite all ten resident indexes for them (about half the cost of a 2,000-row page).
+    A row with a local edit still pending (ids in `pending`) keeps that edit's stamps (hlc,
+    updated_at) as well as its fields: once pushed, the server holds the edit's hlc and sends
+    only the seq back (own=skip), so a stamp taken from the older pulled version would stay
+    behind (the digest of values finds it)."""
     names, id_pos, updatable = plan.names, plan.names.index("id"), plan.update_positions
+    stamps = tuple(i for i in updatable if names[i] in _EDIT_STAMPS)
+    mine = tuple(i for i in updatable if i not in stamps)
     stored: dict[Any, tuple] = {}
     for start in range(0, len(params), _LOOKUP_CHUNK):
         ids = [row[id_pos] for row in params[start:start + _LOOKUP_CHUNK]]
@@ -370,7 +377,8 @@ def _write(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001
         if old is None:
             new.append(row)
             continue
-        changed = tuple(i for i in updatable if row[i] != old[i])
+        positions = mine if pending and row[id_pos] in pending else updatable
+        changed = tuple(i for i in positions if row[i] != old[i])
         if changed:
             groups.setdefault(changed, []).append([*(row[i] for i in changed), row[id_pos]])
     if new:
@@ -381,6 +389,7 @@ def _write(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001
 
 
 _LOOKUP_CHUNK = 500  # ids per IN (...) lookup, well below SQLite's variable limit
+_EDIT_STAMPS = frozenset({"hlc", "updated_at"})
 
 
 def _one_by_one(cursor, plan: _Plan, params: list, sources: list  # noqa: ANN001
@@ -488,6 +497,10 @@ def _converter(sql_type, dialect: Dialect) -> Callable[[Any], Any] | None:  # no
             value = datetime.fromisoformat(v) if isinstance(v, str) else v
             if value.tzinfo is None:
                 value = value.replace(tzinfo=timezone.utc)
+            elif value.utcoffset():
+                # SQLite's DATETIME text keeps the wall clock and drops the offset: in UTC,
+                # as every other stored time (and as the digest of values hashes it).
+                value = value.astimezone(timezone.utc)
             return bind(value) if bind else value
         return to_db
     if isinstance(base, Date):

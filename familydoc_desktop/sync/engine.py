@@ -19,10 +19,13 @@ from familydoc_desktop.domain.models import SYNCED_MODELS, utcnow
 from familydoc_desktop.store import changes
 from familydoc_desktop.store import set_aside as store_set_aside
 from familydoc_desktop.store.database import Database
-from familydoc_desktop.sync import apply, clock, conflicts, faults, health, outbox, resync
+from familydoc_desktop.sync import (
+    apply, clock, conflicts, faults, health, outbox, resync, verify,
+)
+from familydoc_desktop.sync.outcome import TABLE_ZH
 from familydoc_desktop.sync.http import AuthExpired, Client, NetworkDown, SyncError
 from familydoc_desktop.sync.protocol import (
-    DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH, DigestResponse, PullResponse,
+    DEFAULT_PULL_LIMIT, DIGEST_VERSION, MAX_MUTATIONS_PER_PUSH, DigestResponse, PullResponse,
     PushResponse, digest_of,
 )
 
@@ -46,6 +49,19 @@ REFUSED_WARNING = ("{n} 条修改被同步服务器拒绝（{detail}），未上
 CLOCK_REFUSED_WARNING = ("{n} 条修改因本机时钟超前被同步服务器拒绝，未上传，已另行保存；"
                          "请改正电脑的日期和时间，改正后下次同步会自动重新上传。其余修改已正常同步")
 REQUEUED_WARNING = "本机时钟已与服务器一致：{n} 条曾因时钟超前未上传的修改已重新上传"
+
+DIGEST_WARNING = ("数据核对发现本机数据与服务器不一致：{tables}；已按服务器数据修复，"
+                  "本机尚未上传的修改已保留并会继续上传")
+NOT_ON_SERVER = "另有 {n} 条本机记录服务器上没有（或已不在本机构范围内），未作改动，请联系管理员"
+
+
+def digest_warning(repairs: list[verify.Repair]) -> str:
+    """The Chinese line naming each table the digest of values found different."""
+    parts = [f"{TABLE_ZH.get(r.table, r.table)} {r.rows} 条" for r in repairs if r.rows]
+    text = DIGEST_WARNING.format(tables="、".join(parts) or "无可修复的记录")
+    extra = sum(len(r.not_on_server) for r in repairs)
+    return text + ("；" + NOT_ON_SERVER.format(n=extra) if extra else "")
+
 
 # progress(phase, done, total): phase is "push" | "pull" | "reconcile"; total may be None.
 Progress = Callable[[str, int, "int | None"], None]
@@ -102,6 +118,7 @@ class SyncEngine:
         self.set_aside: list[tuple[str, str, str]] = []  # pulled rows set aside, last sync
         self.skip_own = True  # own pushed edits come back as seqs only (not while resyncing)
         self.resyncing = False  # this round resyncs with a server restored from a backup
+        self.repairs: list[verify.Repair] = []  # the last reconcile's, per differing table
 
     def run(self, progress: Progress | None = None) -> SyncReport:
         """One round, then this PC's sync-health report to the server (sync/health.py): sent
@@ -168,6 +185,8 @@ class SyncEngine:
         if self._verify_due() or self.must_verify:
             report.reconciled_tables = self.reconcile(note)
             report.verified = True
+            if self.repairs:
+                report.warnings.append(digest_warning(self.repairs))
             health.note_digest(self.db, ok=not report.reconciled_tables)
             apply.set_state(self.db, LAST_VERIFIED_KEY, str(int(time.time() * 1000)))
         if self.set_aside:
@@ -290,7 +309,7 @@ class SyncEngine:
                 cursor = page.next_since
 
     def _get_page(self, since: int, limit: int, table: str | None = None,
-                  skip_own: bool = False) -> PullResponse:
+                  skip_own: bool = False, buckets: list[str] | None = None) -> PullResponse:
         # Column by column: a server that does not know the parameter answers in rows (and
         # sends own edits back as rows: they apply as before).
         params = {"since": since, "limit": limit, "layout": "columns"}
@@ -298,18 +317,26 @@ class SyncEngine:
             params["own"] = "skip"
         if table:
             params["table"] = table
+        if buckets:
+            params["bucket"] = ",".join(buckets)
         return PullResponse.model_validate_json(self.client.get("/sync/pull", params))
 
     # -- reconcile --------------------------------------------------------------------
     def reconcile(self, note: Progress, attempts: int = 3) -> list[str]:
-        """Compare per-table (count, digest) with the server and re-pull drifted tables.
-        Returns the names of the tables that were re-pulled."""
+        """Compare per-table (count, digest) with the server and repair drifted tables.
+        Returns the names of the tables that differed. A server that knows the digest of
+        values (version 2) is compared value by value and only the differing rows are
+        re-pulled (sync/verify.py); an older one by (id, seq), whole tables re-pulled."""
+        self.repairs = []
         for _ in range(attempts):
-            remote = DigestResponse.model_validate_json(self.client.get("/sync/digest"))
+            remote = DigestResponse.model_validate_json(
+                self.client.get("/sync/digest", {"version": DIGEST_VERSION}))
             cursor = int(apply.get_state(self.db, apply.CURSOR_KEY, "0"))
             if remote.max_seq <= cursor:
                 break
             self.pull(note)  # others pushed meanwhile: catch up, then compare again
+        if remote.version == DIGEST_VERSION and remote.columns is not None:
+            return self._reconcile_values(remote, note)
         local = local_digests(self.db)
         drifted = [t for t, d in remote.tables.items()
                    if t in local and local[t] != (d.count, d.digest)]
@@ -317,6 +344,33 @@ class SyncEngine:
             note("reconcile", i, len(drifted))
             self._repull(table)
         return drifted
+
+    def _reconcile_values(self, remote: DigestResponse, note: Progress) -> list[str]:
+        columns = remote.columns or {}
+        local = verify.table_digests(self.db, columns)
+        drifted = [t for t, d in remote.tables.items()
+                   if t in local and local[t] != (d.count, d.digest)]
+        differed = []
+        for i, table in enumerate(drifted):
+            note("reconcile", i, len(drifted))
+            detail = DigestResponse.model_validate_json(self.client.get(
+                "/sync/digest", {"version": DIGEST_VERSION, "table": table}))
+            found = detail.tables.get(table)
+            if found is None or detail.columns is None or table not in detail.columns:
+                raise SyncError("同步服务器返回的核对数据有误，请联系管理员")
+
+            def fetch(since: int, buckets: list[str] | None, table: str = table
+                      ) -> PullResponse:
+                return self._get_page(since=since, limit=FIRST_PULL_LIMIT, table=table,
+                                      buckets=buckets)
+
+            fixed = verify.repair(self.db, table, detail.columns[table], found.depth or 0,
+                                  found.buckets or {}, fetch)
+            self._note_set_aside(fixed)
+            if fixed.rows or fixed.not_on_server:
+                differed.append(table)
+                self.repairs.append(fixed)
+        return differed
 
     def _repull(self, table: str) -> None:
         since = 0

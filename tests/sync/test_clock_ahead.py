@@ -126,3 +126,32 @@ def test_a_pc_clock_fallen_back_to_1970_keeps_counting_and_syncs(pcs, live_serve
     monkeypatch.setattr(changes, "wall_ms", lambda: REAL_WALL() + skew[0])
     session.make_engine(a, reconcile=False).run()
     assert _residents(a) == {"吴一": (None, "复诊", False)}
+
+
+def test_correct_requeues_only_clock_refusals_and_only_when_the_server_agrees(tmp_path,
+                                                                             monkeypatch):
+    from familydoc_desktop.sync import clock
+
+    skew = [YEAR_MS]
+    monkeypatch.setattr(changes, "wall_ms", lambda: REAL_WALL() + skew[0])
+    db = Database(tmp_path / "pc.db")
+    with db.session() as s:
+        s.add(Resident(org_id="o", name="郑一", sex="male"))
+    with db.session() as s:
+        s.exec(select(Resident)).one().note = "甲"
+    with db.session(capture=False) as s:
+        first, second = (e.mutation_id for e in outbox.read_batch(s))
+        outbox.set_aside(s, first, "无权访问该机构的数据")  # a scope refusal: stays aside
+    assert [c["op"] for c in clock.set_aside(db, [second])] == ["update"]
+    skew[0] = 0
+    assert clock.correct(db, offset_ms=None) == clock.Correction()  # server time unknown
+    assert clock.correct(db, offset_ms=-YEAR_MS) == clock.Correction()  # still disagrees
+    fix = clock.correct(db, offset_ms=200)
+    assert (fix.restarted, fix.requeued) == (True, 1)
+    with db.session(capture=False) as s:
+        (entry,) = outbox.read_batch(s)
+        assert entry.op == "update" and entry.changes == '{"note":"甲"}'
+        assert Timestamp.parse(entry.hlc).millis <= REAL_WALL()
+        assert [r["kind"] for r in outbox.refused_changes(s)] == ["scope"]
+    assert clock.correct(db, offset_ms=200) == clock.Correction()  # nothing left to do
+    db.close()
