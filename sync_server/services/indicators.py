@@ -25,6 +25,7 @@ report date.
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -138,12 +139,33 @@ def _extract_sql(dialect: str, table: str, fields: list[str]) -> str:
         picked = ", ".join(f'x."{f}"' for f in fields)
         source = (f"record r CROSS JOIN LATERAL json_to_record(r.data::json) AS x({shape})")
     else:
-        # One call per field: measured no slower than one call with every path (which
-        # answers a JSON array Python must then parse) on SQLite 3.40.
-        picked = ", ".join(f"json_extract(r.data, '$.{f}')" for f in fields)
-        source = "record r"
+        return _sqlite_extract_sql(table, fields)
     return (f"SELECT r.id, r.org_id, {picked} FROM {source}"
             f" WHERE r.table_name = '{table}' AND r.deleted = :no AND r.org_id IN :orgs")
+
+
+def _sqlite_extract_sql(table: str, fields: list[str]) -> str:
+    """SQLite: the rows of read_table as ONE JSON text, [[...], ...], parsed by one json.loads.
+    One json_extract with every path answers a record's fields as a JSON array (one parse of
+    `data`, the values as stored), where SQLite 3.40 parses `data` again for each one-path
+    call and hands over the values one at a time (60k demo, contracts: 350 ms CPU with a call
+    per field, 250 ms this way; no per-row Python objects either)."""
+    paths = ", ".join(f"'$.{f}'" for f in fields)
+    assert len(fields) >= 2, table  # with 2+ paths json_extract always answers an array
+    head = _head(table)
+    cols = "".join(f"json_quote(r.{c}) || ',' || " for c in head)
+    row = f"'[' || {cols}substr(json_extract(r.data, {paths}), 2)" if head else \
+        f"json_extract(r.data, {paths})"
+    return (f"SELECT '[' || coalesce(group_concat({row}, ','), '') || ']' FROM record r"
+            f" WHERE r.table_name = '{table}' AND r.deleted = :no AND r.org_id IN :orgs")
+
+
+def _head(table: str) -> tuple[str, ...]:
+    """The record columns a row starts with: its id when the shape has one; a resident's org
+    too (its place)."""
+    if table == "resident":
+        return ("id", "org_id")
+    return ("id",) if SHAPES[table][0] == "id" else ()
 
 
 def _fields(table: str) -> list[str]:
@@ -154,29 +176,39 @@ def _fields(table: str) -> list[str]:
     return [f for f in shape if f not in ("id", "place")]
 
 
+def read_table(conn: Connection, table: str, org_ids: list[str]) -> list:
+    """The non-deleted records of `table` in these orgs as rows of its shape (SHAPES), but a
+    resident's place is its org id and a visit ends with its supersedes_id."""
+    dialect = conn.dialect.name
+    stmt = text(_extract_sql(dialect, table, _fields(table))).bindparams(
+        bindparam("orgs", expanding=True))
+    got = conn.execute(stmt, {"no": False, "orgs": org_ids}).all()
+    if dialect != "postgresql":  # one JSON text of every row (_sqlite_extract_sql)
+        return json.loads(got[0][0])
+    skip = 2 - len(_head(table))  # PostgreSQL answers id, org_id, fields...
+    if table == "resident":
+        return got
+    if skip == 1:
+        return [(r[0], *r[2:]) for r in got]
+    return [tuple(r[2:]) for r in got]
+
+
 def read_rows(conn: Connection, org_ids: list[str], *, by: str | None,
               clinic_names: dict[str, tuple[str, str]]) -> Rows:
     """The tally's rows (domain/report_tally.SHAPES) from `record`, for these orgs."""
-    dialect = conn.dialect.name
     rows = Rows()
     if not org_ids:
         return rows
     code_of = {i: c[0] for i, c in clinic_names.items()}
     for table in _SOURCES:
-        fields = _fields(table)
-        stmt = text(_extract_sql(dialect, table, fields)).bindparams(
-            bindparam("orgs", expanding=True))
-        got = conn.execute(stmt, {"no": False, "orgs": org_ids}).all()
-        shape = SHAPES[table]
+        got = read_table(conn, table, org_ids)
         if table == "resident":  # id, place (the holding clinic's code), fields...
-            setattr(rows, table, [(r[0], code_of.get(r[1]), *r[2:]) for r in got])
+            rows.resident = [(r[0], code_of.get(r[1]), *r[2:]) for r in got]
         elif table == "followup_visit":
-            rows.followup_visit = [(r[0], *r[2:-1]) for r in got]
+            rows.followup_visit = [r[:-1] for r in got]
             rows.superseded = [(r[-1],) for r in got if r[-1]]
-        elif shape[0] == "id":
-            setattr(rows, table, [(r[0], *r[2:]) for r in got])
         else:
-            setattr(rows, table, [tuple(r[2:]) for r in got])
+            setattr(rows, table, got)
     rows.labels = _labels(conn, org_ids, by, clinic_names)
     return rows
 
