@@ -25,8 +25,11 @@ report date.
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
+import threading
+from collections import OrderedDict
 from datetime import date
 
 from sqlalchemy import Connection, Engine, bindparam, select, text
@@ -38,7 +41,8 @@ from familydoc_desktop.domain.report_tally import SHAPES, Rows, tally
 from familydoc_desktop.domain.wire_values import date_problem
 from sync_server import models
 from sync_server.core import scope
-from sync_server.core.db import read_tx, write_tx
+from sync_server.core.db import current_seq, read_tx, write_tx
+from sync_server.services import epoch
 from sync_server.services.accounts import Principal, log_event
 from sync_server.services.columns import columns
 from sync_server.services.errors import Forbidden, Invalid, NotFound
@@ -97,14 +101,58 @@ def indicators(engine: Engine, who: Principal | None, *, org: str | None = None,
     try:
         with read_tx(engine) as conn:
             org_ids, clinic_names = _scope(conn, who, org)
-            rows = read_rows(conn, sorted(org_ids), by=by, clinic_names=clinic_names)
+            key = (engine.url.render_as_string(hide_password=False), tuple(sorted(org_ids)),
+                   tuple(sorted(clinic_names.items())), on_, start_, end_, by,
+                   current_seq(conn), epoch.current(conn))
+            report = _CACHE.get(key)
+            if report is None:
+                rows = read_rows(conn, sorted(org_ids), by=by, clinic_names=clinic_names)
     except Forbidden:
         with write_tx(engine) as conn:
             log_event(conn, "report_out_of_scope", username=who.username,
                       account_id=who.account_id, device_id=who.device_id, org_id=who.org_id,
                       detail=f"indicators org={str(org)[:40]}")
         raise
-    return tally(rows, on=on_, start=start_, end=end_, by=by)
+    if report is None:
+        report = tally(rows, on=on_, start=start_, end=end_, by=by)
+        _CACHE.put(key, report)
+    return copy.deepcopy(report)
+
+
+class _ReportCache:
+    """The last few reports computed, keyed by everything a report depends on: the database,
+    the orgs in scope and their clinics' codes and names, the period, the grouping, and the
+    server's sequence counter and epoch. Every write of a record takes a new sequence number
+    and a restore starts a new epoch, so a report is reused only until the next write: a
+    township's screen asking again costs two small reads instead of a few seconds. The scope
+    is checked before the look-up, so a cached report is never served out of scope."""
+
+    SIZE = 32
+
+    def __init__(self) -> None:
+        self._reports: OrderedDict[tuple, Report] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Report | None:
+        with self._lock:
+            report = self._reports.get(key)
+            if report is not None:
+                self._reports.move_to_end(key)
+            return report
+
+    def put(self, key: tuple, report: Report) -> None:
+        with self._lock:
+            self._reports[key] = report
+            self._reports.move_to_end(key)
+            while len(self._reports) > self.SIZE:
+                self._reports.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._reports.clear()
+
+
+_CACHE = _ReportCache()
 
 
 def _scope(conn: Connection, who: Principal | None, org: str | None) -> tuple[set[str], dict]:
