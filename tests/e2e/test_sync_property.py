@@ -113,6 +113,8 @@ SLOW = os.environ.get("FAMILYDOC_SLOW", "") not in ("", "0")
 EXAMPLES = max(SLOW_EXAMPLES, DEFAULT_EXAMPLES) if SLOW else DEFAULT_EXAMPLES
 
 
+# pytest-timeout's 180 s is per test: 200 examples take 10-20 minutes on this machine.
+@pytest.mark.timeout(max(180, 12 * EXAMPLES))
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(steps=st.lists(step, min_size=20, max_size=45), skew=skews)
