@@ -504,12 +504,16 @@ def _converter(sql_type, dialect: Dialect) -> Callable[[Any], Any] | None:  # no
     if isinstance(base, Boolean):
         return lambda v: 1 if v else 0
     if isinstance(base, DateTime):
+        sqlite = dialect.name == "sqlite"
+
         def to_db(v: Any) -> Any:
             # Fast path for what the server sends, "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00":
             # SQLite's storage text is the same digits with a space and six decimals.
-            if isinstance(v, str) and v.endswith("+00:00") and len(v) in (25, 32) \
-                    and v[10] == "T" and dialect.name == "sqlite":
-                return f"{v[:10]} {v[11:19]}.{v[20:26] if len(v) == 32 else '000000'}"
+            if sqlite and v.__class__ is str and v[10:11] == "T" and v.endswith("+00:00"):
+                if len(v) == 32:
+                    return f"{v[:10]} {v[11:19]}.{v[20:26]}"
+                if len(v) == 25:
+                    return f"{v[:10]} {v[11:19]}.000000"
             value = datetime.fromisoformat(v) if isinstance(v, str) else v
             if value.tzinfo is None:
                 value = value.replace(tzinfo=timezone.utc)

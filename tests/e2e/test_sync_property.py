@@ -111,8 +111,12 @@ DEFAULT_EXAMPLES = 8
 SLOW_EXAMPLES = int(os.environ.get("FAMILYDOC_SLOW_EXAMPLES", "200"))
 SLOW = os.environ.get("FAMILYDOC_SLOW", "") not in ("", "0")
 EXAMPLES = max(SLOW_EXAMPLES, DEFAULT_EXAMPLES) if SLOW else DEFAULT_EXAMPLES
+# In slow mode the test is one of the `slowmode` tests (`-m slowmode` selects it); by default
+# it is unmarked and runs with its handful of examples.
+in_slow_mode = pytest.mark.slowmode if SLOW else (lambda test: test)
 
 
+@in_slow_mode
 # pytest-timeout's 180 s is per test: 200 examples take 10-20 minutes on this machine.
 @pytest.mark.timeout(max(180, 12 * EXAMPLES))
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -238,6 +242,7 @@ def assert_nothing_lost(rows, conflicts, edits, superseded) -> None:  # noqa: AN
         assert value in sides.get(key, []), f"edit lost: {field}={value!r} on {record_id}"
 
 
+@in_slow_mode
 def test_slow_mode_ran_every_example():
     """Runs after the property test (file order): in slow mode it must have run the full
     count of examples (hypothesis stops early only on a failure, which fails that test)."""
