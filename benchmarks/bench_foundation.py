@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 import bench_keyring  # noqa: F401,E402  (the database key: before keyring is used)
-from familydoc_desktop.domain.idcard import check_digit
+from familydoc_desktop.demo.ids import IdNumbers
 from familydoc_desktop.store.bulk import load_demo
 from familydoc_desktop.store.database import Database
 from familydoc_desktop.store.importer import import_roster
@@ -62,16 +62,12 @@ def roster(path: Path, rows: int, seed: int, phone_prefix: str = "139") -> Path:
     ws = wb.create_sheet("花名册")
     ws.append(["某村居民花名册"])
     ws.append(["姓名", "性别", "出生日期", "身份证号", "联系电话", "现住址", "户号", "与户主关系"])
-    used = set()
+    ids = IdNumbers(rng)
     for i in range(rows):
-        while True:
-            born = date(rng.randint(1930, 2020), rng.randint(1, 12), rng.randint(1, 28))
-            first17 = f"220183{born:%Y%m%d}{rng.randrange(1000):03d}"
-            if first17 not in used:
-                used.add(first17)
-                break
-        ws.append([f"居民{i}", "男" if int(first17[16]) % 2 else "女", born,
-                   first17 + check_digit(first17), f"{phone_prefix}{rng.randrange(10**8):08d}",
+        born = date(rng.randint(1930, 2020), rng.randint(1, 12), rng.randint(1, 28))
+        male = rng.random() < 0.5
+        ws.append([f"居民{i}", "男" if male else "女", born,
+                   ids.make("220183", born, male), f"{phone_prefix}{rng.randrange(10**8):08d}",
                    "某村", f"B{i // 3}", "户主" if i % 3 == 0 else "子"])
     wb.save(path)
     return path

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from familydoc_desktop.domain.idcard import check_digit  # noqa: E402
+from familydoc_desktop.demo.ids import IdNumbers  # noqa: E402
 from familydoc_desktop.store.database import Database  # noqa: E402
 from familydoc_desktop.store.importer import import_roster  # noqa: E402
 
@@ -35,7 +35,7 @@ def workbook(path: Path, groups: int, rows: int, seed: int) -> int:
     rng = random.Random(seed)
     wb = Workbook()
     wb.remove(wb.active)
-    used: set[str] = set()
+    ids = IdNumbers(rng)
     total = 0
     for g in range(1, groups + 1):
         ws = wb.create_sheet(f"{g}组")
@@ -48,14 +48,10 @@ def workbook(path: Path, groups: int, rows: int, seed: int) -> int:
             size = min(rng.randint(1, 5), rows - i)
             number = f"{g:02d}{r:05d}"
             for m in range(size):
-                while True:
-                    born = date(rng.randint(1930, 2020), rng.randint(1, 12), rng.randint(1, 28))
-                    first17 = f"220183{born:%Y%m%d}{rng.randrange(1000):03d}"
-                    if first17 not in used:
-                        used.add(first17)
-                        break
-                ws.append([i + 1, f"居民{g}-{i}", "男" if int(first17[16]) % 2 else "女", born,
-                           first17 + check_digit(first17), f"138{rng.randrange(10**8):08d}",
+                born = date(rng.randint(1930, 2020), rng.randint(1, 12), rng.randint(1, 28))
+                male = rng.random() < 0.5
+                ws.append([i + 1, f"居民{g}-{i}", "男" if male else "女", born,
+                           ids.make("220183", born, male), f"138{rng.randrange(10**8):08d}",
                            number if m == 0 else None, f"{g}组{r}号" if m == 0 else None,
                            "户主" if m == 0 else "子女", None])
                 i += 1

@@ -57,9 +57,20 @@ def main() -> int:
             shoot(window, key)
         services_screen = window.show_screen("services")
         for index, name in enumerate(("services_referrals", "services_prescriptions",
-                                      "services_shortages", "services_points")):
+                                      "services_shortages", "services_points",
+                                      "services_pushes", "services_surveys")):
             services_screen.tabs.setCurrentIndex(index)
             shoot(window, name)
+        pushes = services_screen.pushes
+        services_screen.tabs.setCurrentWidget(pushes)
+        pushes.village_combo.setCurrentIndex(1)  # one village's signed residents short of 12
+        settle()
+        view = pushes.view
+        view.selectRow(0)
+        view.selectionModel().select(pushes.model.index(2, 0), view.selectionModel()
+                                     .SelectionFlag.Select | view.selectionModel()
+                                     .SelectionFlag.Rows)
+        shoot(window, "services_pushes_village")
 
         # Dialogs of the day, on a real resident of the demo township.
         with ctx.session() as s:
@@ -140,6 +151,20 @@ def main() -> int:
             dialog.dirty = False
             dialog.close()
 
+        from familydoc_desktop.ui.screens.pushes import PushDialog
+        settle()
+        push = PushDialog(ctx, [r.id for r in pushes.selected_rows()], pushes.village_combo
+                          .currentText() + "：" + "、".join(r.name for r in pushes.selected_rows()),
+                          window)
+        push.topic_combo.setCurrentIndex(0)
+        push.show()
+        shoot(push, "push_dialog")
+        push.dirty = False
+        push.close()
+        _seed_duplicates(ctx)
+        window.show_screen("duplicates")
+        shoot(window, "duplicates")
+
         login = LoginDialog(ctx, window)
         login.show()
         shoot(login, "login_dialog")
@@ -149,6 +174,31 @@ def main() -> int:
         ctx.tasks.wait_idle()
         db.close()
     return 0
+
+
+def _seed_duplicates(ctx) -> None:  # noqa: ANN001
+    """Two second registrations of demo residents: one as sync leaves an ID number entered
+    on two PCs (the later copy flagged, the pair remembered), one made without the number."""
+    import json
+
+    from sqlmodel import select
+
+    from familydoc_desktop.domain.models import Resident, SyncState
+    from familydoc_desktop.store import merge, residents
+
+    with ctx.session() as s:
+        found = s.exec(select(Resident).where(Resident.id_number.is_not(None),
+                                              Resident.village_code.is_not(None),
+                                              Resident.deleted == False)  # noqa: E712
+                       .order_by(Resident.id).limit(2)).all()
+        pairs = {}
+        for i, r in enumerate(found):
+            copy = residents.create_resident(
+                s, org_id=r.org_id, name=r.name, sex=r.sex, birth_date=r.birth_date,
+                village_code=r.village_code, phone=r.phone, address=r.address)
+            if i == 0:
+                pairs[copy.id] = r.id
+        s.merge(SyncState(key=merge.CLASH_KEY, value=json.dumps(pairs)))
 
 
 if __name__ == "__main__":

@@ -193,6 +193,8 @@ device_health = Table(
     Column("sync_ok", Boolean, nullable=False, default=True),  # the round that reported
     Column("reported_at", BigInteger, nullable=False),
     Column("last_sync_at", BigInteger, nullable=True),  # the last round that succeeded
+    # How the report came (migration 0009): "network", or "usb" for a bundle imported by IT.
+    Column("channel", String(8), nullable=False, default="network", server_default="network"),
 )
 
 # The server's epochs (migration 0008): a new one starts when the database is restored from

@@ -13,7 +13,8 @@ from familydoc_desktop.zh_argparse import ChineseArgumentParser
 COMMAND_MODULES = ("familydoc_desktop.cli.data", "familydoc_desktop.cli.query",
                    "familydoc_desktop.cli.report", "familydoc_desktop.cli.services",
                    "familydoc_desktop.cli.sync", "familydoc_desktop.cli.audit",
-                   "familydoc_desktop.cli.selfcheck")
+                   "familydoc_desktop.cli.selfcheck",
+                   "familydoc_desktop.cli.duplicates")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ from familydoc_desktop.domain.codes import (
     VISIT_KIND_ZH, Colour, Condition, ContractStatus, Sex, VisitKind, VisitMethod, label,
     visit_class_label)
 from familydoc_desktop.domain.idcard import mask_id, mask_phone
+from familydoc_desktop.domain.services import SERVICE_KIND_ZH
 from familydoc_desktop.store import audit, contracts, due, ledger, orgs, residents, search, visits
 
 
@@ -55,6 +56,9 @@ def register(sub) -> None:  # noqa: ANN001
              cmd_resident_show)
     p.add_argument("resident", help="居民ID或身份证号")
     p.add_argument("--unmask", action="store_true", help="显示完整的身份证号和电话（会记录审计日志）")
+
+    from familydoc_desktop.cli.duplicates import add_merge_parser
+    add_merge_parser(rsub, _sub)
 
     vis = sub.add_parser("visit", help="随访")
     vsub = vis.add_subparsers(dest="visit_command", metavar="ACTION", required=True)
@@ -150,8 +154,9 @@ def cmd_resident_show(args) -> int:  # noqa: ANN001
         lines += [f"  {c['start_date']}~{c['end_date']}  {label(ContractStatus, c['status'])}  服务包 {len(c['packages'])} 个"
                   for c in data["contracts"]]
         lines.append(f"随访 {len(data['visits'])} 次")
-        lines += [f"  {v['visit_date']}  {label(VisitKind, v['kind'])}  {label(VisitMethod, v['method'])}"
-                  f"  {visit_class_label(v['visit_class'])}".rstrip()
+        lines += [(f"  {v['visit_date']}  {label(VisitKind, v['kind'])}  {label(VisitMethod, v['method'])}"
+                   f"  {visit_class_label(v['visit_class'])}".rstrip()
+                   + (f"  【{v['label']}】" if v["label"] else ""))
                   for v in data["visits"]]
         lines.append(f"家庭病床 {len(data['sickbeds'])} 次")
         lines += [f"  {b['admitted_on']}~{b['discharged_on'] or '在床'}  查床 {len(b['rounds'])} 次"
@@ -159,6 +164,9 @@ def cmd_resident_show(args) -> int:  # noqa: ANN001
         lines.append(f"三色台账记录 {len(data['ledger'])} 条")
         lines += [f"  {a['assessed_on']}  {label(Colour, a['colour'])}" + ("（人工调整）" if a["override"] else "")
                   for a in data["ledger"]]
+        lines.append(f"转诊 {len(data['referrals'])} 次、其他签约服务 {len(data['services'])} 项")
+        lines += [f"  {e['on']}  {SERVICE_KIND_ZH.get(e['kind'], e['kind'])}  {e['detail']}"
+                  + (f"  【{e['label']}】" if e["label"] else "") for e in data["services"]]
         return "\n".join(lines)
     common.emit(args, data, text)
     return 0

@@ -51,6 +51,19 @@ def register(sub) -> None:  # noqa: ANN001
     p.add_argument("--method", default="in_person", choices=["phone", "in_person"],
                    help="phone 电话 / in_person 面对面（默认）")
     p.add_argument("--date", type=common.date_arg, help="调查日期（默认今天）")
+    _register_push(sub)
+
+
+def _register_push(sub) -> None:  # noqa: ANN001
+    from familydoc_desktop.domain.services import PUSH_CHANNELS
+
+    g = _group(sub, "push", "健康信息推送（每位签约居民每年不少于12次）")
+    p = _sub(g, "add", "登记一次健康信息推送（可同时推送给多位居民）", cmd_push_add)
+    p.add_argument("resident", nargs="+", help="居民ID或身份证号（可写多个）")
+    p.add_argument("--topic", required=True, help="推送主题，如“冬季高血压防护”")
+    p.add_argument("--channel", required=True, choices=list(PUSH_CHANNELS),
+                   help="推送方式：" + " / ".join(f"{k} {v}" for k, v in PUSH_CHANNELS.items()))
+    p.add_argument("--date", type=common.date_arg, help="推送日期（默认今天）")
 
 
 def _register_prescription(sub) -> None:  # noqa: ANN001
@@ -306,4 +319,26 @@ def cmd_survey_add(args) -> int:  # noqa: ANN001
                                                                row.answers.split(",")],
                 "method": row.method, "on_date": row.on_date}
     common.emit(args, data, lambda: f"已登记满意度调查：{data['score']}分")
+    return 0
+
+
+def cmd_push_add(args) -> int:  # noqa: ANN001
+    from familydoc_desktop.domain.services import PUSH_CHANNELS
+
+    db = common.db_from(args)
+    with db.session() as s:
+        people = [resident_of(s, key) for key in args.resident]
+        names = {r.id: r.name for r in people}
+        rows = services.add_pushes(s, resident_ids=[r.id for r in people], topic=args.topic,
+                                   channel=args.channel, on_date=args.date)
+        data = {"count": len(rows), "batch_id": rows[0].batch_id, "topic": rows[0].topic,
+                "channel": rows[0].channel, "on_date": rows[0].on_date,
+                "pushes": [{"id": p.id, "resident_id": p.resident_id,
+                            "name": names.get(p.resident_id),
+                            "pushes_this_year": services.pushes_this_year(
+                                s, p.resident_id, p.on_date)} for p in rows]}
+    common.emit(args, data, lambda: (
+        f"已登记健康信息推送（{PUSH_CHANNELS[data['channel']]}，{data['on_date']}）：{data['topic']}，"
+        f"共 {data['count']} 人\n" + "\n".join(
+            f"  {p['name']}  今年第 {p['pushes_this_year']} 次" for p in data["pushes"])))
     return 0

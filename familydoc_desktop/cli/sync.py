@@ -291,30 +291,13 @@ def cmd_status(args) -> int:  # noqa: ANN001
 def cmd_sync_report(args) -> int:  # noqa: ANN001
     """The server's sync report for this account's scope: a township its clinics, a county
     its townships' clinics, a village doctor at most their own clinic."""
-    import json
+    from familydoc_desktop.sync import report_text, reports
 
-    from familydoc_desktop.sync import report_text
-
-    if not 1 <= args.stale_days <= 366:
-        raise CliError("--stale-days 应在 1 到 366 之间")
+    if not 1 <= args.stale_days <= reports.MAX_STALE_DAYS:
+        raise CliError(f"--stale-days 应在 1 到 {reports.MAX_STALE_DAYS} 之间")
     db = common.db_from(args, create=False)
     try:
-        info = session.current(db)
-        if info.device_changed:
-            raise CliError(session.DEVICE_CHANGED)
-        client = session.make_client(db)
-        if client is None:
-            raise CliError(session.NOT_LOGGED_IN)
-        params = {"stale_days": args.stale_days}
-        if args.org:
-            params["org"] = args.org
-        try:
-            data = json.loads(client.get("/reports/sync", params))
-        except AuthExpired:
-            session.forget_rejected_token(db)
-            raise
-        finally:
-            client.close()
+        data = reports.fetch_sync_report(db, stale_days=args.stale_days, org=args.org)
     except SyncError as exc:
         raise CliError(str(exc)) from None
     finally:

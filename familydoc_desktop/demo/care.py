@@ -393,5 +393,5 @@ class CareRecords:
             d = today - timedelta(days=rng.randint(0, 29))
             out["health_push"].append(self.row(
                 "health_push", org_id, self.at(d), resident_id=rid, on_date=d,
-                channel=_pick(rng, (("微信", 60), ("短信", 30), ("电话", 10))),
+                channel=_pick(rng, (("wechat", 60), ("sms", 30), ("in_person", 10))),
                 topic=rng.choice(PUSH_TOPICS)))

@@ -12,7 +12,11 @@ Definitions where the documents leave room, chosen to match NBPHS-3 practice:
   per full quarter of the period (4 in a calendar year, 2 in a half); controlled (控制): the last
   follow-up in the period below the target (BP by age, fasting glucose);
 - fees: the year's fee of every contract in force on the report date, basic package by
-  funding source plus the personalised packages' insurance and personal shares.
+  funding source plus the personalised packages' insurance and personal shares;
+- health pushes (seed 001 item 1, "每年向签约全人群推送健康信息不少于12次"): a resident signed on
+  the report date with at least PUSHES_PER_YEAR pushes dated from 1 January of the report
+  date's year to the report date; the rate is over every signed resident (the period does not
+  matter: the duty is per calendar year).
 """
 from __future__ import annotations
 
@@ -93,6 +97,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("survey_count", "满意度调查", "份"),
     Indicator("survey_satisfied", "满意及非常满意", "份"),
     _rate("satisfaction_rate", "满意率", "survey_satisfied", "survey_count"),
+    Indicator("health_push_12", "健康信息推送满12次的签约居民", "人"),
+    _rate("health_push_12_rate", "健康信息推送达标率（年内≥12次）", "health_push_12", "signed"),
     Indicator("fee_public_health", "签约服务费：基本公共卫生经费", "元"),
     Indicator("fee_insurance", "签约服务费：医保基金", "元"),
     Indicator("fee_personal", "签约服务费：个人支付", "元"),
@@ -102,6 +108,7 @@ INDICATORS: tuple[Indicator, ...] = (
 BY_CODE = {i.code: i for i in INDICATORS}
 COUNT_CODES = tuple(i.code for i in INDICATORS if i.numerator is None)
 SATISFIED_SCORE = 4  # survey score 1-5: 4 satisfied, 5 very satisfied
+PUSHES_PER_YEAR = 12  # health-information pushes a signed resident gets a year (seed 001 item 1)
 
 
 def rate(numerator: int, denominator: int) -> float | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, Iterable
 
 from familydoc_desktop.domain.codes import Condition, Membership, Population, Sex
 from familydoc_desktop.domain.dates import age_on
@@ -77,6 +78,39 @@ class PersonFacts:
     sex: Sex | None
     diagnoses: tuple[DiagnosisFact, ...] = ()
     memberships: tuple[Membership, ...] = ()
+
+
+_CONDITIONS = frozenset(Condition)
+_MEMBERSHIPS = frozenset(Membership)
+_SEXES = frozenset(Sex)
+
+
+def _date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def facts_from_rows(residents: Iterable[tuple], diagnoses: Iterable[tuple],
+                    memberships: Iterable[tuple], on: date) -> dict[str, PersonFacts]:
+    """PersonFacts per resident from plain rows (residents: id, birth_date, sex; diagnoses:
+    resident_id, condition, start_date, end_date; memberships: resident_id, membership,
+    start_date, end_date; dates as date or ISO text): diagnoses started by `on`, memberships
+    in force on it, unknown codes left out. Residents' non-deleted rows only."""
+    dx: dict[str, list] = {}
+    for rid, cond, start, end in diagnoses:
+        start = _date(start)
+        if cond in _CONDITIONS and start is not None and start <= on:
+            dx.setdefault(rid, []).append(DiagnosisFact(Condition(cond), start, _date(end)))
+    ms: dict[str, list] = {}
+    for rid, membership, start, end in memberships:
+        start, end = _date(start), _date(end)
+        if (membership in _MEMBERSHIPS and start is not None and start <= on
+                and (end is None or end >= on)):
+            ms.setdefault(rid, []).append(Membership(membership))
+    return {rid: PersonFacts(birth_date=_date(born), sex=Sex(sex) if sex in _SEXES else None,
+                             diagnoses=tuple(dx.get(rid, ())), memberships=tuple(ms.get(rid, ())))
+            for rid, born, sex in residents}
 
 
 def derive_populations(facts: PersonFacts, on: date) -> frozenset[Population]:

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Mapping
 
+from familydoc_desktop.domain import indicators
 from familydoc_desktop.domain.errors import DomainError, RulesetError
+
+
+# The other services' kinds (their tables) as a resident's history names them.
+SERVICE_KIND_ZH = {"long_prescription": "长期处方", "drug_shortage": "缺药登记",
+                   "health_points": "健康积分", "satisfaction_survey": "满意度调查",
+                   "health_push": "健康信息推送", "health_checkup": "健康体检"}
 
 
 class ServiceError(DomainError):
@@ -127,3 +134,45 @@ def check_method(method: str | None) -> str:
     if method not in SURVEY_METHODS:
         raise ServiceError("survey_method", "调查方式只能是电话（phone）或面对面（in_person）")
     return method
+
+
+# ---- 健康信息推送 (seed 001 item 1: >= 12 a year per signed resident) --------------------
+
+PUSH_CHANNELS = {"wechat": "微信", "sms": "短信", "print": "纸质资料", "in_person": "当面宣教"}
+PUSHES_PER_YEAR = indicators.PUSHES_PER_YEAR
+TOPIC_LIMIT = 200
+
+
+def check_channel(channel: str | None) -> str:
+    if channel not in PUSH_CHANNELS:
+        names = "、".join(f"{zh}（{code}）" for code, zh in PUSH_CHANNELS.items())
+        raise ServiceError("push_channel", f"推送方式只能是：{names}")
+    return channel
+
+
+def check_topic(topic: str | None) -> str:
+    return required_text(topic, "推送主题", TOPIC_LIMIT)
+
+
+def check_push_date(on: date, today: date) -> date:
+    if on > today:
+        raise ServiceError("date_future", "推送日期不能晚于今天")
+    return on
+
+
+def check_push_residents(found: list[tuple[str, str, str | None]], allowed_orgs: set[str],
+                         wanted: int) -> None:
+    """`found`: (resident id, name, org id) of the residents asked for; every one must belong
+    to a clinic this PC records for, and at least one is needed."""
+    if wanted == 0:
+        raise ServiceError("push_residents", "请至少选择一位居民")
+    outside = [name for _rid, name, org in found if org not in allowed_orgs]
+    if outside:
+        more = f"等{len(outside)}人" if len(outside) > 3 else ""
+        raise ServiceError("push_scope", f"居民{'、'.join(outside[:3])}{more}不属于本卫生室，"
+                                         "不能为其登记健康信息推送")
+
+
+def pushes_short(count_this_year: int) -> int:
+    """Pushes still owed this year (0 when the resident has had 12 or more)."""
+    return max(0, PUSHES_PER_YEAR - count_this_year)

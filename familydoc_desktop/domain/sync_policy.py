@@ -12,6 +12,26 @@ APPEND_ONLY: frozenset[str] = frozenset({
     "health_push", "satisfaction_survey",
 })
 
+# What a merge of duplicate residents (domain/duplicates.py) re-points: the tables holding a
+# resident's records and their resident column, and the rows that belong to those through a
+# parent (they only follow the parent's clinic). A merge moves them as ordinary synced
+# edits, append-only tables included: on those, MERGE_EDITS are the only fields the app ever
+# changes after creation (the server applies edits there field by field by HLC, never as a
+# conflict), so a visit or an assessment keeps what it says and changes only whose it is.
+RESIDENT_LINKS: dict[str, str] = {
+    "diagnosis": "resident_id", "population_membership": "resident_id",
+    "contract": "resident_id", "ledger_assessment": "resident_id",
+    "followup_visit": "resident_id", "sickbed": "resident_id", "referral": "resident_id",
+    "long_prescription": "resident_id", "health_points": "resident_id",
+    "satisfaction_survey": "resident_id", "health_push": "resident_id",
+    "drug_shortage": "resident_id",
+}
+PARENT_LINKS: dict[str, tuple[str, str]] = {  # table: (parent table, parent column)
+    "contract_package": ("contract", "contract_id"),
+    "sickbed_round": ("sickbed", "sickbed_id"),
+}
+MERGE_EDITS: frozenset[str] = frozenset({"resident_id", "org_id"})
+
 # Fields whose two-sided change waits for review, per table.
 REVIEW_FIELDS: dict[str, frozenset[str]] = {
     "resident": frozenset({"name", "sex", "id_number", "birth_date", "household_id",
@@ -39,3 +59,9 @@ def needs_review(table: str, field: str) -> bool:
 
 def is_append_only(table: str) -> bool:
     return table in APPEND_ONLY
+
+
+def merge_may_edit(table: str, field: str) -> bool:
+    """Whether a merge may change `field` of an existing row of `table`."""
+    linked = table in RESIDENT_LINKS or table in PARENT_LINKS
+    return linked and (field in MERGE_EDITS if is_append_only(table) else True)

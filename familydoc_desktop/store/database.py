@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError
@@ -160,31 +160,40 @@ def _bind_home(session: Session, device: str, path: Path) -> tuple[str, str | No
     return device, old
 
 
+def prepare_file(path: Path, progress: Callable[[int, int, str], None] | None = None
+                 ) -> tuple[Path | None, str]:
+    """Everything before a database file is opened: refuse an empty file that has backups
+    beside it, fetch (or make) the key, make the file and its WAL private, and encrypt an
+    older version's plain file in place (after an encrypted backup; `progress` hears of each
+    step). Returns (the backup taken by the encryption or None, the key). Safe to run on a
+    worker thread before `Database(path)`, which then finds nothing left to do."""
+    path = Path(path)
+    if path.is_file() and path.stat().st_size == 0 and paths.has_backups(path.parent):
+        # A power cut or a copy gone wrong left an empty file where the data was: starting
+        # afresh on it would look like every resident had gone.
+        raise StoreError(EMPTY.format(path=path))
+    # The key first: with no credential store (or a lost key) nothing is created or touched.
+    key = dbengine.key_for(path)
+    paths.create_private_file(path)
+    for extra in ("-wal", "-shm"):
+        side = path.with_name(path.name + extra)
+        if side.exists():
+            paths.make_private(side)
+    try:
+        return dbengine.encrypt_in_place(path, key, progress), key
+    except (DatabaseError, sqlite3.DatabaseError, dbengine.DatabaseError) as exc:
+        message = describe_database_error(exc, path)
+        if message is None:
+            raise
+        raise StoreError(message) from exc
+
+
 class Database:
     """An open device database. `session()` is the only way code writes to it."""
 
     def __init__(self, path: Path, *, migrate_to: str = "head") -> None:
         self.path = Path(path)
-        if self.path.is_file() and self.path.stat().st_size == 0 \
-                and paths.has_backups(self.path.parent):
-            # A power cut or a copy gone wrong left an empty file where the data was: starting
-            # afresh on it would look like every resident had gone.
-            raise StoreError(EMPTY.format(path=self.path))
-        # The key first: with no credential store (or a lost key) nothing is created or touched.
-        key = dbengine.key_for(self.path)
-        paths.create_private_file(self.path)
-        for extra in ("-wal", "-shm"):
-            side = self.path.with_name(self.path.name + extra)
-            if side.exists():
-                paths.make_private(side)
-        try:
-            # An older version's plain file: encrypted (after an encrypted backup) first.
-            self.encryption_backup = dbengine.encrypt_in_place(self.path, key)
-        except (DatabaseError, sqlite3.DatabaseError, dbengine.DatabaseError) as exc:
-            message = describe_database_error(exc, self.path)
-            if message is None:
-                raise
-            raise StoreError(message) from exc
+        self.encryption_backup, key = prepare_file(self.path)
         self.key = key  # for backups of this database; never logged or written
         self.engine = make_engine(self.path, key)
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime
+from typing import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -173,29 +174,46 @@ def _encrypt_file(path: Path, key: str) -> None:
     _zero_and_remove(old)
 
 
-def encrypt_in_place(db_path: Path, key: str | None = None) -> Path | None:
+# The steps of encrypt_in_place, as progress(done, total, label) reports them (Chinese: the
+# doctor reads them on the start-up dialog).
+STEP_BACKUP = "正在生成加密备份"
+STEP_DATABASE = "正在加密本地数据库"
+STEP_OLD_BACKUP = "正在加密以前的备份（{n}/{total}）"
+
+
+def encrypt_in_place(db_path: Path, key: str | None = None,
+                     progress: Callable[[int, int, str], None] | None = None) -> Path | None:
     """Upgrade of a plain database (and its plain backups) to encrypted files. First an
     encrypted, checked backup of the database in backups/ (familydoc-…-before-encryption.db),
     then the database itself, then every plain backup. Returns the backup taken, or None when
-    there was nothing to do."""
+    there was nothing to do. `progress(done, total, label)` is called before each step (the
+    steps are: the backup, the database, each plain backup) and once at the end."""
     db_path = Path(db_path)
+    report = progress or (lambda done, total, label: None)
     for leftover in db_path.parent.glob(f".{db_path.name}.plain-old"):
         _zero_and_remove(leftover)  # a crash after the swap, before the wipe
+    folder = db_path.parent / "backups"
+    old_plain = [old for old in sorted(folder.glob("*.db")) if is_plain(old)] \
+        if folder.is_dir() else []
+    main = is_plain(db_path)
+    total = 2 * main + len(old_plain)
     taken = None
-    if is_plain(db_path):
+    if main:
         key = key or keystore.get_or_create_key()
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         taken = paths.backups_dir(db_path.parent) / f"familydoc-{stamp}-before-encryption.db"
+        report(0, total, STEP_BACKUP)
         counts = encrypted_copy(db_path, taken, key)
+        report(1, total, STEP_DATABASE)
         _encrypt_file(db_path, key)
         log.info("local database encrypted in place (%d tables, %d rows)",
                  len(counts), sum(counts.values()))
-    folder = db_path.parent / "backups"
-    if folder.is_dir():
-        for old in sorted(folder.glob("*.db")):
-            if is_plain(old):
-                key = key or keystore.get_or_create_key()
-                stat = old.stat()
-                _encrypt_file(old, key)
-                os.utime(old, (stat.st_atime, stat.st_mtime))  # keep the backup's age order
+    for n, old in enumerate(old_plain, start=1):
+        key = key or keystore.get_or_create_key()
+        report(2 * main + n - 1, total, STEP_OLD_BACKUP.format(n=n, total=len(old_plain)))
+        stat = old.stat()
+        _encrypt_file(old, key)
+        os.utime(old, (stat.st_atime, stat.st_mtime))  # keep the backup's age order
+    if total:
+        report(total, total, "")
     return taken

@@ -11,14 +11,14 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from familydoc_desktop.domain import idcard, person
-from familydoc_desktop.domain.codes import Condition, Membership, Population, Sex
+from familydoc_desktop.domain.codes import Membership, Population, Sex
 from familydoc_desktop.domain.dates import parse_date
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.models import (
     Diagnosis, Household, PopulationMembership, Resident,
 )
 from familydoc_desktop.domain.phone import normalize_phone
-from familydoc_desktop.domain.population import DiagnosisFact, PersonFacts, derive_populations
+from familydoc_desktop.domain.population import PersonFacts, derive_populations, facts_from_rows
 from familydoc_desktop.store import audit
 from familydoc_desktop.store.changes import soft_delete
 
@@ -300,10 +300,11 @@ def person_facts(session: Session, resident_ids: list[str] | None, on: date) -> 
     rq = select(Resident.id, Resident.birth_date, Resident.sex).where(Resident.deleted == False)  # noqa: E712
     dq = select(Diagnosis.resident_id, Diagnosis.condition, Diagnosis.start_date,
                 Diagnosis.end_date).where(Diagnosis.deleted == False, Diagnosis.start_date <= on)  # noqa: E712
-    mq = select(PopulationMembership.resident_id, PopulationMembership.membership).where(
+    mq = select(PopulationMembership.resident_id, PopulationMembership.membership,
+                PopulationMembership.start_date, PopulationMembership.end_date).where(
         PopulationMembership.deleted == False, PopulationMembership.start_date <= on,  # noqa: E712
         (PopulationMembership.end_date == None) | (PopulationMembership.end_date >= on))  # noqa: E711
-    rows, dx, ms = [], {}, {}
+    rows, dx, ms = [], [], []
     for chunk in _chunks(resident_ids):
         r, d, m = rq, dq, mq
         if chunk is not None:
@@ -311,15 +312,9 @@ def person_facts(session: Session, resident_ids: list[str] | None, on: date) -> 
             d = d.where(Diagnosis.resident_id.in_(chunk))
             m = m.where(PopulationMembership.resident_id.in_(chunk))
         rows.extend(session.exec(r).all())
-        for rid, cond, start, end in session.exec(d).all():
-            if cond in set(Condition):
-                dx.setdefault(rid, []).append(DiagnosisFact(Condition(cond), start, end))
-        for rid, membership in session.exec(m).all():
-            if membership in set(Membership):
-                ms.setdefault(rid, []).append(Membership(membership))
-    return {rid: PersonFacts(birth_date=born, sex=Sex(sex) if sex in set(Sex) else None,
-                             diagnoses=tuple(dx.get(rid, ())), memberships=tuple(ms.get(rid, ())))
-            for rid, born, sex in rows}
+        dx.extend(session.exec(d).all())
+        ms.extend(session.exec(m).all())
+    return facts_from_rows(rows, dx, ms, on)
 
 
 def populations_of(session: Session, resident_ids: list[str] | None,

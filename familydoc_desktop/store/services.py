@@ -1,11 +1,11 @@
 """Other services named in the seeds: two-way referral, long prescriptions, health points,
-satisfaction surveys, drug-shortage register."""
+satisfaction surveys, health-information pushes, drug-shortage register."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from familydoc_desktop.domain import prescription as rx_rules
@@ -15,8 +15,9 @@ from familydoc_desktop.domain.codes import ReferralStatus
 from familydoc_desktop.domain.dates import parse_date
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.models import (
-    DrugShortage, HealthPoints, LongPrescription, Referral, SatisfactionSurvey,
+    DrugShortage, HealthPoints, HealthPush, LongPrescription, Referral, SatisfactionSurvey,
 )
+from familydoc_desktop.domain.public_health import is_basic_public_health
 from familydoc_desktop.store.residents import require_resident
 
 
@@ -26,7 +27,6 @@ def _day(value, today: date | None, what: str) -> date:
     if d > (today or date.today()):
         raise DomainError("date_future", f"{what}不能晚于今天")
     return d
-
 
 def _rows(session: Session, model, resident_id: str, order):
     return list(session.exec(select(model).where(model.resident_id == resident_id,
@@ -257,6 +257,208 @@ def surveys_for(session: Session, resident_id: str) -> list[SatisfactionSurvey]:
     return _rows(session, SatisfactionSurvey, resident_id, SatisfactionSurvey.on_date.desc())
 
 
+@dataclass(frozen=True)
+class SurveyRow:
+    survey: SatisfactionSurvey
+    name: str  # the resident's
+    team: str  # the resident's team, as the report groups by team ("" if never signed)
+
+
+# The resident's team as the report groups by team (domain/report_tally.py): the team of the
+# latest contract started by the report date, whatever its status.
+_SURVEY_TEAM = ("(SELECT t.name FROM contract c JOIN team t ON t.id = c.team_id"
+                " WHERE c.resident_id = v.resident_id AND c.deleted = 0"
+                " AND c.start_date <= :on ORDER BY c.start_date DESC, c.id DESC LIMIT 1)")
+
+
+def survey_count(session: Session) -> int:
+    return int(session.execute(text(
+        "SELECT count(*) FROM satisfaction_survey WHERE deleted = 0")).scalar_one())
+
+
+def survey_list(session: Session, *, offset: int = 0, limit: int = 200,
+                on: date | None = None) -> list[SurveyRow]:
+    """One page of surveys, newest first (partial index on on_date, id), with the resident and
+    the resident's team on `on` (default today)."""
+    rows = session.execute(text(
+        "SELECT v.id, r.name, " + _SURVEY_TEAM + " FROM satisfaction_survey v"
+        " INDEXED BY ix_satisfaction_survey_live_date"
+        " LEFT JOIN resident r ON r.id = v.resident_id WHERE v.deleted = 0"
+        " ORDER BY v.on_date DESC, v.id DESC LIMIT :limit OFFSET :offset"),
+        {"limit": limit, "offset": offset, "on": (on or date.today()).isoformat()}).all()
+    found = {v.id: v for v in session.exec(select(SatisfactionSurvey).where(
+        SatisfactionSurvey.id.in_([r[0] for r in rows])))} if rows else {}
+    return [SurveyRow(found[rid], name or "", team or "") for rid, name, team in rows
+            if rid in found]
+
+
+@dataclass(frozen=True)
+class TeamSatisfaction:
+    team: str
+    surveys: int
+    satisfied: int
+    rate: float | None  # %, None when nothing was surveyed
+
+
+def satisfaction_by_team(session: Session, *, start: date, end: date) -> list[TeamSatisfaction]:
+    """The satisfaction rate per team for surveys dated in [start, end], as the report by team
+    for that period and report date `end` counts satisfaction_rate (team of the latest
+    contract started by `end`; score >= SATISFIED_SCORE)."""
+    from familydoc_desktop.domain import indicators as ind
+
+    tally: dict[str, list[int]] = {}
+    for team, score in session.execute(text(
+            "SELECT " + _SURVEY_TEAM + ", v.score FROM satisfaction_survey v"
+            " WHERE v.deleted = 0 AND v.on_date >= :start AND v.on_date <= :end"),
+            {"start": start.isoformat(), "end": end.isoformat(), "on": end.isoformat()}).all():
+        entry = tally.setdefault(team or "", [0, 0])
+        entry[0] += 1
+        entry[1] += score is not None and score >= ind.SATISFIED_SCORE
+    return [TeamSatisfaction(team, n, ok, ind.rate(ok, n))
+            for team, (n, ok) in sorted(tally.items())]
+
+
+# ---- 健康信息推送 ------------------------------------------------------------------------------
+
+def push_orgs(session: Session) -> set[str]:
+    """The clinics this PC records pushes for: a township or county account's PC every clinic
+    it holds, any other PC its own clinic."""
+    from familydoc_desktop.domain.codes import OrgLevel
+    from familydoc_desktop.domain.models import Organisation
+    from familydoc_desktop.store import orgs
+    from familydoc_desktop.store.settings import get_setting
+
+    login_org = get_setting(session, "login_org_id")
+    account = session.get(Organisation, login_org) if login_org else None
+    if account is not None and account.level != OrgLevel.CLINIC:
+        return {c.id for c in orgs.clinics_in_scope(session)}
+    return {orgs.home_clinic(session).id}
+
+
+def add_pushes(session: Session, *, resident_ids, topic: str, channel: str, on_date=None,
+               today: date | None = None) -> list[HealthPush]:
+    """One push (topic, channel, day) to each of `resident_ids`: one row per resident; a push
+    to several residents at once shares a batch id. Every resident must be of a clinic this
+    PC records for (push_orgs); nothing is written when one is refused."""
+    from familydoc_desktop.domain.models.base import new_id, utcnow
+
+    today = today or date.today()
+    topic = svc_rules.check_topic(topic)
+    channel = svc_rules.check_channel(channel)
+    day = svc_rules.check_push_date(parse_date(on_date if on_date is not None else today), today)
+    wanted = list(dict.fromkeys(k for k in (resident_ids or ()) if k))
+    found: dict[str, tuple[str, str, str]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        marks = ", ".join(f":r{i}" for i in range(len(chunk)))
+        for rid, name, org in session.execute(text(
+                f"SELECT id, name, org_id FROM resident WHERE deleted = 0 AND id IN ({marks})"),
+                {f"r{i}": k for i, k in enumerate(chunk)}).all():
+            found[rid] = (rid, name, org)
+    missing = [k for k in wanted if k not in found]
+    if missing:
+        raise svc_rules.ServiceError("resident_unknown", f"找不到该居民：{missing[0]}")
+    svc_rules.check_push_residents(list(found.values()), push_orgs(session), len(wanted))
+    batch = new_id() if len(wanted) > 1 else None
+    now = utcnow()
+    rows = [{"id": new_id(), "org_id": found[rid][2], "created_at": now, "updated_at": now,
+             "deleted": False, "server_seq": None, "resident_id": rid, "on_date": day,
+             "channel": channel, "topic": topic, "batch_id": batch} for rid in wanted]
+    from familydoc_desktop.store.bulk import bulk_insert, insert_with_outbox
+    from familydoc_desktop.store.ledger import _capture_of
+
+    session.flush()
+    capture = _capture_of(session)
+    if capture is not None:  # set-based, with the outbox entries the ORM would write
+        insert_with_outbox(session, capture, HealthPush.__tablename__, rows)
+    else:
+        bulk_insert(session, HealthPush.__tablename__, [{**r, "hlc": ""} for r in rows])
+    session.flush()
+    return list(session.exec(select(HealthPush).where(
+        HealthPush.id.in_([r["id"] for r in rows])).order_by(HealthPush.id)))
+
+
+def pushes_for(session: Session, resident_id: str) -> list[HealthPush]:
+    return _rows(session, HealthPush, resident_id, HealthPush.on_date.desc())
+
+
+def _year_params(on: date) -> dict:
+    return {"y1": date(on.year, 1, 1).isoformat(), "on": on.isoformat()}
+
+
+def pushes_this_year(session: Session, resident_id: str, on: date | None = None) -> int:
+    on = on or date.today()
+    return int(session.execute(text(
+        "SELECT count(*) FROM health_push INDEXED BY ix_health_push_live_resident"
+        " WHERE resident_id = :rid AND deleted = 0 AND on_date >= :y1 AND on_date <= :on"),
+        {"rid": resident_id, **_year_params(on)}).scalar_one())
+
+
+@dataclass(frozen=True)
+class PushDueRow:
+    """A signed resident and the pushes he or she had this year."""
+
+    id: str
+    name: str
+    village_code: str | None
+    pushes: int
+    short: int  # pushes still owed this year
+
+
+_PUSH_COUNT = ("(SELECT count(*) FROM health_push p INDEXED BY ix_health_push_live_resident"
+               " WHERE p.resident_id = r.id AND p.deleted = 0 AND p.on_date >= :y1"
+               " AND p.on_date <= :on)")
+
+
+def _push_where(session: Session, village_code: str | None, population, short_only: bool,
+                on: date) -> tuple[str, dict]:
+    from familydoc_desktop.store.search import ResidentFilter, _filter_clause
+
+    where, params = _filter_clause(ResidentFilter(village_code=village_code or None,
+                                                  population=population or None), on)
+    # Signed as the report counts it: a contract in force on `on`.
+    where = (" AND r.died_on IS NULL AND r.id IN (SELECT c.resident_id FROM contract c"
+             " WHERE c.deleted = 0 AND c.status != 'terminated' AND c.start_date <= :on"
+             f" AND c.end_date >= :on){where}")
+    if short_only:
+        where += f" AND {_PUSH_COUNT} < {svc_rules.PUSHES_PER_YEAR}"
+    return where, {**params, **_year_params(on)}
+
+
+def push_due_count(session: Session, *, village_code: str | None = None, population=None,
+                   short_only: bool = True, on: date | None = None) -> int:
+    """Signed residents (in the village / key population given) with fewer than 12 pushes in
+    on's calendar year (every signed one if not `short_only`)."""
+    where, params = _push_where(session, village_code, population, short_only,
+                                on or date.today())
+    return int(session.execute(text(f"SELECT count(*) FROM resident r WHERE r.deleted = 0{where}"),
+                               params).scalar_one())
+
+
+def push_due_list(session: Session, *, village_code: str | None = None, population=None,
+                  short_only: bool = True, on: date | None = None, offset: int = 0,
+                  limit: int = 200) -> list[PushDueRow]:
+    """One page of those residents, the fewest pushes first, then by name."""
+    where, params = _push_where(session, village_code, population, short_only,
+                                on or date.today())
+    rows = session.execute(text(
+        f"SELECT r.id, r.name, r.village_code, {_PUSH_COUNT} AS n FROM resident r"
+        f" WHERE r.deleted = 0{where} ORDER BY n, r.name, r.id LIMIT :limit OFFSET :offset"),
+        {**params, "limit": limit, "offset": offset}).all()
+    return [PushDueRow(rid, name, village, n, svc_rules.pushes_short(n))
+            for rid, name, village, n in rows]
+
+
+def push_due_ids(session: Session, *, village_code: str | None = None, population=None,
+                 short_only: bool = True, on: date | None = None) -> list[str]:
+    """Every resident of that list (a push to the whole group)."""
+    where, params = _push_where(session, village_code, population, short_only,
+                                on or date.today())
+    return [r[0] for r in session.execute(text(
+        f"SELECT r.id FROM resident r WHERE r.deleted = 0{where} ORDER BY r.name, r.id"),
+        params).all()]
+
+
 # ---- 缺药登记 ---------------------------------------------------------------------------------
 
 def add_drug_shortage(session: Session, *, resident_id: str, drug_name: str,
@@ -343,22 +545,32 @@ class ServiceEntry:
 
 
 def history_for(session: Session, resident_id: str) -> list[ServiceEntry]:
-    """Every other service given to the resident, newest first."""
-    out = [ServiceEntry(p.start_date, "long_prescription",
-                        f"{p.weeks}周，{p.end_date} 续方：{p.drugs}", False)
+    """Every other service given to the resident, newest first; `public_health` is the one
+    rule of domain/public_health.py."""
+    from familydoc_desktop.domain.dates import age_on
+
+    me = require_resident(session, resident_id)
+
+    def entry(on: date, kind: str, detail: str) -> ServiceEntry:
+        age = age_on(me.birth_date, on) if me.birth_date and me.birth_date <= on else None
+        return ServiceEntry(on, kind, detail, is_basic_public_health(kind, age=age))
+
+    out = [entry(p.start_date, "long_prescription", f"{p.weeks}周，{p.end_date} 续方：{p.drugs}")
            for p in long_prescriptions_for(session, resident_id)]
     for p in points_for(session, resident_id):
-        out.append(ServiceEntry(p.on_date, "health_points",
-                                f"{p.points:+d}分：{p.reason}", False))
+        out.append(entry(p.on_date, "health_points", f"{p.points:+d}分：{p.reason}"))
     for v in surveys_for(session, resident_id):
-        out.append(ServiceEntry(v.on_date, "satisfaction_survey",
-                                f"{svc_rules.SURVEY_METHODS.get(v.method or '', '')}调查"
-                                f" {v.score}分（各题 {v.answers or v.score}）", False))
+        out.append(entry(v.on_date, "satisfaction_survey",
+                         f"{svc_rules.SURVEY_METHODS.get(v.method or '', '')}调查"
+                         f" {v.score}分（各题 {v.answers or v.score}）"))
+    for p in pushes_for(session, resident_id):
+        out.append(entry(p.on_date, "health_push",
+                         f"{svc_rules.PUSH_CHANNELS.get(p.channel, p.channel)}：{p.topic}"))
     for d in shortages_for(session, resident_id):
         state = (f"{d.resolved_on} 已解决" + (f"（{d.resolution}）" if d.resolution else "")
                  if d.resolved_on else "未解决")
-        out.append(ServiceEntry(d.reported_on, "drug_shortage",
-                                f"{d.drug_name}{' ' + d.specification if d.specification else ''}"
-                                f"：{state}", False))
+        out.append(entry(d.reported_on, "drug_shortage",
+                         f"{d.drug_name}{' ' + d.specification if d.specification else ''}"
+                         f"：{state}"))
     out.sort(key=lambda e: e.on, reverse=True)
     return out

@@ -451,6 +451,8 @@ def _one_by_one(cursor, plan: _Plan, params: list, sources: list  # noqa: ANN001
     names = list(plan.names)
     at = {n: names.index(n) for n in ("id", "id_number", "server_seq") if n in names}
     written, written_sources, aside = [], [], []
+    incoming = ({row[at["id"]]: row[at["id_number"]] for row in params}
+                if plan.table == "resident" and len(at) == 3 else {})
     for row, source in zip(params, sources):
         try:
             try:
@@ -459,21 +461,31 @@ def _one_by_one(cursor, plan: _Plan, params: list, sources: list  # noqa: ANN001
                 if plan.table != "resident" or "id_number" not in str(exc) or len(at) < 3:
                     raise
                 row = list(row)
+                number = row[at["id_number"]]
                 holder = cursor.execute(
                     "SELECT id, server_seq FROM resident WHERE id_number = ? AND id != ?",
-                    (row[at["id_number"]], row[at["id"]])).fetchone()
+                    (number, row[at["id"]])).fetchone()
                 seq = row[at["server_seq"]]
-                if holder is not None and (holder[1] is None
-                                           or (seq is not None and seq < holder[1])):
+                if holder is not None and holder[0] in incoming and \
+                        incoming[holder[0]] != number:
+                    # The holder gives the number up in this very page (a merge moved it to
+                    # this row): it lets go first, whatever order the page is written in.
+                    cursor.execute("UPDATE resident SET id_number = NULL, id_rev = NULL"
+                                   " WHERE id = ?", (holder[0],))
+                elif holder is not None and (holder[1] is None
+                                             or (seq is not None and seq < holder[1])):
                     # The copy here came later: it gives way (not captured; the server keeps
                     # both).
                     cursor.execute("UPDATE resident SET id_number = NULL, id_rev = NULL,"
                                    " needs_id_match = 1 WHERE id = ?", (holder[0],))
+                    _note_clash(cursor, holder[0], row[at["id"]])
                 else:
                     for name, value in (("id_number", None), ("id_rev", None),
                                         ("needs_id_match", 1)):
                         if name in names:
                             row[names.index(name)] = value
+                    if holder is not None:
+                        _note_clash(cursor, row[at["id"]], holder[0])
                 cursor.execute(plan.sql, row)
         except (DbError, ValueError, OverflowError) as exc:
             aside.append((source, *_refusal(exc)))
@@ -481,6 +493,24 @@ def _one_by_one(cursor, plan: _Plan, params: list, sources: list  # noqa: ANN001
         written.append(row)
         written_sources.append(source)
     return written, written_sources, aside
+
+
+def _note_clash(cursor, flagged: str, holder: str) -> None:  # noqa: ANN001
+    """Remember which resident holds the number the flagged copy gave up: the pair is listed
+    for a person to merge (store/merge.py), since the flagged copy no longer carries it."""
+    from familydoc_desktop.store.merge import CLASH_KEY
+
+    found = cursor.execute("SELECT value FROM sync_state WHERE key = ?", (CLASH_KEY,)).fetchone()
+    try:
+        pairs = json.loads(found[0]) if found and found[0] else {}
+    except ValueError:
+        pairs = {}
+    if pairs.get(flagged) == holder:
+        return
+    pairs[flagged] = holder
+    cursor.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key)"
+                   " DO UPDATE SET value = excluded.value",
+                   (CLASH_KEY, json.dumps(pairs, separators=(",", ":"))))
 
 
 def _refusal(exc: Exception) -> tuple[str | None, str]:
@@ -606,11 +636,15 @@ def _set_state(conn, key: str, value: str) -> None:  # noqa: ANN001
                  {"k": key, "v": value})
 
 
+def state_in(conn, key: str, default: str | None = None) -> str | None:  # noqa: ANN001
+    """One sync_state value, read on an open connection (inside a caller's transaction)."""
+    value = conn.execute(text("SELECT value FROM sync_state WHERE key = :k"), {"k": key}).scalar()
+    return default if value is None else value
+
+
 def get_state(db: Database, key: str, default: str | None = None) -> str | None:
     with db.session(capture=False) as s:
-        value = s.connection().exec_driver_sql(
-            "SELECT value FROM sync_state WHERE key = ?", (key,)).scalar()
-    return default if value is None else value
+        return state_in(s.connection(), key, default)
 
 
 def set_state(db: Database, key: str, value: str) -> None:

@@ -137,6 +137,12 @@ class SyncEngine:
                                                           detail=self.refused[0]["reason"]))
         self.set_aside = []
         report.pulled, report.conflicts_received = self.pull(note)
+        if report.pulled and self.follow_merges():
+            # Records pulled (or made here) for a resident merged elsewhere now name the kept
+            # resident: those edits go up in this round, not the next.
+            again, clamped_again = self.push(note)
+            report.pushed += again
+            report.clamped += clamped_again
         if plan is not None:
             resync.finish(self.db, plan)
             report.resynced = True
@@ -217,6 +223,13 @@ class SyncEngine:
             return False
         self.refused.append(kept)
         return True
+
+    def follow_merges(self) -> int:
+        """Re-point records of merged residents (store/merge.py); captured, so they sync."""
+        from familydoc_desktop.store import merge
+
+        with self.db.session() as s:
+            return merge.follow_merges(s)
 
     # -- pull -------------------------------------------------------------------------
     def pull(self, note: Progress) -> tuple[int, int]:

@@ -4,6 +4,7 @@ offline under the placeholder clinic ("本机卫生室") move to the real clinic
 captured edits so they push."""
 from __future__ import annotations
 
+import json
 import socket
 from dataclasses import dataclass, field
 from typing import Callable
@@ -11,12 +12,12 @@ from typing import Callable
 from sqlalchemy import text
 from sqlmodel import select
 
-from familydoc_desktop.domain.codes import OrgLevel
+from familydoc_desktop.domain.codes import OrgLevel, Role
 from familydoc_desktop.domain.models import SYNCED_MODELS, Organisation
 from familydoc_desktop.store import orgs as store_orgs
 from familydoc_desktop.store.database import Database
 from familydoc_desktop.store.settings import get_setting, set_setting
-from familydoc_desktop.sync import credentials
+from familydoc_desktop.sync import apply, credentials
 from familydoc_desktop.sync.engine import SyncEngine
 from familydoc_desktop.sync.http import AuthExpired, Client, NetworkDown, SyncError
 from familydoc_desktop.sync.protocol import LoginRequest, LoginResponse
@@ -26,6 +27,10 @@ DEVICE_CHANGED = ("本机数据库是从别处复制、移动或从备份恢复�
                   "请重新登录同步服务器（未上传的修改仍会上传）")
 LOGIN_DEVICE = "login_device_id"  # the device id the stored token was issued to
 LOGIN_ORG = "login_org_id"  # the organisation of the account this PC's data belongs with
+LOGIN_ROLE = "login_role"  # the signed-in account's role (codes.Role), as the server said
+# Roles that supervise clinics: they see the township screens (各村同步情况).
+SUPERVISOR_ROLES = (Role.TOWNSHIP_STAFF, Role.COUNTY_ADMIN)
+LOGIN_SCOPE = "login_scope_org_ids"  # JSON list: the organisations the last login could see
 
 
 class NotLoggedIn(SyncError):
@@ -107,11 +112,19 @@ def login(db: Database, server_url: str, username: str, password: str, *,
         _revoke(client, resp.token)
         raise
     with db.session() as s:
+        widened = _scope_widened(s, resp)
         set_setting(s, "server_url", server_url)
         set_setting(s, "username", resp.username)
         set_setting(s, "ca_bundle", ca_bundle)
         set_setting(s, LOGIN_DEVICE, db.device_id)
         set_setting(s, LOGIN_ORG, resp.org_id)
+        set_setting(s, LOGIN_ROLE, resp.role)
+        set_setting(s, LOGIN_SCOPE, json.dumps(sorted(o.id for o in resp.orgs)))
+        if widened:
+            # The pull cursor only covers what the last account could see: the newly visible
+            # organisations' older records lie behind it. Pull everything again from the
+            # start (pending edits are kept and pushed, as after a server restore).
+            apply._set_state(s.connection(), apply.CURSOR_KEY, "0")
         store_orgs.upsert_orgs(s, _org_rows(resp))
         home = _choose_home(s, resp)
         rehomed = rehome_placeholder(s, home.id) if home is not None else 0
@@ -125,6 +138,44 @@ def login(db: Database, server_url: str, username: str, password: str, *,
                          len(resp.orgs), rehomed,
                          None if offset is None else round(offset / 1000, 3))
     return result
+
+
+def account_role(db: Database) -> str | None:
+    """The role of the account this PC last signed in with (None: never signed in). A PC
+    signed in before the role was kept: the level of the account's organisation says it
+    (a township account is township staff, a county account county staff)."""
+    with db.session(capture=False) as s:
+        if not get_setting(s, "username"):
+            return None
+        role = get_setting(s, LOGIN_ROLE)
+        if role:
+            return role
+        org_id = get_setting(s, LOGIN_ORG)
+        org = s.get(Organisation, org_id) if org_id else None
+        level = org.level if org is not None else None
+    return {OrgLevel.TOWNSHIP: Role.TOWNSHIP_STAFF, OrgLevel.COUNTY: Role.COUNTY_ADMIN,
+            OrgLevel.CLINIC: Role.VILLAGE_DOCTOR}.get(level)
+
+
+def supervises(db: Database) -> bool:
+    """Whether the signed-in account is township or county staff (the township screens)."""
+    return account_role(db) in SUPERVISOR_ROLES
+
+
+def _scope_widened(session, resp: LoginResponse) -> bool:  # noqa: ANN001
+    """True when this account sees an organisation the PC's earlier pulls did not cover.
+    Before the scope was kept (older PCs), the PC covered the organisations it holds
+    residents of and its own clinic."""
+    if int(apply.state_in(session.connection(), apply.CURSOR_KEY, "0")) == 0:
+        return False  # nothing pulled yet: the first pull starts from the beginning anyway
+    kept = get_setting(session, LOGIN_SCOPE)
+    if kept is not None:
+        before = set(json.loads(kept))
+    else:
+        before = {r[0] for r in session.connection().execute(text(
+            "SELECT DISTINCT org_id FROM resident WHERE org_id IS NOT NULL"))}
+        before |= {get_setting(session, LOGIN_ORG), get_setting(session, "home_org_id")}
+    return any(o.id not in before for o in resp.orgs)
 
 
 def _revoke(client: Client, token: str) -> None:

@@ -2,7 +2,7 @@
 
 - At every login (over the network) the PC makes its bundle keys once per device id and
   registers the public halves with the server, which answers with its own (`register_keys`).
-- `export_bundle`: every pending change and the pull cursor, sealed so only the server can
+- `export_bundle`: every pending change, the pull cursor and the sync-health report, sealed so only the server can
   read it, signed with this PC's key. The changes stay pending until the server's answer
   comes back (by USB or the network): exporting twice is harmless, the server drops what it
   already applied.
@@ -20,7 +20,7 @@ from pathlib import Path
 from familydoc_desktop.domain import bundle as fmt
 from familydoc_desktop.store import changes
 from familydoc_desktop.store.database import Database
-from familydoc_desktop.sync import apply, outbox
+from familydoc_desktop.sync import apply, health, outbox
 from familydoc_desktop.sync.http import Client, SyncError
 from familydoc_desktop.sync.protocol import PullResponse
 
@@ -74,9 +74,14 @@ def export_bundle(db: Database, path: str | Path) -> dict:
     with db.session(capture=False) as s:
         entries = outbox.read_batch(s, limit=10 ** 9)
     cursor = int(apply.get_state(db, apply.CURSOR_KEY, "0"))
+    # The sync-health report travels with the changes, so the township's sync report shows
+    # this PC like a networked one. Every pending change is in the file (pending 0 once it is
+    # imported); the clock offset cannot be measured without a round trip.
+    report = health.build(db, sync_ok=True, clock_offset_ms=None).model_copy(
+        update={"pending": 0, "client_time_ms": None})
     payload = {"push": {"device_id": db.device_id, "client_time_ms": changes.wall_ms(),
                         "mutations": outbox.wire_batch(entries)},
-               "cursor": cursor}
+               "cursor": cursor, "health": report.model_dump(mode="json")}
     data = fmt.seal(payload, direction=fmt.TO_SERVER, device_id=db.device_id,
                     created_ms=int(changes.wall_ms()), recipient_box_public=keys["server_box"],
                     sender_sign_private=keys["sign"])

@@ -116,31 +116,84 @@ def install_excepthooks(_log_path: Path | None = None) -> None:
     threading.excepthook = thread_hook
 
 
-def open_with_notice(path: Path) -> Database:
-    """Open the database; the first start after the upgrade to encryption rewrites a plain
+def open_with_notice(path: Path, *, poll_ms: int = 50) -> Database:
+    """Open the database. The first start after the upgrade to encryption rewrites a plain
     database (about 15 s for 60,000 residents on a fast PC, longer on an old one) before the
-    window exists, so a small notice says what is happening meanwhile."""
+    window exists: that work runs on a worker thread while a progress dialog names each step
+    (backup, database, older backups) and the event loop keeps turning, so Windows never
+    shows the program as not responding. Errors come back to this thread as they would from
+    `Database(path)`."""
+    import threading
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QProgressDialog
+
+    from familydoc_desktop.store.database import prepare_file
     from familydoc_desktop.store.engine import is_plain
 
-    notice = None
-    if is_plain(path):
-        from PySide6.QtWidgets import QLabel
-
-        notice = QLabel(QCoreApplication.translate(
-            "Startup", "Encrypting the local database (only this once, after the upgrade); "
-            "a backup is made first. Please wait…"))
-        notice.setWindowTitle("家医签约助手")
-        notice.setMargin(24)
-        notice.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
-        notice.show()
-        for _ in range(3):
-            QCoreApplication.processEvents()
-    try:
+    if not is_plain(path):
         return Database(path)
+    dialog = QProgressDialog()
+    dialog.setWindowTitle("家医签约助手")
+    intro = QCoreApplication.translate(
+        "Startup", "Encrypting the local database (only this once, after the upgrade); "
+        "a backup is made first. Please wait…")
+    dialog.setLabelText(intro)
+    dialog.setCancelButton(None)  # stopping half-way gains nothing: each step is all or nothing
+    dialog.setMinimumDuration(0)
+    dialog.setRange(0, 0)
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    lock = threading.Lock()
+    latest: list[tuple[int, int, str]] = []
+    outcome: dict[str, object] = {}
+
+    def progress(done: int, total: int, label: str) -> None:  # worker thread
+        with lock:
+            latest.append((done, total, label))
+
+    def work() -> None:
+        try:
+            outcome["taken"] = prepare_file(path, progress)[0]
+        except BaseException as exc:  # noqa: BLE001 — handed to the GUI thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="encrypt-database", daemon=True)
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(poll_ms)
+
+    def poll() -> None:
+        with lock:
+            step = latest[-1] if latest else None
+            latest.clear()
+        if step is not None:
+            done, total, label = step
+            dialog.setRange(0, max(total, 1))
+            dialog.setValue(done)
+            if label:  # the store's Chinese step name, under the translated title
+                dialog.setLabelText(f"{intro}\n\n{label}")
+        if not worker.is_alive():
+            loop.quit()
+
+    timer.timeout.connect(poll)
+    dialog.show()
+    worker.start()
+    timer.start()
+    try:
+        loop.exec()
+        worker.join()
     finally:
-        if notice is not None:
-            notice.close()
-            notice.deleteLater()
+        timer.stop()
+        dialog.close()
+        dialog.deleteLater()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    db = Database(path)
+    db.encryption_backup = outcome.get("taken")  # type: ignore[assignment]
+    return db
 
 
 def run_app(data_dir: str | Path | None = None, *, lang: str | None = None) -> int:

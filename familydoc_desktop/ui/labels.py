@@ -7,6 +7,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from familydoc_desktop.domain import codes as c
+from familydoc_desktop.domain import public_health
+from familydoc_desktop.domain.services import PUSH_CHANNELS, SERVICE_KIND_ZH
 
 _EN: dict[type[StrEnum], dict[str, str]] = {
     c.Sex: {"male": "Male", "female": "Female"},
@@ -95,18 +97,40 @@ def referral_status_label(code: str | None) -> str:
 
 # Kinds of other services in a resident's history, and the mark every basic public health
 # service carries where it is shown or printed (seed 001 item 5).
-PUBLIC_HEALTH_MARK = "基本公共卫生服务"
+PUBLIC_HEALTH_MARK = public_health.PUBLIC_HEALTH_MARK
 _SERVICE_KIND_EN = {"long_prescription": "Long prescription", "drug_shortage": "Drug shortage",
                     "health_points": "Health points", "satisfaction_survey": "Satisfaction survey",
                     "health_push": "Health information", "health_checkup": "Health check-up"}
-_SERVICE_KIND_ZH = {"long_prescription": "长期处方", "drug_shortage": "缺药登记",
-                    "health_points": "健康积分", "satisfaction_survey": "满意度调查",
-                    "health_push": "健康信息推送", "health_checkup": "健康体检"}
+_SERVICE_KIND_ZH = SERVICE_KIND_ZH
 
 
 def service_kind_label(kind: str) -> str:
     table = _SERVICE_KIND_EN if _language == "en" else _SERVICE_KIND_ZH
     return table.get(kind, kind)
+
+
+def public_health_mark(kind: str | None, *, age: int | None = None) -> str:
+    """The 基本公共卫生服务 mark beside a service (domain/public_health.py decides; the mark
+    is the wording the rules require, so it stays Chinese in the English UI too)."""
+    return public_health.public_health_mark(kind, age=age)
+
+
+_PUSH_CHANNEL_EN = {"wechat": "WeChat", "sms": "SMS", "print": "Printed leaflet",
+                    "in_person": "In person"}
+
+
+_SURVEY_METHOD_EN = {"phone": "Phone", "in_person": "In person"}
+
+
+def survey_method_label(code: str | None) -> str:
+    from familydoc_desktop.domain.services import SURVEY_METHODS
+    table = _SURVEY_METHOD_EN if _language == "en" else SURVEY_METHODS
+    return table.get(code or "", code or "")
+
+
+def push_channel_label(code: str | None) -> str:
+    table = _PUSH_CHANNEL_EN if _language == "en" else PUSH_CHANNELS
+    return table.get(code or "", code or "")
 
 
 # Relations to the household head are stored as the paper form's Chinese words.
@@ -185,6 +209,8 @@ _INDICATOR_EN = {
     "drug_shortages_open": "Drug shortages open", "points_earned": "Health points earned",
     "points_redeemed": "Health points redeemed", "survey_count": "Satisfaction surveys",
     "survey_satisfied": "Satisfied and very satisfied", "satisfaction_rate": "Satisfaction rate",
+    "health_push_12": "Signed residents with 12+ health pushes this year",
+    "health_push_12_rate": "Health pushes: 12 a year reached",
     "fee_public_health": "Fees: public-health fund", "fee_insurance": "Fees: insurance fund",
     "fee_personal": "Fees: personal", "fee_total": "Fees: total",
 }
@@ -208,3 +234,24 @@ def indicator_label(code: str, name_zh: str) -> str:
 
 def unit_label(unit: str) -> str:
     return _UNIT_EN.get(unit, unit) if _language == "en" else unit
+
+
+# Flags of the server's sync report (sync/protocol.py SYNC_FLAGS has the Chinese words).
+_SYNC_FLAG_EN = {
+    "no_device": "No PC registered", "not_synced": "Not synced for {days} days",
+    "device_behind": "A PC not synced for {days} days", "sync_failed": "Last sync failed",
+    "clock_offset": "PC clock off by more than 5 minutes", "refused": "Edits refused by the server",
+    "digest_mismatch": "Data check mismatch", "old_version": "Old app version",
+    "open_conflicts": "Open conflicts",
+}
+
+
+def sync_flag_label(flag: str, days: int = 7) -> str:
+    from familydoc_desktop.sync.protocol import SYNC_FLAGS
+
+    table = _SYNC_FLAG_EN if _language == "en" else SYNC_FLAGS
+    return table.get(flag, flag).format(days=days)
+
+
+def sync_flags_label(flags: list[str], days: int = 7) -> str:
+    return ("; " if _language == "en" else "、").join(sync_flag_label(f, days) for f in flags)

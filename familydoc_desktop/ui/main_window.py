@@ -48,8 +48,12 @@ class MainWindow(QMainWindow):
         self._add_screen("sickbeds", self.tr("Sickbeds"), "sickbed", self._make_sickbeds)
         self._add_screen("services", self.tr("Services"), "services", self._make_services)
         self._add_screen("reports", self.tr("Indicators"), "report", self._make_reports)
+        # Township and county accounts only: shown once the sync status says who signed in.
+        self._add_screen("township", self.tr("Village sync"), "township", self._make_township)
         self._add_screen("import_export", self.tr("Import/Export"), "import",
                          self._make_import_export)
+        self._add_screen("duplicates", self.tr("Duplicates"), "duplicates",
+                         self._make_duplicates)
         self._add_screen("sync", self.tr("Sync"), "sync", self._make_sync)
         self._add_screen("audit", self.tr("Audit log"), "audit", self._make_audit)
         self._add_screen("settings", self.tr("Settings"), "settings", self._make_settings)
@@ -59,6 +63,8 @@ class MainWindow(QMainWindow):
         self.sync = SyncController(ctx, self)
         self.sync_status = SyncStatusWidget(ctx, self.sync, self)
         self.statusBar().addPermanentWidget(self.sync_status, 1)
+        self.set_supervisor(False)
+        self.sync.status_changed.connect(lambda status: self.set_supervisor(status.supervisor))
         self._build_menus()
         self.nav.setCurrentRow(0)
 
@@ -103,6 +109,21 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(row)  # -> _on_nav
         return self._screens[key]
 
+    SUPERVISOR_SCREENS = ("township",)
+
+    def set_supervisor(self, supervisor: bool) -> None:
+        """Show the township screens to township and county accounts only (the role comes
+        from the sign-in, read with the sync status); a village doctor never sees them."""
+        self.supervisor = supervisor
+        for key in self.SUPERVISOR_SCREENS:
+            row = self._order.index(key)
+            self.nav.setRowHidden(row, not supervisor)
+            if not supervisor and self.nav.currentRow() == row:
+                self.nav.setCurrentRow(0)
+
+    def screen_visible(self, key: str) -> bool:
+        return not self.nav.isRowHidden(self._order.index(key))
+
     def _on_nav(self, row: int) -> None:
         if row < 0:
             return
@@ -138,9 +159,17 @@ class MainWindow(QMainWindow):
         from familydoc_desktop.ui.screens.reports import ReportsScreen
         return ReportsScreen(self.ctx, self)
 
+    def _make_township(self) -> QWidget:
+        from familydoc_desktop.ui.screens.township import SyncReportScreen
+        return SyncReportScreen(self.ctx, self)
+
     def _make_import_export(self) -> QWidget:
         from familydoc_desktop.ui.screens.import_export import ImportExportScreen
         return ImportExportScreen(self.ctx, self)
+
+    def _make_duplicates(self) -> QWidget:
+        from familydoc_desktop.ui.screens.duplicates import DuplicatesScreen
+        return DuplicatesScreen(self.ctx, self)
 
     def _make_sync(self) -> QWidget:
         from familydoc_desktop.ui.screens.sync_panel import SyncScreen

@@ -202,11 +202,113 @@ def agreement_to_printer(ctx: AppContext, contract_id: str, parent: QWidget | No
     return True
 
 
-def ask_target(parent: QWidget) -> str | None:
-    """'pdf', 'printer' or None (cancelled)."""
+# --- other documents (the township's sync report) -------------------------------------------
+
+def html_document(body_html: str, point_size: float = SMALL_PT) -> QTextDocument:
+    doc = QTextDocument()
+    doc.setUseDesignMetrics(True)
+    doc.setDefaultFont(app_font(point_size))
+    doc.setHtml(body_html)
+    return doc
+
+
+def _page(device, landscape: bool) -> None:  # noqa: ANN001
+    device.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    device.setPageOrientation(QPageLayout.Orientation.Landscape if landscape
+                              else QPageLayout.Orientation.Portrait)
+    device.setPageMargins(QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+                          QPageLayout.Unit.Millimeter)
+
+
+def document_to_pdf(doc: QTextDocument, path: str | Path, title: str, *,
+                    landscape: bool = False) -> Path:
+    """A4 (landscape for wide tables), 18 mm margins, laid out in points (72 dpi)."""
+    path = Path(path)
+    writer = QPdfWriter(str(path))
+    _page(writer, landscape)
+    writer.setResolution(72)
+    writer.setTitle(title)
+    writer.setCreator("FamilyDoc")
+    _print(doc, writer)
+    del writer  # the file is complete only once the writer is gone
+    return path
+
+
+def document_to_printer(doc: QTextDocument, parent: QWidget | None, *,
+                        landscape: bool = False) -> bool:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    _page(printer, landscape)
+    dialog = QPrintDialog(printer, parent)
+    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+        return False
+    _print(doc, printer)
+    return True
+
+
+SYNC_REPORT_TITLE = "各村同步情况"
+_FILL = {"red": "#F8D7DA", "amber": "#FFF3CD"}
+
+
+def sync_report_html(report: dict, stale_days: int, generated: str) -> str:
+    """The server's sync report as a printable page: the clinics (red or amber rows by their
+    flags) and then every device. Chinese, like the Excel export."""
+    from familydoc_desktop.sync import report_text as rt
+
+    clinics = report.get("clinics") or []
+    flagged = sum(bool(c.get("flags")) for c in clinics)
+    rows = []
+    for c in clinics:
+        fill = _FILL.get(rt.severity(c.get("flags") or []) or "", "")
+        style = f" style='background-color:{fill}'" if fill else ""
+        code, name, pcs, conflicts, state = rt.clinic_row(c, stale_days)
+        rows.append(f"<tr{style}><td>{_e(code)}</td><td>{_e(name)}</td>"
+                    f"<td class='num'>{pcs}</td><td class='num'>{conflicts}</td>"
+                    f"<td>{_e(state)}</td></tr>")
+    devices = []
+    for c in clinics:
+        for d in c.get("devices") or []:
+            fill = _FILL.get(rt.severity(d.get("flags") or []) or "", "")
+            style = f" style='background-color:{fill}'" if fill else ""
+            cells = [c["name"], d.get("username"), d.get("name") or d.get("device_id"),
+                     d.get("app_version") or "-", rt.channel_word(d.get("channel")),
+                     rt.short_time(d.get("last_sync_at")), d.get("pending"), d.get("refused"),
+                     d.get("open_conflicts"), rt.offset_word(d.get("clock_offset_seconds")),
+                     rt.digest_word(d.get("digest_ok")),
+                     rt.sync_flag_words(d.get("flags") or [], stale_days) or "正常"]
+            devices.append(f"<tr{style}>" + "".join(f"<td>{_e('-' if v is None else v)}</td>"
+                                                   for v in cells) + "</tr>")
+    device_head = ["村卫生室", "用户名", "电脑", "版本", "同步方式", "上次成功同步", "待上传", "被拒",
+                   "冲突", "时钟偏差", "数据核对", "标记"]
+    return f"""
+<html><head><style>
+body {{ font-family: {html_font_stack()}; font-size: {SMALL_PT}pt; }}
+h1 {{ font-size: 16pt; margin-bottom: 2pt; }}
+h2 {{ font-size: 12pt; margin-top: 10pt; }}
+p.sub {{ color: #444; }}
+table.grid {{ border-collapse: collapse; }}
+table.grid td, table.grid th {{ border-width: 0.6px; border-style: solid; border-color: #555555;
+  padding: 3px; }}
+th {{ background: #eeeeee; font-weight: bold; }}
+td.num {{ text-align: right; }}
+</style></head><body>
+<h1>{SYNC_REPORT_TITLE}</h1>
+<p class="sub">{len(clinics)} 个村卫生室，{flagged} 个需要关注（{stale_days} 天内未同步即标记）；
+打印时间 {_e(generated)}。红色：没有电脑、未同步、同步失败或数据核对不一致；黄色：需要查看。</p>
+<table class="grid" border="0.6" width="100%" cellspacing="0" cellpadding="3">
+<tr>{''.join(f'<th>{h}</th>' for h in rt.CLINIC_HEADER)}</tr>
+{''.join(rows)}</table>
+<h2>电脑明细</h2>
+<table class="grid" border="0.6" width="100%" cellspacing="0" cellpadding="3">
+<tr>{''.join(f'<th>{h}</th>' for h in device_head)}</tr>
+{''.join(devices)}</table>
+</body></html>"""
+
+
+def ask_target(parent: QWidget, title: str | None = None, text: str | None = None) -> str | None:
+    """'pdf', 'printer' or None (cancelled). The wording defaults to the agreement's."""
     box = QMessageBox(parent)
-    box.setWindowTitle(QCoreApplication.translate("Printing", "Print agreement"))
-    box.setText(QCoreApplication.translate("Printing", "Print the agreement to a printer or save it as PDF?"))
+    box.setWindowTitle(title or QCoreApplication.translate("Printing", "Print agreement"))
+    box.setText(text or QCoreApplication.translate("Printing", "Print the agreement to a printer or save it as PDF?"))
     pdf = box.addButton(QCoreApplication.translate("Printing", "Save as PDF"), QMessageBox.ButtonRole.AcceptRole)
     printer = box.addButton(QCoreApplication.translate("Printing", "Printer…"), QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)

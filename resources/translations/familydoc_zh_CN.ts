@@ -138,6 +138,10 @@
         <translation>删除</translation>
     </message>
     <message>
+        <source>Merged duplicates</source>
+        <translation>合并重复档案</translation>
+    </message>
+    <message>
         <source>Loading…</source>
         <translation>正在读取…</translation>
     </message>
@@ -322,6 +326,153 @@
     <message>
         <source>Discharged</source>
         <translation>撤床日期</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicatesScreen</name>
+    <message>
+        <source>Possible duplicate residents</source>
+        <translation>疑似重复居民</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Residents registered twice: the same ID number entered on two PCs, or the same name, birth date and village without an ID number. The merged resident keeps every contract, visit and ledger record of both.</source>
+        <translation>重复登记的居民：同一身份证号在两台电脑上分别登记，或姓名、出生日期和村相同且无身份证号。合并后保留的居民拥有两份档案的全部签约、随访和台账记录。</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>Birth date</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <source>Kept: ID number</source>
+        <translation>保留：身份证号</translation>
+    </message>
+    <message>
+        <source>Merged: ID number</source>
+        <translation>并入：身份证号</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation>保留的居民</translation>
+    </message>
+    <message>
+        <source>Merged into it, then removed</source>
+        <translation>并入后删除的档案</translation>
+    </message>
+    <message>
+        <source>Swap: keep the other one</source>
+        <translation>对调：保留另一位</translation>
+    </message>
+    <message>
+        <source>Merge…</source>
+        <translation>合并…</translation>
+    </message>
+    <message>
+        <source>Same ID number, registered on two PCs</source>
+        <translation>身份证号相同（两台电脑分别登记）</translation>
+    </message>
+    <message>
+        <source>Same name, birth date and village</source>
+        <translation>姓名、出生日期和村相同</translation>
+    </message>
+    <message>
+        <source>none (to be checked)</source>
+        <translation>无（待核对）</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>birth date unknown</source>
+        <translation>出生日期不详</translation>
+    </message>
+    <message>
+        <source>%1 (%2, %3, ID number %4)</source>
+        <translation>%1（%2，%3，身份证号 %4）</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>住址</translation>
+    </message>
+    <message>
+        <source>Health record no.</source>
+        <translation>健康档案编号</translation>
+    </message>
+    <message>
+        <source>Registered on</source>
+        <translation>建档日期</translation>
+    </message>
+    <message>
+        <source>Contracts</source>
+        <translation>签约协议</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>随访记录</translation>
+    </message>
+    <message>
+        <source>Ledger records</source>
+        <translation>台账记录</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>%1 possible duplicates</source>
+        <translation>共 %1 对疑似重复</translation>
+    </message>
+    <message>
+        <source>No possible duplicates.</source>
+        <translation>没有疑似重复的居民。</translation>
+    </message>
+    <message>
+        <source>Merge residents</source>
+        <translation>合并居民</translation>
+    </message>
+    <message>
+        <source>Merge %1 into %2?
+
+Every contract, follow-up and ledger record of the first goes to the second, and the first record is removed. If both have a contract in force, the merged one&apos;s is ended. This cannot be undone.</source>
+        <translation>把 %1 并入 %2？
+
+前者的全部签约、随访和台账记录归到后者，前者的档案删除。两人都有在约协议时，并入者的协议解约。合并不可撤销。</translation>
+    </message>
+    <message>
+        <source>Merged into %1.</source>
+        <translation>已合并到 %1。</translation>
+    </message>
+    <message>
+        <source>Merging…</source>
+        <translation>正在合并…</translation>
     </message>
 </context>
 <context>
@@ -668,6 +819,10 @@
     <message>
         <source>Village</source>
         <translation>村</translation>
+    </message>
+    <message>
+        <source>Funding</source>
+        <translation>经费来源</translation>
     </message>
     <message>
         <source>Detail</source>
@@ -1034,8 +1189,16 @@
         <translation>统计报表</translation>
     </message>
     <message>
+        <source>Village sync</source>
+        <translation>各村同步情况</translation>
+    </message>
+    <message>
         <source>Import/Export</source>
         <translation>导入导出</translation>
+    </message>
+    <message>
+        <source>Duplicates</source>
+        <translation>疑似重复</translation>
     </message>
     <message>
         <source>Sync</source>
@@ -1350,6 +1513,108 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>PushDialog</name>
+    <message>
+        <source>Health information push</source>
+        <translation>健康信息推送</translation>
+    </message>
+    <message>
+        <source>Choose or type the topic</source>
+        <translation>选择或填写推送主题</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>推送对象</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>服务类别</translation>
+    </message>
+    <message>
+        <source>Topic *</source>
+        <translation>推送主题 *</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>推送方式</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>推送日期</translation>
+    </message>
+    <message>
+        <source>Record push</source>
+        <translation>登记推送</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>PushesTab</name>
+    <message>
+        <source>All villages</source>
+        <translation>全部村</translation>
+    </message>
+    <message>
+        <source>Every signed resident</source>
+        <translation>全部签约居民</translation>
+    </message>
+    <message>
+        <source>Only those short of %1 this year</source>
+        <translation>只看今年不足%1次的</translation>
+    </message>
+    <message>
+        <source>Push to selected…</source>
+        <translation>推送给选中的居民…</translation>
+    </message>
+    <message>
+        <source>Push to everyone listed…</source>
+        <translation>推送给列表中的全部居民…</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <source>Pushes this year</source>
+        <translation>今年已推送</translation>
+    </message>
+    <message>
+        <source>Still owed</source>
+        <translation>还差</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>%1 signed residents have had fewer than %2 pushes in %3</source>
+        <translation>%3年健康信息推送不足%2次的签约居民 %1 人</translation>
+    </message>
+    <message>
+        <source>%1 signed residents; pushes each had in %3 (at least %2 a year)</source>
+        <translation>签约居民 %1 人及其%3年已推送次数（每年不少于%2次）</translation>
+    </message>
+    <message>
+        <source>Nobody to list.</source>
+        <translation>没有符合条件的居民。</translation>
+    </message>
+    <message>
+        <source>%1 and %2 others</source>
+        <translation>%1等，另有%2人</translation>
+    </message>
+    <message>
+        <source>%1 residents (%2)</source>
+        <translation>%1 位居民（%2）</translation>
+    </message>
+</context>
+<context>
     <name>ReferralDialog</name>
     <message>
         <source>Referral</source>
@@ -1483,6 +1748,41 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>ReportCharts</name>
+    <message>
+        <source>Target %1%</source>
+        <translation>目标 %1%</translation>
+    </message>
+    <message>
+        <source>by village</source>
+        <translation>按村</translation>
+    </message>
+    <message>
+        <source>by team</source>
+        <translation>按团队</translation>
+    </message>
+    <message>
+        <source>by doctor</source>
+        <translation>按医生</translation>
+    </message>
+    <message>
+        <source>total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>Signing rate (coverage), %1</source>
+        <translation>签约率（%1）</translation>
+    </message>
+    <message>
+        <source>Red-yellow-green ledger (persons), %1</source>
+        <translation>三色管理人数（%1）</translation>
+    </message>
+    <message>
+        <source>80+ annual visit completion, %1</source>
+        <translation>80岁以上老人年度访视完成率（%1）</translation>
+    </message>
+</context>
+<context>
     <name>ReportsScreen</name>
     <message>
         <source>Indicators</source>
@@ -1521,6 +1821,14 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>统计日期</translation>
     </message>
     <message>
+        <source>Table</source>
+        <translation>表格</translation>
+    </message>
+    <message>
+        <source>Charts</source>
+        <translation>图表</translation>
+    </message>
+    <message>
         <source>Calculating…</source>
         <translation>正在统计…</translation>
     </message>
@@ -1537,8 +1845,20 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>单位</translation>
     </message>
     <message>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>Below the target of %1%</source>
+        <translation>低于目标 %1%</translation>
+    </message>
+    <message>
         <source>Period %1 to %2, as of %3. Rates in bold; — where nobody was counted.</source>
         <translation>统计期 %1 至 %2，统计日期 %3。粗体为率；“—”表示分母为零。</translation>
+    </message>
+    <message>
+        <source>Red: below the target (%1 of the totals).</source>
+        <translation>红色：低于目标（合计列 %1 项）。</translation>
     </message>
     <message>
         <source>Export indicators</source>
@@ -1709,6 +2029,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Satisfaction survey…</source>
         <translation>满意度调查…</translation>
+    </message>
+    <message>
+        <source>Health information push…</source>
+        <translation>健康信息推送…</translation>
     </message>
     <message>
         <source>Start</source>
@@ -2095,6 +2419,14 @@ Offline-first family doctor contract service for village clinics.</source>
         <source>Health points</source>
         <translation>健康积分</translation>
     </message>
+    <message>
+        <source>Health information pushes</source>
+        <translation>健康信息推送</translation>
+    </message>
+    <message>
+        <source>Satisfaction surveys</source>
+        <translation>满意度调查</translation>
+    </message>
 </context>
 <context>
     <name>SettingsScreen</name>
@@ -2145,6 +2477,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Visit intervals</source>
         <translation>随访间隔规则</translation>
+    </message>
+    <message>
+        <source>Indicator targets</source>
+        <translation>指标目标</translation>
     </message>
     <message>
         <source>Language (after restart)</source>
@@ -2423,6 +2759,61 @@ Offline-first family doctor contract service for village clinics.</source>
     </message>
 </context>
 <context>
+    <name>SurveysTab</name>
+    <message>
+        <source>New survey…</source>
+        <translation>登记满意度调查…</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>调查日期</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>调查方式</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <source>Answers</source>
+        <translation>各题评分</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>团队</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>意见建议</translation>
+    </message>
+    <message>
+        <source>%1 surveys</source>
+        <translation>共 %1 份调查</translation>
+    </message>
+    <message>
+        <source>%1 %2 (%3 surveys)</source>
+        <translation>%1 %2（%3份）</translation>
+    </message>
+    <message>
+        <source>(not signed)</source>
+        <translation>（未签约）</translation>
+    </message>
+    <message>
+        <source>Satisfaction rate this year, per team: %1</source>
+        <translation>今年各团队满意率：%1</translation>
+    </message>
+    <message>
+        <source>Satisfaction survey of</source>
+        <translation>满意度调查：选择居民</translation>
+    </message>
+</context>
+<context>
     <name>SyncController</name>
     <message>
         <source>Syncing…</source>
@@ -2443,6 +2834,208 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Syncing with the server…</source>
         <translation>正在与服务器同步…</translation>
+    </message>
+</context>
+<context>
+    <name>SyncReport</name>
+    <message>
+        <source>OK</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未同步</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>机构代码</translation>
+    </message>
+    <message>
+        <source>Village clinic</source>
+        <translation>村卫生室</translation>
+    </message>
+    <message>
+        <source>PCs</source>
+        <translation>电脑</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>上次成功同步</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>待上传</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>被拒修改</translation>
+    </message>
+    <message>
+        <source>Open conflicts</source>
+        <translation>待处理冲突</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>情况</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>PC</source>
+        <translation>电脑名称</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>软件版本</translation>
+    </message>
+    <message>
+        <source>Sync via</source>
+        <translation>同步方式</translation>
+    </message>
+    <message>
+        <source>Last seen</source>
+        <translation>最近联系</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>本机冲突</translation>
+    </message>
+    <message>
+        <source>Clock offset</source>
+        <translation>时钟偏差</translation>
+    </message>
+    <message>
+        <source>Data check</source>
+        <translation>数据核对</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>最近错误</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>USB drive</source>
+        <translation>U盘</translation>
+    </message>
+    <message>
+        <source>network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>not checked</source>
+        <translation>未核对</translation>
+    </message>
+    <message>
+        <source>matches</source>
+        <translation>一致</translation>
+    </message>
+    <message>
+        <source>mismatch</source>
+        <translation>不一致</translation>
+    </message>
+</context>
+<context>
+    <name>SyncReportScreen</name>
+    <message>
+        <source>Village sync status</source>
+        <translation>各村同步情况</translation>
+    </message>
+    <message>
+        <source>Flag clinics not synced for</source>
+        <translation>未同步即标记：</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Export to Excel…</source>
+        <translation>导出 Excel…</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Red: no PC, not synced, last sync failed or data check mismatch</source>
+        <translation>红色：没有电脑、未按时同步、同步失败或数据核对不一致</translation>
+    </message>
+    <message>
+        <source>Amber: a PC behind, clock off, refused edits, old version or open conflicts</source>
+        <translation>黄色：有电脑落后、时钟偏差、修改被拒、版本过旧或有待处理冲突</translation>
+    </message>
+    <message>
+        <source>PCs of the chosen clinic</source>
+        <translation>所选卫生室的电脑</translation>
+    </message>
+    <message>
+        <source>Asking the sync server…</source>
+        <translation>正在向同步服务器查询……</translation>
+    </message>
+    <message>
+        <source>Fetching the sync report…</source>
+        <translation>正在获取各村同步情况……</translation>
+    </message>
+    <message>
+        <source>Cannot reach the sync server, so the villages&apos; sync status cannot be shown now. Check this PC&apos;s network connection and press Refresh.</source>
+        <translation>无法连接同步服务器，暂时看不到各村同步情况。请检查本机网络连接后点“刷新”。</translation>
+    </message>
+    <message>
+        <source>The table shows the report of %1.</source>
+        <translation>表中仍是 %1 获取的情况。</translation>
+    </message>
+    <message>
+        <source>%1 village clinics: %2 red, %3 amber, %4 without a flag.</source>
+        <translation>%1 个村卫生室：%2 个红色，%3 个黄色，%4 个正常。</translation>
+    </message>
+    <message>
+        <source>No village clinic in this account&apos;s scope.</source>
+        <translation>此账号范围内没有村卫生室。</translation>
+    </message>
+    <message>
+        <source>Report of %1 from the sync server.</source>
+        <translation>同步服务器 %1 的报告。</translation>
+    </message>
+    <message>
+        <source>PCs of %1 (%2)</source>
+        <translation>%1 的电脑（%2）</translation>
+    </message>
+    <message>
+        <source>Export the sync report</source>
+        <translation>导出各村同步情况</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+    <message>
+        <source>Exporting the sync report…</source>
+        <translation>正在导出各村同步情况……</translation>
+    </message>
+    <message>
+        <source>Print the sync report</source>
+        <translation>打印各村同步情况</translation>
+    </message>
+    <message>
+        <source>Print the sync report to a printer or save it as PDF?</source>
+        <translation>打印到打印机，还是保存为 PDF？</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>保存为 PDF</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>已保存到 %1</translation>
     </message>
 </context>
 <context>

@@ -7,7 +7,8 @@ push, and writes back what that PC has not pulled yet.
 - `import_bundle`: checks the signature against the device's registered key, decrypts with the
   server's key, and applies the push through push.push as the device's account, so scope,
   validation, merge and idempotence are those of a network push: importing the same file twice
-  changes nothing (mutation ids). The cursor it carries is kept for the return bundle.
+  changes nothing (mutation ids). The cursor it carries is kept for the return bundle, and
+  the PC's sync-health report it carries becomes the device's latest (channel "usb").
 - `export_bundle`: the pull pages since that cursor (or --since), sealed to the device and
   signed by the server, with the device's last applied mutation id (so the PC can clear its
   outbox of what the server has)."""
@@ -16,15 +17,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, select, update
 
 from familydoc_desktop.domain import bundle as fmt
 from familydoc_desktop.sync.protocol import MAX_MUTATIONS_PER_PUSH as MAX_BATCH
-from familydoc_desktop.sync.protocol import MAX_PULL_LIMIT, PushRequest
+from familydoc_desktop.sync.protocol import MAX_PULL_LIMIT, PushRequest, SyncHealthReport
 from sync_server import models
 from sync_server.core.db import now_ms, read_tx, write_tx
 from sync_server.services import pull as pull_service
 from sync_server.services import push as push_service
+from sync_server.services import sync_health
 from sync_server.services.accounts import Principal, log_event
 from sync_server.services.errors import Forbidden, Invalid, NotFound, ServiceError
 
@@ -133,6 +136,7 @@ def import_bundle(engine: Engine, path: Path) -> ImportResult:
     results = []
     for req in batches:
         results.extend(push_service.push(engine, who, req).results)
+    _record_health(engine, who, payload.get("health"))
     with write_tx(engine) as conn:
         conn.execute(update(models.device).where(models.device.c.id == who.device_id)
                      .values(usb_cursor=cursor, last_seen=now_ms()))
@@ -147,6 +151,21 @@ def import_bundle(engine: Engine, path: Path) -> ImportResult:
         duplicates=sum(r.status == "duplicate" for r in results),
         conflicts=sum(r.status == "conflict" for r in results),
         last_mutation_id=last, cursor=cursor)
+
+
+def _record_health(engine: Engine, who: Principal, raw: object) -> None:
+    """The PC's sync-health report from the bundle (files from before it was carried have
+    none), kept as the device's latest with channel "usb". A report that does not validate
+    is left out and logged: the changes are already applied, and they are what matters."""
+    if raw is None:
+        return
+    try:
+        body = SyncHealthReport.model_validate(raw)
+        sync_health.record(engine, who, body, channel="usb")
+    except (ValidationError, Forbidden):
+        with write_tx(engine) as conn:
+            log_event(conn, "bundle_report_invalid", username=who.username,
+                      device_id=who.device_id, org_id=who.org_id)
 
 
 def device_for_org(engine: Engine, org_code: str) -> str:

@@ -39,8 +39,15 @@ ORG_NOT_FOUND = "机构不存在：{org}"
 
 # --- a device reports ------------------------------------------------------------------------
 
-def record(engine: Engine, who: Principal, body: SyncHealthReport) -> dict:
-    """Keep `body` as the latest report of the caller's own device (403 for another id)."""
+CHANNELS = ("network", "usb")
+
+
+def record(engine: Engine, who: Principal, body: SyncHealthReport, *,
+           channel: str = "network") -> dict:
+    """Keep `body` as the latest report of the caller's own device (403 for another id).
+    `channel` "usb": it came inside a USB bundle the server just imported (its round is the
+    import, so last_sync_at is now; the device's clock offset is unknown)."""
+    assert channel in CHANNELS
     now = now_ms()
     if body.device_id != who.device_id:
         with write_tx(engine) as conn:
@@ -66,7 +73,7 @@ def record(engine: Engine, who: Principal, body: SyncHealthReport) -> dict:
         "digest_ok": body.digest_ok,
         "records": json.dumps(body.records, ensure_ascii=False, sort_keys=True),
         "last_error": body.last_error, "last_error_at": on_server(body.last_error_at),
-        "sync_ok": body.sync_ok, "reported_at": now,
+        "sync_ok": body.sync_ok, "reported_at": now, "channel": channel,
     }
     if body.sync_ok:
         values["last_sync_at"] = now
@@ -102,6 +109,7 @@ class DeviceHealthOut(BaseModel):
     last_error: str | None = None
     last_error_at: str | None = None
     sync_ok: bool | None = None
+    channel: str | None = None  # how the latest report came: "network" or "usb"
     flags: list[str] = []
 
 
@@ -264,7 +272,7 @@ def _device(r, newest: tuple[int, ...] | None, stale_before: int) -> DeviceHealt
         digest_ok=r.digest_ok, digest_checked_at=_iso(r.digest_checked_at),
         records=json.loads(r.records) if reported else {},
         last_error=r.last_error, last_error_at=_iso(r.last_error_at), sync_ok=r.sync_ok,
-        flags=flags)
+        channel=r.channel, flags=flags)
 
 
 def _clinic_flags(devices: list[DeviceHealthOut], open_conflicts: int) -> list[str]:
@@ -295,46 +303,9 @@ def text_lines(rep: SyncReportOut, stale_days: int = STALE_DAYS) -> list[str]:
     return report_text.lines(rep.model_dump(), stale_days)
 
 
-CLINIC_HEADER = ["机构代码", "村卫生室", "电脑台数", "待处理冲突", "需要关注"]
-DEVICE_HEADER = ["机构代码", "村卫生室", "用户名", "电脑", "设备号", "软件版本", "上次成功同步",
-                 "最近联系", "待上传", "被拒修改", "被拒原因", "本机冲突", "时钟偏差(秒)",
-                 "数据核对", "核对时间", "最近错误", "标记"]
-
-
 def write_xlsx(rep: SyncReportOut, path, stale_days: int = STALE_DAYS):  # noqa: ANN001, ANN201
-    """Two sheets: the clinics with their flags, and every device."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    """Two sheets: the clinics with their flags (red or amber), and every device; the same
+    workbook the desktop app exports (familydoc_desktop/sync/report_text.py)."""
+    from familydoc_desktop.sync import report_text
 
-    from familydoc_desktop.sync.protocol import sync_flag_words
-    from familydoc_desktop.sync.report_text import digest_word as _digest_word
-    from familydoc_desktop.sync.report_text import short_time as _short
-
-    wb = Workbook()
-    clinics = wb.active
-    clinics.title = "各村同步情况"
-    clinics.append(CLINIC_HEADER)
-    alert = PatternFill("solid", fgColor="FFF2CC")
-    for c in rep.clinics:
-        clinics.append([c.code, c.name, len(c.devices), c.open_conflicts,
-                        sync_flag_words(c.flags, stale_days) or "正常"])
-        if c.flags:
-            for cell in clinics[clinics.max_row]:
-                cell.fill = alert
-    devices = wb.create_sheet("电脑明细")
-    devices.append(DEVICE_HEADER)
-    for c in rep.clinics:
-        for d in c.devices:
-            devices.append([
-                c.code, c.name, d.username, d.name, d.device_id, d.app_version,
-                _short(d.last_sync_at), _short(d.last_seen_at), d.pending, d.refused,
-                "；".join(f"{r.get('reason')}（{r.get('count')}）" for r in d.refused_reasons),
-                d.open_conflicts, d.clock_offset_seconds, _digest_word(d.digest_ok),
-                _short(d.digest_checked_at), d.last_error,
-                sync_flag_words(d.flags, stale_days)])
-    for sheet in (clinics, devices):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-    wb.save(path)
-    return path
+    return report_text.write_xlsx(rep.model_dump(), path, stale_days)

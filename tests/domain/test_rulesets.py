@@ -12,6 +12,7 @@ DOMAIN = pathlib.Path(__file__).resolve().parents[2] / "familydoc_desktop" / "do
     ("ledger", ["ledger_default"]),
     ("visits", ["visits_default"]),
     ("fees", ["fees_jilin", "fees_yueyang"]),
+    ("targets", ["targets_default", "targets_jilin"]),
     ("nothing", []),
 ])
 def test_list_rulesets(kind, names):
@@ -19,7 +20,8 @@ def test_list_rulesets(kind, names):
 
 
 @pytest.mark.parametrize("name", ["ledger_default", "visits_default", "points_default", "fees_jilin",
-                                  "fees_yueyang", "fees_jilin.json"])
+                                  "fees_yueyang", "fees_jilin.json", "targets_default",
+                                  "targets_jilin"])
 def test_load_ruleset_has_version(name):
     rs = load_ruleset(name)
     assert isinstance(rs, dict) and rs["version"]

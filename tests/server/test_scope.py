@@ -297,3 +297,29 @@ def test_a_record_moved_to_another_clinic_departs_from_the_old_clinic_s_pulls(wo
     assert again["departed"] == []
     assert [row[0] for row in again["tables"]["resident"]["rows"]] == [rid]
     assert pull_all(world, b, since=page["next_since"])["departed"] == [["resident", rid]]
+
+
+def test_health_pushes_are_scoped_like_every_record(populated):
+    """A push record (health_push) of clinic A's resident: accepted from clinic A with its
+    group's batch id, pulled by the township, never by clinic B; clinic A cannot write one
+    into clinic B."""
+    world, ids = populated
+    a = world.login("doc_a")
+    push_id, batch = new_id(), new_id()
+    data = {"id": push_id, "org_id": world.orgs["clinic_a"], "resident_id": ids["clinic_a"],
+            "on_date": "2026-05-01", "channel": "wechat", "topic": "冬季防跌倒",
+            "batch_id": batch, "created_at": "2026-05-01T03:04:05+00:00",
+            "updated_at": "2026-05-01T03:04:05+00:00", "deleted": False}
+    ok = push(world, a, "doc_a", [mutation(2, push_id, data, op="insert", table="health_push",
+                                           hlc=world.hlc("dev-doc_a", counter=1))])
+    assert ok.status_code == 200, ok.text
+    other = {**data, "id": new_id(), "org_id": world.orgs["clinic_b"],
+             "resident_id": ids["clinic_b"]}
+    refused = push(world, a, "doc_a", [mutation(3, other["id"], other, op="insert",
+                                                table="health_push",
+                                                hlc=world.hlc("dev-doc_a", counter=2))])
+    assert refused.status_code == 403 and refused.json()["detail"] == FORBIDDEN["detail"]
+    (seen,) = rows_of(pull_all(world, world.login("town")), "health_push")
+    assert (seen["id"], seen["topic"], seen["channel"], seen["batch_id"]) == (
+        push_id, "冬季防跌倒", "wechat", batch)
+    assert rows_of(pull_all(world, world.login("doc_b")), "health_push") == []

@@ -292,8 +292,8 @@ def test_cli_report_sync_text_json_and_excel(township, server_url, capsys, tmp_p
     devices = list(wb["电脑明细"].iter_rows(values_only=True))
     assert len(devices) == 1 + 6
     b = next(r for r in devices if r[2] == "doc_b")
-    assert b[5] == "0.0.9" and b[9] == 2 and b[10] == "无权访问该机构的数据（2）"
-    assert b[13] == "不一致"
+    assert b[5] == "0.0.9" and b[6] == "网络" and b[10] == 2
+    assert b[11] == "无权访问该机构的数据（2）" and b[14] == "不一致"
 
 
 def test_cli_report_sync_errors_are_chinese(township, server_url, capsys, tmp_path):

@@ -70,3 +70,41 @@ def test_cli(cli_db, capsys):
     with pytest.raises(SystemExit):
         main([*argv, "survey", "add", "11010519491231002X", "--score", "5", "--method", "mail"])
     assert "无效的选项" in capsys.readouterr().err
+
+
+def test_survey_list_pages_newest_first_with_team_and_rate_per_team(db):
+    from familydoc_desktop.domain.models import Team
+    from familydoc_desktop.store import orgs
+
+    with db.session() as s:
+        a = signed(s, db)
+        b = signed(s, db, "陈大海", "110101199003074514")
+        team_a = orgs.ensure_default_team(s, db.clinic_id)
+        team_b = Team(org_id=db.clinic_id, name="第二团队", leader_id=team_a.leader_id)
+        s.add(team_b)
+        s.flush()
+        for c in contracts.contracts_for(s, b):
+            c.team_id = team_b.id
+            s.add(c)
+        for n, (rid, score, day) in enumerate([(a, 5, 3), (a, 4, 5), (b, 2, 4), (b, 5, 6)]):
+            services.add_satisfaction(s, resident_id=rid, scores=[score],
+                                      method="phone" if n % 2 else "in_person",
+                                      on_date=date(2026, 5, day), today=TODAY)
+    with db.session() as s:
+        assert services.survey_count(s) == 4
+        rows = services.survey_list(s, limit=3, on=TODAY)
+        assert [(r.survey.on_date.day, r.name, r.team, r.survey.method, r.survey.score)
+                for r in rows] == [(6, "陈大海", "第二团队", "phone", 5),
+                                   (5, "冯秀英", "家庭医生团队", "phone", 4),
+                                   (4, "陈大海", "第二团队", "in_person", 2)]
+        assert [r.survey.on_date.day for r in services.survey_list(s, offset=3, on=TODAY)] == [3]
+        teams = services.satisfaction_by_team(s, start=date(2026, 1, 1), end=TODAY)
+        # 家庭医生团队: 5 and 4 both satisfied; 第二团队: 2 no, 5 yes.
+        assert [(t.team, t.surveys, t.satisfied, t.rate) for t in teams] == [
+            ("家庭医生团队", 2, 2, 100.0), ("第二团队", 2, 1, 50.0)]
+        assert services.satisfaction_by_team(s, start=date(2026, 5, 6), end=TODAY)[0].rate == 100.0
+        # The same rate per team as the report by team.
+        report = township_report(s, on=TODAY, start=date(2026, 1, 1), end=TODAY, by="team")
+        assert {r.label: (r.values["survey_count"], r.values["satisfaction_rate"])
+                for r in report.rows if r.key is not None} == {
+            t.team: (t.surveys, t.rate) for t in teams}

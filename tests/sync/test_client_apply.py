@@ -30,15 +30,15 @@ def db(tmp_path):
     d.close()
 
 
-def _row(rid: str, seq: int, **kw) -> list:
+def _row(rid: str, seq: int, *, cols=COLS, **kw) -> list:
     values = {"id": rid, "server_seq": seq, "org_id": ORG,
               "created_at": "2025-01-02T03:04:05.123456+00:00",
               "updated_at": "2025-01-02T11:04:05+08:00", "hlc": f"1735787045000-0000-n{seq}",
               "deleted": False, "name": "王秀英", "sex": "female", "birth_date": "1949-12-31",
               "id_number": "11010519491231002X", "phone": "13812345678", "registered": True,
-              "note": None}
+              "note": None, "needs_id_match": False, "merged_into": None}
     values.update(kw)
-    return [values[c] for c in COLS]
+    return [values[c] for c in cols]
 
 
 def _page(rows, *, since=0, more=False, conflicts=(), columns=COLS) -> PullResponse:
@@ -155,8 +155,31 @@ def test_same_id_number_from_two_pcs_flags_the_later_copy_everywhere(tmp_path, o
             first, second = s.get(Resident, RID), s.get(Resident, other)
             assert first.id_number == "11010519491231002X" and not first.needs_id_match
             assert second.id_number is None and second.needs_id_match and not second.deleted
+            # The pair is remembered for the duplicates list: the flagged copy lost the number.
+            from familydoc_desktop.store import merge
+            assert merge.clash_pairs(s) == {other: RID}
+            assert [(c.kind, c.keep.id, c.drop.id) for c in merge.find_candidates(s)] == [
+                ("id_clash", RID, other)]
     finally:
         db.close()
+
+
+@pytest.mark.parametrize("order", ["release_first", "take_first"])
+def test_a_merge_that_moves_the_number_lands_in_any_page_order(db, order):
+    # The township kept the flagged copy: its push gives the number to `other` and takes it
+    # from RID. In whichever order the page lists them, the number ends on `other`.
+    other = "01a20000-0000-7000-8000-0000000000bb"
+    cols = [*COLS, "needs_id_match", "merged_into"]
+    apply.apply_page(db, _page([_row(RID, 5, cols=cols), _row(other, 6, cols=cols)],
+                               columns=cols))
+    released = _row(RID, 7, cols=cols, id_number=None, deleted=True, merged_into=other)
+    taken = _row(other, 8, cols=cols)
+    rows = [released, taken] if order == "release_first" else [taken, released]
+    apply.apply_page(db, _page(rows, since=6, columns=cols))
+    with db.session() as s:
+        kept, gone = s.get(Resident, other), s.get(Resident, RID)
+        assert (kept.id_number, kept.needs_id_match) == ("11010519491231002X", False)
+        assert (gone.id_number, gone.deleted, gone.merged_into) == (None, True, other)
 
 
 def test_a_local_copy_not_yet_on_the_server_gives_way_to_the_server_s(db):

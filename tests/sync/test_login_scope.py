@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from sqlalchemy import text
 from sqlmodel import select
 
 from familydoc_desktop.cli.main import main
@@ -57,3 +58,58 @@ def test_cli_refuses_another_organisation_unless_forced(tmp_path, capsys, monkey
     code, out, err = login(capsys, monkeypatch, data, live_server.url, "town", "--force")
     assert code == 0, err
     assert state(data)[0] == "town" and len(state(data)[1]) > len(before[1])
+
+
+def test_wider_login_pulls_the_older_records_of_newly_visible_clinics(tmp_path, live_server):
+    """A village PC that had pulled its own clinic, logged in again (forced) with the
+    township's account, gets the other clinic's residents made BEFORE that login on its next
+    sync, without a digest check; its own pending edit still goes up."""
+    from familydoc_desktop.domain.models import Resident
+    from familydoc_desktop.store.database import Database
+    from familydoc_desktop.sync import session
+
+    def pc(name: str, user: str) -> Database:
+        (tmp_path / name).mkdir()
+        db = Database(tmp_path / name / "familydoc.db")
+        session.login(db, live_server.url, user, PASSWORD)
+        return db
+
+    def add(db: Database, org: str, name: str) -> str:
+        with db.session() as s:
+            r = Resident(org_id=org, name=name, sex="female")
+            s.add(r)
+            s.flush()
+            return r.id
+
+    def names(db: Database) -> set[str]:
+        with db.session(capture=False) as s:
+            return {r.name for r in s.exec(select(Resident))}
+
+    def sync(db: Database) -> None:
+        session.make_engine(db, reconcile=False).run()
+
+    west, east = pc("west", "doc_b"), pc("east", "doc_a1")
+    try:
+        add(west, live_server.clinic("431001100202"), "西村老住户")
+        sync(west)
+        add(east, live_server.clinic(), "东村居民")
+        sync(east)  # the cursor is now past the west clinic's resident, which it cannot see
+        assert names(east) == {"东村居民"}
+
+        mine = add(east, live_server.clinic(), "东村新登记")  # pending across the re-login
+        east.renew_device_id()
+        session.login(east, live_server.url, "town", PASSWORD, force=True)
+        sync(east)
+        assert names(east) == {"东村居民", "东村新登记", "西村老住户"}
+        from sqlalchemy import create_engine
+        engine = create_engine(live_server.database_url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM record WHERE table_name = "
+                                     "'resident' AND id = :i"), {"i": mine}).scalar_one() == 1
+        engine.dispose()
+        # The township account's own pulls are incremental again: nothing is pulled twice.
+        with east.session(capture=False) as s:
+            assert s.execute(text("SELECT count(*) FROM resident")).scalar_one() == 3
+    finally:
+        west.close()
+        east.close()

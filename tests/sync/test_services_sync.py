@@ -70,3 +70,35 @@ def test_referral_and_its_steps_reach_the_township(pcs, live_server):
         got = s.get(Referral, ref.id)
         assert (got.status, got.received_on) == ("received", today)
         assert services.shortage_list(s, open_only=True) == []
+
+
+def test_health_pushes_reach_the_township_not_the_other_clinic(pcs, live_server):
+    """A group push made on a clinic PC arrives on the township PC row for row (same batch),
+    counts there in the short-of-12 list and the report, and never reaches another clinic."""
+    from familydoc_desktop.domain.models import HealthPush
+    from familydoc_desktop.store.report import township_report
+
+    clinic, town, other = pcs
+    today = date.today()
+    with clinic.session() as s:
+        people = []
+        for name in ("孙大娘", "李大爷"):
+            r = residents.create_resident(s, org_id=live_server.clinic(), name=name, sex="女",
+                                          birth_date="1950-01-01")
+            contracts.sign_contract(s, resident_id=r.id, start=today - timedelta(days=10),
+                                    years=1, consent_by="resident")
+            people.append(r.id)
+        sent = services.add_pushes(s, resident_ids=people, topic="冬季防跌倒", channel="wechat")
+    assert sync(clinic).pending == 0
+    sync(town), sync(other)
+    with town.session() as s:
+        got = [s.get(HealthPush, p.id) for p in sent]
+        assert [(g.resident_id, g.topic, g.channel, g.on_date, g.batch_id, g.org_id)
+                for g in got] == [(p.resident_id, "冬季防跌倒", "wechat", today, sent[0].batch_id,
+                                   live_server.clinic()) for p in sent]
+        assert services.pushes_this_year(s, people[0], today) == 1
+        listed = {r.id: r.pushes for r in services.push_due_list(s, limit=10_000)}
+        assert listed[people[0]] == 1 and listed[people[1]] == 1
+        assert township_report(s, on=today).total.values["health_push_12"] == 0
+    with other.session() as s:
+        assert all(s.get(HealthPush, p.id) is None for p in sent)

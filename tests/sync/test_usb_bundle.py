@@ -189,3 +189,34 @@ def test_export_for_a_clinic_picks_its_one_usb_pc(live_server, tmp_path, capsys)
         assert code == 1 and "二选一" in err
     finally:
         a.close()
+
+
+def test_usb_pc_is_in_the_sync_report_like_any_other(live_server, tmp_path, capsys):
+    """The bundle carries the PC's sync-health report: after the import the township's sync
+    report lists the USB PC as synced (not "7天内没有同步"), marked U盘, with its counts."""
+    clinic = live_server.clinic()
+    village = pc(tmp_path, "village", live_server, "doc_a1")
+    try:
+        def device() -> dict:
+            code, rep = srv(live_server, capsys, "report", "sync", "--org", "431001100201")
+            assert code == 0, rep
+            [c] = rep["clinics"]
+            return c, next(d for d in c["devices"] if d["device_id"] == village.device_id)
+
+        clinic_row, before = device()
+        assert before["last_sync_at"] is None and "not_synced" in clinic_row["flags"]
+        add_residents(village, clinic, ["村甲", "村乙"])
+        up = tmp_path / "up.fdbundle"
+        usb.export_bundle(village, up)
+        code, done = srv(live_server, capsys, "bundle", "import", str(up))
+        assert code == 0, done
+        clinic_row, after = device()
+        assert after["channel"] == "usb" and after["last_sync_at"] is not None
+        assert after["pending"] == 0 and after["records"]["resident"] == 2
+        assert after["clock_offset_seconds"] is None
+        assert "not_synced" not in after["flags"] and "not_synced" not in clinic_row["flags"]
+        code = server_main(["--database-url", live_server.database_url, "report", "sync",
+                            "--org", "431001100201"])
+        assert code == 0 and "（U盘）" in capsys.readouterr().out
+    finally:
+        village.close()

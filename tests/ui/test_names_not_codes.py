@@ -206,3 +206,26 @@ def test_english_indicator_names(english):
     for ind in INDICATORS:
         assert no_chinese(labels.indicator_label(ind.code, ind.name_zh)), ind.code
     assert labels.indicator_label("pop_aged_80_coverage", "") == "Aged 80+ signing rate"
+
+
+def test_english_pushes_and_surveys(english, clinic_ctx, qtbot):
+    """The push form, the pushes tab and the survey list in English: channels, methods and
+    headers have English words; the mandated 基本公共卫生服务 mark stays as the rules word it."""
+    from familydoc_desktop.ui.screens.pushes import PushDialog, PushesTab
+    from familydoc_desktop.ui.screens.services import SurveysTab
+    with clinic_ctx.session() as s:
+        r = residents.create_resident(s, org_id=clinic_ctx.org_id, name="Old", sex="male",
+                                      birth_date=date(1950, 5, 5))
+    dialog = PushDialog(clinic_ctx, [r.id], "Old")
+    qtbot.addWidget(dialog)
+    channels = [dialog.channel_combo.itemText(i) for i in range(dialog.channel_combo.count())]
+    assert channels == ["WeChat", "SMS", "Printed leaflet", "In person"]
+    assert dialog.windowTitle() == "Health information push"
+    assert dialog.mark_label.text() == "基本公共卫生服务"
+    for tab in (PushesTab(clinic_ctx), SurveysTab(clinic_ctx)):
+        qtbot.addWidget(tab)
+        titles = [tab.model.headerData(c, __import__("PySide6.QtCore").QtCore.Qt.Orientation
+                                       .Horizontal) for c in range(tab.model.columnCount())]
+        assert all(no_chinese(t) for t in titles), titles
+    assert labels.survey_method_label("phone") == "Phone"
+    assert labels.push_channel_label("print") == "Printed leaflet"

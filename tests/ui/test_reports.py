@@ -25,14 +25,14 @@ def test_report_screen_totals_groups_and_export(ctx, qtbot, tmp_path):
     screen.activate()  # first show calculates
     wait_tasks(qtbot, ctx)
     assert screen.value("on_file") == str(on_file)
-    assert screen.table.columnCount() == 3  # indicator, unit, total
-    assert screen.table.horizontalHeaderItem(2).text() == "合计"
+    assert screen.table.columnCount() == 4  # indicator, unit, target, total
+    assert screen.table.horizontalHeaderItem(3).text() == "合计"
     assert float(screen.value("coverage")) > 0
 
     screen.by_combo.setCurrentIndex(screen.by_combo.findData("village"))
     screen.run()
     wait_tasks(qtbot, ctx)
-    assert screen.table.columnCount() == 3 + 2
+    assert screen.table.columnCount() == 4 + 2
     per_village = [int(screen.value("on_file", c)) for c in (1, 2)]
     assert sum(per_village) == on_file and all(per_village)
 

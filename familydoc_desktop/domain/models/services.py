@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field
 
 from familydoc_desktop.domain.models.base import Synced
@@ -21,6 +21,9 @@ class HealthPoints(Synced, table=True):
 
 class SatisfactionSurvey(Synced, table=True):
     __tablename__ = "satisfaction_survey"
+    # The survey list, newest first, one page at a time (0017).
+    __table_args__ = (Index("ix_satisfaction_survey_live_date", "on_date", "id",
+                            sqlite_where=text("deleted = 0")),)
     resident_id: str = Field(index=True, max_length=36)
     on_date: date
     score: int  # 1 (very unsatisfied) .. 5 (very satisfied); the mean of `answers`
@@ -30,11 +33,19 @@ class SatisfactionSurvey(Synced, table=True):
 
 
 class HealthPush(Synced, table=True):
+    """One health-information push to one resident (seed 001 item 1: >= 12 a year). A push
+    to a group is one row per resident sharing a `batch_id`."""
+
     __tablename__ = "health_push"
+    # Pushes per resident in a year (the short-of-12 list and the report), read from the
+    # index alone (0017).
+    __table_args__ = (Index("ix_health_push_live_resident", "resident_id", "on_date",
+                            sqlite_where=text("deleted = 0")),)
     resident_id: str = Field(index=True, max_length=36)
     on_date: date
-    channel: str = Field(max_length=20)
+    channel: str = Field(max_length=20)  # wechat | sms | print | in_person
     topic: str = Field(max_length=200)
+    batch_id: str | None = Field(default=None, max_length=36)  # the group push it was part of
 
 
 class DrugShortage(Synced, table=True):

@@ -73,7 +73,7 @@ class AuditScreen(QWidget):
                   "reveal_list": self.tr("Revealed in the list"), "print": self.tr("Printed"),
                   "export": self.tr("Exported"), "export_item": self.tr("In an export"),
                   "create": self.tr("Created"), "update": self.tr("Changed"),
-                  "delete": self.tr("Deleted")}
+                  "delete": self.tr("Deleted"), "merge": self.tr("Merged duplicates")}
         return labels.get(action, action)
 
     def activate(self) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from familydoc_desktop.domain import due as due_rules
 from familydoc_desktop.domain.codes import VISIT_KIND_ZH, VisitKind
 from familydoc_desktop.store import due, ledger
+from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.villages import villages
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, RowsTableModel
@@ -156,12 +157,14 @@ class HomeScreen(QWidget):
             Column(self.tr("Resident"), lambda r: r.name),
             Column(self.tr("Village"), lambda r: self.village_names.get(
                 r.village_code, r.village_code or "")),
+            Column(self.tr("Funding"), lambda r: labels.public_health_mark(r.kind),
+                   colour=lambda r: "#1565c0"),
             Column(self.tr("Detail"), lambda r: r.detail),
         ], self)
         self.proxy = sorted_proxy(self.model, self)
         self.view = table_view(self, sortable=True)
         self.view.setModel(self.proxy)
-        fit_columns(self.view, (100, 90, 150, 100, 120))
+        fit_columns(self.view, (100, 90, 150, 100, 120, 130))
         open_on_activate(self.view, self._open_index)
         self.keeper = SelectionKeeper(self.view, _row_key)
         layout.addWidget(self.view, 1)

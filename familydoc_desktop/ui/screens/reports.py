@@ -1,21 +1,85 @@
 """统计报表: the indicators a township reports, for a period and a report date, in total and
 per village, team or doctor. Worked out by the task runner (a few seconds on a township),
-shown as a table with the indicators down and the groups across, exported to Excel."""
+shown as a table with the indicators down and the groups across, exported to Excel.
+
+Targets (the regional targets rule set, store/targets.py) are shown beside the indicators
+that have one, and a rate below its target is marked red. The charts tab draws what a person
+would rather look at than read: coverage per group against the target, the ledger colours,
+the 80+ annual visit completion."""
 from __future__ import annotations
 
 from datetime import date
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QScrollArea, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from familydoc_desktop.domain.indicators import INDICATORS
+from familydoc_desktop.domain.indicators import BY_CODE, INDICATORS
+from familydoc_desktop.domain.targets import below_target
+from familydoc_desktop.ui.widgets.bar_chart import BarChart, Series
 from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.widgets.common import date_edit, from_qdate
 from familydoc_desktop.ui.taskman import failure_text
+
+
+BELOW_TARGET_COLOUR = "#C0392B"
+BELOW_TARGET_ROLE = Qt.ItemDataRole.UserRole + 5
+COVERAGE_COLOUR = "#3A7BD5"
+VISIT_COLOUR = "#2A9D8F"
+LEDGER_COLOURS = {"ledger_red": "#D9534F", "ledger_yellow": "#F0AD4E", "ledger_green": "#5CB85C"}
+
+
+class ReportCharts(QScrollArea):
+    """The charts of a report: one bar per group (village, team or doctor; the total alone
+    when the report has no groups)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        inner = QWidget(self)
+        layout = QVBoxLayout(inner)
+        layout.setContentsMargins(8, 8, 8, 8)
+        self.coverage = BarChart(inner)
+        self.ledger = BarChart(inner)
+        self.visits = BarChart(inner)
+        for chart in (self.coverage, self.ledger, self.visits):
+            chart.setObjectName("chart")
+            layout.addWidget(chart)
+        layout.addStretch(1)
+        self.setWidget(inner)
+
+    def show_report(self, report, targets: dict[str, float]) -> None:  # noqa: ANN001
+        rows = report.rows[1:] if report.by is not None and len(report.rows) > 1 else report.rows[:1]
+        names = [r.label for r in rows]
+        values = [r.values for r in rows]
+
+        def target_words(code: str) -> str:
+            t = targets.get(code)
+            return "" if t is None else self.tr("Target %1%").replace("%1", f"{t:g}")
+
+        by = {"village": self.tr("by village"), "team": self.tr("by team"),
+              "doctor": self.tr("by doctor")}.get(report.by or "", self.tr("total"))
+        self.coverage.set_data(
+            self.tr("Signing rate (coverage), %1").replace("%1", by), names,
+            [Series(labels.indicator_label("coverage", "签约率"), COVERAGE_COLOUR,
+                    [v["coverage"] for v in values])],
+            target=targets.get("coverage"), target_label=target_words("coverage"))
+        self.ledger.set_data(
+            self.tr("Red-yellow-green ledger (persons), %1").replace("%1", by), names,
+            [Series(labels.indicator_label(code, BY_CODE[code].name_zh), colour,
+                    [v[code] for v in values])
+             for code, colour in LEDGER_COLOURS.items()],
+            stacked=True, percent=False)
+        self.visits.set_data(
+            self.tr("80+ annual visit completion, %1").replace("%1", by), names,
+            [Series(labels.indicator_label("aged_80_visit_rate", "80岁以上老人年度访视完成率"),
+                    VISIT_COLOUR, [v["aged_80_visit_rate"] for v in values])],
+            target=targets.get("aged_80_visit_rate"),
+            target_label=target_words("aged_80_visit_rate"))
 
 
 class ReportsScreen(QWidget):
@@ -60,11 +124,16 @@ class ReportsScreen(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.export_button)
         layout.addLayout(bar)
-        self.table = QTableWidget(self)
+        self.tabs = QTabWidget(self)
+        self.table = QTableWidget(self.tabs)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        layout.addWidget(self.table, 1)
+        self.tabs.addTab(self.table, self.tr("Table"))
+        self.charts = ReportCharts(self.tabs)
+        self.tabs.addTab(self.charts, self.tr("Charts"))
+        layout.addWidget(self.tabs, 1)
+        self.targets: dict[str, float] = {}
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
@@ -89,11 +158,14 @@ class ReportsScreen(QWidget):
         by = self.by_combo.currentData()
 
         def work(progress):  # noqa: ANN001, ANN202
+            from familydoc_desktop.store import targets
+
             def step(done: int, total: int) -> None:
                 progress.check()
                 progress(done, total)
             with self.ctx.db.session() as s:
-                return township_report(s, on=on, start=start, end=end, by=by, progress=step)
+                report = township_report(s, on=on, start=start, end=end, by=by, progress=step)
+                return report, targets.targets_on(s, on)
 
         self.run_button.setEnabled(False)
         self.status.setText(self.tr("Calculating…"))
@@ -104,20 +176,26 @@ class ReportsScreen(QWidget):
         self.run_button.setEnabled(True)
         self.status.setText(failure_text(exc))
 
-    def _shown(self, report) -> None:  # noqa: ANN001
+    def _shown(self, result) -> None:  # noqa: ANN001
         from familydoc_desktop.store.exporter import report_table
 
+        report, self.targets = result
         self.run_button.setEnabled(True)
         self.report = report
         _title, head, *body = report_table(report)
         self.table.clear()
-        self.table.setColumnCount(len(head))
+        self.table.setColumnCount(len(head) + 1)
         self.table.setRowCount(len(body))
-        self.table.setHorizontalHeaderLabels([self.tr("Indicator"), self.tr("Unit"), *head[2:]])
+        self.table.setHorizontalHeaderLabels([self.tr("Indicator"), self.tr("Unit"),
+                                              self.tr("Target"), *head[2:]])
+        missed = 0
         for r, row in enumerate(body):
-            rate = INDICATORS[r].numerator is not None
             ind = INDICATORS[r]
+            rate = ind.numerator is not None
+            target = self.targets.get(ind.code)
+            values = [report.rows[g].values.get(ind.code) for g in range(len(report.rows))]
             row = [labels.indicator_label(ind.code, ind.name_zh), labels.unit_label(ind.unit),
+                   "" if target is None else f"≥{target:g}",
                    *row[2:]]  # the names in the UI language (the export stays Chinese)
             for c, value in enumerate(row):
                 item = QTableWidgetItem(str(value))
@@ -127,21 +205,39 @@ class ReportsScreen(QWidget):
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
+                if c >= self.FIRST_VALUE and below_target(values[c - self.FIRST_VALUE], target):
+                    item.setForeground(QBrush(QColor(BELOW_TARGET_COLOUR)))
+                    item.setData(BELOW_TARGET_ROLE, True)
+                    item.setToolTip(self.tr("Below the target of %1%")
+                                    .replace("%1", f"{target:g}"))
+                    missed += c == self.FIRST_VALUE
                 self.table.setItem(r, c, item)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        for c in range(1, len(head)):
+        for c in range(1, len(head) + 1):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.export_button.setEnabled(True)
-        self.status.setText(
-            self.tr("Period %1 to %2, as of %3. Rates in bold; — where nobody was counted.")
-            .replace("%1", report.start.isoformat()).replace("%2", report.end.isoformat())
-            .replace("%3", report.on.isoformat()))
+        self.charts.show_report(report, self.targets)
+        text = self.tr("Period %1 to %2, as of %3. Rates in bold; — where nobody was counted.") \
+            .replace("%1", report.start.isoformat()).replace("%2", report.end.isoformat()) \
+            .replace("%3", report.on.isoformat())
+        if self.targets:
+            text += " " + self.tr("Red: below the target (%1 of the totals).") \
+                .replace("%1", str(missed))
+        self.status.setText(text)
+
+    FIRST_VALUE = 3  # indicator, unit, target, then the total and the groups
 
     def value(self, code: str, column: int = 0):  # noqa: ANN201
         """The shown value of an indicator (column 0 = the total), for tests and scripts."""
+        return self.cell(code, column).text()
+
+    def cell(self, code: str, column: int = 0) -> QTableWidgetItem:
         row = [i.code for i in INDICATORS].index(code)
-        return self.table.item(row, 2 + column).text()
+        return self.table.item(row, self.FIRST_VALUE + column)
+
+    def is_below_target(self, code: str, column: int = 0) -> bool:
+        return bool(self.cell(code, column).data(BELOW_TARGET_ROLE))
 
     def export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

@@ -61,6 +61,8 @@ class ResidentHistory(QWidget):
         services_menu.addAction(self.tr("Health points…"), lambda: self.service_form("points"))
         services_menu.addAction(self.tr("Satisfaction survey…"),
                                 lambda: self.service_form("survey"))
+        services_menu.addAction(self.tr("Health information push…"),
+                                lambda: self.service_form("push"))
         self.services_button.setMenu(services_menu)
         for b in (self.sign_button, self.renew_button, self.terminate_button, self.print_button,
                   self.visit_button, self.sickbed_button, self.referral_button,
@@ -95,6 +97,8 @@ class ResidentHistory(QWidget):
             Column(self.tr("Self-care"), lambda v: v.selfcare_total),
             Column(self.tr("Classification"), lambda v: labels.visit_class_label(v.visit_class)),
             Column(self.tr("Next due"), lambda v: v.next_visit_date),
+            Column(self.tr("Funding"), lambda v: labels.public_health_mark(
+                v.kind, age=self._age_on(v.visit_date))),
         ], self)
         self.ledger_model = RowsTableModel([
             Column(self.tr("Date"), lambda a: a.assessed_on),
@@ -127,7 +131,7 @@ class ResidentHistory(QWidget):
             Column(self.tr("Service"), lambda e: labels.service_kind_label(e.kind)),
             Column(self.tr("Detail"), lambda e: e.detail),
             Column(self.tr("Funding"), lambda e: labels.PUBLIC_HEALTH_MARK if e.public_health
-                   else ""),
+                   else ""),  # e.public_health: domain/public_health.py
         ], self)
         self.household_model = RowsTableModel([
             Column(self.tr("Name"), lambda r: r.name),
@@ -154,9 +158,16 @@ class ResidentHistory(QWidget):
         self.refresh()
 
     # -- data -----------------------------------------------------------------------------
+    def _age_on(self, day):  # noqa: ANN001, ANN202
+        from familydoc_desktop.domain.dates import age_on
+        born = self._birth_date
+        return age_on(born, day) if born is not None and day is not None and born <= day else None
+
     def refresh(self) -> None:
         rid = self.resident_id
         with self.ctx.session() as s:
+            me = residents.get_resident(s, rid)
+            self._birth_date = me.birth_date if me is not None else None
             self.contracts = contracts.contracts_for(s, rid)
             self._fee_totals = {}
             for c in self.contracts:
@@ -267,8 +278,13 @@ class ResidentHistory(QWidget):
     def service_form(self, kind: str):  # noqa: ANN201
         """The form of one of the smaller services, for this resident; saved -> refreshed."""
         from familydoc_desktop.ui.screens import service_dialogs as d
-        form = {"shortage": d.ShortageDialog, "points": d.PointsDialog,
-                "survey": d.SurveyDialog}[kind](self.ctx, self.resident_id, self)
+        if kind == "push":
+            from familydoc_desktop.ui.screens.pushes import PushDialog
+            form = PushDialog(self.ctx, [self.resident_id], d.resident_name(
+                self.ctx, self.resident_id), self)
+        else:
+            form = {"shortage": d.ShortageDialog, "points": d.PointsDialog,
+                    "survey": d.SurveyDialog}[kind](self.ctx, self.resident_id, self)
         if form.exec():
             self._changed()
         return form

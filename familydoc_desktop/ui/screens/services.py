@@ -10,11 +10,13 @@ from PySide6.QtWidgets import (
 )
 
 from familydoc_desktop.domain import referral as referral_rules
+from familydoc_desktop.domain.indicators import SATISFIED_SCORE
 from familydoc_desktop.store import services
 from familydoc_desktop.ui import labels
 from familydoc_desktop.ui.context import AppContext
-from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, RowsTableModel
-from familydoc_desktop.ui.widgets.common import open_on_activate, table_view
+from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, PagedRowsModel, RowsTableModel
+from familydoc_desktop.ui.taskman import failure_text
+from familydoc_desktop.ui.widgets.common import fit_columns, open_on_activate, table_view
 
 
 class ServiceTab(QWidget):
@@ -211,6 +213,75 @@ class PointsTab(ServiceTab):
             PointsDialog(self.ctx, row[0].resident_id, self).exec()
 
 
+class SurveysTab(QWidget):
+    """满意度调查: every survey, newest first, one page at a time, and this year's
+    satisfaction rate per team (counted as the report's satisfaction_rate)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.count_label = QLabel(self)
+        bar.addWidget(self.count_label)
+        bar.addStretch(1)
+        self.new_button = QPushButton(self.tr("New survey…"), self)
+        self.new_button.clicked.connect(lambda _c=False: self.new_survey())
+        bar.addWidget(self.new_button)
+        layout.addLayout(bar)
+        self.rates_label = QLabel(self)
+        self.rates_label.setWordWrap(True)
+        layout.addWidget(self.rates_label)
+        self.model = PagedRowsModel([
+            Column(self.tr("Date"), lambda r: r.survey.on_date),
+            Column(self.tr("Resident"), lambda r: r.name),
+            Column(self.tr("Method"), lambda r: labels.survey_method_label(r.survey.method)),
+            Column(self.tr("Score"), lambda r: r.survey.score, align_right=True,
+                   colour=lambda r: "#2e7d32" if r.survey.score >= SATISFIED_SCORE
+                   else "#c62828"),
+            Column(self.tr("Answers"), lambda r: r.survey.answers),
+            Column(self.tr("Team"), lambda r: r.team),
+            Column(self.tr("Comments"), lambda r: r.survey.comments),
+        ], self._page, self)
+        self.view = table_view(self)
+        self.view.setModel(self.model)
+        fit_columns(self.view, (100, 100, 80, 50, 110, 140))
+        layout.addWidget(self.view, 1)
+        self.team_rates: list = []
+
+    def _page(self, offset: int, limit: int) -> list:
+        with self.ctx.session() as s:
+            return services.survey_list(s, offset=offset, limit=limit, on=date.today())
+
+    def reload(self) -> None:
+        limit = self.model.PAGE
+        today = date.today()
+
+        def work(_p):  # noqa: ANN001, ANN202
+            with self.ctx.db.session() as s:
+                return (services.survey_list(s, limit=limit, on=today), services.survey_count(s),
+                        services.satisfaction_by_team(s, start=date(today.year, 1, 1),
+                                                      end=today))
+
+        self.ctx.task(work, success=self._loaded,
+                      failure=lambda e: self.count_label.setText(failure_text(e)))
+
+    def _loaded(self, result) -> None:  # noqa: ANN001
+        rows, total, self.team_rates = result
+        self.model.set_first_page(rows, total)
+        self.count_label.setText(self.tr("%1 surveys").replace("%1", str(total)))
+        parts = [self.tr("%1 %2 (%3 surveys)").replace("%1", t.team or self.tr("(not signed)"))
+                 .replace("%2", "—" if t.rate is None else f"{t.rate:.1f}%")
+                 .replace("%3", str(t.surveys)) for t in self.team_rates]
+        self.rates_label.setText(self.tr("Satisfaction rate this year, per team: %1")
+                                 .replace("%1", "；".join(parts) or "—"))
+
+    def new_survey(self) -> None:
+        from familydoc_desktop.ui.screens.service_dialogs import SurveyDialog
+        pick_then(self.ctx, self, self.tr("Satisfaction survey of"),
+                  lambda rid: SurveyDialog(self.ctx, rid, self).exec())
+
+
 class ServicesScreen(QWidget):
     def __init__(self, ctx: AppContext, main_window=None) -> None:  # noqa: ANN001
         super().__init__(main_window)
@@ -232,9 +303,14 @@ class ServicesScreen(QWidget):
         self.tabs.addTab(self.shortages, self.tr("Drug shortages"))
         self.points = PointsTab(ctx, self)
         self.tabs.addTab(self.points, self.tr("Health points"))
+        from familydoc_desktop.ui.screens.pushes import PushesTab
+        self.pushes = PushesTab(ctx, self)
+        self.tabs.addTab(self.pushes, self.tr("Health information pushes"))
+        self.surveys = SurveysTab(ctx, self)
+        self.tabs.addTab(self.surveys, self.tr("Satisfaction surveys"))
         ctx.data_changed.connect(self._on_data_changed)
 
-    def tab_widgets(self) -> list[ServiceTab]:
+    def tab_widgets(self) -> list[QWidget]:
         return [self.tabs.widget(i) for i in range(self.tabs.count())]
 
     def activate(self) -> None:

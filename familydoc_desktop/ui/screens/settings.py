@@ -54,7 +54,8 @@ class SettingsScreen(QWidget):
         self.combos: dict[str, QComboBox] = {}
         for key, kind, text in (("region_preset", "fees", self.tr("Fee preset")),
                                 ("ledger_ruleset", "ledger", self.tr("Ledger colours")),
-                                ("visits_ruleset", "visits", self.tr("Visit intervals"))):
+                                ("visits_ruleset", "visits", self.tr("Visit intervals")),
+                                ("targets_ruleset", "targets", self.tr("Indicator targets"))):
             combo = QComboBox(rules_box)
             for name in list_rulesets(kind):
                 rs = load_ruleset(name)

@@ -37,7 +37,7 @@ class SyncStatus:
     def __init__(self, last_sync: str | None, pending: int, open_conflicts: int,
                  server_url: str | None, username: str | None, logged_in: bool,
                  unseen: list[outcome.SetAsideChange] | None = None,
-                 last_report: dict | None = None) -> None:
+                 last_report: dict | None = None, role: str | None = None) -> None:
         self.last_sync = last_sync
         self.pending = pending
         self.open_conflicts = open_conflicts
@@ -46,6 +46,12 @@ class SyncStatus:
         self.logged_in = logged_in
         self.unseen = unseen or []  # set-aside changes the doctor has not acknowledged
         self.last_report = last_report  # the last sync's report, as stored
+        self.role = role  # the signed-in account's role (codes.Role), None if never signed in
+
+    @property
+    def supervisor(self) -> bool:
+        """Township or county staff: the township screens are theirs."""
+        return self.role in session.SUPERVISOR_ROLES
 
 
 def read_status(ctx: AppContext) -> SyncStatus:
@@ -60,7 +66,8 @@ def read_status(ctx: AppContext) -> SyncStatus:
     return SyncStatus(apply.get_state(ctx.db, LAST_SYNC_KEY), pending,
                       conflicts.open_count(ctx.db), info.server_url, info.username,
                       bool(info.token), outcome.unseen(ctx.db),
-                      last_report if isinstance(last_report, dict) else None)
+                      last_report if isinstance(last_report, dict) else None,
+                      session.account_role(ctx.db))
 
 
 class SyncController(QObject):

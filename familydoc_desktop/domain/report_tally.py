@@ -1,0 +1,325 @@
+"""The indicator report tallied from plain rows: every rule that turns records into the counts
+of domain/indicators.py, in one place, for both counters.
+
+The desktop (store/report.py) reads the rows with SQL from its own tables; the sync server
+(sync_server/services/indicators.py) reads the same row shapes from its `record` table. Both
+feed `tally`, so the two reports agree by construction; what each side may get wrong is only
+the reading of the rows, which tests/server/test_indicators.py compares.
+
+Each table comes as an iterable of tuples of the shape below, NON-DELETED rows only. A reader
+may leave out rows no rule can count (the `window` dates say which, per table), but it need
+not: every date and status rule is applied here again. Dates may be `date` objects or ISO
+strings ('YYYY-MM-DD'); numbers as stored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable, Mapping
+
+from familydoc_desktop.domain import indicators as ind
+from familydoc_desktop.domain.codes import Colour, Population, VisitKind
+from familydoc_desktop.domain.dates import age_on
+from familydoc_desktop.domain.population import derive_populations, facts_from_rows
+from familydoc_desktop.domain.report import Report, ReportRow, TOTAL_ZH, fees_to_yuan, sorted_groups
+
+# How a report can be split: by the resident's place (the desktop's village code, the server's
+# clinic), or by the team or doctor of the latest contract started by the report date.
+PLACE_GROUPINGS = ("village", "clinic")
+GROUPINGS = ("village", "clinic", "team", "doctor")
+GROUPING_ZH = {"village": "村", "clinic": "卫生室", "team": "团队", "doctor": "医生"}
+NO_GROUP_ZH = {"village": "（未填写村）", "clinic": "（未知卫生室）", "team": "（未签约）",
+               "doctor": "（未签约）"}
+
+# Row shapes (field names, in order), one per table.
+SHAPES: dict[str, tuple[str, ...]] = {
+    # place: village_code on the desktop, the holding clinic's code on the server
+    "resident": ("id", "place", "birth_date", "died_on", "sex"),
+    "diagnosis": ("resident_id", "condition", "start_date", "end_date"),
+    "population_membership": ("resident_id", "membership", "start_date", "end_date"),
+    "contract": ("id", "resident_id", "team_id", "doctor_id", "status", "start_date", "end_date",
+                 "fee_public_health_fen", "fee_insurance_fen", "fee_personal_fen"),
+    "contract_package": ("contract_id", "insurance_fen", "personal_fen"),
+    "ledger_assessment": ("id", "resident_id", "colour", "assessed_on"),
+    "followup_visit": ("id", "resident_id", "kind", "method", "visit_date", "sbp", "dbp",
+                       "fasting_glucose"),
+    # the supersedes_id of every non-deleted visit (all dates: a correction may be dated
+    # otherwise than the visit it replaces); empty values are ignored
+    "superseded": ("supersedes_id",),
+    "sickbed": ("resident_id", "admitted_on", "discharged_on"),
+    "referral": ("resident_id", "direction", "status", "referral_date", "completed_on"),
+    "long_prescription": ("resident_id", "start_date", "end_date"),
+    "drug_shortage": ("resident_id", "reported_on", "resolved_on"),
+    "health_points": ("resident_id", "on_date", "points"),
+    "satisfaction_survey": ("resident_id", "on_date", "score"),
+    "health_push": ("resident_id", "on_date"),
+}
+
+_COLOURS = frozenset(Colour)
+_CHRONIC = {VisitKind.HYPERTENSION.value: Population.HYPERTENSION,
+            VisitKind.DIABETES.value: Population.DIABETES}
+_VISIT_80_METHODS = ("clinic", "home")  # seed 001 item 22: face to face or at home
+
+
+def _d(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _s(value: Any) -> str | None:
+    """A date as its ISO text (for ordering the way SQL compares the stored text)."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
+
+
+def window(on: date, start: date, end: date) -> dict[str, str]:
+    """Bind parameters a reader may use to leave rows out (all ISO dates): `on`, `start`,
+    `end`, `visits_from`, the first day a visit can count (the period's start or 1 January
+    of the report year, for the 80+ visit, whichever is earlier), and `year_from`, 1 January
+    of the report year (health pushes count in the calendar year)."""
+    first = min(start, date(on.year, 1, 1))
+    return {"on": on.isoformat(), "start": start.isoformat(), "end": end.isoformat(),
+            "visits_from": first.isoformat(), "year_from": date(on.year, 1, 1).isoformat()}
+
+
+@dataclass
+class Rows:
+    """The rows of one report, per table (see SHAPES); a missing table counts nothing."""
+    resident: Iterable[tuple] = ()
+    diagnosis: Iterable[tuple] = ()
+    population_membership: Iterable[tuple] = ()
+    contract: Iterable[tuple] = ()
+    contract_package: Iterable[tuple] = ()
+    ledger_assessment: Iterable[tuple] = ()
+    followup_visit: Iterable[tuple] = ()
+    superseded: Iterable[tuple] = ()
+    sickbed: Iterable[tuple] = ()
+    referral: Iterable[tuple] = ()
+    long_prescription: Iterable[tuple] = ()
+    drug_shortage: Iterable[tuple] = ()
+    health_points: Iterable[tuple] = ()
+    satisfaction_survey: Iterable[tuple] = ()
+    health_push: Iterable[tuple] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)  # group key -> its name
+
+
+def tally(rows: Rows, *, on: date, start: date, end: date, by: str | None) -> Report:
+    """The report (total first, then a row per group when `by` is given) from `rows`.
+    `on`, `start`, `end` as report_period gives them; `by` one of GROUPINGS or None.
+    Events (visits, sickbeds, referrals, surveys...) count under the group of their resident."""
+    resident_rows = list(rows.resident)
+    residents = {r[0]: (r[1], _d(r[2]), _d(r[3])) for r in resident_rows}
+    on_file = {rid for rid, (_v, born, died) in residents.items()
+               if (born is None or born <= on) and (died is None or died > on)}
+    populations = {rid: derive_populations(f, on) for rid, f in facts_from_rows(
+        ((r[0], r[2], r[4]) for r in resident_rows), rows.diagnosis,
+        rows.population_membership, on).items() if rid in on_file}
+
+    # Every contract by resident in start order; the one in force on `on` (the latest
+    # started, if two overlap) and, for grouping by team or doctor, the latest started by then.
+    contracts: dict[str, list[tuple]] = {}
+    for c in rows.contract:
+        contracts.setdefault(c[1], []).append(c)
+    in_force: dict[str, tuple] = {}
+    latest: dict[str, tuple] = {}
+    due: dict[str, bool] = {}  # renewal: resident -> renewed
+    s_on, s_start, s_end = on.isoformat(), start.isoformat(), end.isoformat()
+    for rid, terms in contracts.items():
+        terms.sort(key=lambda c: (_s(c[5]) or "", c[0]))
+        for c in terms:
+            begun = _s(c[5])
+            if begun is None or begun > s_on:
+                continue
+            latest[rid] = c
+            ends = _d(c[6])
+            if c[4] != "terminated" and ends is not None and ends >= on:
+                in_force[rid] = c
+        # Renewal: terms that ended in the period (and before `on`), renewed by a contract
+        # started after the term did.
+        for c in terms:
+            ends, begun = _s(c[6]), _s(c[5])
+            if (c[4] is None or c[4] == "terminated" or ends is None
+                    or not (s_start <= ends <= s_end and ends < s_on)):
+                continue
+            renewed = begun is not None and any(
+                (_s(n[5]) or "") > begun for n in terms if n is not c)
+            due[rid] = due.get(rid, False) or renewed
+    packages: dict[str, list[int]] = {}
+    for contract_id, insurance, personal in rows.contract_package:
+        p = packages.setdefault(contract_id, [0, 0])
+        p[0] += int(insurance or 0)
+        p[1] += int(personal or 0)
+
+    def key_of(rid: str) -> str | None:
+        if by in PLACE_GROUPINGS:
+            return residents[rid][0] if rid in residents else None
+        c = latest.get(rid)
+        return None if c is None else (c[2] if by == "team" else c[3])
+
+    total = ReportRow(None, TOTAL_ZH)
+    groups: dict[str | None, ReportRow] = {}
+
+    def add(rid: str, code: str, n: int = 1) -> None:
+        total.counts[code] += n
+        if by is not None:
+            k = key_of(rid)
+            if k not in groups:
+                groups[k] = ReportRow(k, "")
+            groups[k].counts[code] += n
+
+    for rid in on_file:
+        add(rid, "on_file")
+        signed = rid in in_force
+        key_pop = bool(populations.get(rid))
+        if signed:
+            add(rid, "signed")
+            c = in_force[rid]
+            insurance, personal = packages.get(c[0], (0, 0))
+            add(rid, "fee_public_health", int(c[7] or 0))
+            add(rid, "fee_insurance", int(c[8] or 0) + insurance)
+            add(rid, "fee_personal", int(c[9] or 0) + personal)
+        if key_pop:
+            add(rid, "key_population")
+            if signed:
+                add(rid, "key_population_signed")
+            for pop in populations[rid]:
+                add(rid, f"pop_{pop}")
+                if signed:
+                    add(rid, f"pop_{pop}_signed")
+        born = residents[rid][1]
+        if signed and born is not None and age_on(born, on) >= 80:
+            add(rid, "aged_80_signed")
+
+    for rid, renewed in due.items():
+        if rid in on_file:
+            add(rid, "renewal_due")
+            if renewed:
+                add(rid, "renewed")
+
+    # Ledger: the latest colour (by day, then id) of every signed key-population resident.
+    colours: dict[str, tuple[str, str]] = {}
+    for aid, rid, colour, assessed in rows.ledger_assessment:
+        assessed = _s(assessed)
+        if assessed is None or assessed > s_on:
+            continue
+        mark = assessed + aid
+        if rid not in colours or mark > colours[rid][0]:
+            colours[rid] = (mark, colour)
+    for rid, (_mark, colour) in colours.items():
+        if rid in in_force and populations.get(rid) and colour in _COLOURS:
+            add(rid, f"ledger_{colour}")
+
+    _visits(rows, on, start, end, residents, on_file, populations, in_force, add)
+
+    for rid, admitted, discharged in rows.sickbed:
+        admitted, discharged = _d(admitted), _d(discharged)
+        if rid not in residents or admitted is None or admitted > on:
+            continue
+        if discharged is None or discharged > on:
+            add(rid, "sickbed_open")
+        if start <= admitted <= end:
+            add(rid, "sickbed_admitted")
+        if discharged is not None and start <= discharged <= end:
+            add(rid, "sickbed_discharged")
+        add(rid, "sickbed_days", ind.bed_days(admitted, discharged, start, end))
+    # Referrals sent in the period (a returned one was not taken: not counted) and those
+    # completed in the period.
+    for rid, direction, status, sent, completed in rows.referral:
+        if (rid not in residents or direction not in ("up", "down") or status is None
+                or status == "returned"):
+            continue
+        sent, completed = _d(sent), _d(completed)
+        if sent is not None and start <= sent <= end:
+            add(rid, f"referral_{direction}")
+        if completed is not None and start <= completed <= end:
+            add(rid, "referral_completed")
+    # Long prescriptions whose supply ran on some day of the period.
+    for rid, begun, ends in rows.long_prescription:
+        begun, ends = _d(begun), _d(ends)
+        if rid in residents and begun is not None and ends is not None \
+                and begun <= end and ends > start:
+            add(rid, "long_prescriptions")
+    # Drug shortages still open at the end of the report date, counted where they are missing
+    # (under the resident who asked, as every event).
+    for rid, reported, resolved in rows.drug_shortage:
+        reported, resolved = _d(reported), _d(resolved)
+        if rid in residents and reported is not None and reported <= on \
+                and (resolved is None or resolved > on):
+            add(rid, "drug_shortages_open")
+    for rid, day, points in rows.health_points:
+        day = _d(day)
+        if rid in residents and day is not None and start <= day <= end and points is not None:
+            add(rid, "points_earned" if points > 0 else "points_redeemed", abs(int(points)))
+    for rid, day, score in rows.satisfaction_survey:
+        day = _d(day)
+        if rid in residents and day is not None and start <= day <= end:
+            add(rid, "survey_count")
+            if score is not None and score >= ind.SATISFIED_SCORE:
+                add(rid, "survey_satisfied")
+
+    # Health pushes in on's calendar year: signed residents with at least 12 (seed 001 item 1).
+    year_first = date(on.year, 1, 1)
+    pushes: dict[str, int] = {}
+    for rid, day in rows.health_push:
+        day = _d(day)
+        if rid in in_force and day is not None and year_first <= day <= on:
+            pushes[rid] = pushes.get(rid, 0) + 1
+    for rid, n in pushes.items():
+        if rid in on_file and n >= ind.PUSHES_PER_YEAR:
+            add(rid, "health_push_12")
+
+    out = [total]
+    if by is not None:
+        for key, row in groups.items():
+            row.label = NO_GROUP_ZH[by] if key is None else rows.labels.get(key, key)
+        out += sorted_groups(groups.values())
+    for row in out:  # fees are counted in fen; the report shows yuan
+        fees_to_yuan(row)
+    return Report(on=on, start=start, end=end, by=by, rows=out)
+
+
+def _visits(rows: Rows, on, start, end, residents, on_file, populations, in_force, add) -> None:  # noqa: ANN001
+    """The 80+ yearly visit, and hypertension/diabetes managed / to standard / controlled."""
+    superseded = {s for (s,) in rows.superseded if s}
+    year_first = date(on.year, 1, 1)
+    visited_80: set[str] = set()
+    # (resident, kind) -> [count in the period, (date, id) of the last, its readings]
+    seen: dict[tuple[str, str], list] = {}
+    for vid, rid, kind, method, vdate, sbp, dbp, glucose in rows.followup_visit:
+        vdate = _d(vdate)
+        if vdate is None or vid in superseded:
+            continue
+        # 80+ yearly visit in on's calendar year: a follow-up of any kind, face to face or at
+        # home (seed 001 item 22, as the due list).
+        if method in _VISIT_80_METHODS and year_first <= vdate <= on:
+            visited_80.add(rid)
+        if kind in _CHRONIC and start <= vdate <= end:
+            entry = seen.get((rid, kind))
+            if entry is None:
+                seen[(rid, kind)] = [1, (vdate, vid), (vdate, sbp, dbp, glucose)]
+            else:
+                entry[0] += 1
+                if (vdate, vid) > entry[1]:  # the last one (by date, then id) wins
+                    entry[1], entry[2] = (vdate, vid), (vdate, sbp, dbp, glucose)
+    for rid in visited_80:
+        born = residents.get(rid, (None, None, None))[1]
+        if rid in in_force and born is not None and age_on(born, on) >= 80:
+            add(rid, "aged_80_visited")
+
+    needed = ind.standard_followups(start, end)
+    for (rid, kind), (count, _last, (vdate, sbp, dbp, glucose)) in seen.items():
+        if rid not in on_file or _CHRONIC[kind] not in populations.get(rid, ()):
+            continue
+        add(rid, f"{kind}_managed")
+        if count >= needed:
+            add(rid, f"{kind}_standard")
+        born = residents[rid][1]
+        age = age_on(born, vdate) if born and born <= vdate else None
+        if kind == VisitKind.HYPERTENSION:
+            controlled = ind.hypertension_controlled(sbp, dbp, age)
+        else:
+            controlled = ind.diabetes_controlled(glucose)
+        if controlled:
+            add(rid, f"{kind}_controlled")

@@ -1,0 +1,84 @@
+"""The pure indicator tally (domain/report_tally.py): rows in, the report out, whatever form the
+dates come in and whatever rows a reader left in."""
+from datetime import date
+
+from familydoc_desktop.domain.report_tally import Rows, tally, window
+
+ON, START, END = date(2026, 6, 30), date(2026, 1, 1), date(2026, 6, 30)
+
+
+def _rows(as_text: bool) -> Rows:
+    d = (lambda x: x.isoformat() if x else x) if as_text else (lambda x: x)  # noqa: E731
+    return Rows(
+        resident=[("r1", "v1", d(date(1940, 5, 1)), None, "female"),
+                  ("r2", "v2", d(date(1990, 1, 1)), None, "male"),
+                  ("r3", "v1", d(date(1950, 1, 1)), d(date(2026, 3, 1)), "male")],  # died
+        diagnosis=[("r1", "hypertension", d(date(2020, 1, 1)), None)],
+        contract=[("c1", "r1", "t1", "s1", "active", d(date(2026, 1, 1)), d(date(2026, 12, 31)),
+                   100, 200, 300),
+                  ("c0", "r2", "t1", "s1", "active", d(date(2025, 2, 1)), d(date(2026, 1, 31)),
+                   1, 1, 1),  # ended in the period, not renewed
+                  ("c2", "r2", "t2", "s2", "terminated", d(date(2026, 3, 1)), d(date(2027, 2, 28)),
+                   5, 5, 5)],
+        contract_package=[("c1", 50, None)],
+        ledger_assessment=[("a", "r1", "red", d(date(2026, 2, 1))),
+                           ("b", "r1", "green", d(date(2026, 5, 1))),
+                           ("c", "r1", "yellow", d(date(2026, 7, 5)))],  # after `on`
+        followup_visit=[("v1", "r1", "hypertension", "clinic", d(date(2026, 2, 1)), 150, 95, None),
+                        ("v2", "r1", "hypertension", "clinic", d(date(2026, 5, 1)), 130, 80, None),
+                        ("v3", "r1", "hypertension", "home", d(date(2026, 6, 1)), 170, 99, None)],
+        superseded=[("v3",), ("",), (None,)],  # v3 was replaced (its correction is elsewhere)
+        health_points=[("r1", d(date(2026, 3, 1)), 10), ("r1", d(date(2026, 4, 1)), -4)],
+        satisfaction_survey=[("r1", d(date(2026, 3, 1)), 5), ("r2", d(date(2026, 3, 1)), 2)],
+        labels={"v1": "一村", "v2": "二村"})
+
+
+def test_counts_from_rows():
+    v = tally(_rows(False), on=ON, start=START, end=END, by=None).total.values
+    assert (v["on_file"], v["signed"], v["key_population"]) == (2, 1, 1)
+    assert (v["renewal_due"], v["renewed"]) == (1, 1)  # r2's later (terminated) contract
+    assert (v["ledger_green"], v["ledger_red"], v["ledger_yellow"]) == (1, 0, 0)
+    assert (v["aged_80_signed"], v["aged_80_visited"]) == (1, 1)
+    # v3 is superseded: the last counted visit is v2 (controlled), two visits in two quarters
+    assert (v["hypertension_managed"], v["hypertension_standard"],
+            v["hypertension_controlled"]) == (1, 1, 1)
+    assert (v["points_earned"], v["points_redeemed"]) == (10, 4)
+    assert (v["survey_count"], v["survey_satisfied"]) == (2, 1)
+    assert (v["fee_public_health"], v["fee_insurance"], v["fee_personal"]) == (1.0, 2.5, 3.0)
+
+
+def test_iso_text_dates_give_the_same_report():
+    for by in (None, "village", "team", "doctor"):
+        a = tally(_rows(False), on=ON, start=START, end=END, by=by).to_json()
+        b = tally(_rows(True), on=ON, start=START, end=END, by=by).to_json()
+        assert a == b
+
+
+def test_groups_and_labels():
+    report = tally(_rows(False), on=ON, start=START, end=END, by="village")
+    assert [(r.label, r.values["on_file"]) for r in report.rows] == [
+        ("合计", 2), ("一村", 1), ("二村", 1)]
+    team = tally(_rows(False), on=ON, start=START, end=END, by="team")
+    # grouping by team follows the latest contract started by the report date (r2: t2)
+    assert {r.key: r.values["on_file"] for r in team.rows[1:]} == {"t1": 1, "t2": 1}
+
+
+def test_window_covers_the_80_plus_year_and_the_period():
+    assert window(date(2026, 3, 31), date(2025, 1, 1), date(2025, 12, 31))["visits_from"] == "2025-01-01"
+    assert window(ON, date(2026, 4, 1), END)["visits_from"] == "2026-01-01"
+
+
+def test_health_pushes_in_the_calendar_year_of_signed_residents():
+    """r1 (signed) 12 pushes this year -> counted; r2 (not signed on ON) 12 -> not; pushes
+    of last year and after ON do not count. 1 of 1 signed: 100 %."""
+    rows = _rows(False)
+    rows.health_push = ([("r1", date(2026, 1, 1) + i * (date(2026, 1, 15) - date(2026, 1, 1)))
+                         for i in range(11)] + [("r1", ON), ("r1", date(2026, 7, 1)),
+                                                ("r1", date(2025, 12, 31))]
+                        + [("r2", date(2026, 2, 1))] * 12)
+    v = tally(rows, on=ON, start=START, end=END, by=None).total.values
+    assert (v["signed"], v["health_push_12"], v["health_push_12_rate"]) == (1, 1, 100.0)
+    rows.health_push = rows.health_push[1:]  # one fewer this year: 11
+    v = tally(rows, on=ON, start=START, end=END, by=None).total.values
+    assert (v["health_push_12"], v["health_push_12_rate"]) == (0, 0.0)
+    assert window(ON, START, END)["year_from"] == "2026-01-01"
