@@ -195,6 +195,20 @@ def cli_first_sync(tmp: Path, base: str, server_pid: int) -> None:
           f"client process {cpu:.2f} s, server {server_cpu:.2f} s; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores) [target <= 9 s, <= 40 "
           f"bytes/record]; `familydoc login` before it: {login_s:.2f} s")
+    # The reconciliation a user asks for on the caught-up PC: nothing to pull, every table's
+    # digest compared (issue 14: of the values, not only of (id, seq)).
+    t, cpu, server_cpu = time.perf_counter(), children_cpu(), cpu_of(server_pid)
+    done = subprocess.run([*cli, "sync", "--verify", "--json", "--no-progress"], text=True,
+                          capture_output=True, env=env)
+    verify_s = time.perf_counter() - t
+    cpu, server_cpu = children_cpu() - cpu, cpu_of(server_pid) - server_cpu
+    if done.returncode:
+        raise SystemExit(f"familydoc sync --verify failed: {done.stderr or done.stdout}")
+    report = json.loads(done.stdout)
+    print(f"USER-VISIBLE `familydoc sync --verify` on that caught-up PC ({rows:,} records): "
+          f"{verify_s:.2f} s (engine's own clock {report['seconds']:.2f} s; CPU: client "
+          f"process {cpu:.2f} s, server {server_cpu:.2f} s), verified: {report['verified']}, mismatched tables: "
+          f"{report['reconciled_tables'] or 'none'}")
 
 
 def run(tmp: Path, base: str, opts) -> None:  # noqa: ANN001
@@ -212,8 +226,17 @@ def run(tmp: Path, base: str, opts) -> None:  # noqa: ANN001
           f"[targets >= 25,000 records/s, <= 100 bytes/record]")
     t = time.perf_counter()
     drift = eng.reconcile(lambda *_: None)
-    print(f"reconciliation (digest of every table): {time.perf_counter() - t:.2f} s, "
+    print(f"reconciliation (digest of every table's values): {time.perf_counter() - t:.2f} s, "
           f"drifted tables: {drift or 'none'}")
+    with a.session(capture=False) as s:  # behind the app's back (issue 14)
+        s.connection().exec_driver_sql(
+            "UPDATE resident SET phone = '13000000000' WHERE id = "
+            "(SELECT id FROM resident ORDER BY id LIMIT 1 OFFSET 777)")
+    t = time.perf_counter()
+    drift = eng.reconcile(lambda *_: None)
+    print(f"  the same after one phone was changed with SQL: {time.perf_counter() - t:.2f} s, "
+          f"drifted tables: {drift}, records re-written: "
+          f"{sum(r.rows for r in eng.repairs)}")
 
     b = clone_device(a, tmp / "b.db")
     session.login(b, base, "town", PASSWORD)

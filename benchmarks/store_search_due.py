@@ -108,6 +108,13 @@ def home_refresh(s, on: date, repeat: int = 3) -> None:
           f" | progress {statistics.median(parts['progress']):.0f} ms {progress}"
           f" | ledger_counts {statistics.median(parts['ledger_counts']):.0f} ms {counts}"
           f" | total {statistics.median(parts['total']):.0f} ms")
+    # Each due kind alone (one or two set-based queries each): which part of due_list costs.
+    by_kind = []
+    for kind in due.KINDS:
+        t0 = time.perf_counter()
+        n = len(due.due_list(s, on, kinds=[kind], horizon_days=7))
+        by_kind.append(f"{kind} {1000 * (time.perf_counter() - t0):.0f} ms ({n})")
+    print("  due_list by kind: " + " | ".join(by_kind))
 
 
 def existing(path: Path) -> None:

@@ -129,6 +129,24 @@ def main() -> int:
             elderly.close()
 
         with ctx.session() as s:
+            aged = search.search_residents(
+                s, "", filters=search.ResidentFilter(population="aged_65",
+                                                     contract_status="active"), limit=1)
+        if aged:
+            chk = FollowupForm(ctx, aged[0].id, "checkup", window)
+            chk.show()
+            for key, value in (("sbp", "146"), ("dbp", "88"), ("heart_rate", "76"),
+                               ("weight", "68.5"), ("height", "165"), ("fasting_glucose", "6.4")):
+                chk.fields[key].setText(value)
+            chk.lifestyle_edit.setText("吸烟30年，每日约10支；偶尔饮酒；每日散步")
+            chk.findings_edit.setPlainText("血压偏高；空腹血糖受损（6.4 mmol/L）；心肺未见异常")
+            chk.conclusion_combo.setCurrentIndex(chk.conclusion_combo.findData("abnormal"))
+            chk.advice_edit.setText("戒烟限酒，低盐饮食；三个月后复查血糖")
+            shoot(chk, "followup_checkup")
+            chk.dirty = False
+            chk.close()
+
+        with ctx.session() as s:
             mental = search.search_residents(
                 s, "", filters=search.ResidentFilter(population="severe_mental"), limit=1)
         if mental:

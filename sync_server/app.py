@@ -11,7 +11,9 @@ from familydoc_desktop import SCHEMA_VERSION, __version__
 from familydoc_desktop.sync.protocol import BAD_TEXT_ERROR
 from sync_server.api.deps import check_schema, clean_path_and_query
 from sync_server.api.middleware import BodyLimit, ServerTime
-from sync_server.api.routes import admin, audit, auth, bundle, health, orgs, reports_sync, sync
+from sync_server.api.routes import (
+    admin, audit, auth, bundle, health, orgs, reports_indicators, reports_sync, sync,
+)
 from sync_server.core import security
 from sync_server.core.config import Settings
 from sync_server.core.db import make_engine, migrate
@@ -108,7 +110,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
     versioned = APIRouter(dependencies=[Depends(check_schema), Depends(clean_path_and_query)])
-    for module in (auth, sync, orgs, admin, audit, bundle, reports_sync):
+    for module in (auth, sync, orgs, admin, audit, bundle, reports_sync, reports_indicators):
         versioned.include_router(module.router)
     api.include_router(versioned)
     app.include_router(api)

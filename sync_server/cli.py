@@ -11,6 +11,8 @@
     familydoc-server backup --output F | restore F
     familydoc-server demo --township C --residents N --seed S
     familydoc-server report sync --org C [--stale-days N] [--json | --output F.xlsx]
+    familydoc-server report indicators --org C [--from D --to D --on D] [--by clinic|team|doctor]
+                                       [--json | --output F.xlsx]
 """
 from __future__ import annotations
 
@@ -203,7 +205,8 @@ def cmd_bundle_import(args) -> None:  # noqa: ANN001
     _emit(args, result.as_dict(),
           f"已导入设备 {result.device_id}（{result.username}）的U盘同步文件：变更 "
           f"{result.mutations} 条，新应用 {result.applied} 条，已导入过 {result.duplicates} 条，"
-          f"待审核冲突 {result.conflicts} 条")
+          f"待审核冲突 {result.conflicts} 条"
+          + (f"，处理冲突 {result.resolutions} 条" if result.resolutions else ""))
 
 
 def cmd_bundle_export(args) -> None:  # noqa: ANN001
@@ -299,10 +302,31 @@ def cmd_report_sync(args) -> None:  # noqa: ANN001
     rep = sync_health.report(_engine(args), None, org=args.org, stale_days=args.stale_days)
     if args.output:
         sync_health.write_xlsx(rep, out, args.stale_days)
-        print(f"已导出 {len(rep.clinics)} 个村卫生室的同步情况 → {out}")
+        print(f"已导出 {len(rep.clinics)} 个机构的同步情况 → {out}")
         return
     _emit(args, rep.model_dump(),
           lambda: "\n".join(sync_health.text_lines(rep, args.stale_days)))
+
+
+def cmd_report_indicators(args) -> None:  # noqa: ANN001
+    from familydoc_desktop.domain.report import format_table, report_table
+    from sync_server.services import indicators
+
+    if args.output and args.json:
+        raise CliError("--json 与 --output 只能选一个")
+    if args.output:
+        out = Path(args.output)
+        if out.suffix.lower() != ".xlsx":
+            raise CliError("--output 只支持 .xlsx 文件")
+        if not out.parent.is_dir():
+            raise CliError(f"输出文件夹不存在：{out.parent}")
+    report = indicators.indicators(_engine(args), None, org=args.org, on=args.on,
+                                   start=args.start, end=args.end, by=args.by)
+    if args.output:
+        indicators.write_xlsx(report, out)
+        print(f"已导出统计报表（{len(report.rows)} 列）→ {out}")
+        return
+    _emit(args, report.to_json(), lambda: format_table(report_table(report)))
 
 
 def _safe_url(url: str) -> str:
@@ -413,6 +437,16 @@ def build_parser() -> argparse.ArgumentParser:
     rsy.add_argument("--stale-days", type=int, default=7, help="多少天未同步即标记（默认7）")
     rsy.add_argument("--output", "-o", help="导出为 Excel 文件（.xlsx）")
     rsy.set_defaults(func=cmd_report_sync)
+    rin = rep.add_parser("indicators", parents=[jp],
+                         help="统计报表：签约率、续签率、三色、访视、规范管理率、病床、费用（服务器统计）")
+    rin.add_argument("--org", required=True, help="县、乡镇或村卫生室的机构代码")
+    rin.add_argument("--on", help="统计日期 YYYY-MM-DD（默认今天）")
+    rin.add_argument("--from", dest="start", help="统计期开始（默认统计日期当年1月1日）")
+    rin.add_argument("--to", dest="end", help="统计期结束（默认统计日期）")
+    rin.add_argument("--by", choices=("clinic", "team", "doctor"),
+                     help="分组：clinic 卫生室、team 团队、doctor 医生")
+    rin.add_argument("--output", "-o", help="导出为 Excel 文件（.xlsx）")
+    rin.set_defaults(func=cmd_report_indicators)
     return p
 
 

@@ -91,7 +91,11 @@ record = Table(
     Column("deleted", Boolean, nullable=False, default=False),
     Column("data", Text, nullable=False),  # JSON object of every field but id
     Column("meta", Text, nullable=False),  # JSON {field: [seq, hlc, device_id]}
+    # protocol.wire_row_hash of (id, seq, data), kept with every write for the content digest
+    # (services/digest.py); NULL: not computed yet (computed, and kept, by the next digest).
+    Column("content_hash", BigInteger, nullable=True),
     Index("ix_record_org_id_seq", "org_id", "seq"),
+    Index("ix_record_table_name_org_id", "table_name", "org_id"),  # the indicator report
 )
 
 conflict = Table(

@@ -86,7 +86,9 @@ def cmd_merge(args) -> int:  # noqa: ANN001
         text = f"已合并：{describe(kept)}"
         if result.ended_contracts:
             text += f"；并入居民的在约协议已解约（{len(result.ended_contracts)}份，原因：重复建档合并）"
+        text += "".join(f"\n注意：{w}" for w in result.warnings)
         data = {"keep": keep_id, "drop": drop_id, "filled": result.filled,
-                "moved": result.moved, "ended_contracts": result.ended_contracts}
+                "moved": result.moved, "ended_contracts": result.ended_contracts,
+                "warnings": result.warnings}
     common.emit(args, data, text)
     return 0

@@ -9,11 +9,17 @@ from datetime import date
 from familydoc_desktop.cli import common
 from familydoc_desktop.cli.common import CliError
 from familydoc_desktop.domain.codes import (
-    VISIT_KIND_ZH, Colour, Condition, ContractStatus, Sex, VisitKind, VisitMethod, label,
-    visit_class_label)
+    VISIT_KIND_ZH, CheckupConclusion, Colour, Condition, ContractStatus, Sex, VisitKind,
+    VisitMethod, label, visit_class_label)
+from familydoc_desktop.domain.checkup import checkup_bmi
 from familydoc_desktop.domain.idcard import mask_id, mask_phone
 from familydoc_desktop.domain.services import SERVICE_KIND_ZH
 from familydoc_desktop.store import audit, contracts, due, ledger, orgs, residents, search, visits
+
+
+# The due list calls the yearly follow-up of every signed resident `annual_followup`; it is
+# recorded as a visit of kind general (年度随访).
+ANNUAL_ALIAS = "annual_followup"
 
 
 def _sub(sub, name: str, help_: str, func) -> argparse.ArgumentParser:
@@ -64,12 +70,23 @@ def register(sub) -> None:  # noqa: ANN001
     vsub = vis.add_subparsers(dest="visit_command", metavar="ACTION", required=True)
     p = _sub(vsub, "add", "登记随访", cmd_visit_add)
     p.add_argument("resident", help="居民ID或身份证号")
-    p.add_argument("--kind", required=True, choices=list(VISIT_KIND_ZH))
+    p.add_argument("--kind", required=True, choices=[*VISIT_KIND_ZH, ANNUAL_ALIAS],
+                   help="随访类型；annual_followup 即 general（签约居民年度随访），checkup 为健康体检")
     p.add_argument("--date", type=common.date_arg, default=None)
     p.add_argument("--method", required=True, choices=["clinic", "home", "phone"])
     p.add_argument("--sbp", type=int)
     p.add_argument("--dbp", type=int)
     p.add_argument("--glucose", type=float)
+    p.add_argument("--heart-rate", type=int, help="心率（次/分）")
+    p.add_argument("--weight", type=float, help="体重（kg）")
+    p.add_argument("--height", type=float, help="身高（cm）")
+    p.add_argument("--note", help="备注")
+    chk = p.add_argument_group("健康体检（--kind checkup）")
+    chk.add_argument("--conclusion", choices=[str(c) for c in CheckupConclusion],
+                     help="健康评价：normal 体检无异常，abnormal 有异常")
+    chk.add_argument("--findings", help="体检主要结果（有异常时写明异常）")
+    chk.add_argument("--lifestyle", help="生活方式（吸烟、饮酒、运动、饮食）")
+    chk.add_argument("--advice", help="健康指导")
     p.add_argument("--class", dest="visit_class", help="本次随访分类（不填则按录入值建议）")
     mental = p.add_argument_group("严重精神障碍随访（--kind severe_mental）")
     mental.add_argument("--risk-level", type=int, choices=range(6), help="危险性评估 0-5 级")
@@ -256,11 +273,18 @@ def cmd_visit_add(args) -> int:  # noqa: ANN001
     db = common.db_from(args)
     with db.session() as s:
         r = _resident(s, args.resident)
+        kind = str(VisitKind.GENERAL) if args.kind == ANNUAL_ALIAS else args.kind
         out = visits.record_followup(
-            s, resident_id=r.id, kind=args.kind, visit_date=args.date or date.today(),
+            s, resident_id=r.id, kind=kind, visit_date=args.date or date.today(),
             method=args.method, sbp=args.sbp, dbp=args.dbp, fasting_glucose=args.glucose,
-            visit_class=args.visit_class, mental=_mental(args))
-        data = {"visit_id": out.visit.id, "visit_class": out.visit.visit_class,
+            heart_rate=args.heart_rate, weight=args.weight, height=args.height,
+            visit_class=args.visit_class, mental=_mental(args), note=args.note,
+            conclusion=args.conclusion, findings=args.findings, lifestyle=args.lifestyle,
+            health_advice=args.advice)
+        v = out.visit
+        data = {"visit_id": v.id, "kind": v.kind, "visit_date": v.visit_date,
+                "visit_class": v.visit_class,
+                "conclusion": v.conclusion, "bmi": checkup_bmi(v.weight, v.height),
                 "suggested_class": out.suggested_class,
                 "next_visit_date": out.visit.next_visit_date,
                 "urgent_reasons": out.urgent_reasons, "referral_prompt": out.referral_prompt,
@@ -268,8 +292,13 @@ def cmd_visit_add(args) -> int:  # noqa: ANN001
                 "colour": out.assessment.colour if out.assessment else None}
 
     def text() -> str:
-        lines = [f"已登记随访：{visit_class_label(data['visit_class'])}"
-                 + (f"，下次随访 {data['next_visit_date']}" if data["next_visit_date"] else "")]
+        if data["kind"] == VisitKind.CHECKUP:
+            lines = [f"已登记健康体检：{label(CheckupConclusion, data['conclusion'])}"
+                     + (f"，BMI {data['bmi']}" if data["bmi"] is not None else "")]
+        else:
+            lines = [f"已登记{VISIT_KIND_ZH[data['kind']]}"
+                     + (f"：{visit_class_label(data['visit_class'])}" if data["visit_class"] else "")
+                     + (f"，下次随访 {data['next_visit_date']}" if data["next_visit_date"] else "")]
         lines += [f"紧急转诊提示：{x}" for x in data["urgent_reasons"]]
         if data["referral_prompt"]:
             lines.append("提示：连续两次控制不满意，建议转诊")

@@ -3,40 +3,24 @@
 village, team or doctor; printed as a table, or written to .xlsx/.csv with --output."""
 from __future__ import annotations
 
-import unicodedata
-
 from familydoc_desktop.cli import common
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int, right: bool) -> str:
-    gap = " " * max(0, width - _width(text))
-    return gap + text if right else text + gap
-
-
-def format_table(table: list[list]) -> str:
-    """Columns aligned for a terminal, counting a Chinese character as two cells."""
-    title, *rows = table
-    cells = [[str(c) for c in row] for row in rows]
-    widths = [max(_width(row[i]) for row in cells) for i in range(len(cells[0]))]
-    lines = [str(title[0])]
-    for n, row in enumerate(cells):
-        lines.append("  ".join(_pad(c, widths[i], right=i >= 2 and n > 0)
-                               for i, c in enumerate(row)).rstrip())
-    return "\n".join(lines)
+from familydoc_desktop.domain.report import format_table
 
 
 def cmd_report(args) -> int:  # noqa: ANN001
     from familydoc_desktop.store.exporter import export_report, report_table
     from familydoc_desktop.store.report import township_report
 
+    if args.org and not args.from_server:
+        raise common.CliError("--org 只能与 --from-server 一起使用")
     db = common.db_from(args, create=False)
     try:
+        if args.from_server:
+            report = _from_server(db, args)
         with db.session() as s:
-            report = township_report(s, on=args.on, start=args.start, end=args.end, by=args.by)
+            if not args.from_server:
+                report = township_report(s, on=args.on, start=args.start, end=args.end,
+                                         by=args.by)
             if args.output:
                 export_report(s, report, args.output, args.format, actor=args.actor)
     finally:
@@ -47,6 +31,19 @@ def cmd_report(args) -> int:  # noqa: ANN001
     else:
         common.emit(args, report.to_json(), lambda: format_table(report_table(report)))
     return 0
+
+
+def _from_server(db, args):  # noqa: ANN001, ANN202
+    """The report the sync server computes for this account's scope (no residents' data
+    needed on this PC)."""
+    from familydoc_desktop.sync import indicators
+    from familydoc_desktop.sync.http import SyncError
+
+    try:
+        return indicators.server_report(db, on=args.on, start=args.start, end=args.end,
+                                        by=args.by, org=args.org)
+    except SyncError as exc:
+        raise common.CliError(str(exc)) from None
 
 
 def register(sub) -> None:  # noqa: ANN001
@@ -61,4 +58,7 @@ def register(sub) -> None:  # noqa: ANN001
     p.add_argument("--output", "-o", help="写入 .xlsx 或 .csv 文件")
     p.add_argument("--format", choices=("csv", "xlsx"), help="默认按输出文件扩展名")
     p.add_argument("--actor", help="操作人（写入审计日志）")
+    p.add_argument("--from-server", action="store_true",
+                   help="由同步服务器统计（乡镇、县账号：本机无需居民数据；按村即按卫生室）")
+    p.add_argument("--org", help="与 --from-server 一起：只统计某个乡镇或村卫生室（机构代码）")
     p.set_defaults(func=cmd_report)

@@ -14,6 +14,7 @@ from familydoc_desktop.cli import common
 from familydoc_desktop.cli.common import CliError
 from familydoc_desktop.sync import conflicts, credentials, session
 from familydoc_desktop.sync.http import AuthExpired, SyncError
+from familydoc_desktop.sync.outcome import TABLE_ZH
 
 PHASES = {"push": "上传", "pull": "下载", "reconcile": "核对"}
 
@@ -80,7 +81,8 @@ def cmd_bundle_export(args) -> int:  # noqa: ANN001
         info = usb.export_bundle(db, out)
     finally:
         db.close()
-    common.emit(args, info, f"已写出U盘同步文件：{info['mutations']} 条修改 → {info['output']}。"
+    decided = f"、{info['resolutions']} 个冲突处理" if info["resolutions"] else ""
+    common.emit(args, info, f"已写出U盘同步文件：{info['mutations']} 条修改{decided} → {info['output']}。"
                             "请交给乡镇在服务器上导入；导入前这些修改仍算未同步")
     return 0
 
@@ -196,7 +198,8 @@ def cmd_sync(args) -> int:  # noqa: ANN001
         if report.conflicts:
             out += f"\n有 {report.conflicts} 条冲突等待处理（familydoc conflicts）"
         if report.reconciled_tables:
-            out += f"\n已修复与服务器不一致的数据表：{'、'.join(report.reconciled_tables)}"
+            out += ("\n已修复与服务器不一致的数据表："
+                    + "、".join(TABLE_ZH.get(t, t) for t in report.reconciled_tables))
         if report.set_aside_total:
             out += (f"\n有 {report.set_aside_total} 条服务器数据无法写入本机，已另行保存"
                     "（其余数据已同步）：")

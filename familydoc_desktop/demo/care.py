@@ -7,16 +7,17 @@ which supplies the random stream, ids and the row builder.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+import random
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from familydoc_desktop.demo.draw import _add_years, _by_age, _pick
 from familydoc_desktop.demo.proportions import (
-    DIABETES_BY_AGE, DRUGS, HYPERTENSION_BY_AGE, PUSH_TOPICS, SICKBED_DIAGNOSES,
+    BEIJING, DIABETES_BY_AGE, DRUGS, HYPERTENSION_BY_AGE, PUSH_TOPICS, SICKBED_DIAGNOSES,
 )
 from familydoc_desktop.domain import followup, mental
 from familydoc_desktop.domain.codes import (
-    Colour, Condition, ConsentBy, ContractStatus, Membership, MentalClass, ReferralDirection,
+    CheckupConclusion, Colour, Condition, ConsentBy, ContractStatus, Membership, MentalClass, ReferralDirection,
     ReferralStatus, SickbedOutcome, SickbedType, TerminationReason, VisitClass, VisitKind,
     VisitMethod,
 )
@@ -81,6 +82,8 @@ class CareRecords:
         signed = rng.random() < (0.9 if key else 0.55)
         self.contracts(org_id, p, signed, out)
         visits = self.visits(org_id, p, signed, out)
+        if signed and age >= 65:
+            self.checkup(org_id, p, out)
         sickbed_open = self.sickbed(org_id, p, signed, out)
         if signed and key and self.ruleset is not None:
             self.ledger(org_id, p, visits, sickbed_open, out)
@@ -213,6 +216,34 @@ class CareRecords:
                 selfcare_activity=scores["activity"], selfcare_total=total, doctor_id=doctor,
                 next_visit_date=date(today.year + 1, d.month, min(d.day, 28))))
         return chronic
+
+    def checkup(self, org_id: str, p: dict, out: dict[str, list]) -> None:
+        """This year's health check-up of a signed 65+ resident (seed 000), for about 70 %;
+        from a random stream of the resident's own (see township.py checkup_id)."""
+        rng, today = random.Random(f"checkup-{self.seed}-{p['row']['id']}"), self.today
+        if rng.random() >= 0.7:
+            return
+        d = date(today.year, 1, 1) + timedelta(days=rng.randint(0, today.timetuple().tm_yday - 1))
+        height = round(rng.gauss(169 if p["male"] else 158, 6), 1)
+        weight = round(rng.gauss(24, 3) * (height / 100) ** 2, 1)
+        sbp = max(100, min(175, int(rng.gauss(138, 14))))
+        dbp = max(60, min(sbp - 25, 105, int(rng.gauss(82, 8))))
+        glucose = round(max(4.0, min(12.0, rng.gauss(5.8, 0.9))), 1)
+        found = ([f"血压偏高（{sbp}/{dbp} mmHg）"] if sbp >= 140 or dbp >= 90 else []) + (
+            [f"空腹血糖偏高（{glucose} mmol/L）"] if glucose >= 7.0 else [])
+        when = datetime.combine(d, time(9), BEIJING) + timedelta(minutes=rng.randrange(0, 420))
+        out["followup_visit"].append(self.row(
+            "followup_visit", org_id, when.astimezone(timezone.utc), id=self.checkup_id(),
+            resident_id=p["row"]["id"], kind=VisitKind.CHECKUP, visit_date=d,
+            method=VisitMethod.CLINIC if rng.random() < 0.85 else VisitMethod.HOME,
+            sbp=sbp, dbp=dbp, heart_rate=max(55, min(110, int(rng.gauss(74, 8)))),
+            weight=weight, height=height, fasting_glucose=glucose,
+            lifestyle=_pick(rng, (("不吸烟，不饮酒，每日散步", 55), ("吸烟，偶尔饮酒", 25),
+                                  ("不吸烟，少量饮酒，很少锻炼", 20))),
+            findings="；".join(found) or "查体及辅助检查未见明显异常",
+            conclusion=CheckupConclusion.ABNORMAL if found else CheckupConclusion.NORMAL,
+            health_advice="低盐低脂饮食，规律锻炼，定期复查" if found else "保持健康生活方式",
+            doctor_id=self.staff[org_id]["doctor"]))
 
     def mental_visits(self, org_id: str, p: dict, conditions: dict, doctor: str,
                       out: dict[str, list]) -> MentalClass | None:

@@ -73,6 +73,10 @@ class _Township(CareRecords):
         self.rng = random.Random(seed)
         start_ms = int(datetime.combine(today, time(0), timezone.utc).timestamp() * 1000)
         self.new_id = IdMaker(random.Random(seed * 7919 + 1), start_ms - 86_400_000 * 30)
+        # Check-ups draw ids and values from streams of their own, so the rest of the demo
+        # (every other record and id) is what it was before they were added.
+        self.checkup_id = IdMaker(random.Random(seed * 7919 + 2), start_ms - 86_400_000 * 30)
+        self.seed = seed
         self.id_numbers = IdNumbers(self.rng)
         self.today = today
         self.township_name = township_name

@@ -87,6 +87,20 @@ class VisitKind(StrEnum):
     ELDERLY_80 = "elderly_80"  # yearly face-to-face/home visit, seed 001 item 22
     GENERAL = "general"  # the yearly follow-up every signed resident gets, seed 002 §4.1
     SEVERE_MENTAL = "severe_mental"  # 严重精神障碍患者随访, NBPHS-3: at least 4 a year
+    # 健康体检: at signing (seed 003 §2(一)3) and yearly for the 65+ (seed 000). Not a
+    # follow-up: it does not count as the yearly, the 80+ or a referral follow-up.
+    CHECKUP = "checkup"
+
+
+# Kinds that are follow-ups (随访): every kind but the check-up.
+FOLLOWUP_KINDS: frozenset[str] = frozenset(k for k in VisitKind if k != VisitKind.CHECKUP)
+
+
+class CheckupConclusion(StrEnum):
+    """健康评价 of a check-up (NBPHS-3 健康体检表): no abnormality / abnormal (listed)."""
+
+    NORMAL = "normal"
+    ABNORMAL = "abnormal"
 
 
 class VisitMethod(StrEnum):
@@ -220,7 +234,9 @@ LABELS_ZH: dict[type[StrEnum], dict[str, str]] = {
     VisitKind: {
         VisitKind.HYPERTENSION: "高血压随访", VisitKind.DIABETES: "糖尿病随访",
         VisitKind.ELDERLY_80: "80岁以上老人年度访视", VisitKind.GENERAL: "年度随访",
-        VisitKind.SEVERE_MENTAL: "严重精神障碍随访"},
+        VisitKind.SEVERE_MENTAL: "严重精神障碍随访", VisitKind.CHECKUP: "健康体检"},
+    CheckupConclusion: {CheckupConclusion.NORMAL: "体检无异常",
+                        CheckupConclusion.ABNORMAL: "有异常"},
 }
 
 VISIT_KIND_ZH = LABELS_ZH[VisitKind]

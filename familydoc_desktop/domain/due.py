@@ -12,6 +12,7 @@ from typing import Iterable, Mapping
 from familydoc_desktop.domain.codes import (
     VISIT_KIND_ZH, Colour, ContractStatus, MentalClass, VisitClass, VisitKind, VisitMethod,
     visit_class_label)
+from familydoc_desktop.domain.checkup import CHECKUP_AGE, contract_year  # noqa: F401
 from familydoc_desktop.domain.dates import age_on
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.followup import is_revisit_class, next_due, setting
@@ -24,9 +25,12 @@ SICKBED_ROUND = "sickbed_round"
 CONTRACT_EXPIRING = "contract_expiring"
 REFERRAL_FOLLOWUP = "referral_followup"
 LONG_RX_REFILL = "long_rx_refill"
+ANNUAL_FOLLOWUP = "annual_followup"
+CHECKUP = "checkup"
 KIND_ZH = {ELDERLY_80: "80岁以上老人年度访视", CHRONIC_FOLLOWUP: "慢病随访", REVISIT: "复诊随访",
            SICKBED_ROUND: "家庭病床查床", CONTRACT_EXPIRING: "签约即将到期",
-           REFERRAL_FOLLOWUP: "下转患者随访", LONG_RX_REFILL: "长期处方续方"}
+           REFERRAL_FOLLOWUP: "下转患者随访", LONG_RX_REFILL: "长期处方续方",
+           ANNUAL_FOLLOWUP: "签约居民年度随访", CHECKUP: "健康体检"}
 FACE_TO_FACE = frozenset({VisitMethod.CLINIC, VisitMethod.HOME})  # phone does not count
 
 
@@ -167,3 +171,40 @@ def long_rx_refill_due(resident_id: str, end_date: date, drugs: str, on: date,
         return None
     return _item(LONG_RX_REFILL, resident_id, end_date, on,
                  f"长期处方 {end_date.isoformat()} 用完，需续方（{drugs}）")
+
+
+def annual_followup_due(resident_id: str, contract_start: date, contract_end: date,
+                        followups: Iterable[date], on: date, window_days: int | None = 90,
+                        horizon_days: int = 0) -> DueItem | None:
+    """A signed resident without a follow-up (any kind but a check-up) in the current
+    contract year (seed 002 §4.1: 每年至少开展一次随访); due on the last day of that contract
+    year. Listed from `window_days` before that day (None: all the contract year), so the
+    village's whole roll is not on the list from the first day."""
+    if not contract_start <= on <= contract_end:
+        return None
+    first, last = contract_year(contract_start, contract_end, on)
+    if any(first <= d <= on for d in followups):
+        return None
+    if window_days is not None and last - timedelta(days=window_days) > on + timedelta(
+            days=horizon_days):
+        return None
+    return _item(ANNUAL_FOLLOWUP, resident_id, last, on,
+                 f"本签约年度（{first.isoformat()} 至 {last.isoformat()}）尚未随访")
+
+
+def checkup_due(resident_id: str, birth_date: date | None, contract_start: date | None,
+                checkups: Iterable[date], on: date) -> DueItem | None:
+    """A signed resident aged 65+ on `on` without a health check-up in on's calendar year
+    (seed 000; seed 003 §2(一)3 for the one at signing). Signed this year: due on the
+    signing day (the check-up at signing), otherwise by Dec 31."""
+    if contract_start is None or birth_date is None or birth_date > on:
+        return None
+    if age_on(birth_date, on) < CHECKUP_AGE:
+        return None
+    if any(d.year == on.year and d <= on for d in checkups):
+        return None
+    if contract_start.year == on.year and contract_start <= on:
+        return _item(CHECKUP, resident_id, contract_start, on,
+                     f"{contract_start.isoformat()} 签约，尚未做签约健康体检")
+    return _item(CHECKUP, resident_id, date(on.year, 12, 31), on,
+                 f"{on.year}年尚未做年度健康体检（65岁及以上）")

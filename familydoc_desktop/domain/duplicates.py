@@ -13,7 +13,8 @@ The merge keeps the kept resident's values and fills only its blanks from the ot
 (`filled_fields`); identity must not contradict (`merge_refusal`). A resident has at most one
 contract in force (domain.md "Contracts"): when both have one, the dropped resident's
 overlapping contracts are ended, reason "other" with `MERGE_TERMINATION_NOTE`, so the kept
-resident's own contract, fees and packages stand (`contracts_to_end`).
+resident's own contract, fees and packages stand (`contracts_to_end`). Two open home
+sickbeds both stay open with a warning: a discharge needs an outcome only the doctor gives.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ FILLABLE: tuple[str, ...] = (
     "village_code", "record_no", "insurance_type", "ethnicity", "died_on", "note",
 )
 MERGE_TERMINATION_NOTE = "重复建档合并：同一居民保留一份在约协议"
+TWO_OPEN_SICKBEDS = "合并后该居民有两份在床的家庭病床，请撤掉重复的一份"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,10 @@ Definitions where the documents leave room, chosen to match NBPHS-3 practice:
   follow-up of that kind in the period; managed to standard (规范管理): at least one follow-up
   per full quarter of the period (4 in a calendar year, 2 in a half); controlled (控制): the last
   follow-up in the period below the target (BP by age, fasting glucose);
+- yearly follow-up rate (签约居民年度随访率, seed 002 §4.1): signed residents (on the report
+  date) with at least one follow-up of any kind but a check-up in the period / signed;
+- check-up rate of the 65+ (seed 000, seed 003 §2): signed residents aged 65+ on the report
+  date with a health check-up in the period / signed residents aged 65+;
 - fees: the year's fee of every contract in force on the report date, basic package by
   funding source plus the personalised packages' insurance and personal shares;
 - health pushes (seed 001 item 1, "每年向签约全人群推送健康信息不少于12次"): a resident signed on
@@ -71,6 +75,11 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("aged_80_signed", "80岁以上签约老人", "人"),
     Indicator("aged_80_visited", "80岁以上老人年度访视完成", "人"),
     _rate("aged_80_visit_rate", "80岁以上老人年度访视完成率", "aged_80_visited", "aged_80_signed"),
+    Indicator("annual_followup_done", "期内随访过的签约居民", "人"),
+    _rate("annual_followup_rate", "签约居民年度随访率", "annual_followup_done", "signed"),
+    Indicator("aged_65_signed", "65岁及以上签约老人", "人"),
+    Indicator("checkup_65_done", "65岁及以上签约老人期内体检", "人"),
+    _rate("checkup_65_rate", "65岁及以上签约老人健康体检率", "checkup_65_done", "aged_65_signed"),
     Indicator("hypertension_managed", "高血压已管理", "人"),
     Indicator("hypertension_standard", "高血压规范管理", "人"),
     _rate("hypertension_standard_rate", "高血压规范管理率", "hypertension_standard",

@@ -5,6 +5,7 @@ and the sheet. What each indicator counts is in domain/indicators.py.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,6 +51,25 @@ class Report:
     @property
     def total(self) -> ReportRow:
         return self.rows[0]
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> "Report":
+        """A report back from its JSON (e.g. the server's GET /reports/indicators): the counts
+        of every row; its rates are computed from them as in to_json, so the round trip is
+        exact. Raises KeyError/ValueError/TypeError for something that is not a report."""
+        rows = []
+        for r in data["rows"]:
+            counts: dict[str, int] = defaultdict(int)
+            for code in ind.COUNT_CODES:
+                value = r.get(code, 0)
+                if not isinstance(value, (int, float)) or isinstance(value, bool):
+                    raise TypeError(code)
+                counts[code] = value
+            rows.append(ReportRow(r.get("key"), str(r["label"]), counts))
+        if not rows:
+            raise ValueError("no rows")
+        return cls(on=date.fromisoformat(data["on"]), start=date.fromisoformat(data["start"]),
+                   end=date.fromisoformat(data["end"]), by=data.get("by"), rows=rows)
 
     def to_json(self) -> dict:
         return {"on": self.on.isoformat(), "start": self.start.isoformat(),
@@ -107,3 +127,24 @@ def report_table(report: Report) -> list[list]:
     body = [[i.name_zh, i.unit, *(cell(i.unit, v[i.code]) for v in values)]
             for i in ind.INDICATORS]
     return [[title], head, *body]
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * max(0, width - _width(text))
+    return gap + text if right else text + gap
+
+
+def format_table(table: list[list]) -> str:
+    """Columns aligned for a terminal, counting a Chinese character as two cells."""
+    title, *rows = table
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(cells[0]))]
+    lines = [str(title[0])]
+    for n, row in enumerate(cells):
+        lines.append("  ".join(_pad(c, widths[i], right=i >= 2 and n > 0)
+                               for i, c in enumerate(row)).rstrip())
+    return "\n".join(lines)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from familydoc_desktop.domain.hlc import Clock, Timestamp
+from familydoc_desktop.domain.hlc import MAX_MILLIS, Clock, HlcError, Timestamp
 from familydoc_desktop.domain.models import OutboxEntry, Synced, SyncState, utcnow
 from familydoc_desktop.domain.sync_policy import DERIVED_COLUMNS, LOCAL_COLUMNS
 from familydoc_desktop.store.search_keys import resident_keys
@@ -144,5 +144,18 @@ def install(session_factory, capture: ChangeCapture) -> None:  # noqa: ANN001
 def load_clock_state(session: Session) -> tuple[str | None, Timestamp | None]:
     rows = dict(session.execute(select(SyncState.key, SyncState.value).where(
         SyncState.key.in_([DEVICE_KEY, HLC_KEY]))).all())
-    last = Timestamp.parse(rows[HLC_KEY]) if rows.get(HLC_KEY) else None
-    return rows.get(DEVICE_KEY), last
+    return rows.get(DEVICE_KEY), _last_stamp(rows.get(HLC_KEY))
+
+
+def _last_stamp(text: str | None) -> Timestamp | None:
+    """The persisted last stamp. One an older version followed beyond 2200 (a remote stamp
+    of any size was followed then) is held at 2200: never lost, so the clock cannot run
+    back; the next sync restarts it once the server confirms the PC's date."""
+    if not text:
+        return None
+    try:
+        return Timestamp.parse(text)
+    except HlcError as exc:
+        if exc.code == "hlc_out_of_range":
+            return Timestamp(MAX_MILLIS, 0, text.split("-", 2)[2])
+        return None  # not a stamp at all (never written by this app): the wall clock

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from familydoc_desktop.domain import hlc
 from familydoc_desktop.domain.models import SyncState, new_id
 from familydoc_desktop.store import changes, paths
 from familydoc_desktop.store import engine as dbengine
@@ -214,7 +215,7 @@ class Database:
                 raise
             raise StoreError(message) from exc
         self.device_id = device
-        self.capture = changes.ChangeCapture(node=device.replace("-", "")[-12:], last=last)
+        self.capture = changes.ChangeCapture(node=hlc.node_for(device), last=last)
         changes.install(self._sessions, self.capture)
 
     def renew_device_id(self) -> str:

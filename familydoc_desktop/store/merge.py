@@ -50,6 +50,7 @@ class MergeResult:
     filled: list[str] = field(default_factory=list)
     moved: dict[str, int] = field(default_factory=dict)  # table -> rows re-pointed
     ended_contracts: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # Chinese: what the doctor still decides
 
 
 def _person(r: Resident) -> rules.Person:
@@ -197,6 +198,10 @@ def merge_residents(session: Session, keep_id: str, drop_id: str, *,
     result = MergeResult(keep.id, drop.id, filled=sorted(fills))
     ended = rules.contracts_to_end(_open_contracts(session, keep.id, today),
                                    _open_contracts(session, drop.id, today))
+    from familydoc_desktop.store.sickbeds import open_sickbed_of
+    if open_sickbed_of(session, keep.id) and open_sickbed_of(session, drop.id):
+        # Not ended here: a discharge records an outcome only the doctor can give.
+        result.warnings.append(rules.TWO_OPEN_SICKBEDS)
 
     # The dropped resident first, in its own flush: an ID number it gives up must leave the
     # unique index before the kept resident takes it.
@@ -281,6 +286,15 @@ def _repoint(session: Session, moves: dict[str, Resident]
     return moved, touched
 
 
+def _merged_among(session: Session, ids: set[str]) -> dict[str, str]:
+    wanted, found = sorted(ids), {}
+    for start in range(0, len(wanted), _CHUNK):
+        found.update(session.execute(select(Resident.id, Resident.merged_into).where(
+            Resident.id.in_(wanted[start:start + _CHUNK]),
+            Resident.merged_into.is_not(None))).all())
+    return found
+
+
 def _rehead(session: Session, moves: dict[str, Resident]) -> None:
     """A household headed by a dropped resident is headed by the kept one when he lives in
     it, else by nobody (the doctor names a new head)."""
@@ -293,16 +307,27 @@ def _rehead(session: Session, moves: dict[str, Resident]) -> None:
             session.add(hh)
 
 
-def follow_merges(session: Session) -> int:
+def follow_merges(session: Session, among: set[str] | None = None) -> int:
     """Re-point records that still name a merged resident (made on a PC that had not heard of
     the merge, or pulled before it) to where the merge chain ends, when this PC holds that
-    resident; the township's PC holds both and re-points what a village PC cannot. Returns the
-    number of rows changed (captured edits: they sync). The kept residents that received
-    records are re-evaluated for the ledger."""
-    merged = dict(session.execute(text(
-        "SELECT id, merged_into FROM resident WHERE merged_into IS NOT NULL")).all())
+    resident; the township's PC holds both and re-points what a village PC cannot. `among`:
+    only these residents can be concerned (those a pull's records named, and the merged ones
+    it brought; sync/apply.py collects them), else every merged resident is looked at.
+    Returns the number of rows changed (captured edits: they sync). The kept residents that
+    received records are re-evaluated for the ledger."""
+    if among is None:
+        merged = dict(session.execute(text(
+            "SELECT id, merged_into FROM resident WHERE merged_into IS NOT NULL")).all())
+    else:
+        merged = _merged_among(session, set(among))
     if not merged:
         return 0
+    # Complete the chains (A into B, B into C) so each ends where the last merge put it.
+    ends = set(merged.values()) - set(merged)
+    while ends:
+        more = _merged_among(session, ends)
+        merged.update(more)
+        ends = set(more.values()) - set(merged)
     targets = {rid: rules.final_target(merged, rid) for rid in merged}
     held = _residents(session, {t for t in targets.values() if t})
     moves = {rid: held[t] for rid, t in targets.items() if t in held}

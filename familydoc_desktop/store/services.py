@@ -339,7 +339,23 @@ def add_pushes(session: Session, *, resident_ids, topic: str, channel: str, on_d
                today: date | None = None) -> list[HealthPush]:
     """One push (topic, channel, day) to each of `resident_ids`: one row per resident; a push
     to several residents at once shares a batch id. Every resident must be of a clinic this
-    PC records for (push_orgs); nothing is written when one is refused."""
+    PC records for (push_orgs); nothing is written when one is refused. Returns the rows."""
+    ids = _insert_pushes(session, resident_ids=resident_ids, topic=topic, channel=channel,
+                         on_date=on_date, today=today)
+    return list(session.exec(select(HealthPush).where(HealthPush.id.in_(ids))
+                             .order_by(HealthPush.id)))
+
+
+def push_to_group(session: Session, *, resident_ids, topic: str, channel: str, on_date=None,
+                  today: date | None = None) -> int:
+    """add_pushes for a large group (a village, a township's list): the same rules and rows,
+    without reading them back; returns how many were written."""
+    return len(_insert_pushes(session, resident_ids=resident_ids, topic=topic, channel=channel,
+                              on_date=on_date, today=today))
+
+
+def _insert_pushes(session: Session, *, resident_ids, topic: str, channel: str, on_date,
+                   today: date | None) -> list[str]:
     from familydoc_desktop.domain.models.base import new_id, utcnow
 
     today = today or date.today()
@@ -374,8 +390,7 @@ def add_pushes(session: Session, *, resident_ids, topic: str, channel: str, on_d
     else:
         bulk_insert(session, HealthPush.__tablename__, [{**r, "hlc": ""} for r in rows])
     session.flush()
-    return list(session.exec(select(HealthPush).where(
-        HealthPush.id.in_([r["id"] for r in rows])).order_by(HealthPush.id)))
+    return [r["id"] for r in rows]
 
 
 def pushes_for(session: Session, resident_id: str) -> list[HealthPush]:

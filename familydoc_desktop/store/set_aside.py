@@ -82,6 +82,14 @@ def seqs(cursor, table: str) -> dict[str, int | None]:  # noqa: ANN001
                                " WHERE table_name = ?", (table,)))
 
 
+def rows(cursor, table: str) -> dict[str, tuple[int | None, dict[str, Any]]]:  # noqa: ANN001
+    """record id -> (server seq, the row as the server sent it) of the set-aside rows of
+    `table`: the content digest counts them as this PC holds them."""
+    return {rid: (seq, json.loads(row or "{}")) for rid, seq, row in cursor.execute(
+        "SELECT record_id, server_seq, row FROM sync_set_aside WHERE table_name = ?",
+        (table,))}
+
+
 def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from familydoc_desktop.domain import followup, mental as mental_rules
+from familydoc_desktop.domain import checkup as checkup_rules, followup, mental as mental_rules
 from familydoc_desktop.domain.codes import (
     VISIT_KIND_ZH, MentalClass, VisitClass, VisitKind, VisitMethod, label, visit_class_label,
 )
@@ -70,10 +70,13 @@ def record_followup(session: Session, *, resident_id: str, kind, visit_date, met
                     supersedes_id: str | None = None, referral: bool = False,
                     referral_reason: str | None = None,
                     mental: mental_rules.MentalAssessment | dict | None = None,
+                    lifestyle: str | None = None, findings: str | None = None,
+                    conclusion: str | None = None, health_advice: str | None = None,
                     today: date | None = None) -> VisitOutcome:
     """Record one follow-up. For a severe mental disorder visit, `mental` (risk level and the
     four aspects of the NBPHS-3 form) gives the suggested stability class; `visit_class` may
-    set it directly."""
+    set it directly. A health check-up (kind checkup) takes blood pressure, the other vitals,
+    lifestyle, findings, its conclusion (健康评价) and advice (domain/checkup.py)."""
     resident = require_resident(session, resident_id)
     today = today or date.today()
     kind = _enum(kind, VisitKind, "visit_kind")
@@ -103,6 +106,23 @@ def record_followup(session: Session, *, resident_id: str, kind, visit_date, met
         raise DomainError("bp_required", "高血压随访须填写收缩压和舒张压")
     if kind == VisitKind.DIABETES and fasting_glucose is None:
         raise DomainError("glucose_required", "糖尿病随访须填写空腹血糖")
+    lifestyle, findings, health_advice = (
+        (t.strip() or None) if isinstance(t, str) else t
+        for t in (lifestyle, findings, health_advice))
+    misplaced = checkup_rules.checkup_extra_fields_error(
+        kind, lifestyle=lifestyle, findings=findings, conclusion=conclusion,
+        health_advice=health_advice)
+    if misplaced is not None:
+        raise misplaced
+    if kind == VisitKind.CHECKUP:
+        if method == VisitMethod.PHONE:
+            raise DomainError("checkup_method", "健康体检须在门诊或入户进行，不能电话体检")
+        if sbp is None or dbp is None:
+            raise DomainError("bp_required", "健康体检须填写收缩压和舒张压")
+        if visit_class:
+            raise DomainError("visit_class", "健康体检没有随访分类，请填写健康评价")
+        conclusion = checkup_rules.validate_checkup(
+            conclusion=conclusion, findings=findings, lifestyle=lifestyle, advice=health_advice)
     previous = None
     if supersedes_id:
         previous = session.get(FollowupVisit, supersedes_id)
@@ -153,7 +173,8 @@ def record_followup(session: Session, *, resident_id: str, kind, visit_date, met
         medication_adherence=medication_adherence, adverse_reaction=adverse_reaction,
         new_complication=new_complication, visit_class=final_class, referral=referral,
         referral_reason=referral_reason, doctor_id=doctor_id, note=note,
-        supersedes_id=supersedes_id,
+        supersedes_id=supersedes_id, lifestyle=lifestyle, findings=findings,
+        conclusion=conclusion, health_advice=health_advice,
         **{f"selfcare_{k}": v for k, v in scores.items()}, selfcare_total=total)
     on = max(today, vdate)
     if kind in (VisitKind.HYPERTENSION, VisitKind.DIABETES):

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from familydoc_desktop.domain.hlc import Timestamp
 from familydoc_desktop.domain.models import SYNCED_MODELS, SYNCED_TABLES, SetAsideRow
 from familydoc_desktop.domain import wire_values
-from familydoc_desktop.domain.sync_policy import DERIVED_COLUMNS
+from familydoc_desktop.domain.sync_policy import DERIVED_COLUMNS, RESIDENT_LINKS
 from familydoc_desktop.store import changes
 from familydoc_desktop.store import set_aside as store_set_aside
 from familydoc_desktop.store.database import Database
@@ -53,6 +53,9 @@ class PageResult:
     set_aside: list[tuple[str, str, str]] = field(default_factory=list)  # table, id, reason
     seen: int = 0  # own pushed edits the server did not send back (page.seen)
     seen_missing: int = 0  # of those, rows this PC does not hold (to be re-pulled)
+    # Residents the page's records name, and merged residents it brought: where records may
+    # have to follow a merge (store.merge.follow_merges), without scanning every resident.
+    named_residents: set[str] = field(default_factory=set)
 
 
 def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CURSOR_KEY
@@ -63,6 +66,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
     rows = 0
     newest_hlc = ""
     aside_out: list[tuple[str, str, str]] = []
+    named: set[str] = set()
     stamp = _converter(SetAsideRow.__table__.c.set_aside_at.type, dialect)(
         datetime.now(timezone.utc).isoformat())
     with db.session(capture=False) as s:
@@ -80,7 +84,8 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
             plan = _plan(table, tuple(tp.columns), dialect)
             params, sources, aside = plan.rows(tp, pending, plan.suspects(sent))
             try:
-                _write(cursor, plan, params)
+                _write(cursor, plan, params,
+                       {rid for t, rid in pending if t == table} if pending else None)
             except (DbError, ValueError, OverflowError):
                 params, sources, refused = _one_by_one(cursor, plan, params, sources)
                 aside.extend(refused)
@@ -92,6 +97,7 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
                 id_pos = plan.names.index("id")
                 store_set_aside.drop(cursor, table, [row[id_pos] for row in params])
             rows += len(params)
+            _note_named(plan, params, named)
             if plan.hlc_index is not None and sources:
                 newest_hlc = max(newest_hlc, max((r[plan.hlc_index] or "") for r in sources))
         _let_go(cursor, page.departed)
@@ -102,12 +108,25 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
             newest_hlc = max(newest_hlc, c.local_hlc or "", c.server_hlc or "")
         faults.point("mid_page")
         if newest_hlc:
-            _observe(db, conn, newest_hlc)
+            _observe(db, conn, newest_hlc, page.server_time_ms)
         if cursor_key:
             _set_state(conn, cursor_key, str(page.next_since))
     faults.point("after_page_applied")
     return PageResult(rows, conflict_count, page.next_since if cursor_key else None, aside_out,
-                      len(page.seen), seen_missing)
+                      len(page.seen), seen_missing, named)
+
+
+def _note_named(plan: "_Plan", params: list, named: set[str]) -> None:
+    """The residents written rows name (records of a resident) or are (a merged resident)."""
+    if not params:
+        return
+    column = RESIDENT_LINKS.get(plan.table)
+    if column is not None and column in plan.names:
+        at = plan.names.index(column)
+        named.update(row[at] for row in params if row[at])
+    elif plan.table == "resident" and "merged_into" in plan.names:
+        at, id_at = plan.names.index("merged_into"), plan.names.index("id")
+        named.update(row[id_at] for row in params if row[at])
 
 
 def _ordered(tables: dict[str, TablePage]) -> list[str]:
@@ -407,13 +426,19 @@ def _let_go(cursor, departed: list[tuple[str, str]]) -> None:  # noqa: ANN001
                            f" AND table_name = ? AND record_id IN ({marks})", [table, *chunk])
 
 
-def _write(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001
+def _write(cursor, plan: _Plan, params: list, pending: set | None = None) -> None:  # noqa: ANN001
     """Rows new to this PC go in with the upsert; rows it already holds are compared with
     what is stored and only the columns that differ are updated, grouped by which columns
     those are. Most pulled rows of an incremental sync are this PC's own pushed edits coming
     back with their server_seq, or edits of a note or a phone: updating every column would
-    rewrite all ten resident indexes for them (about half the cost of a 2,000-row page)."""
+    rewrite all ten resident indexes for them (about half the cost of a 2,000-row page).
+    A row with a local edit still pending (ids in `pending`) keeps that edit's stamps (hlc,
+    updated_at) as well as its fields: once pushed, the server holds the edit's hlc and sends
+    only the seq back (own=skip), so a stamp taken from the older pulled version would stay
+    behind (the digest of values finds it)."""
     names, id_pos, updatable = plan.names, plan.names.index("id"), plan.update_positions
+    stamps = tuple(i for i in updatable if names[i] in _EDIT_STAMPS)
+    mine = tuple(i for i in updatable if i not in stamps)
     stored: dict[Any, tuple] = {}
     for start in range(0, len(params), _LOOKUP_CHUNK):
         ids = [row[id_pos] for row in params[start:start + _LOOKUP_CHUNK]]
@@ -425,7 +450,8 @@ def _write(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001
         if old is None:
             new.append(row)
             continue
-        changed = tuple(i for i in updatable if row[i] != old[i])
+        positions = mine if pending and row[id_pos] in pending else updatable
+        changed = tuple(i for i in positions if row[i] != old[i])
         if changed:
             groups.setdefault(changed, []).append([*(row[i] for i in changed), row[id_pos]])
     if new:
@@ -436,6 +462,7 @@ def _write(cursor, plan: _Plan, params: list) -> None:  # noqa: ANN001
 
 
 _LOOKUP_CHUNK = 500  # ids per IN (...) lookup, well below SQLite's variable limit
+_EDIT_STAMPS = frozenset({"hlc", "updated_at"})
 
 
 def _one_by_one(cursor, plan: _Plan, params: list, sources: list  # noqa: ANN001
@@ -547,6 +574,10 @@ def _converter(sql_type, dialect: Dialect) -> Callable[[Any], Any] | None:  # no
             value = datetime.fromisoformat(v) if isinstance(v, str) else v
             if value.tzinfo is None:
                 value = value.replace(tzinfo=timezone.utc)
+            elif value.utcoffset():
+                # SQLite's DATETIME text keeps the wall clock and drops the offset: in UTC,
+                # as every other stored time (and as the digest of values hashes it).
+                value = value.astimezone(timezone.utc)
             return bind(value) if bind else value
         return to_db
     if isinstance(base, Date):
@@ -588,8 +619,10 @@ def _upsert_conflicts(conn, session, items: list[ConflictOut], dialect: Dialect,
                      _dumps(c.server_value), c.local_author, c.server_author, c.local_hlc,
                      c.server_hlc, status, c.resolution, now,
                      now if c.status == "resolved" else None, c.id in queued))
-    if not rows:
-        return 0
+    # Conflicts decided here and still queued keep this PC's decision: not written over.
+    fresh = [r[:15] for r in rows if not r[15]]
+    if not fresh:  # (an empty executemany would run the INSERT once with no parameters)
+        return len(rows)
     conn.exec_driver_sql(
         "INSERT INTO sync_conflict (id, server_id, table_name, record_id, field, local_value, "
         "server_value, local_author, server_author, local_hlc, server_hlc, status, resolution, "
@@ -599,8 +632,7 @@ def _upsert_conflicts(conn, session, items: list[ConflictOut], dialect: Dialect,
         "server_author = excluded.server_author, local_hlc = excluded.local_hlc, "
         "server_hlc = excluded.server_hlc, status = excluded.status, "
         "resolution = coalesce(excluded.resolution, sync_conflict.resolution), "
-        "resolved_at = coalesce(sync_conflict.resolved_at, excluded.resolved_at)",
-        [r[:15] for r in rows if not r[15]])
+        "resolved_at = coalesce(sync_conflict.resolved_at, excluded.resolved_at)", fresh)
     return len(rows)
 
 
@@ -619,14 +651,15 @@ def _dumps(value: Any) -> str | None:
     return text_
 
 
-def _observe(db: Database, conn, newest: str) -> None:  # noqa: ANN001
-    """Feed the newest remote clock into ours, so later local edits order after it."""
+def _observe(db: Database, conn, newest: str, server_ms: int | None) -> None:  # noqa: ANN001
+    """Feed the newest remote clock into ours, so later local edits order after it (at most
+    a day past this PC's clock or the server's: domain.hlc)."""
     try:
         remote = Timestamp.parse(newest)
     except ValueError:
         return
     clock = db.capture.clock
-    clock.observe(remote, changes.wall_ms())
+    clock.observe(remote, changes.wall_ms(), server_ms)
     _set_state(conn, changes.HLC_KEY, str(clock.last))
 
 

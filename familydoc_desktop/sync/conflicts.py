@@ -220,6 +220,22 @@ def _apply_local_value(session, row: SyncConflict) -> None:  # noqa: ANN001
     session.add(obj)
 
 
+def forget_resolutions(db: Database, conflict_ids: set[str]) -> int:
+    """Drop queued decisions for conflicts the server reports resolved (a USB return file
+    carries them: the decision went up in this PC's file, or someone else decided)."""
+    with db.session(capture=False) as s:
+        conn = s.connection()
+        raw = conn.exec_driver_sql("SELECT value FROM sync_state WHERE key = ?",
+                                   (RESOLUTIONS_KEY,)).scalar()
+        queued = json.loads(raw) if raw else {}
+        done = [i for i in queued if i in conflict_ids]
+        if done:
+            for i in done:
+                queued.pop(i)
+            _save_resolutions(conn, queued)
+    return len(done)
+
+
 def send_pending(db: Database, client: Client) -> int:
     """Send decisions made offline; each is forgotten once the server has answered."""
     queued = pending_resolutions(db)

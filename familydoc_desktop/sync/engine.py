@@ -19,10 +19,13 @@ from familydoc_desktop.domain.models import SYNCED_MODELS, utcnow
 from familydoc_desktop.store import changes
 from familydoc_desktop.store import set_aside as store_set_aside
 from familydoc_desktop.store.database import Database
-from familydoc_desktop.sync import apply, conflicts, faults, health, outbox, resync
+from familydoc_desktop.sync import (
+    apply, clock, conflicts, faults, health, outbox, resync, verify,
+)
+from familydoc_desktop.sync.outcome import TABLE_ZH
 from familydoc_desktop.sync.http import AuthExpired, Client, NetworkDown, SyncError
 from familydoc_desktop.sync.protocol import (
-    DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH, DigestResponse, PullResponse,
+    DEFAULT_PULL_LIMIT, DIGEST_VERSION, MAX_MUTATIONS_PER_PUSH, DigestResponse, PullResponse,
     PushResponse, digest_of,
 )
 
@@ -43,6 +46,22 @@ SET_ASIDE_WARNING = ("{n} 条服务器数据无法写入本机（{table} {reason
                      "其余数据已正常同步。请联系管理员检查服务器上的这些记录")
 REFUSED_WARNING = ("{n} 条修改被同步服务器拒绝（{detail}），未上传，已另行保存；"
                    "常见原因是该居民已转到其他机构。其余修改已正常同步")
+CLOCK_REFUSED_WARNING = ("{n} 条修改因本机时钟超前被同步服务器拒绝，未上传，已另行保存；"
+                         "请改正电脑的日期和时间，改正后下次同步会自动重新上传。其余修改已正常同步")
+REQUEUED_WARNING = "本机时钟已与服务器一致：{n} 条曾因时钟超前未上传的修改已重新上传"
+
+DIGEST_WARNING = ("数据核对发现本机数据与服务器不一致：{tables}；已按服务器数据修复，"
+                  "本机尚未上传的修改已保留并会继续上传")
+NOT_ON_SERVER = "另有 {n} 条本机记录服务器上没有（或已不在本机构范围内），未作改动，请联系管理员"
+
+
+def digest_warning(repairs: list[verify.Repair]) -> str:
+    """The Chinese line naming each table the digest of values found different."""
+    parts = [f"{TABLE_ZH.get(r.table, r.table)} {r.rows} 条" for r in repairs if r.rows]
+    text = DIGEST_WARNING.format(tables="、".join(parts) or "无可修复的记录")
+    extra = sum(len(r.not_on_server) for r in repairs)
+    return text + ("；" + NOT_ON_SERVER.format(n=extra) if extra else "")
+
 
 # progress(phase, done, total): phase is "push" | "pull" | "reconcile"; total may be None.
 Progress = Callable[[str, int, "int | None"], None]
@@ -70,6 +89,8 @@ class SyncReport:
     health_sent: bool = False  # whether the sync-health report reached the server
     resynced: bool = False  # the server was restored from a backup: this round resynced
     reuploaded: int = 0  # of the pushed, own changes the restored server had lost
+    clock_restarted: bool = False  # the clock ran far ahead and restarted (sync/clock.py)
+    requeued: int = 0  # edits refused for the PC's clock, queued again re-stamped
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -97,6 +118,7 @@ class SyncEngine:
         self.set_aside: list[tuple[str, str, str]] = []  # pulled rows set aside, last sync
         self.skip_own = True  # own pushed edits come back as seqs only (not while resyncing)
         self.resyncing = False  # this round resyncs with a server restored from a backup
+        self.repairs: list[verify.Repair] = []  # the last reconcile's, per differing table
 
     def run(self, progress: Progress | None = None) -> SyncReport:
         """One round, then this PC's sync-health report to the server (sync/health.py): sent
@@ -118,8 +140,13 @@ class SyncEngine:
         started = time.perf_counter()
         report = SyncReport()
         note = progress or (lambda *_: None)
+        self.client.clock_offset_ms = None  # measured afresh by this round's answers
         # First, before anything goes up: was the server restored from a backup?
         plan = resync.check(self.db, self.client)
+        if plan is None:  # (a resync renumbers the queue itself: the next round, then)
+            # The server has answered: does this PC's clock agree with it now?
+            fix = clock.correct(self.db, self.client.clock_offset_ms)
+            report.clock_restarted, report.requeued = fix.restarted, fix.requeued
         if plan is not None:
             self.skip_own = False  # a full pull: every row as the server holds it now
             self.resyncing = True
@@ -131,18 +158,26 @@ class SyncEngine:
         self.refused = []
         self.seen = 0
         report.pushed, report.clamped = self.push(note)
-        if self.refused:
-            report.refused = len(self.refused)
-            report.warnings.append(REFUSED_WARNING.format(n=len(self.refused),
-                                                          detail=self.refused[0]["reason"]))
+        if report.requeued:
+            report.warnings.append(REQUEUED_WARNING.format(n=report.requeued))
         self.set_aside = []
+        self.named_residents: set[str] = set()
         report.pulled, report.conflicts_received = self.pull(note)
-        if report.pulled and self.follow_merges():
+        if self.named_residents and self.follow_merges():
             # Records pulled (or made here) for a resident merged elsewhere now name the kept
             # resident: those edits go up in this round, not the next.
             again, clamped_again = self.push(note)
             report.pushed += again
             report.clamped += clamped_again
+        if self.refused:  # by either push
+            report.refused = len(self.refused)
+            scope = [r for r in self.refused if r.get("kind") != clock.CLOCK_AHEAD]
+            if scope:
+                report.warnings.append(REFUSED_WARNING.format(n=len(scope),
+                                                              detail=scope[0]["reason"]))
+            if len(scope) < len(self.refused):
+                report.warnings.append(CLOCK_REFUSED_WARNING.format(
+                    n=len(self.refused) - len(scope)))
         if plan is not None:
             resync.finish(self.db, plan)
             report.resynced = True
@@ -150,6 +185,8 @@ class SyncEngine:
         if self._verify_due() or self.must_verify:
             report.reconciled_tables = self.reconcile(note)
             report.verified = True
+            if self.repairs:
+                report.warnings.append(digest_warning(self.repairs))
             health.note_digest(self.db, ok=not report.reconciled_tables)
             apply.set_state(self.db, LAST_VERIFIED_KEY, str(int(time.time() * 1000)))
         if self.set_aside:
@@ -213,7 +250,13 @@ class SyncEngine:
             note("push", pushed, total)
 
     def _set_aside_refused(self, exc: SyncError, entries: list) -> bool:
-        """A 403 naming one of this batch's mutations (scope): set it aside and go on."""
+        """A 403 naming one of this batch's mutations (scope), or a 422 `clock_ahead` naming
+        some (stamped too far ahead of the server's time): set those aside and go on."""
+        if exc.status == 422:
+            ahead = clock.refused_ids(exc.payload, {e.mutation_id for e in entries})
+            kept = clock.set_aside(self.db, ahead) if ahead else []
+            self.refused.extend(kept)
+            return bool(kept)
         refused = exc.payload.get("mutation_id") if exc.status == 403 else None
         if not isinstance(refused, int) or refused not in {e.mutation_id for e in entries}:
             return False
@@ -229,7 +272,7 @@ class SyncEngine:
         from familydoc_desktop.store import merge
 
         with self.db.session() as s:
-            return merge.follow_merges(s)
+            return merge.follow_merges(s, among=self.named_residents)
 
     # -- pull -------------------------------------------------------------------------
     def pull(self, note: Progress) -> tuple[int, int]:
@@ -253,6 +296,7 @@ class SyncEngine:
                                            skip_own=self.skip_own)
                 result = apply.apply_page(self.db, page)
                 self._note_set_aside(result)
+                self.named_residents |= result.named_residents
                 rows += result.rows
                 received += result.conflicts
                 self.seen += result.seen
@@ -265,7 +309,7 @@ class SyncEngine:
                 cursor = page.next_since
 
     def _get_page(self, since: int, limit: int, table: str | None = None,
-                  skip_own: bool = False) -> PullResponse:
+                  skip_own: bool = False, buckets: list[str] | None = None) -> PullResponse:
         # Column by column: a server that does not know the parameter answers in rows (and
         # sends own edits back as rows: they apply as before).
         params = {"since": since, "limit": limit, "layout": "columns"}
@@ -273,18 +317,26 @@ class SyncEngine:
             params["own"] = "skip"
         if table:
             params["table"] = table
+        if buckets:
+            params["bucket"] = ",".join(buckets)
         return PullResponse.model_validate_json(self.client.get("/sync/pull", params))
 
     # -- reconcile --------------------------------------------------------------------
     def reconcile(self, note: Progress, attempts: int = 3) -> list[str]:
-        """Compare per-table (count, digest) with the server and re-pull drifted tables.
-        Returns the names of the tables that were re-pulled."""
+        """Compare per-table (count, digest) with the server and repair drifted tables.
+        Returns the names of the tables that differed. A server that knows the digest of
+        values (version 2) is compared value by value and only the differing rows are
+        re-pulled (sync/verify.py); an older one by (id, seq), whole tables re-pulled."""
+        self.repairs = []
         for _ in range(attempts):
-            remote = DigestResponse.model_validate_json(self.client.get("/sync/digest"))
+            remote = DigestResponse.model_validate_json(
+                self.client.get("/sync/digest", {"version": DIGEST_VERSION}))
             cursor = int(apply.get_state(self.db, apply.CURSOR_KEY, "0"))
             if remote.max_seq <= cursor:
                 break
             self.pull(note)  # others pushed meanwhile: catch up, then compare again
+        if remote.version == DIGEST_VERSION and remote.columns is not None:
+            return self._reconcile_values(remote, note)
         local = local_digests(self.db)
         drifted = [t for t, d in remote.tables.items()
                    if t in local and local[t] != (d.count, d.digest)]
@@ -292,6 +344,33 @@ class SyncEngine:
             note("reconcile", i, len(drifted))
             self._repull(table)
         return drifted
+
+    def _reconcile_values(self, remote: DigestResponse, note: Progress) -> list[str]:
+        columns = remote.columns or {}
+        local = verify.table_digests(self.db, columns)
+        drifted = [t for t, d in remote.tables.items()
+                   if t in local and local[t] != (d.count, d.digest)]
+        differed = []
+        for i, table in enumerate(drifted):
+            note("reconcile", i, len(drifted))
+            detail = DigestResponse.model_validate_json(self.client.get(
+                "/sync/digest", {"version": DIGEST_VERSION, "table": table}))
+            found = detail.tables.get(table)
+            if found is None or detail.columns is None or table not in detail.columns:
+                raise SyncError("同步服务器返回的核对数据有误，请联系管理员")
+
+            def fetch(since: int, buckets: list[str] | None, table: str = table
+                      ) -> PullResponse:
+                return self._get_page(since=since, limit=FIRST_PULL_LIMIT, table=table,
+                                      buckets=buckets)
+
+            fixed = verify.repair(self.db, table, detail.columns[table], found.depth or 0,
+                                  found.buckets or {}, fetch)
+            self._note_set_aside(fixed)
+            if fixed.rows or fixed.not_on_server:
+                differed.append(table)
+                self.repairs.append(fixed)
+        return differed
 
     def _repull(self, table: str) -> None:
         since = 0

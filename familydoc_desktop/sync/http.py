@@ -271,4 +271,5 @@ def error_for(status: int, body: bytes, retry_after: str | None = None) -> SyncE
                           retry_after=wait)
     if status >= 500:
         return SyncError(SERVER_ERROR.format(status=status), status)
-    return SyncError(detail or f"同步请求被服务器拒绝（{status}）", status)
+    # The body's fields ride along (a 422 `clock_ahead` names the refused mutations).
+    return SyncError(detail or f"同步请求被服务器拒绝（{status}）", status, payload)

@@ -20,7 +20,7 @@ from familydoc_desktop.domain.models import OutboxEntry, SyncState, utcnow
 from familydoc_desktop.sync.protocol import MAX_MUTATIONS_PER_PUSH, Mutation
 
 ACKED_KEY = "outbox_acked"
-REFUSED_KEY = "refused_changes"  # edits the server refused for scope, kept for a person
+REFUSED_KEY = "refused_changes"  # edits the server refused (scope, clock), kept for a person
 # Acknowledged entries kept for a server restored from a backup (sync/resync.py); older ones
 # are covered there by the rows themselves (a whole-row upload of this PC's own records).
 RETAIN_DAYS = 35
@@ -108,23 +108,44 @@ def pending_fields(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
     return out
 
 
-def set_aside(session: Session, mutation_id: int, reason: str) -> dict[str, Any] | None:
+def set_aside(session: Session, mutation_id: int, reason: str, *, kind: str = "scope"
+              ) -> dict[str, Any] | None:
     """Take a pending entry the server refused out of the queue, keeping it (with the reason
     and when) under sync_state.refused_changes, so the rest of the queue can go up. One
     refused edit, typically to a resident the township moved to another clinic, must not
-    hold back every later edit of this PC. Returns what was set aside, None if not pending."""
-    entry = session.get(OutboxEntry, mutation_id)
-    if entry is None or mutation_id <= acked_through(session):
-        return None
-    kept = {"table": entry.table_name, "record_id": entry.record_id, "op": entry.op,
-            "changes": json.loads(entry.changes), "hlc": entry.hlc, "reason": reason,
-            "set_aside_at": utcnow().isoformat()}
+    hold back every later edit of this PC. Returns what was set aside, None if not pending.
+    `kind` says why ("scope", or sync.clock's "clock_ahead": those go up again, re-stamped,
+    once the PC's date is right); the entry's id and bases are kept for that."""
+    kept = set_aside_many(session, [mutation_id], reason, kind=kind)
+    return kept[0] if kept else None
+
+
+def set_aside_many(session: Session, mutation_ids: list[int], reason: str, *,
+                   kind: str = "scope") -> list[dict[str, Any]]:
+    """`set_aside` for several entries at once: the kept list is rewritten once (a batch of
+    1,000 refused one by one rewrote it 1,000 times: 54 s for 1,000 edits)."""
+    mark = acked_through(session)
+    wanted = sorted({m for m in mutation_ids if m > mark})
+    entries = []
+    for start in range(0, len(wanted), 500):
+        entries += session.exec(select(OutboxEntry).where(
+            OutboxEntry.mutation_id.in_(wanted[start:start + 500]))).all()
+    entries.sort(key=lambda e: e.mutation_id)
+    if not entries:
+        return []
+    at = utcnow().isoformat()
+    kept = [{"table": e.table_name, "record_id": e.record_id, "op": e.op,
+             "changes": json.loads(e.changes), "hlc": e.hlc, "reason": reason,
+             "set_aside_at": at, "kind": kind, "mutation_id": e.mutation_id,
+             "base_seq": e.base_seq, "base_hlc": e.base_hlc} for e in entries]
     row = session.get(SyncState, REFUSED_KEY) or SyncState(key=REFUSED_KEY, value="[]")
-    row.value = json.dumps([*json.loads(row.value or "[]"), kept], ensure_ascii=False)
+    row.value = json.dumps([*json.loads(row.value or "[]"), *kept], ensure_ascii=False)
     session.add(row)
-    # The server applied nothing of the refused request, so this id was never acknowledged:
-    # removing it (even the newest row) cannot make a later edit look like a retry.
-    session.delete(entry)
+    # The server applied nothing of the refused request, so these ids were never
+    # acknowledged: removing them (even the newest row) cannot make a later edit look like
+    # a retry.
+    for e in entries:
+        session.delete(e)
     return kept
 
 

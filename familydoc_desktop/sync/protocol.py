@@ -8,8 +8,14 @@ about 40 bytes a record on the wire for a first sync.
 """
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timezone
+from functools import lru_cache
 from itertools import accumulate
 from typing import Annotated, Any, Literal
+
+import orjson as _orjson
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
@@ -17,6 +23,7 @@ from pydantic_core import PydanticCustomError
 from familydoc_desktop import SCHEMA_VERSION
 from familydoc_desktop.domain.wire_values import text_problem
 
+_blake2b = hashlib.blake2b
 SCHEMA_HEADER = "X-FamilyDoc-Schema"
 DEPARTURES_SINCE = 2  # the first schema version whose pull pages carry "departed"
 MAX_MUTATIONS_PER_PUSH = 1000
@@ -171,13 +178,23 @@ class PullResponse(Strict):
 
 class TableDigest(Strict):
     count: int
-    digest: str  # order-independent hash of (id, server_seq) pairs, see digest_of
+    # version 1: order-independent hash of (id, server_seq) pairs, see digest_of;
+    # version 2: of each record's canonical content (content_hash), see content_digest.
+    digest: str
+    # version 2 with ?table=: the digest per bucket (the last `depth` characters of the id,
+    # the random end of a UUID), for buckets holding at least one record.
+    depth: int | None = None
+    buckets: dict[str, str] | None = None
 
 
 class DigestResponse(Strict):
     tables: dict[str, TableDigest]
     max_seq: int
     server_time_ms: int | None = None
+    # Sent only to ?version=2 (an older client gets the version 1 answer, unchanged): the
+    # digests are of content, and `columns` names per table the fields hashed, in order.
+    version: int | None = None
+    columns: dict[str, list[str]] | None = None
 
 
 class EpochEntry(Strict):
@@ -277,3 +294,114 @@ def digest_of(pairs) -> tuple[int, str]:  # noqa: ANN001
         total = (total + int.from_bytes(h, "big")) & 0xFFFFFFFFFFFFFFFF
         count += 1
     return count, f"{total:016x}"
+
+
+# -- digest version 2: of the synced values (issue 14) ------------------------------------
+# A record's canonical content is the JSON array [id, server_seq, v1, ..., vn] of its wire
+# fields in the server's column order (DigestResponse.columns), each value as the desktop's
+# SQLite stores it: booleans 1/0, datetimes "YYYY-MM-DD HH:MM:SS.ffffff" in UTC, dates
+# "YYYY-MM-DD", floats as floats, text (JSON columns included) as it is, NULL and a missing
+# field both null. So the PC hashes its raw rows without converting a value, and the server
+# hashes its JSON `data` through canonical_value. The record's hash is the first 8 bytes of
+# blake2b of that array's compact UTF-8 JSON (orjson), read as a signed 64-bit integer (as
+# the server keeps it in record.content_hash); a table's (or bucket's) digest is the sum
+# modulo 2**64, as 16 hex digits: order-independent, so each side sums in any order.
+DIGEST_VERSION = 2
+DIGEST_MAX_DEPTH = 2  # 256 buckets: ~240 residents each in a 60,000-resident township
+MAX_BUCKET_QUERY = 256 * (DIGEST_MAX_DEPTH + 1)  # pull's `bucket`: every bucket of a table
+
+
+def bucket_depth(count: int) -> int:
+    """How many trailing id characters name a bucket: ~16-256 records a bucket."""
+    return 0 if count <= 256 else 1 if count <= 4096 else DIGEST_MAX_DEPTH
+
+
+def content_kinds(table: str) -> dict[str, str | None]:
+    """Wire column -> "bool" | "datetime" | "float" | None (kept as is), in column order:
+    every column of the desktop's model but id and the local and derived ones."""
+    return _content_kinds(table)
+
+
+@lru_cache(maxsize=None)
+def _content_kinds(table: str) -> dict[str, str | None]:
+    from sqlalchemy import Boolean, DateTime, Float, Numeric
+    from sqlalchemy.types import TypeDecorator
+
+    from familydoc_desktop.domain.models import SYNCED_TABLES
+    from familydoc_desktop.domain.sync_policy import DERIVED_COLUMNS, LOCAL_COLUMNS
+
+    skip = LOCAL_COLUMNS | DERIVED_COLUMNS.get(table, frozenset()) | {"id"}
+    out: dict[str, str | None] = {}
+    model = SYNCED_TABLES.get(table)
+    for col in (model.__table__.columns if model is not None else ()):
+        if col.name in skip:
+            continue
+        t = col.type.impl_instance if isinstance(col.type, TypeDecorator) else col.type
+        out[col.name] = ("bool" if isinstance(t, Boolean) else "datetime"
+                         if isinstance(t, DateTime) else "float"
+                         if isinstance(t, (Float, Numeric)) else None)
+    return out
+
+
+def canonical_value(kind: str | None, value: Any) -> Any:
+    """A wire (JSON) value as the desktop's SQLite stores it (see above)."""
+    if value is None or kind is None:
+        return value
+    if kind == "bool":
+        return (1 if value else 0) if isinstance(value, (bool, int)) else value
+    if kind == "float":
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) \
+            else value
+    return canonical_datetime(value)
+
+
+def canonical_datetime(value: Any) -> Any:
+    """ISO 8601 text -> "YYYY-MM-DD HH:MM:SS.ffffff" in UTC (naive taken as UTC), as the
+    desktop's pull apply stores it; anything unreadable is left as it is."""
+    if not isinstance(value, str):
+        return value
+    n = len(value)
+    if n >= 19 and value[10] == "T":  # the forms the PCs push: no offset or +00:00
+        if n == 25 and value.endswith("+00:00") or n == 19:
+            return f"{value[:10]} {value[11:19]}.000000"
+        if n == 32 and value.endswith("+00:00") or n == 26 and value[19] == ".":
+            return f"{value[:10]} {value[11:19]}.{value[20:26]}"
+    try:
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        return value
+    return parsed.strftime("%Y-%m-%d %H:%M:%S.%f") if parsed.year >= 1000 else value
+
+
+def row_hash(values: Sequence[Any]) -> int:
+    """Signed 64-bit hash of one canonical row [id, server_seq, v1, ..., vn]."""
+    try:
+        data = _orjson.dumps(values)
+    except TypeError:  # a lone surrogate (a set-aside row): its JSON escape instead
+        import json
+
+        data = json.dumps(list(values), separators=(",", ":")).encode()
+    return int.from_bytes(_blake2b(data, digest_size=8).digest(), "big", signed=True)
+
+
+def wire_row_hash(table: str, columns: Sequence[str], record_id: str, seq: int,
+                  get: Callable[[str], Any]) -> int:
+    """row_hash of a record given as wire values (`get(column)`): what the server stores in
+    record.content_hash, and what a PC expects of a pulled row."""
+    kinds = content_kinds(table)
+    return row_hash([record_id, seq, *(canonical_value(kinds.get(c), get(c))
+                                       for c in columns)])
+
+
+def sum_hex(total: int) -> str:
+    return f"{total & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+def content_digest(hashes: Iterable[int]) -> tuple[int, str]:
+    total = count = 0
+    for h in hashes:
+        total += h
+        count += 1
+    return count, sum_hex(total)

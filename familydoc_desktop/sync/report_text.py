@@ -31,11 +31,14 @@ def lines(report: dict, stale_days: int = 7) -> list[str]:
     if not clinics:
         return ["范围内没有村卫生室"]
     flagged = sum(bool(c["flags"]) for c in clinics)
-    out = [f"各村同步情况：{len(clinics)} 个村卫生室，{flagged} 个需要关注"
+    villages = sum(c.get("level", "clinic") == "clinic" for c in clinics)
+    others = len(clinics) - villages
+    also = f"、{others} 个乡镇（县）机构的电脑" if others else ""
+    out = [f"各村同步情况：{villages} 个村卫生室{also}，{flagged} 个需要关注"
            f"（{stale_days} 天内未同步即标记）"]
     for c in clinics:
         state = sync_flag_words(c["flags"], stale_days) if c["flags"] else "正常"
-        out.append(f"{c['code']}  {c['name']}  电脑 {len(c['devices'])} 台  待处理冲突 "
+        out.append(f"{c['code']}  {row_name(c)}  电脑 {len(c['devices'])} 台  待处理冲突 "
                    f"{c['open_conflicts']}  【{state}】")
         for d in c["devices"]:
             out.append(
@@ -76,8 +79,16 @@ DEVICE_HEADER = ["机构代码", "村卫生室", "用户名", "电脑", "设备�
                  "数据核对", "核对时间", "最近错误", "标记"]
 
 
+OWN_PCS = "（本机构的电脑）"
+
+
+def row_name(c: dict) -> str:
+    """A clinic's name; a township's or county's row (its own PCs) says so."""
+    return c["name"] + ("" if c.get("level", "clinic") == "clinic" else OWN_PCS)
+
+
 def clinic_row(c: dict, stale_days: int = 7) -> list:
-    return [c["code"], c["name"], len(c.get("devices") or []), c.get("open_conflicts") or 0,
+    return [c["code"], row_name(c), len(c.get("devices") or []), c.get("open_conflicts") or 0,
             sync_flag_words(c.get("flags") or [], stale_days) or "正常"]
 
 

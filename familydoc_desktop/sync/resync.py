@@ -76,6 +76,15 @@ def check(db: Database, client: Client) -> Resync | None:
         if exc.status == 404:
             return None
         raise
+    return decide(db, answer)
+
+
+def decide(db: Database, answer: ServerEpoch) -> Resync | None:
+    """The resync `answer` (the server's epoch, from GET /sync/epoch or a USB return file)
+    asks of this PC, prepared (step 1) when it is a new one; None when the PC is in step."""
+    known = _state(db, EPOCH_KEY)
+    started = marker(db)
+    cursor = int(apply.get_state(db, apply.CURSOR_KEY, "0"))
     if started and started["epoch"] == answer.epoch:
         return Resync(answer.epoch, int(started["base"]), resumed=True)
     if not started and known == answer.epoch:

@@ -49,7 +49,9 @@ _EN: dict[type[StrEnum], dict[str, str]] = {
                        "returned": "Returned"},
     c.VisitKind: {"hypertension": "Hypertension follow-up", "diabetes": "Diabetes follow-up",
                   "elderly_80": "80+ annual visit", "general": "Annual follow-up",
-                  "severe_mental": "Severe mental disorder follow-up"},
+                  "severe_mental": "Severe mental disorder follow-up",
+                  "checkup": "Health check-up"},
+    c.CheckupConclusion: {"normal": "No abnormality", "abnormal": "Abnormal"},
 }
 _UNSIGNED = {"zh_CN": "未签约", "en": "Not signed"}
 _language = "zh_CN"
@@ -193,6 +195,11 @@ _INDICATOR_EN = {
     "aged_80_signed": "Signed residents aged 80+",
     "aged_80_visited": "Aged 80+ annual visit done",
     "aged_80_visit_rate": "Aged 80+ annual visit rate",
+    "annual_followup_done": "Signed residents followed up in the period",
+    "annual_followup_rate": "Yearly follow-up rate of signed residents",
+    "aged_65_signed": "Signed residents aged 65+",
+    "checkup_65_done": "Aged 65+ with a check-up in the period",
+    "checkup_65_rate": "Health check-up rate, aged 65+",
     "hypertension_managed": "Hypertension managed",
     "hypertension_standard": "Hypertension managed to standard",
     "hypertension_standard_rate": "Hypertension standard management rate",

@@ -115,6 +115,9 @@ class MainWindow(QMainWindow):
         """Show the township screens to township and county accounts only (the role comes
         from the sign-in, read with the sync status); a village doctor never sees them."""
         self.supervisor = supervisor
+        reports = self._screens.get("reports")
+        if reports is not None:
+            reports.set_server_option(supervisor)
         for key in self.SUPERVISOR_SCREENS:
             row = self._order.index(key)
             self.nav.setRowHidden(row, not supervisor)
@@ -157,7 +160,9 @@ class MainWindow(QMainWindow):
 
     def _make_reports(self) -> QWidget:
         from familydoc_desktop.ui.screens.reports import ReportsScreen
-        return ReportsScreen(self.ctx, self)
+        screen = ReportsScreen(self.ctx, self)
+        screen.set_server_option(self.supervisor)
+        return screen
 
     def _make_township(self) -> QWidget:
         from familydoc_desktop.ui.screens.township import SyncReportScreen

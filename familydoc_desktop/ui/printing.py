@@ -234,15 +234,18 @@ def document_to_pdf(doc: QTextDocument, path: str | Path, title: str, *,
     return path
 
 
-def document_to_printer(doc: QTextDocument, parent: QWidget | None, *,
-                        landscape: bool = False) -> bool:
+def choose_printer(parent: QWidget | None, *, landscape: bool = False) -> QPrinter | None:
+    """The print dialog (GUI thread); the printer to print to, or None when cancelled."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     _page(printer, landscape)
     dialog = QPrintDialog(printer, parent)
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-        return False
+        return None
+    return printer
+
+
+def print_document(doc: QTextDocument, printer: QPrinter) -> None:
     _print(doc, printer)
-    return True
 
 
 SYNC_REPORT_TITLE = "各村同步情况"
@@ -255,6 +258,9 @@ def sync_report_html(report: dict, stale_days: int, generated: str) -> str:
     from familydoc_desktop.sync import report_text as rt
 
     clinics = report.get("clinics") or []
+    villages = sum(c.get("level", "clinic") == "clinic" for c in clinics)
+    others = len(clinics) - villages
+    also = f"、{others} 个乡镇（县）机构的电脑" if others else ""
     flagged = sum(bool(c.get("flags")) for c in clinics)
     rows = []
     for c in clinics:
@@ -269,7 +275,7 @@ def sync_report_html(report: dict, stale_days: int, generated: str) -> str:
         for d in c.get("devices") or []:
             fill = _FILL.get(rt.severity(d.get("flags") or []) or "", "")
             style = f" style='background-color:{fill}'" if fill else ""
-            cells = [c["name"], d.get("username"), d.get("name") or d.get("device_id"),
+            cells = [rt.row_name(c), d.get("username"), d.get("name") or d.get("device_id"),
                      d.get("app_version") or "-", rt.channel_word(d.get("channel")),
                      rt.short_time(d.get("last_sync_at")), d.get("pending"), d.get("refused"),
                      d.get("open_conflicts"), rt.offset_word(d.get("clock_offset_seconds")),
@@ -292,7 +298,7 @@ th {{ background: #eeeeee; font-weight: bold; }}
 td.num {{ text-align: right; }}
 </style></head><body>
 <h1>{SYNC_REPORT_TITLE}</h1>
-<p class="sub">{len(clinics)} 个村卫生室，{flagged} 个需要关注（{stale_days} 天内未同步即标记）；
+<p class="sub">{villages} 个村卫生室{also}，{flagged} 个需要关注（{stale_days} 天内未同步即标记）；
 打印时间 {_e(generated)}。红色：没有电脑、未同步、同步失败或数据核对不一致；黄色：需要查看。</p>
 <table class="grid" border="0.6" width="100%" cellspacing="0" cellpadding="3">
 <tr>{''.join(f'<th>{h}</th>' for h in rt.CLINIC_HEADER)}</tr>

@@ -387,6 +387,14 @@
         <translation>合并…</translation>
     </message>
     <message>
+        <source>Open kept record</source>
+        <translation>查看保留的档案</translation>
+    </message>
+    <message>
+        <source>Open merged record</source>
+        <translation>查看并入的档案</translation>
+    </message>
+    <message>
         <source>Same ID number, registered on two PCs</source>
         <translation>身份证号相同（两台电脑分别登记）</translation>
     </message>
@@ -447,7 +455,7 @@
         <translation>正在读取…</translation>
     </message>
     <message>
-        <source>%1 possible duplicates</source>
+        <source>Possible duplicates: %1</source>
         <translation>共 %1 对疑似重复</translation>
     </message>
     <message>
@@ -555,6 +563,10 @@ Every contract, follow-up and ledger record of the first goes to the second, and
 <context>
     <name>FollowupForm</name>
     <message>
+        <source>Check-up date</source>
+        <translation>体检日期</translation>
+    </message>
+    <message>
         <source>Visit date</source>
         <translation>随访日期</translation>
     </message>
@@ -589,6 +601,10 @@ Every contract, follow-up and ledger record of the first goes to the second, and
     <message>
         <source>Height (cm)</source>
         <translation>身高（cm）</translation>
+    </message>
+    <message>
+        <source>BMI (kg/m²)</source>
+        <translation>体质指数 BMI（kg/m²）</translation>
     </message>
     <message>
         <source>Adverse drug reaction</source>
@@ -633,6 +649,34 @@ Every contract, follow-up and ledger record of the first goes to the second, and
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Check-up results</source>
+        <translation>体检结果</translation>
+    </message>
+    <message>
+        <source>Smoking, drinking, exercise, diet</source>
+        <translation>吸烟、饮酒、体育锻炼、饮食习惯</translation>
+    </message>
+    <message>
+        <source>Examination and test results; name every abnormality</source>
+        <translation>查体及辅助检查结果；有异常须逐项写明</translation>
+    </message>
+    <message>
+        <source>Lifestyle</source>
+        <translation>生活方式</translation>
+    </message>
+    <message>
+        <source>Main findings</source>
+        <translation>体检主要结果</translation>
+    </message>
+    <message>
+        <source>Health assessment</source>
+        <translation>健康评价</translation>
+    </message>
+    <message>
+        <source>Health advice</source>
+        <translation>健康指导</translation>
     </message>
     <message>
         <source>Condition assessment (NBPHS-3)</source>
@@ -735,6 +779,10 @@ Every contract, follow-up and ledger record of the first goes to the second, and
         <translation>电话访视不计入年度面对面或入户访视。</translation>
     </message>
     <message>
+        <source>Check-up saved</source>
+        <translation>健康体检已保存</translation>
+    </message>
+    <message>
         <source>Follow-up saved</source>
         <translation>随访已保存</translation>
     </message>
@@ -745,6 +793,10 @@ Every contract, follow-up and ledger record of the first goes to the second, and
     <message>
         <source>Urgent referral advised. Fill in the referral now?</source>
         <translation>建议紧急转诊。现在填写转诊单吗？</translation>
+    </message>
+    <message>
+        <source>Health assessment: %1</source>
+        <translation>健康评价：%1</translation>
     </message>
     <message>
         <source>Classification: %1</source>
@@ -875,6 +927,14 @@ Every contract, follow-up and ledger record of the first goes to the second, and
     <message>
         <source>Long prescriptions to refill</source>
         <translation>长期处方待续方</translation>
+    </message>
+    <message>
+        <source>Health check-ups (65+) not done</source>
+        <translation>65岁及以上老人健康体检未做</translation>
+    </message>
+    <message>
+        <source>Yearly follow-ups of signed residents</source>
+        <translation>签约居民年度随访</translation>
     </message>
     <message>
         <source>Ledger: red %1, yellow %2, green %3</source>
@@ -1550,6 +1610,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
+    <message>
+        <source>Recording the push for %1 residents…</source>
+        <translation>正在为 %1 位居民登记推送…</translation>
+    </message>
 </context>
 <context>
     <name>PushesTab</name>
@@ -1805,6 +1869,14 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>按医生</translation>
     </message>
     <message>
+        <source>This PC&apos;s data</source>
+        <translation>本机数据</translation>
+    </message>
+    <message>
+        <source>From the server</source>
+        <translation>来自服务器</translation>
+    </message>
+    <message>
         <source>Calculate</source>
         <translation>统计</translation>
     </message>
@@ -1837,6 +1909,18 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>正在统计各项指标…</translation>
     </message>
     <message>
+        <source>Asking the sync server…</source>
+        <translation>正在向同步服务器查询……</translation>
+    </message>
+    <message>
+        <source>Fetching the indicators from the server…</source>
+        <translation>正在从服务器获取统计指标……</translation>
+    </message>
+    <message>
+        <source>Cannot reach the sync server. Check this PC&apos;s network connection, or calculate from this PC&apos;s data.</source>
+        <translation>无法连接同步服务器。请检查本机网络连接，或改用本机数据统计。</translation>
+    </message>
+    <message>
         <source>Indicator</source>
         <translation>指标</translation>
     </message>
@@ -1859,6 +1943,10 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Red: below the target (%1 of the totals).</source>
         <translation>红色：低于目标（合计列 %1 项）。</translation>
+    </message>
+    <message>
+        <source>Figures computed by the sync server.</source>
+        <translation>数据由同步服务器统计。</translation>
     </message>
     <message>
         <source>Export indicators</source>
@@ -2847,6 +2935,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>从未同步</translation>
     </message>
     <message>
+        <source>%1 (its own PCs)</source>
+        <translation>%1（本机构的电脑）</translation>
+    </message>
+    <message>
         <source>Code</source>
         <translation>机构代码</translation>
     </message>
@@ -3002,6 +3094,10 @@ Offline-first family doctor contract service for village clinics.</source>
         <translation>此账号范围内没有村卫生室。</translation>
     </message>
     <message>
+        <source>Also listed: the PCs of %1 township or county offices.</source>
+        <translation>另列出 %1 个乡镇（县）机构的电脑。</translation>
+    </message>
+    <message>
         <source>Report of %1 from the sync server.</source>
         <translation>同步服务器 %1 的报告。</translation>
     </message>
@@ -3020,6 +3116,14 @@ Offline-first family doctor contract service for village clinics.</source>
     <message>
         <source>Exporting the sync report…</source>
         <translation>正在导出各村同步情况……</translation>
+    </message>
+    <message>
+        <source>Sent to the printer.</source>
+        <translation>已送往打印机。</translation>
+    </message>
+    <message>
+        <source>Preparing the print…</source>
+        <translation>正在准备打印……</translation>
     </message>
     <message>
         <source>Print the sync report</source>

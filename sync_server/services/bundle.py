@@ -26,16 +26,19 @@ from familydoc_desktop.sync.protocol import MAX_PULL_LIMIT, PushRequest, SyncHea
 from sync_server import models
 from sync_server.core.db import now_ms, read_tx, write_tx
 from sync_server.services import pull as pull_service
+from sync_server.services import conflicts as conflicts_service
+from sync_server.services import epoch as epoch_service
 from sync_server.services import push as push_service
 from sync_server.services import sync_health
 from sync_server.services.accounts import Principal, log_event
-from sync_server.services.errors import Forbidden, Invalid, NotFound, ServiceError
+from sync_server.services.errors import AlreadyDone, Forbidden, Invalid, NotFound, ServiceError
 
 NOT_REGISTERED = ("设备 {device} 尚未登记U盘同步密钥：请让该电脑联网登录一次"
                   "（新版家医签约助手登录时自动登记），之后即可用U盘同步")
 DEVICE_REFUSED = "设备 {device} 已被停用或其账号已停用，不能导入或导出它的U盘同步文件"
 ORG_AMBIGUOUS = "机构 {org} 有 {n} 台登记了U盘同步的电脑，请用 --device 指定其中一台：{ids}"
 ORG_NONE = "机构 {org} 没有登记了U盘同步的电脑"
+MAX_RESOLUTIONS = 100_000
 
 
 class BundleRefused(ServiceError):
@@ -99,6 +102,7 @@ class ImportResult:
     applied: int
     duplicates: int
     conflicts: int
+    resolutions: int  # the PC's offline conflict decisions applied by this import
     last_mutation_id: int
     cursor: int
 
@@ -133,9 +137,12 @@ def import_bundle(engine: Engine, path: Path) -> ImportResult:
         raise BundleRefused(fmt.NOT_A_BUNDLE.format(name=name)) from exc
     if push.get("device_id") != who.device_id:
         raise BundleRefused(fmt.TAMPERED.format(name=name))
+    # A cursor ahead of the counter: the database went back without the restore command.
+    epoch_service.state(engine, who, since=cursor)
     results = []
     for req in batches:
         results.extend(push_service.push(engine, who, req).results)
+    resolved = _resolve(engine, who, payload.get("resolutions"), name)
     _record_health(engine, who, payload.get("health"))
     with write_tx(engine) as conn:
         conn.execute(update(models.device).where(models.device.c.id == who.device_id)
@@ -149,8 +156,29 @@ def import_bundle(engine: Engine, path: Path) -> ImportResult:
         device_id=who.device_id, username=who.username, mutations=len(mutations),
         applied=sum(r.status in ("applied", "merged") for r in results),
         duplicates=sum(r.status == "duplicate" for r in results),
-        conflicts=sum(r.status == "conflict" for r in results),
+        conflicts=sum(r.status == "conflict" for r in results), resolutions=resolved,
         last_mutation_id=last, cursor=cursor)
+
+
+def _resolve(engine: Engine, who: Principal, raw: object, name: str) -> int:
+    """Conflict decisions the PC made offline, applied as the network's POST .../resolve
+    would, after the file's changes. One already decided (by this file imported before, or
+    by someone else) or no longer in the device's scope is passed over, as the network
+    client passes over a 404 or 409; out-of-scope ones are logged by conflicts.resolve."""
+    if raw is None:
+        return 0
+    if not isinstance(raw, dict) or len(raw) > MAX_RESOLUTIONS or any(
+            not isinstance(k, str) or not 0 < len(k) <= 36 or v not in ("local", "server")
+            for k, v in raw.items()):
+        raise BundleRefused(fmt.NOT_A_BUNDLE.format(name=name))
+    done = 0
+    for conflict_id, keep in raw.items():
+        try:
+            conflicts_service.resolve(engine, who, conflict_id, keep)
+            done += 1
+        except (NotFound, AlreadyDone):
+            pass
+    return done
 
 
 def _record_health(engine: Engine, who: Principal, raw: object) -> None:
@@ -203,8 +231,11 @@ def export_bundle(engine: Engine, device_id: str, path: Path, *,
     with read_tx(engine) as conn:
         last = conn.execute(select(models.device.c.last_mutation_id)
                             .where(models.device.c.id == device_id)).scalar_one()
+    # The server's epoch, so a PC that last met this server before a restore from backup
+    # resyncs (sync/resync.py) instead of trusting sequence numbers the restore reused.
     payload = {"since": start, "pages": pages, "last_mutation_id": last,
-               "server_time_ms": now_ms()}
+               "server_time_ms": now_ms(),
+               "epoch": epoch_service.state(engine, who).model_dump(mode="json")}
     data = fmt.seal(payload, direction=fmt.TO_DEVICE, device_id=device_id,
                     created_ms=now_ms(), recipient_box_public=row.bundle_box_key,
                     sender_sign_private=keys.sign)

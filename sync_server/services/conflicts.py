@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from familydoc_desktop.domain.hlc import Clock, Timestamp
+from familydoc_desktop.domain.hlc import Clock, HlcError, Timestamp, node_for
 from familydoc_desktop.domain.models.base import new_id
 from familydoc_desktop.sync.protocol import ConflictOut
 from sync_server import models
@@ -110,12 +110,15 @@ def _apply_local(conn: Connection, seq: Sequence, who: Principal, row,  # noqa: 
                  rec: records.Record) -> None:
     value = None if row.local_value is None else records.loads(row.local_value)
     # The resolution is a fresh change: stamp it after everything the record has seen.
-    seen = [t for t in [rec.hlc, row.local_hlc or ""] + [m[1] for m in rec.meta.values()] if t]
-    try:
-        last = max(Timestamp.parse(t) for t in seen) if seen else None
-    except ValueError:
-        last = None
-    hlc = str(Clock(who.device_id, last).now(now_ms()))
+    seen = []
+    for t in [rec.hlc, row.local_hlc or ""] + [m[1] for m in rec.meta.values()]:
+        try:
+            seen.append(Timestamp.parse(t))
+        except HlcError:  # an empty or older stamp (before strict parsing) orders nothing
+            continue
+    # The node as the device's own clock writes it: a UUID device id (36 characters) in the
+    # stamp overflowed the 40-character hlc column on PostgreSQL (a 500).
+    hlc = str(Clock(node_for(who.device_id), max(seen, default=None)).now(now_ms()))
     s = seq.next()
     if row.field == DELETED:
         if value is True:  # a delete that raced an edit: delete now

@@ -19,7 +19,7 @@ from familydoc_desktop.domain.models.base import new_id
 from familydoc_desktop.rulesets import load_ruleset
 from sync_server import models
 from sync_server.core.db import sequenced_tx, write_tx
-from sync_server.services import accounts
+from sync_server.services import accounts, records
 from sync_server.services.columns import columns
 from sync_server.services.errors import Invalid, NotFound
 from sync_server.services.records import ALL_FIELDS
@@ -76,8 +76,9 @@ def load(engine: Engine, *, township_code: str, residents: int, seed: int, clini
         ledger_ruleset=load_ruleset("ledger_default"))
     counts: dict[str, int] = {}
     # Plain DB-API executemany: the set-based path, without per-row SQL construction.
-    marks = ", ".join(["?"] * 8) if conn_is_qmark(engine) else ", ".join(["%s"] * 8)
-    sql = (f"INSERT INTO record (table_name, id, org_id, seq, hlc, deleted, data, meta) "
+    marks = ", ".join(["?"] * 9) if conn_is_qmark(engine) else ", ".join(["%s"] * 9)
+    sql = (f"INSERT INTO record (table_name, id, org_id, seq, hlc, deleted, data, meta, "
+           f"content_hash) "
            f"VALUES ({marks})")
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_iso).encode
     try:
@@ -113,8 +114,10 @@ def _insert_all(conn, seq, batches, counts: dict, sql: str, dumps) -> None:  # n
             for name in drop:  # id, server_seq and derived search columns
                 del data[name]
             hlc = row.get("hlc") or ""
+            text = dumps(data)
             pending.append((table, row["id"], row["org_id"], s, hlc, bool(row.get("deleted")),
-                            dumps(data), dumps({ALL_FIELDS: [s, hlc, DEMO_DEVICE]})))
+                            text, dumps({ALL_FIELDS: [s, hlc, DEMO_DEVICE]}),
+                            records.content_hash(table, row["id"], s, records.loads(text))))
         counts[table] = counts.get(table, 0) + len(rows)
         if len(pending) >= BATCH:
             conn.exec_driver_sql(sql, pending)

@@ -7,12 +7,13 @@ snapshot, and sequence numbers become visible in commit order (core.db.Sequence)
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, and_, func, select
 
 from familydoc_desktop.domain.models import SYNCED_TABLES
-from familydoc_desktop.sync.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT
+from familydoc_desktop.sync.protocol import DEFAULT_PULL_LIMIT, DIGEST_MAX_DEPTH, MAX_PULL_LIMIT
 from sync_server import models
 from sync_server.core import scope
 from sync_server.core.db import now_ms, read_tx
@@ -24,7 +25,8 @@ from sync_server.services.errors import Invalid
 
 def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PULL_LIMIT,
          table: str | None = None, departures: bool = True,
-         layout: str = "rows", skip_own: bool = False) -> dict[str, Any]:
+         layout: str = "rows", skip_own: bool = False,
+         buckets: list[str] | None = None) -> dict[str, Any]:
     """A PullResponse as a plain dict (the route serialises it without re-validating).
     `departures`: include records that left the caller's scope (schema 2 clients).
     `layout="columns"`: each table's values column by column (`data`, server_seq as
@@ -37,6 +39,8 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
         raise Invalid(f"未知的数据表 {table}")
     if since < 0:
         raise Invalid("since 不能为负数")
+    if buckets is not None:
+        _check_buckets(table, buckets)
     limit = max(1, min(limit, MAX_PULL_LIMIT))
     r, c, d = models.record, models.conflict, models.departure
     with read_tx(engine) as conn:
@@ -49,6 +53,8 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
                   .where(d.c.org_id.in_(orgs), d.c.seq > since, r.c.org_id.not_in(orgs)))
             if table:
                 dq = dq.where(d.c.table_name == table)
+            if buckets:
+                dq = dq.where(_in_buckets(d.c.record_id, buckets))
             dep_rows = conn.execute(dq.order_by(d.c.seq).limit(limit + 1)).all()
         if orgs:
             wanted = [r.c.table_name, r.c.id, r.c.seq, r.c.data]
@@ -60,6 +66,9 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
             if table:
                 q = q.where(r.c.table_name == table)
                 cq = cq.where(c.c.table_name == table)
+            if buckets:
+                q = q.where(_in_buckets(r.c.id, buckets))
+                cq = cq.where(_in_buckets(c.c.record_id, buckets))
             rec_rows = conn.execute(q.order_by(r.c.seq).limit(limit + 1)).all()
             con_rows = conn.execute(cq.order_by(c.c.seq).limit(limit + 1)).all()
         own: set[tuple[str, str]] = set()
@@ -108,6 +117,23 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
     if skip_own:
         page["seen"] = seen
     return page
+
+
+_BUCKET = re.compile(r"[0-9a-f-]{1,%d}" % DIGEST_MAX_DEPTH)
+
+
+def _check_buckets(table: str | None, buckets: list[str]) -> None:
+    if table is None:
+        raise Invalid("按分桶拉取时必须指定数据表 table")
+    if not buckets or len({len(b) for b in buckets}) != 1 \
+            or not all(_BUCKET.fullmatch(b) for b in buckets):
+        raise Invalid("分桶 bucket 应为同样长度的记录编号结尾（十六进制），以逗号分隔")
+
+
+def _in_buckets(column, buckets: list[str]):  # noqa: ANN001, ANN202
+    """Records whose id ends in one of `buckets` (all of one length): the digest's buckets."""
+    depth = len(buckets[0])
+    return func.substr(column, func.length(column) - (depth - 1)).in_(sorted(set(buckets)))
 
 
 def _resolved_since(conn, keys: list[tuple[str, str]], since: int) -> set[tuple[str, str]]:  # noqa: ANN001

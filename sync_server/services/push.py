@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
-from familydoc_desktop.domain.hlc import Timestamp, clamp
+from familydoc_desktop.domain.hlc import (
+    REFUSE_AHEAD_MS, HlcError, Timestamp, clamp, refused_ahead,
+)
 from familydoc_desktop.domain.models import SYNCED_TABLES
 from familydoc_desktop.domain.sync_policy import is_append_only, needs_review
 from familydoc_desktop.sync.protocol import (
@@ -25,7 +27,7 @@ from sync_server.core.db import Sequence, now_ms, sequenced_tx, write_tx
 from sync_server.services import audit, conflicts, records
 from sync_server.services.accounts import Principal, log_event
 from sync_server.services.columns import check_value, columns
-from sync_server.services.errors import Forbidden, Invalid
+from sync_server.services.errors import ClockAhead, Forbidden, Invalid
 
 # Bookkeeping stamps change with every edit: the later clock wins, never a conflict.
 STAMPS = frozenset({"updated_at", "hlc"})
@@ -63,12 +65,13 @@ def validate(req: PushRequest) -> None:
             canonical = False
         if not canonical:
             raise Invalid(f"{tag}：记录编号 record_id 不是有效的 UUID")
-        try:
-            Timestamp.parse(m.hlc)
-            if m.base_hlc is not None:
-                Timestamp.parse(m.base_hlc)
-        except ValueError:
-            raise Invalid(f"{tag}：字段 hlc 不是有效的混合逻辑时钟") from None
+        for name, stamp in (("hlc", m.hlc), ("base_hlc", m.base_hlc)):
+            if stamp is None:
+                continue
+            try:
+                Timestamp.parse(stamp)
+            except HlcError as exc:
+                raise Invalid(f"{tag}：字段 {name} {exc.message}") from None
         if m.op == "delete" and m.changes.get("deleted") is not True:
             raise Invalid(f"{tag}：删除操作的 changes 必须为 {{\"deleted\": true}}")
         if m.op == "insert" and "org_id" not in m.changes:
@@ -126,6 +129,7 @@ def _apply_all(conn: Connection, seq: Sequence, who: Principal,
                                 .where(d.c.id == who.device_id)).scalar_one()
     orgs = scope.data_scope(conn, who.role, who.org_id)
     server_ms = now_ms()
+    _refuse_clock_ahead(req, last_applied, server_ms)
     results, clamped = [], 0
     # Every record the request touches, read at once; written back at once at the end.
     cache: dict[tuple[str, str], records.Record | None] = dict.fromkeys(
@@ -151,6 +155,24 @@ def _apply_all(conn: Connection, seq: Sequence, who: Principal,
                  .values(last_mutation_id=new_last, last_seen=server_ms))
     return PushResponse(results=results, last_mutation_id=new_last, server_time_ms=now_ms(),
                         clamped=clamped)
+
+
+CLOCK_AHEAD = ("{n} 条修改的时间比服务器超前 {hours} 小时以上（本机时钟超前），未予接受，"
+               "请校准电脑的日期和时间：mutation_id={ids}")
+
+
+def _refuse_clock_ahead(req: PushRequest, last_applied: int, server_ms: int) -> None:
+    """422 `clock_ahead` naming every new mutation stamped more than REFUSE_AHEAD_MS ahead of
+    the server's time (a PC clock a year ahead): clamping them would order a year of that
+    PC's edits after everyone else's. Nothing of the request applies; the PC sets exactly
+    those aside, pushes the rest, and sends them again re-stamped once its date is right.
+    Retries of applied mutations are not judged again."""
+    ahead = [m.mutation_id for m in req.mutations if m.mutation_id > last_applied
+             and refused_ahead(Timestamp.parse(m.hlc), server_ms)]
+    if ahead:
+        shown = "、".join(map(str, ahead[:20])) + ("等" if len(ahead) > 20 else "")
+        raise ClockAhead(CLOCK_AHEAD.format(n=len(ahead), hours=REFUSE_AHEAD_MS // 3_600_000,
+                                            ids=shown), ahead)
 
 
 def _apply(conn: Connection, seq: Sequence, who: Principal, orgs: frozenset[str],

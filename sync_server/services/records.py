@@ -7,8 +7,10 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from familydoc_desktop.sync.protocol import wire_row_hash
 from sync_server import models
 from sync_server.core.db import now_ms
+from sync_server.services.columns import columns
 
 
 ALL_FIELDS = "*"
@@ -91,7 +93,19 @@ def _values(rec: Record) -> dict:
     rec.data["deleted"] = rec.deleted
     rec.data["hlc"] = rec.hlc
     return dict(org_id=rec.org_id, seq=rec.seq, hlc=rec.hlc, deleted=rec.deleted,
-                data=dumps(rec.data), meta=dumps(rec.meta))
+                data=dumps(rec.data), meta=dumps(rec.meta),
+                content_hash=content_hash(rec.table, rec.id, rec.seq, rec.data))
+
+
+def content_hash(table: str, record_id: str, seq: int, data: dict[str, Any]) -> int:
+    """The record's hash for the digest of values (protocol.wire_row_hash), kept in
+    record.content_hash with every write."""
+    return wire_row_hash(table, digest_columns(table), record_id, seq, data.get)
+
+
+def digest_columns(table: str) -> list[str]:
+    """The fields the content digest hashes, in order: the table's wire columns."""
+    return list(columns(table))
 
 
 def note_departures(conn: Connection, seq, recs: list[Record]) -> int:  # noqa: ANN001
@@ -135,8 +149,7 @@ def save(conn: Connection, rec: Record) -> None:
     rec.data["org_id"] = rec.org_id
     rec.data["deleted"] = rec.deleted
     rec.data["hlc"] = rec.hlc
-    values = dict(org_id=rec.org_id, seq=rec.seq, hlc=rec.hlc, deleted=rec.deleted,
-                  data=dumps(rec.data), meta=dumps(rec.meta))
+    values = _values(rec)
     if rec.is_new:
         conn.execute(insert(r).values(table_name=rec.table, id=rec.id, **values))
         rec.is_new = False

@@ -116,6 +116,7 @@ class DeviceHealthOut(BaseModel):
 class ClinicHealthOut(BaseModel):
     code: str
     name: str
+    level: str = "clinic"  # OrgLevel; a township or county row holds the PCs registered there
     flags: list[str]
     open_conflicts: int  # open conflicts of the clinic's records on the server
     devices: list[DeviceHealthOut]
@@ -205,13 +206,19 @@ def build(conn: Connection, who: Principal | None, *, org: str | None = None,
             seen = wanted
     else:
         wanted = seen
-    clinics = sorted((tree.rows[i] for i in wanted if tree.rows[i].level == OrgLevel.CLINIC),
+    d, a, h = models.device, models.account, models.device_health
+    # Every clinic, and the townships and counties that have PCs of their own (the township
+    # health centre's, the county's): a township without one is no gap, a clinic is.
+    with_devices = set(conn.execute(
+        select(d.c.org_id).distinct().where(d.c.org_id.in_(sorted(wanted)),
+                                            d.c.revoked.is_(False))).scalars())
+    clinics = sorted((tree.rows[i] for i in wanted
+                      if tree.rows[i].level == OrgLevel.CLINIC or i in with_devices),
                      key=lambda r: r.code)
     clinic_ids = [c.id for c in clinics]
     if not clinic_ids:
         return SyncReportOut(clinics=[])
 
-    d, a, h = models.device, models.account, models.device_health
     devices = conn.execute(
         select(d.c.id, d.c.name, d.c.org_id, d.c.last_seen, a.c.username, h)
         .join(a, a.c.id == d.c.account_id).outerjoin(h, h.c.device_id == d.c.id)
@@ -236,7 +243,7 @@ def build(conn: Connection, who: Principal | None, *, org: str | None = None,
     for clinic in clinics:
         devs = by_clinic.get(clinic.id, [])
         open_conflicts = int(conflicts.get(clinic.id, 0))
-        out.append(ClinicHealthOut(code=clinic.code, name=clinic.name,
+        out.append(ClinicHealthOut(code=clinic.code, name=clinic.name, level=clinic.level,
                                    flags=_clinic_flags(devs, open_conflicts),
                                    open_conflicts=open_conflicts, devices=devs))
     return SyncReportOut(clinics=out)

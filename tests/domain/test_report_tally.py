@@ -68,6 +68,44 @@ def test_window_covers_the_80_plus_year_and_the_period():
     assert window(ON, date(2026, 4, 1), END)["visits_from"] == "2026-01-01"
 
 
+def test_yearly_follow_up_and_65_checkup_rates_by_hand():
+    on, start = date(2026, 12, 3), date(2026, 1, 1)
+
+    def contract(cid, rid, status="active"):
+        return (cid, rid, "t1", "s1", status, date(2026, 1, 1), date(2026, 12, 31), 0, 0, 0)
+    rows = Rows(
+        resident=[("a", "v1", date(1950, 1, 1), None, "female"),  # 76
+                  ("b", "v1", date(1961, 12, 4), None, "male"),  # 64 until tomorrow
+                  ("c", "v1", date(1955, 1, 1), None, "male"),  # 71
+                  ("d", "v1", date(1945, 1, 1), None, "female"),  # 81
+                  ("e", "v1", date(1950, 1, 1), None, "female"),  # not signed
+                  ("f", "v1", date(1980, 1, 1), None, "male")],  # contract terminated
+        contract=[contract("ca", "a"), contract("cb", "b"), contract("cc", "c"),
+                  contract("cd", "d"), contract("cf", "f", "terminated")],
+        followup_visit=[
+            ("1", "a", "checkup", "clinic", date(2026, 3, 1), 130, 80, None),
+            ("2", "b", "checkup", "clinic", date(2026, 5, 1), 130, 80, None),  # under 65
+            ("3", "b", "general", "home", date(2026, 6, 1), None, None, None),
+            ("4", "c", "checkup", "clinic", date(2025, 12, 20), 130, 80, None),  # last year
+            ("5", "c", "hypertension", "phone", date(2026, 2, 1), 130, 80, None),
+            ("6", "d", "checkup", "clinic", date(2026, 4, 1), 190, 80, None),
+            ("7", "d", "checkup", "clinic", date(2026, 4, 2), 130, 80, None),  # corrects 6
+            ("8", "e", "checkup", "clinic", date(2026, 2, 1), 130, 80, None),
+            ("9", "f", "general", "clinic", date(2026, 2, 1), None, None, None)],
+        superseded=[("6",)])
+    v = tally(rows, on=on, start=start, end=on, by=None).total.values
+    assert v["signed"] == 4  # a b c d
+    # followed up in the period: b (general), c (hypertension, by phone); a check-up is not one
+    assert (v["annual_followup_done"], v["annual_followup_rate"]) == (2, 50.0)
+    # 65+ signed: a c d; a check-up this period: a, d (its correction counts once)
+    assert (v["aged_65_signed"], v["checkup_65_done"], v["checkup_65_rate"]) == (3, 2, 66.7)
+    # d's clinic check-up is not the 80+ yearly visit
+    assert (v["aged_80_signed"], v["aged_80_visited"]) == (1, 0)
+    # The period decides: only June on, a's and d's check-ups fall outside.
+    v = tally(rows, on=on, start=date(2026, 6, 1), end=on, by=None).total.values
+    assert (v["annual_followup_done"], v["checkup_65_done"], v["checkup_65_rate"]) == (1, 0, 0.0)
+
+
 def test_health_pushes_in_the_calendar_year_of_signed_residents():
     """r1 (signed) 12 pushes this year -> counted; r2 (not signed on ON) 12 -> not; pushes
     of last year and after ON do not count. 1 of 1 signed: 100 %."""

@@ -4,8 +4,9 @@ server and real PCs as in the property test:
 * a PC offline for 90 days accumulates 5,000 pending edits while another PC of its clinic
   keeps syncing, then comes back (its first push dropped after the server answered): both
   converge, nothing is lost, nothing is doubled, and exactly the expected conflicts appear;
-* a PC whose clock is a year ahead and one a year behind sync with an honest PC: all three
-  converge and no edit is lost.
+* a PC whose clock is a year ahead and one a year behind sync with an honest PC: the ahead
+  PC's edits are refused and kept on it, the others' go through; once the dates are put right
+  all three converge and no edit is lost.
 
 The PCs' wall clock is `changes.wall_ms`, the one the change capture stamps with; the
 server keeps the real clock.
@@ -25,6 +26,7 @@ from sqlmodel import select
 from tests.e2e.test_sync_property import Replica, assert_nothing_lost, snapshot
 from tests.sync.sync_live import LiveServer, MemoryKeyring, light_argon2
 
+from familydoc_desktop.domain.hlc import REFUSE_AHEAD_MS
 from familydoc_desktop.domain.models import Resident
 from familydoc_desktop.store import changes
 from familydoc_desktop.sync import outbox
@@ -276,16 +278,27 @@ def test_pc_clocks_a_year_off_converge(world):
                 assert outbox.pending_count(s) == 0
         return rows, conflicts
 
-    limit = REAL_WALL() + 3600 * 1000
-    # The rule on main: the server pulls stamps more than 5 minutes ahead back to its own
-    # time (clamped), so the PCs converge with the clocks still wrong.
-    assert sum(r.clamped for k, r in reports if k == 0) > 0
-    sync_until_quiet(replicas, clock, offsets)
+    # The rules on main (docs/sync.md "Clocks"): the server refuses edits stamped more than
+    # 48 h ahead of its time; the PC sets exactly those aside, pushes the rest and warns.
+    # A year behind is accepted as it is.
+    for k, r in reports:
+        if k == 0:
+            assert r.refused > 0 and r.pending == 0, r
+        else:
+            assert r.refused == 0 and r.pending == 0, (k, r)
+    assert server_residents(server) == 200  # the ahead PC's 100 wait on that PC
+    with ahead.db.session() as s:
+        held = len(s.exec(select(Resident)).all())
+    assert held == 300  # its own 100 are still there, and what it pulled
+
+    # The dates are put right: the ahead PC's first round restarts its clock and queues the
+    # refused edits again, re-stamped; everyone converges and nothing is lost.
+    clock["offset"] = 0
+    first = ahead.sync()
+    assert first.requeued > 0 and first.clock_restarted, first
+    sync_until_quiet(replicas, clock, [0, 0, 0])
     rows, _ = converged()
-    # No stored stamp is a year ahead of the server: an honest PC's later edit can still win.
+    limit = REAL_WALL() + REFUSE_AHEAD_MS
     stamps = [r["hlc"] for r in rows["resident"]]
     assert stamps and all(int(h.split("-", 1)[0]) < limit for h in stamps), max(stamps)
-    # The dates are put right: everything still holds.
-    sync_until_quiet(replicas, clock, [0, 0, 0])
-    converged()
     assert ahead.sync().pending == 0

@@ -77,3 +77,38 @@ def test_the_quick_up_to_date_check_agrees_with_alembic(tmp_path):
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), models.metadata) == []
     engine.dispose()
+
+
+def test_records_written_before_0011_get_their_content_hash_on_upgrade(tmp_path):
+    """The digest of values sums record.content_hash: the upgrade computes it for the records
+    already there, as a write would (records.content_hash)."""
+    import json
+
+    from alembic import command
+    from alembic.config import Config
+    from pathlib import Path
+    from sqlalchemy import text
+
+    from sync_server.services import records
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(models.__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0010")
+    data = [{"org_id": "org-1", "name": f"居民{i}", "sex": "male", "birth_date": "1950-01-02",
+             "created_at": "2026-05-01T10:00:00+08:00", "deleted": False, "registered": True}
+            for i in range(3)]
+    with engine.begin() as conn:
+        for i, d in enumerate(data):
+            conn.execute(text(
+                "INSERT INTO record (table_name, id, org_id, seq, hlc, deleted, data, meta)"
+                " VALUES ('resident', :id, 'org-1', :seq, 'h', 0, :data, '{}')"),
+                {"id": f"r-{i}", "seq": i + 1, "data": json.dumps(d, ensure_ascii=False)})
+    migrate(engine, backup=False)
+    with engine.connect() as conn:
+        got = dict(conn.execute(text("SELECT id, content_hash FROM record")).all())
+    assert got == {f"r-{i}": records.content_hash("resident", f"r-{i}", i + 1, d)
+                   for i, d in enumerate(data)}
+    engine.dispose()

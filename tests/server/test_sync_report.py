@@ -89,10 +89,16 @@ def test_township_report_flags_every_state(township):
     data = r.json()
     assert list(data) == ["clinics"]
     clinics = {c["code"]: c for c in data["clinics"]}
-    assert list(clinics) == ["420101000001", "420101000002", "420101000003", "420101000004",
-                             "420101000005"]  # township2's clinic C is not there
-    assert set(clinics["420101000001"]) == {"code", "name", "flags", "open_conflicts",
+    # The township's own PC (the one reading this report) comes first, as its own row;
+    # township2's clinic C is not there.
+    assert list(clinics) == ["420100000000", "420101000001", "420101000002", "420101000003",
+                             "420101000004", "420101000005"]
+    assert set(clinics["420101000001"]) == {"code", "name", "level", "flags", "open_conflicts",
                                             "devices"}
+    town = clinics.pop("420100000000")
+    assert town["level"] == "township" and clinics["420101000001"]["level"] == "clinic"
+    assert [d["username"] for d in town["devices"]] == ["town"]
+    assert town["flags"] == ["not_synced"]  # it logged in to read, it never synced
     assert {c: clinics[c]["flags"] for c in clinics} == {
         "420101000001": ["device_behind", "clock_offset", "open_conflicts"],
         "420101000002": ["not_synced", "sync_failed", "refused", "digest_mismatch",
@@ -263,16 +269,20 @@ def test_cli_report_sync_text_json_and_excel(township, server_url, capsys, tmp_p
 
     from openpyxl import load_workbook
 
+    headers = township[0].login("town")  # the township's own PC, listed as its own row
     code, out, _ = run_cli(capsys, server_url, "--org", "420100000000", "--json")
     assert code == 0
     data = json.loads(out)
-    town = sync_report(township[0], township[0].login("town")).json()
+    town = sync_report(township[0], headers).json()
     assert data == town  # the same report as the township's GET
 
     code, out, _ = run_cli(capsys, server_url, "--org", "420100000000")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "各村同步情况：5 个村卫生室，5 个需要关注（7 天内未同步即标记）"
+    assert lines[0] == ("各村同步情况：5 个村卫生室、1 个乡镇（县）机构的电脑，6 个需要关注"
+                        "（7 天内未同步即标记）")
+    assert any(line.startswith("420100000000  township（本机构的电脑）  电脑 1 台")
+               for line in lines)
     assert "420101000004  clinic_e村卫生室  电脑 0 台  待处理冲突 0  【没有登记的电脑】" in lines
     assert any(line.startswith("420101000001  clinic_a") and "有电脑7天内没有同步" in line
                and "电脑时钟偏差超过5分钟" in line for line in lines)
@@ -284,13 +294,13 @@ def test_cli_report_sync_text_json_and_excel(township, server_url, capsys, tmp_p
 
     xlsx = tmp_path / "同步情况.xlsx"
     code, out, _ = run_cli(capsys, server_url, "--org", "420000000000", "--output", str(xlsx))
-    assert code == 0 and "已导出 6 个村卫生室" in out
+    assert code == 0 and "已导出 7 个机构" in out  # 6 clinics and the township's own PC
     wb = load_workbook(xlsx)
     clinics = list(wb["各村同步情况"].iter_rows(values_only=True))
-    assert clinics[0][:2] == ("机构代码", "村卫生室") and len(clinics) == 7
+    assert clinics[0][:2] == ("机构代码", "村卫生室") and len(clinics) == 8
     assert ("420101000004", "clinic_e村卫生室", 0, 0, "没有登记的电脑") in clinics
     devices = list(wb["电脑明细"].iter_rows(values_only=True))
-    assert len(devices) == 1 + 6
+    assert len(devices) == 1 + 7
     b = next(r for r in devices if r[2] == "doc_b")
     assert b[5] == "0.0.9" and b[6] == "网络" and b[10] == 2
     assert b[11] == "无权访问该机构的数据（2）" and b[14] == "不一致"

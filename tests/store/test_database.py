@@ -115,3 +115,25 @@ def test_clock_survives_restart_even_if_pc_clock_goes_back(tmp_path, monkeypatch
         s.get(Resident, r.id).phone = "13900000000"
     with db.session() as s:
         assert s.get(Resident, r.id).hlc > first
+
+
+def test_clock_state_followed_past_2200_by_an_older_version_is_held_not_lost(tmp_path):
+    # Before stamps were parsed strictly a clock followed any remote stamp; such a state
+    # must neither stop the app opening nor let the clock run back.
+    from familydoc_desktop.domain.hlc import MAX_MILLIS
+
+    db = Database(tmp_path / "t.db")
+    with db.session(capture=False) as s:
+        s.connection().execute(text(
+            "INSERT INTO sync_state (key, value) VALUES (:k, :v) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+            {"k": changes.HLC_KEY, "v": "9999999999991-0004-abcdef"})
+    db.close()
+    db = Database(tmp_path / "t.db")
+    assert db.capture.clock.last.millis == MAX_MILLIS
+    with db.session() as s:
+        s.add(Resident(org_id="o", name="张三", sex="male"))
+    with db.session() as s:
+        (r,) = s.exec(select(Resident)).all()
+        assert r.hlc.startswith(f"{MAX_MILLIS:013d}-")
+    db.close()

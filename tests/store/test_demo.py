@@ -198,3 +198,23 @@ def test_no_diagnosis_in_the_future_or_before_birth(town):
     young = [d for d in t["diagnosis"] if d["condition"] in ("hypertension", "diabetes")
              and age_on(born[d["resident_id"]], TODAY) < 30]
     assert young  # the case that went wrong is in the sample
+
+
+def test_checkups_of_the_signed_65_plus_are_valid_and_this_year(town):
+    from familydoc_desktop.domain.checkup import validate_checkup
+    from familydoc_desktop.domain.vitals import require_valid_vitals
+    t = town[0]
+    by_id = {r["id"]: r for r in t["resident"]}
+    active = {c["resident_id"] for c in t["contract"] if c["status"] == "active"}
+    aged = {rid for rid in active if age_on(by_id[rid]["birth_date"], TODAY) >= 65}
+    checkups = [v for v in t["followup_visit"] if v["kind"] == "checkup"]
+    seen = {v["resident_id"] for v in checkups}
+    assert len(seen) == len(checkups) and seen <= aged
+    assert 0.55 < len(seen) / len(aged) < 0.85
+    for v in checkups:
+        assert date(TODAY.year, 1, 1) <= v["visit_date"] <= TODAY and v["method"] != "phone"
+        require_valid_vitals(sbp=v["sbp"], dbp=v["dbp"], heart_rate=v["heart_rate"],
+                             weight=v["weight"], height=v["height"],
+                             fasting_glucose=v["fasting_glucose"])
+        validate_checkup(conclusion=v["conclusion"], findings=v["findings"],
+                         lifestyle=v["lifestyle"], advice=v["health_advice"])

@@ -199,3 +199,44 @@ def test_a_chain_of_merges_ends_at_the_last_kept_resident(db, pair):
         merge.merge_residents(s, third.id, pair["keep"], today=TODAY)
         assert set(s.execute(text("SELECT resident_id FROM contract")).scalars()) == {third.id}
         assert s.get(Resident, third.id).id_number == NUMBER
+
+
+def test_a_merge_into_another_village_moves_the_records_and_what_hangs_under_them(db):
+    from familydoc_desktop.domain.models import (
+        ContractPackage, Organisation, Sickbed, SickbedRound,
+    )
+    from familydoc_desktop.store import sickbeds
+
+    with db.session() as s:
+        west = Organisation(code="220102001002", name="西村卫生室", level="clinic")
+        s.add(west)
+        s.flush()
+        contracts.seed_package_catalogue(s, db.clinic_id)
+        kept = residents.create_resident(s, org_id=west.id, name="王秀英", id_number=NUMBER,
+                                         village_code="220102001002", today=TODAY)
+        dropped = _person(s, db)
+        c = contracts.sign_contract(s, resident_id=dropped.id, start=date(2026, 1, 1), years=1,
+                                    consent_by="resident", today=date(2026, 1, 1))
+        bed = sickbeds.admit(s, resident_id=dropped.id, admitted_on=date(2026, 6, 1),
+                             bed_type="treatment", diagnosis="脑梗死后遗症", today=TODAY)
+        sickbeds.admit(s, resident_id=kept.id, admitted_on=date(2026, 6, 2),
+                       bed_type="rehabilitation", diagnosis="骨折术后", today=TODAY)
+        sickbeds.record_round(s, bed.id, round_date=date(2026, 6, 8), findings="平稳",
+                              today=TODAY)
+        ids = (kept.id, dropped.id, c.id, bed.id, west.id)
+    kept_id, dropped_id, contract_id, bed_id, west_id = ids
+    with db.session() as s:
+        assert s.exec(select(ContractPackage).where(ContractPackage.contract_id == contract_id)).all()
+        result = merge.merge_residents(s, kept_id, dropped_id, today=TODAY)
+    # Both had a sickbed open: both stay open (a discharge needs the doctor's outcome), and
+    # the doctor is told.
+    assert result.warnings == ["合并后该居民有两份在床的家庭病床，请撤掉重复的一份"]
+    with db.session() as s:
+        assert (s.get(Contract, contract_id).resident_id, s.get(Contract, contract_id).org_id) == (
+            kept_id, west_id)
+        assert s.get(Sickbed, bed_id).org_id == west_id
+        assert {p.org_id for p in s.exec(select(ContractPackage))} == {west_id}
+        assert {r.org_id for r in s.exec(select(SickbedRound))} == {west_id}
+        assert len(sickbeds.open_sickbeds(s)) == 2
+        # The tombstone stays where it was: the east village's PCs learn of the merge.
+        assert s.get(Resident, dropped_id).org_id == db.clinic_id

@@ -2,6 +2,7 @@
 pending local edits kept (rebase), page + cursor all-or-nothing, clock observed."""
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timezone
 
 import pytest
@@ -10,7 +11,8 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 from sqlmodel import select
 
-from familydoc_desktop.domain.hlc import Timestamp
+from familydoc_desktop.domain.hlc import FOLLOW_AHEAD_MS, Timestamp
+from familydoc_desktop.store import changes
 from familydoc_desktop.domain.models import FollowupVisit, Resident, SyncConflict
 from familydoc_desktop.store import set_aside
 from familydoc_desktop.store.database import Database
@@ -20,7 +22,9 @@ from familydoc_desktop.sync.protocol import ConflictOut, PullResponse, TablePage
 ORG = "01a20000-0000-7000-8000-000000000001"
 COLS = ["id", "server_seq", "org_id", "created_at", "updated_at", "hlc", "deleted", "name",
         "sex", "birth_date", "id_number", "phone", "registered", "note"]
-FUTURE_HLC = "9999999999990-0003-abcdef"
+# Ahead of this PC's clock, within the 24 h a clock follows (domain/hlc.py: beyond that a
+# remote stamp is followed only so far: test_remote_stamp_years_ahead_moves_the_clock_a_day).
+FUTURE_HLC = f"{int(time.time() * 1000) + 3_600_000:013d}-0003-abcdef"
 
 
 @pytest.fixture
@@ -139,6 +143,45 @@ def test_conflicts_upserted_and_clock_observed(db):
         assert entry.hlc > FUTURE_HLC
 
 
+def test_remote_stamp_years_ahead_moves_the_clock_a_day_at_most(tmp_path):
+    # A record stamped in 2038 (or a server's clock gone wrong) pulled onto a PC: its clock
+    # follows no further than 24 h past the wall clock, so its edits stay acceptable to the
+    # server (48 h), and the clock state kept for a restart is the same.
+    db = Database(tmp_path / "c.db")
+    before = changes.wall_ms()
+    apply.apply_page(db, _page([_row(RID, 5, hlc="2147483647000-0000-abcdef")]))
+    after = changes.wall_ms()
+    assert before + FOLLOW_AHEAD_MS <= db.capture.clock.last.millis <= after + FOLLOW_AHEAD_MS
+    with db.session() as s:
+        s.add(FollowupVisit(org_id=ORG, resident_id=RID, kind="hypertension",
+                            visit_date=date(2025, 1, 3), method="clinic"))
+    with db.session() as s:
+        (entry,) = outbox.read_batch(s)
+    assert Timestamp.parse(entry.hlc).millis <= after + FOLLOW_AHEAD_MS
+    db.close()
+    again = Database(tmp_path / "c.db")
+    assert again.capture.clock.last.millis <= after + FOLLOW_AHEAD_MS
+    again.close()
+
+
+def test_a_page_holding_only_a_conflict_decided_here_keeps_the_decision(db):
+    """A conflict this PC decided offline (queued, not sent: a USB PC) that comes back in a
+    page alone: the page applies (it once failed on an empty INSERT) and the decision stays."""
+    from familydoc_desktop.sync import conflicts
+
+    c = ConflictOut(id="01a20000-0000-7000-8000-0000000000cd", table="resident",
+                    record_id=RID, field="name", local_value="王秀兰", server_value="王秀英",
+                    local_author="doc_a1", server_author="doc_a2",
+                    local_hlc="1735787045000-0000-x", server_hlc="1735787045001-0000-y",
+                    status="open", org_id=ORG, seq=6)
+    apply.apply_page(db, _page([_row(RID, 5)], conflicts=[c]))
+    assert conflicts.resolve(db, c.id, "server") == "queued"
+    apply.apply_page(db, _page([], since=6, conflicts=[c.model_copy(update={"seq": 7})]))
+    with db.session() as s:
+        assert s.get(SyncConflict, c.id).status == "resolved"
+    assert conflicts.pending_resolutions(db) == {c.id: "server"}
+
+
 @pytest.mark.parametrize("order", ["first_then_second", "second_then_first"])
 def test_same_id_number_from_two_pcs_flags_the_later_copy_everywhere(tmp_path, order):
     # Every PC flags the copy the server sequenced later, whichever arrives first here.
@@ -180,6 +223,25 @@ def test_a_merge_that_moves_the_number_lands_in_any_page_order(db, order):
         kept, gone = s.get(Resident, other), s.get(Resident, RID)
         assert (kept.id_number, kept.needs_id_match) == ("11010519491231002X", False)
         assert (gone.id_number, gone.deleted, gone.merged_into) == (None, True, other)
+
+
+def test_a_page_names_the_residents_its_records_belong_to_and_the_merged_ones(db):
+    # What the sync hands to follow_merges: never every resident, only those a page names.
+    other = "01a20000-0000-7000-8000-0000000000bb"
+    cols = [*COLS, "merged_into"]
+    result = apply.apply_page(db, _page([_row(RID, 5, cols=cols, id_number=None),
+                                         _row(other, 6, cols=cols, id_number=None,
+                                              merged_into=RID)], columns=cols))
+    assert result.named_residents == {other}  # merged; RID itself is not named by a record
+    visit = ["01a20000-0000-7000-8000-0000000000cc", 7, ORG, "2025-01-02T03:04:05+00:00",
+             "2025-01-02T03:04:05+00:00", "1735787045000-0000-n7", False, other,
+             "hypertension", "2025-01-02", "clinic"]
+    page = PullResponse(since=6, next_since=7, more=False, server_time_ms=1, conflicts=[],
+                        tables={"followup_visit": TablePage(columns=[
+                            "id", "server_seq", "org_id", "created_at", "updated_at", "hlc",
+                            "deleted", "resident_id", "kind", "visit_date", "method"],
+                            rows=[visit])})
+    assert apply.apply_page(db, page).named_residents == {other}
 
 
 def test_a_local_copy_not_yet_on_the_server_gives_way_to_the_server_s(db):

@@ -50,6 +50,17 @@ def _owners(db: Database) -> dict[str, dict[str, int]]:
                 for t in TABLES}
 
 
+def _server_values(live_server) -> dict:  # noqa: ANN001
+    from sync_server.core.db import make_engine
+    from sync_server.services import indicators
+
+    engine = make_engine(live_server.database_url)
+    try:
+        return indicators.indicators(engine, None, org="431001100000").total.values
+    finally:
+        engine.dispose()
+
+
 def test_the_township_merges_an_id_clash_and_every_pc_converges(tmp_path, live_server):
     home = live_server.clinic()
     a, b = _pc(tmp_path, live_server, "doc_a1"), _pc(tmp_path, live_server, "doc_a2")
@@ -67,6 +78,7 @@ def test_the_township_merges_an_id_clash_and_every_pc_converges(tmp_path, live_s
                 assert s.get(Resident, second).id_number is None
         town = _pc(tmp_path, live_server, "town")
         sync(town)
+        assert _server_values(live_server)["on_file"] == 2  # counted twice until merged
         with town.session() as s:
             (pair,) = merge.find_candidates(s)
             assert (pair.kind, pair.keep.id, pair.drop.id) == ("id_clash", first, second)
@@ -107,6 +119,11 @@ def test_the_township_merges_an_id_clash_and_every_pc_converges(tmp_path, live_s
                 assert merge.find_candidates(s) == []
         report = sync(a)
         assert report.reconciled_tables == [] and report.pending == 0
+        # The township's report computed by the server counts her once too.
+        values = _server_values(live_server)
+        assert (values["on_file"], values["signed"], values["pop_hypertension"]) == (1, 1, 1)
+        assert (values["ledger_red"], values["ledger_yellow"], values["ledger_green"]) == (
+            1, 0, 0)
     finally:
         for db in (a, b, town):
             if db is not None:

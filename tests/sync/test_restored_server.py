@@ -216,3 +216,40 @@ def test_resync_interrupted_mid_pull_resumes(server, pcs, tmp_path, monkeypatch)
     assert server_rows[r1][1] == "13700000007" and r2 in server_rows
     assert len(server_rows) == 32
     assert residents(a) == residents(b) == server_rows
+
+
+def test_login_made_after_the_backup_logs_in_again_and_loses_nothing(server, tmp_path):
+    """A doctor whose PC first logged in after the backup: the restored server knows neither
+    the token nor the device. Sync says in Chinese to log in again (nothing is lost meanwhile:
+    an edit made then stays queued); after the login the PC resyncs and uploads again every
+    record the server lost, under the same ids, nothing doubled."""
+    from familydoc_desktop.sync.http import AuthExpired
+
+    backup = tmp_path / ("b" + (".db" if "sqlite" in server.database_url else ".dump"))
+    cli(server, "backup", "--output", str(backup))
+    (tmp_path / "late").mkdir()
+    late = Database(tmp_path / "late" / "familydoc.db")
+    try:
+        session.login(late, server.url, "doc_a3", PASSWORD)
+        home = server.clinic()
+        r1, r2 = add(late, home, "冯八"), add(late, home, "陈九")
+        sync(late)
+        assert set(on_server(server)) == {r1, r2}
+        restore(server, backup)
+        assert on_server(server) == {}
+
+        r3 = add(late, home, "褚十")  # work goes on while the PC cannot sync
+        with pytest.raises(AuthExpired) as expired:
+            sync(late)
+        assert "登录" in str(expired.value)
+        with late.session(capture=False) as s:
+            assert outbox.pending_count(s) == 1
+
+        session.login(late, server.url, "doc_a3", PASSWORD)
+        report = sync(late)
+        assert report.resynced
+        assert set(on_server(server)) == {r1, r2, r3}
+        assert residents(late) == on_server(server)
+        assert not sync(late).resynced  # in step again
+    finally:
+        late.close()

@@ -86,7 +86,10 @@ def test_each_round_reports_and_the_township_reads_it(east, live_server, tmp_pat
     code, out, err = _cli(capsys, "--data-dir", str(tmp_path / "town"), "--json", "sync-report")
     assert code == 0, err
     clinics = {c["code"]: c for c in json.loads(out)["clinics"]}
-    assert list(clinics) == ["431001100201", "431001100202"]
+    assert list(clinics) == ["431001100000", "431001100201", "431001100202"]
+    township = clinics.pop("431001100000")  # the township's own PC, which synced above
+    assert township["level"] == "township" and township["flags"] == []
+    assert [d["username"] for d in township["devices"]] == ["town"]
     assert "refused" in clinics["431001100201"]["flags"]
     assert clinics["431001100202"]["flags"] == ["no_device"]
     [dev] = clinics["431001100201"]["devices"]
@@ -94,7 +97,7 @@ def test_each_round_reports_and_the_township_reads_it(east, live_server, tmp_pat
 
     code, out, _ = _cli(capsys, "--data-dir", str(tmp_path / "town"), "sync-report")
     assert code == 0
-    assert out.startswith("各村同步情况：2 个村卫生室，2 个需要关注")
+    assert out.startswith("各村同步情况：2 个村卫生室、1 个乡镇（县）机构的电脑，2 个需要关注")
     assert "431001100202  西村卫生室  电脑 0 台  待处理冲突 0  【没有登记的电脑】" in out
     assert "有修改被服务器拒绝" in out and "doc_a1" in out
 

@@ -220,3 +220,130 @@ def test_usb_pc_is_in_the_sync_report_like_any_other(live_server, tmp_path, caps
         assert code == 0 and "（U盘）" in capsys.readouterr().out
     finally:
         village.close()
+
+
+def test_conflict_decided_offline_travels_in_the_usb_file(live_server, tmp_path, capsys):
+    """A conflict the USB PC decides with no line goes up in its file, the server applies the
+    decision (once, even if the file is imported twice), and the return file settles it on
+    the PC: nothing left queued, every PC ends with the kept value."""
+    from familydoc_desktop.domain.models import SyncConflict
+    from familydoc_desktop.sync import conflicts
+
+    clinic = live_server.clinic()
+    village = pc(tmp_path, "village", live_server, "doc_a1")
+    online = pc(tmp_path, "online", live_server, "doc_a2")
+    try:
+        def net(db: Database) -> None:
+            session.make_engine(db, reconcile=False).run()
+
+        add_residents(village, clinic, ["张三"])
+        net(village)  # it still had a line here
+        net(online)
+        with village.session() as s:
+            rid = s.exec(select(Resident.id)).one()
+        with online.session() as s:  # the name is a field a person reviews
+            s.get(Resident, rid).name = "张叁"
+        with village.session() as s:
+            s.get(Resident, rid).name = "章三"
+        net(online)
+        net(village)  # the village's edit meets the other: a conflict, then the line goes
+        [c] = conflicts.list_conflicts(village)
+        assert conflicts.resolve(village, c.id, "local") == "queued"  # no client: offline
+
+        up = tmp_path / "up.fdbundle"
+        assert usb.export_bundle(village, up)["resolutions"] == 1
+        code, first = srv(live_server, capsys, "bundle", "import", str(up))
+        assert code == 0 and first["resolutions"] == 1, first
+        code, again = srv(live_server, capsys, "bundle", "import", str(up))
+        assert code == 0 and again["resolutions"] == 0  # already decided: passed over
+
+        down = tmp_path / "down.fdbundle"
+        code, info = srv(live_server, capsys, "bundle", "export", "--device",
+                         village.device_id, "--output", str(down))
+        assert code == 0, info
+        got = usb.import_bundle(village, down)
+        assert got["resolutions_settled"] == 1
+        assert conflicts.pending_resolutions(village) == {}
+        net(online)
+        for db in (village, online):
+            with db.session() as s:
+                assert s.get(Resident, rid).name == "章三"
+                assert s.get(SyncConflict, c.id).status == "resolved"
+    finally:
+        village.close()
+        online.close()
+
+
+def test_a_bundle_with_malformed_resolutions_is_refused(live_server, tmp_path, capsys,
+                                                        monkeypatch):
+    village = pc(tmp_path, "village", live_server, "doc_a1")
+    try:
+        monkeypatch.setattr(usb.conflicts, "pending_resolutions",
+                            lambda db: {"x" * 80: "local", "c1": "both"})
+        up = tmp_path / "up.fdbundle"
+        usb.export_bundle(village, up)
+        code, err = srv(live_server, capsys, "bundle", "import", str(up))
+        assert code != 0 and err, err
+    finally:
+        village.close()
+
+
+def test_usb_pc_resyncs_with_a_restored_server(live_server, tmp_path, capsys):
+    """The server is restored from a backup older than the USB PC's last file: sequence
+    numbers get reused, so the PC must not trust its cursor. Its next return file says which
+    epoch the server is in; the PC requeues what the server lost and asks, in Chinese, for a
+    file from the start; the round after that converges with nothing lost or doubled."""
+    clinic = live_server.clinic()
+    village = pc(tmp_path, "village", live_server, "doc_a1")
+    online = pc(tmp_path, "online", live_server, "doc_a2")
+
+    def usb_round(since: str | None = None) -> dict:
+        up = tmp_path / "up.fdbundle"
+        usb.export_bundle(village, up)
+        code, info = srv(live_server, capsys, "bundle", "import", str(up))
+        assert code == 0, info
+        down = tmp_path / "down.fdbundle"
+        extra = ["--since", since] if since is not None else []
+        code, info = srv(live_server, capsys, "bundle", "export", "--device",
+                         village.device_id, "--output", str(down), *extra)
+        assert code == 0, info
+        return usb.import_bundle(village, down)
+
+    def names(db: Database) -> set[str]:
+        with db.session() as s:
+            return set(s.exec(select(Resident.name)))
+
+    try:
+        add_residents(village, clinic, ["村一"])
+        usb_round()
+        backup = tmp_path / "before.db"
+        assert server_main(["--database-url", live_server.database_url, "backup", "--output",
+                            str(backup)]) == 0
+        capsys.readouterr()
+        add_residents(village, clinic, ["村二"])  # reaches the server after the backup only
+        usb_round()
+        live_server.stop()
+        assert server_main(["--database-url", live_server.database_url, "restore",
+                            str(backup)]) == 0
+        live_server.start()
+        capsys.readouterr()
+        # Meanwhile a colleague with a line adds records: the reused sequence numbers.
+        add_residents(online, clinic, ["镇一", "镇二", "镇三"])
+        session.make_engine(online, reconcile=False).run()
+        assert server_rows(live_server) == 4  # 村二 was lost with the restore
+
+        with pytest.raises(fmt.BundleError, match="已从备份恢复") as refused:
+            usb_round()
+        assert "--since 0" in str(refused.value)
+        with village.session() as s:
+            assert outbox.pending_count(s) >= 1  # 村二 goes up again
+        got = usb_round(since="0")
+        assert got["pending"] == 0
+        assert names(village) == {"村一", "村二", "镇一", "镇二", "镇三"}
+        assert server_rows(live_server) == 5  # nothing doubled
+        session.make_engine(online, reconcile=False).run()
+        assert names(online) == names(village)
+        assert usb_round()["rows"] == 0  # in step again: an ordinary round
+    finally:
+        village.close()
+        online.close()

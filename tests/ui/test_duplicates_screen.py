@@ -53,6 +53,19 @@ def test_pairs_are_side_by_side_masked_and_swappable(window, qtbot):
     screen.swap()
 
 
+def test_either_record_opens_for_checking(window, qtbot, monkeypatch):
+    from familydoc_desktop.ui.screens import resident_form
+
+    kept, dropped = _pair(window.ctx)
+    screen = _open(window, qtbot)
+    opened = []
+    monkeypatch.setattr(resident_form, "open_record",
+                        lambda _ctx, rid, _parent: opened.append(rid))
+    screen.open_keep_button.click()
+    screen.open_drop_button.click()
+    assert opened == [kept, dropped]
+
+
 def test_merge_names_both_asks_and_keeps_every_record(window, qtbot, no_modal_boxes):
     kept, dropped = _pair(window.ctx)
     screen = _open(window, qtbot)
@@ -95,3 +108,25 @@ def test_a_failed_merge_reads_chinese_and_the_button_comes_back(window, qtbot, m
     assert "磁盘已满" in screen.status.text()
     assert "Errno" not in screen.status.text() and "No space" not in screen.status.text()
     assert screen.merge_button.isEnabled()
+
+
+def test_english_mode_reads_english(window, app, qtbot):
+    from familydoc_desktop.ui import i18n
+    from familydoc_desktop.ui.screens.duplicates import DuplicatesScreen
+
+    _pair(window.ctx)
+    i18n.install_translators(app, "en")
+    try:
+        screen = DuplicatesScreen(window.ctx)
+        qtbot.addWidget(screen)
+        screen.reload()
+        wait_tasks(qtbot, window.ctx)
+        assert screen.merge_button.text() == "Merge…"
+        assert screen.model.index(0, 0).data() == "Same name, birth date and village"
+        assert screen.drop_values["id_number"].text() == "none (to be checked)"
+        assert screen.status.text() == "Possible duplicates: 1"
+    finally:
+        i18n.install_translators(app, "zh_CN")
+    zh = DuplicatesScreen(window.ctx)
+    qtbot.addWidget(zh)
+    assert zh.merge_button.text() == "合并…"

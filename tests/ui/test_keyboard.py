@@ -159,7 +159,7 @@ def _forms(ctx):
     return [
         ResidentForm(ctx), ResidentForm(ctx, rid),
         *(FollowupForm(ctx, rid, k) for k in
-          ("hypertension", "diabetes", "severe_mental", "elderly_80", "general")),
+          ("hypertension", "diabetes", "severe_mental", "elderly_80", "general", "checkup")),
         AdmitDialog(ctx, rid), RoundDialog(ctx, bed_id), DischargeDialog(ctx, bed_id),
         ReferralDialog(ctx, rid), ReferralStepDialog(ctx, ref_id),
         PrescriptionDialog(ctx, rid), TerminateDialog(ctx, contract_id),

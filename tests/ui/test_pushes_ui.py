@@ -195,3 +195,33 @@ def test_due_list_marks_the_basic_public_health_follow_ups(window, qtbot):
              for r in range(home.model.rowCount())}
     assert marks.get("chronic_followup") == "基本公共卫生服务", marks
     assert all(v == "" for k, v in marks.items() if k not in ("chronic_followup", "revisit"))
+
+
+def test_a_large_group_is_written_on_the_worker(villages_db, window, qtbot, monkeypatch):
+    """From BACKGROUND_FROM residents the push runs as a task: the form waits with Save
+    disabled and closes when written; a refusal the store makes comes back into the form."""
+    ctx = window.ctx
+    monkeypatch.setattr(PushDialog, "BACKGROUND_FROM", 2)
+    a, b = signed(ctx, "张秀兰"), signed(ctx, "李桂芝")
+    with ctx.session() as s:
+        west = s.exec(__import__("sqlmodel").select(Organisation).where(
+            Organisation.code == WEST)).one()
+        stranger = residents.create_resident(s, org_id=west.id, name="外村人", sex="男",
+                                             birth_date="1950-01-01").id
+    dialog = PushDialog(ctx, [a, b, stranger], "三人", window)
+    qtbot.addWidget(dialog)
+    dialog.topic_combo.setEditText("")
+    dialog.accept()  # refused at once, before any task
+    assert "请填写推送主题" in dialog.error.text() and dialog.save_button.isEnabled()
+    dialog.topic_combo.setEditText("控烟限酒")
+    dialog.accept()
+    assert not dialog.save_button.isEnabled()  # waiting for the worker
+    wait_tasks(qtbot, ctx)
+    assert "外村人不属于本卫生室" in dialog.error.text()
+    assert dialog.save_button.isEnabled() and dialog.result() != QDialog.DialogCode.Accepted
+    dialog.resident_ids = [a, b]
+    dialog.accept()
+    wait_tasks(qtbot, ctx)
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.saved == 2
+    with ctx.session() as s:
+        assert [services.pushes_this_year(s, r) for r in (a, b, stranger)] == [1, 1, 0]

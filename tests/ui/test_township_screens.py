@@ -54,14 +54,14 @@ def township_report() -> dict:
     """A township with clinics in every state the report flags, shaped as the server's
     SyncReportOut (checked below against the server's own model)."""
     return {"clinics": [
-        {"code": "431001100201", "name": "东村卫生室", "flags": [], "open_conflicts": 0,
+        {"level": "clinic", "code": "431001100201", "name": "东村卫生室", "flags": [], "open_conflicts": 0,
          "devices": [_device("e1", "doc_e")]},
-        {"code": "431001100202", "name": "西村卫生室", "flags": ["no_device"],
+        {"level": "clinic", "code": "431001100202", "name": "西村卫生室", "flags": ["no_device"],
          "open_conflicts": 0, "devices": []},
-        {"code": "431001100203", "name": "南村卫生室", "flags": ["not_synced"],
+        {"level": "clinic", "code": "431001100203", "name": "南村卫生室", "flags": ["not_synced"],
          "open_conflicts": 0,
          "devices": [_device("s1", "doc_s", flags=["not_synced"], last_sync_at=None)]},
-        {"code": "431001100204", "name": "北村卫生室",
+        {"level": "clinic", "code": "431001100204", "name": "北村卫生室",
          "flags": ["device_behind", "clock_offset", "refused"], "open_conflicts": 0,
          "devices": [
              _device("n1", "doc_n1", flags=["clock_offset", "refused"], refused=2,
@@ -69,10 +69,10 @@ def township_report() -> dict:
                      refused_reasons=[{"reason": "无权访问该机构的数据", "count": 2}]),
              _device("n2", "doc_n2", flags=["not_synced"],
                      last_sync_at="2026-11-10T09:00:00+08:00")]},
-        {"code": "431001100205", "name": "中村卫生室", "flags": ["open_conflicts"],
+        {"level": "clinic", "code": "431001100205", "name": "中村卫生室", "flags": ["open_conflicts"],
          "open_conflicts": 3, "devices": [_device("m1", "doc_m", flags=["open_conflicts"],
                                                   open_conflicts=3)]},
-        {"code": "431001100206", "name": "高村卫生室", "flags": ["sync_failed",
+        {"level": "clinic", "code": "431001100206", "name": "高村卫生室", "flags": ["sync_failed",
                                                                 "digest_mismatch"],
          "open_conflicts": 0,
          "devices": [_device("g1", "doc_g", flags=["sync_failed", "digest_mismatch"],
@@ -164,9 +164,14 @@ def test_only_township_and_county_accounts_see_the_screen(window, qtbot):
     _signed_in_as(window, qtbot, "county_admin")
     assert window.screen_visible("township")
     window.nav.setCurrentRow(row)
+    reports = window.show_screen("reports")
+    wait_tasks(qtbot, window.ctx)
+    assert reports.source_combo.isVisibleTo(window)  # "from the server" for a county account
+    window.nav.setCurrentRow(row)
     # Signing in as a village doctor hides it again, and leaves the screen.
     _signed_in_as(window, qtbot, "village_doctor")
     assert not window.screen_visible("township") and window.nav.currentRow() == 0
+    assert not reports.source_combo.isVisibleTo(window) and reports.source() == "local"
 
 
 def test_a_pc_signed_in_before_the_role_was_kept_goes_by_the_accounts_org(window, qtbot):
@@ -198,13 +203,60 @@ def test_live_login_keeps_the_role_and_the_report_comes_from_the_server(
     screen = window.show_screen("township")
     wait_tasks(qtbot, ctx)
     model = screen.clinics_model
+    # The township's own PC (this one, which only reads) has a row of its own, first.
     assert [model.index(r, 1).data() for r in range(model.rowCount())] == \
-        ["东村卫生室", "西村卫生室"]
-    east, west = model.index(0, 7), model.index(1, 7)
+        ["城关镇（本机构的电脑）", "东村卫生室", "西村卫生室"]
+    town, east, west = (model.index(r, 7) for r in range(3))
     assert west.data() == "没有登记的电脑" and west.data(SEVERITY_ROLE) == "red"
     assert east.data() == "正常" and east.data(SEVERITY_ROLE) is None
-    assert model.index(0, 2).data() == "1"
+    assert town.data() == "7天内没有同步"  # it signed in to read, it never synced
+    assert model.index(1, 2).data() == "1"
+    screen.clinics.setCurrentIndex(model.index(1, 0))
     assert screen.devices_model.index(0, 0).data() == "doc_a1"
+    assert screen.summary.text().startswith("2 个村卫生室：1 个红色，0 个黄色，1 个正常。")
+    assert "1 个乡镇（县）机构的电脑" in screen.summary.text()
+
+
+def test_indicators_from_the_server_need_no_residents_on_the_pc(window, qtbot, server,
+                                                                 tmp_path):  # noqa: F811
+    from familydoc_desktop.domain.models import Resident
+    from familydoc_desktop.store.database import Database
+    from familydoc_desktop.sync import indicators
+
+    (tmp_path / "village").mkdir()
+    village = Database(tmp_path / "village" / "familydoc.db")
+    try:  # 东村's PC records three residents and syncs them up
+        session.login(village, server.url, "doc_a1", PASSWORD)
+        with village.session() as s:
+            for name in ("王一", "王二", "王三"):
+                s.add(Resident(org_id=server.clinic(), name=name, sex="male"))
+        assert session.run_sync(village).pushed == 3
+    finally:
+        village.close()
+
+    ctx = window.ctx
+    wait_tasks(qtbot, ctx)  # the window's first status read (before the login) is in
+    window.sync.stop()  # no automatic sync: this PC never pulls a resident
+    session.login(ctx.db, server.url, "town", PASSWORD)
+    assert session.supervises(ctx.db)
+    window.set_supervisor(True)  # what the next status read does (stopped here)
+    reports = window.show_screen("reports")
+    wait_tasks(qtbot, ctx)
+    assert reports.value("on_file") == "0" and reports.shown_source == "local"
+    reports.source_combo.setCurrentIndex(reports.source_combo.findData("server"))
+    reports.run()
+    wait_tasks(qtbot, ctx)
+    assert reports.shown_source == "server" and "同步服务器" in reports.status.text()
+    assert reports.value("on_file") == "3" and reports.value("signed") == "0"
+    expected = indicators.server_report(ctx.db, by=reports.by_combo.currentData())
+    assert reports.value("on_file") == str(expected.total.values["on_file"])
+    from sqlmodel import func, select
+    with ctx.session() as s:
+        assert s.exec(select(func.count()).select_from(Resident)).one() == 0
+    assert reports.charts.coverage.target == reports.targets["coverage"]
+    reports.resize(1280, 720)
+    reports.table.setFocus()
+    _shot(reports, tmp_path, "reports_server")
 
 
 # -- the table, drill-down, export, print -------------------------------------------------------
@@ -328,8 +380,12 @@ def test_print_to_pdf_lays_out_the_report(ctx, qtbot, fake_server, tmp_path):
     for words in ("各村同步情况", "西村卫生室", "没有登记的电脑", "doc_n1", "-620秒", "电脑明细"):
         assert words in html
     assert html.count("background-color:#F8D7DA") >= 3  # red clinics (and their PCs)
-    out = screen.print_to_pdf(str(tmp_path / "report.pdf"))
-    data = Path(out).read_bytes()
+    out = tmp_path / "report.pdf"
+    done = []
+    screen.print_to(str(out), on_done=done.append)  # a task: a county's report takes seconds
+    wait_tasks(qtbot, ctx)
+    assert done == [out] and str(out) in screen.status.text()
+    data = out.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 5000
     # A4 landscape in points (72 dpi): 842 x 595.
     assert re.search(rb"/MediaBox \[0 0 842(\.0+)? 595(\.0+)?\]", data)
@@ -515,6 +571,26 @@ def test_english_mode(english, ctx, qtbot, fake_server, tmp_path):
     assert "6 village clinics" in screen.summary.text()
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in "".join(headers + words))
     _shot(screen, tmp_path, "township_sync_en")
+
+
+def test_english_charts(english, qtbot):
+    from familydoc_desktop.domain.report import Report, ReportRow
+    from familydoc_desktop.ui.screens.reports import ReportCharts
+
+    rows = [ReportRow(None, "合计", {"on_file": 30, "signed": 20, "ledger_red": 1}),
+            ReportRow("1", "东村", {"on_file": 10, "signed": 5, "ledger_green": 4}),
+            ReportRow("2", "西村", {"on_file": 20, "signed": 15, "ledger_red": 1})]
+    charts = ReportCharts()
+    qtbot.addWidget(charts)
+    charts.show_report(Report(date(2026, 12, 3), date(2026, 1, 1), date(2026, 12, 3),
+                              "village", rows), {"coverage": 50.0})
+    assert charts.coverage.title == "Signing rate (coverage), by village"
+    assert charts.coverage.categories == ["东村", "西村"]  # village names stay as they are
+    assert charts.coverage.series[0].values == [50.0, 75.0]
+    assert charts.coverage.target_label == "Target 50%"
+    assert [s.name for s in charts.ledger.series] == ["Ledger: red", "Ledger: yellow",
+                                                      "Ledger: green"]
+    assert charts.visits.target is None and charts.visits.series[0].values == [None, None]
 
 
 def test_screenshot_of_the_sync_report(ctx, qtbot, fake_server, tmp_path):

@@ -30,7 +30,8 @@ class LedgerAssessment(Synced, table=True):
 
 
 class FollowupVisit(Synced, table=True):
-    """随访 / 履约服务记录: hypertension, diabetes, 80+ yearly and general visits (NBPHS-3)."""
+    """随访 / 履约服务记录: hypertension, diabetes, 80+ yearly and general (yearly) visits
+    (NBPHS-3), and the health check-up (健康体检, kind checkup)."""
 
     __tablename__ = "followup_visit"
     __table_args__ = (
@@ -65,6 +66,12 @@ class FollowupVisit(Synced, table=True):
     note: str | None = Field(default=None, max_length=500)
     # Indexed: every current-visit query excludes the rows corrections supersede (0003).
     supersedes_id: str | None = Field(default=None, index=True, max_length=36)
+    # 健康体检 only (kind checkup, domain/checkup.py, migration 0018); BMI is worked out from
+    # weight and height when shown.
+    lifestyle: str | None = Field(default=None, max_length=200)  # 生活方式
+    findings: str | None = Field(default=None, max_length=1000)  # 体检主要结果
+    conclusion: str | None = Field(default=None, max_length=10)  # codes.CheckupConclusion
+    health_advice: str | None = Field(default=None, max_length=500)  # 健康指导
 
 
 class Sickbed(Synced, table=True):

@@ -123,12 +123,19 @@ def _total(clinic: dict, key: str) -> int:
 
 
 class ClinicsModel(_ReportModel):
-    """各村同步情况: a clinic per row with its flags."""
+    """各村同步情况: a clinic per row with its flags; a township or county with PCs of its
+    own (the health centre's) has a row of its own too (level "township"/"county")."""
+
+    @staticmethod
+    def name(c: dict) -> str:
+        if c.get("level", "clinic") == "clinic":
+            return c["name"]
+        return translate("SyncReport", "%1 (its own PCs)").replace("%1", c["name"])
 
     def columns(self) -> list[tuple[str, Callable[[dict], Any]]]:
         return [
             (translate("SyncReport", "Code"), lambda c: c["code"]),
-            (translate("SyncReport", "Village clinic"), lambda c: c["name"]),
+            (translate("SyncReport", "Village clinic"), self.name),
             (translate("SyncReport", "PCs"), lambda c: len(c.get("devices") or [])),
             (translate("SyncReport", "Last sync"), lambda c: _time(latest(
                 [d.get("last_sync_at") for d in c.get("devices") or []]))),

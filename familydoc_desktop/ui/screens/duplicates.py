@@ -78,6 +78,12 @@ class DuplicatesScreen(QWidget):
         self.swap_button.clicked.connect(self.swap)
         self.merge_button = QPushButton(self.tr("Merge…"), self)
         self.merge_button.clicked.connect(self.merge_selected)
+        self.open_keep_button = QPushButton(self.tr("Open kept record"), self)
+        self.open_keep_button.clicked.connect(lambda: self.open_side(0))
+        self.open_drop_button = QPushButton(self.tr("Open merged record"), self)
+        self.open_drop_button.clicked.connect(lambda: self.open_side(1))
+        buttons.addWidget(self.open_keep_button)
+        buttons.addWidget(self.open_drop_button)
         buttons.addStretch(1)
         buttons.addWidget(self.swap_button)
         buttons.addWidget(self.merge_button)
@@ -182,7 +188,7 @@ class DuplicatesScreen(QWidget):
         self.model.set_first_page(rows, total)
         if rows:
             self.view.selectRow(0)
-            text = self.tr("%1 possible duplicates").replace("%1", str(total))
+            text = self.tr("Possible duplicates: %1").replace("%1", str(total))
         else:
             text = self.tr("No possible duplicates.")
         self.status.setText(f"{self._notice} {text}".strip())
@@ -203,8 +209,17 @@ class DuplicatesScreen(QWidget):
                                (self.drop_values, chosen and chosen[1])):
             for key, lab in values.items():
                 lab.setText(self._value(person, key) if person else "")
-        self.merge_button.setEnabled(chosen is not None)
-        self.swap_button.setEnabled(chosen is not None)
+        for button in (self.merge_button, self.swap_button, self.open_keep_button,
+                       self.open_drop_button):
+            button.setEnabled(chosen is not None)
+
+    def open_side(self, side: int) -> None:
+        """The whole record of one of the two, to check before merging (0 kept, 1 merged)."""
+        chosen = self.selected()
+        if chosen is None:
+            return
+        from familydoc_desktop.ui.screens import resident_form
+        resident_form.open_record(self.ctx, chosen[side].id, self)
 
     def swap(self) -> None:
         self.swapped = not self.swapped
@@ -233,10 +248,11 @@ class DuplicatesScreen(QWidget):
             with db.session() as s:
                 return merge.merge_residents(s, keep_id, drop_id, actor=actor)
 
-        def done(_result) -> None:  # noqa: ANN001
+        def done(result) -> None:  # noqa: ANN001
             self.swapped = False
             self.merge_button.setEnabled(True)
-            self._notice = self.tr("Merged into %1.").replace("%1", self.describe(keep))
+            self._notice = " ".join([self.tr("Merged into %1.").replace(
+                "%1", self.describe(keep)), *result.warnings])
             self.status.setText(self._notice)
             self.ctx.notify("*")
             if self._stale:  # notify reloads a visible screen; else here

@@ -1,6 +1,7 @@
 """Follow-up forms (随访): hypertension and diabetes with the NBPHS-3 fields, the severe
 mental disorder follow-up with its risk and stability assessment, the 80+ yearly visit with
-the self-care assessment, and the general yearly follow-up.
+the self-care assessment, the general yearly follow-up, and the health check-up (健康体检:
+vitals, BMI, lifestyle, main findings, conclusion and advice; domain/checkup.py).
 
 While the doctor types, the form shows range checks, the suggested classification and any
 urgent-referral prompt, all from domain rules; the store checks everything again on save.
@@ -12,11 +13,13 @@ from datetime import date
 from PySide6.QtGui import QDoubleValidator, QIntValidator
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-    QLineEdit, QMessageBox, QVBoxLayout, QWidget,
+    QLineEdit, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget,
 )
 
-from familydoc_desktop.domain import followup, mental, selfcare, vitals
-from familydoc_desktop.domain.codes import Colour, MentalClass, VisitClass, VisitKind, VisitMethod
+from familydoc_desktop.domain import checkup, followup, mental, selfcare, vitals
+from familydoc_desktop.domain.codes import (
+    CheckupConclusion, Colour, MentalClass, VisitClass, VisitKind, VisitMethod,
+)
 from familydoc_desktop.domain.dates import age_on
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.store import residents, visits
@@ -51,11 +54,14 @@ class FollowupForm(GuardedDialog):
         self.date_edit.setMaximumDate(self.date_edit.date())
         self.method_combo = QComboBox(self)
         for m in VisitMethod:
+            if m == VisitMethod.PHONE and self.kind == VisitKind.CHECKUP:
+                continue  # a check-up is done at the clinic or at home
             self.method_combo.addItem(labels.label(VisitMethod, m), str(m))
         self.method_note = QLabel(self)
         self.method_note.setObjectName("hint")
         self.method_combo.currentIndexChanged.connect(self._update)
-        form.addRow(self.tr("Visit date"), self.date_edit)
+        form.addRow(self.tr("Check-up date") if self.kind == VisitKind.CHECKUP
+                    else self.tr("Visit date"), self.date_edit)
         form.addRow(self.tr("Method"), self.method_combo)
         form.addRow("", self.method_note)
 
@@ -67,6 +73,9 @@ class FollowupForm(GuardedDialog):
             wanted.insert(2, "fasting_glucose")
         if self.kind == VisitKind.SEVERE_MENTAL:
             wanted = ["weight"]  # the NBPHS-3 mental form measures no blood pressure
+        self.is_checkup = self.kind == VisitKind.CHECKUP
+        if self.is_checkup:
+            wanted.append("fasting_glucose")
         titles = {"sbp": self.tr("Systolic BP (mmHg)"), "dbp": self.tr("Diastolic BP (mmHg)"),
                   "fasting_glucose": self.tr("Fasting glucose (mmol/L)"),
                   "heart_rate": self.tr("Heart rate (/min)"), "weight": self.tr("Weight (kg)"),
@@ -79,7 +88,13 @@ class FollowupForm(GuardedDialog):
             edit.textChanged.connect(self._update)
             self.fields[name] = edit
             mform.addRow(titles[name], edit)
+        self.bmi_label = QLabel(measured)
+        if self.is_checkup:
+            mform.addRow(self.tr("BMI (kg/m²)"), self.bmi_label)
         layout.addWidget(measured)
+        self.checkup_inputs: tuple = ()
+        if self.is_checkup:
+            layout.addWidget(self._checkup_box())
 
         self.adverse_check = QCheckBox(self.tr("Adverse drug reaction"), self)
         self.complication_check = QCheckBox(self.tr("New or worse complication"), self)
@@ -161,13 +176,48 @@ class FollowupForm(GuardedDialog):
         self.watch(self.date_edit, self.method_combo, *self.fields.values(), self.adverse_check,
                    self.complication_check, self.symptoms_edit, self.adherence_combo,
                    self.class_combo, *self.selfcare_combos.values(), self.note_edit,
-                   *getattr(self, "mental_inputs", ()))
+                   *getattr(self, "mental_inputs", ()), *self.checkup_inputs)
         # The paper form's order; hidden fields (another kind's) are skipped.
         self.form_fields(self.date_edit, self.method_combo, *self.fields.values(),
                          self.symptoms_edit, *getattr(self, "mental_inputs", ()),
                          self.adherence_combo, self.adverse_check, self.complication_check,
-                         self.class_combo, *self.selfcare_combos.values(), self.note_edit)
+                         self.class_combo, *self.selfcare_combos.values(),
+                         *self.checkup_inputs, self.note_edit)
         self._update()
+
+    def _checkup_box(self) -> QGroupBox:
+        """生活方式, 体检主要结果, 健康评价 and 健康指导 of a health check-up."""
+        box = QGroupBox(self.tr("Check-up results"), self)
+        form = QFormLayout(box)
+        self.lifestyle_edit = QLineEdit(box)
+        self.lifestyle_edit.setMaxLength(checkup.TEXT_LIMITS["lifestyle"])
+        self.lifestyle_edit.setPlaceholderText(self.tr("Smoking, drinking, exercise, diet"))
+        self.findings_edit = QPlainTextEdit(box)
+        self.findings_edit.setMaximumHeight(70)
+        self.findings_edit.setPlaceholderText(self.tr("Examination and test results; name "
+                                                      "every abnormality"))
+        self.conclusion_combo = QComboBox(box)
+        self.conclusion_combo.addItem("", None)  # chosen by the doctor, never by default
+        for c in CheckupConclusion:
+            self.conclusion_combo.addItem(labels.label(CheckupConclusion, c), str(c))
+        self.advice_edit = QLineEdit(box)
+        self.advice_edit.setMaxLength(checkup.TEXT_LIMITS["advice"])
+        form.addRow(self.tr("Lifestyle"), self.lifestyle_edit)
+        form.addRow(self.tr("Main findings"), self.findings_edit)
+        form.addRow(self.tr("Health assessment"), self.conclusion_combo)
+        form.addRow(self.tr("Health advice"), self.advice_edit)
+        self.checkup_inputs = (self.lifestyle_edit, self.findings_edit, self.conclusion_combo,
+                               self.advice_edit)
+        return box
+
+    def checkup_values(self) -> dict:
+        """The check-up fields for the store (empty for any other kind)."""
+        if not self.is_checkup:
+            return {}
+        return {"lifestyle": self.lifestyle_edit.text().strip() or None,
+                "findings": self.findings_edit.toPlainText().strip() or None,
+                "conclusion": self.conclusion_combo.currentData(),
+                "health_advice": self.advice_edit.text().strip() or None}
 
     def _mental_box(self) -> QGroupBox:
         """危险性评估 and the four aspects of the NBPHS-3 severe mental disorder form."""
@@ -284,6 +334,12 @@ class FollowupForm(GuardedDialog):
         self.method_note.setText(
             self.tr("A phone call does not count as the yearly face-to-face visit.")
             if phone and self.kind == VisitKind.ELDERLY_80 else "")
+        if self.is_checkup:
+            try:
+                value = checkup.checkup_bmi(m["weight"], m["height"])
+            except DomainError:
+                value = None
+            self.bmi_label.setText("" if value is None else f"{value:.1f}")
         scores = self.selfcare_scores()
         if scores is not None:
             total = selfcare.selfcare_total(**scores)
@@ -306,13 +362,14 @@ class FollowupForm(GuardedDialog):
                     symptoms=self.symptoms_edit.text().strip() or None,
                     medication_adherence=self.adherence_combo.currentData(),
                     note=self.note_edit.text().strip() or None,
-                    mental=self.mental_assessment(), **m)
+                    mental=self.mental_assessment(), **self.checkup_values(), **m)
         except DomainError as exc:
             show_error(self.error, failure_text(exc))
             return False
         self.ctx.notify("followup_visit")
         if not self.quiet:
-            QMessageBox.information(self, self.tr("Follow-up saved"), self.summary())
+            QMessageBox.information(self, self.tr("Check-up saved") if self.is_checkup
+                                    else self.tr("Follow-up saved"), self.summary())
             if self.outcome.urgent_reasons and QMessageBox.question(
                     self, self.tr("Urgent referral"),
                     self.tr("Urgent referral advised. Fill in the referral now?")
@@ -334,6 +391,12 @@ class FollowupForm(GuardedDialog):
         if o is None:
             return ""
         lines = []
+        if o.visit.conclusion:
+            lines.append(self.tr("Health assessment: %1").replace(
+                "%1", labels.label(CheckupConclusion, o.visit.conclusion)))
+            value = checkup.checkup_bmi(o.visit.weight, o.visit.height)
+            if value is not None:
+                lines.append(f"BMI {value:.1f}")
         if o.visit.visit_class:
             lines.append(self.tr("Classification: %1").replace(
                 "%1", labels.visit_class_label(o.visit.visit_class)))

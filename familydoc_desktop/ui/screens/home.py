@@ -1,5 +1,6 @@
 """Home: today's work. The due list (80+ visits not yet done this year, chronic follow-ups,
-revisits after an unsatisfactory visit, sickbed rounds, contracts expiring) with counts per
+revisits after an unsatisfactory visit, sickbed rounds, contracts expiring, 65+ check-ups,
+yearly follow-ups near the end of the contract year) with counts per
 kind and the year's 80+ visit progress. Loaded on the DB worker: a township's due list is a
 few set-based queries over 60,000 residents, too slow for the GUI thread."""
 from __future__ import annotations
@@ -25,15 +26,17 @@ from familydoc_desktop.ui.taskman import failure_text
 
 KIND_ORDER = (due_rules.ELDERLY_80, due_rules.REVISIT, due_rules.CHRONIC_FOLLOWUP,
               due_rules.SICKBED_ROUND, due_rules.CONTRACT_EXPIRING, due_rules.REFERRAL_FOLLOWUP,
-              due_rules.LONG_RX_REFILL)
+              due_rules.LONG_RX_REFILL, due_rules.CHECKUP, due_rules.ANNUAL_FOLLOWUP)
 
 
 def visit_kind_of(row) -> str | None:  # noqa: ANN001
     """Which follow-up form a due row asks for (the detail starts with the visit kind)."""
     if row.kind == due_rules.ELDERLY_80:
         return VisitKind.ELDERLY_80
-    if row.kind == due_rules.REFERRAL_FOLLOWUP:
+    if row.kind in (due_rules.REFERRAL_FOLLOWUP, due_rules.ANNUAL_FOLLOWUP):
         return VisitKind.GENERAL
+    if row.kind == due_rules.CHECKUP:
+        return VisitKind.CHECKUP
     if row.kind in (due_rules.CHRONIC_FOLLOWUP, due_rules.REVISIT):
         for kind in (VisitKind.HYPERTENSION, VisitKind.DIABETES, VisitKind.SEVERE_MENTAL):
             if row.detail.startswith(VISIT_KIND_ZH[kind]):
@@ -191,6 +194,8 @@ class HomeScreen(QWidget):
             due_rules.CONTRACT_EXPIRING: self.tr("Contracts expiring"),
             due_rules.REFERRAL_FOLLOWUP: self.tr("Follow-ups after a down-referral"),
             due_rules.LONG_RX_REFILL: self.tr("Long prescriptions to refill"),
+            due_rules.CHECKUP: self.tr("Health check-ups (65+) not done"),
+            due_rules.ANNUAL_FOLLOWUP: self.tr("Yearly follow-ups of signed residents"),
         }.get(kind, kind)
 
     # -- loading --------------------------------------------------------------------------

@@ -8,8 +8,8 @@ import json
 from datetime import date
 
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel,
+    QPushButton, QVBoxLayout, QWidget,
 )
 
 from familydoc_desktop.domain.codes import Population
@@ -30,9 +30,12 @@ def push_topics() -> list[str]:
 
 
 class PushDialog(ServiceDialog):
-    """One push (topic, channel, day) to one resident or a group at once."""
+    """One push (topic, channel, day) to one resident or a group at once. A large group (a
+    township's whole list: tens of thousands of rows) is written on the DB worker under the
+    progress dialog, the form waiting with Save disabled."""
 
     table = "health_push"
+    BACKGROUND_FROM = 1000  # residents
 
     def __init__(self, ctx: AppContext, resident_ids: list[str], who: str,
                  parent: QWidget | None = None) -> None:
@@ -61,12 +64,52 @@ class PushDialog(ServiceDialog):
         self.form.addRow(self.tr("Date"), self.date_edit)
         self.finish(self.tr("Record push"), self.tr("Cancel"), self.topic_combo,
                     self.channel_combo, self.date_edit)
+        self.save_button = self.findChild(QDialogButtonBox).button(
+            QDialogButtonBox.StandardButton.Save)
+
+    def _values(self) -> dict:
+        return {"resident_ids": self.resident_ids, "topic": self.topic_combo.currentText(),
+                "channel": self.channel_combo.currentData(),
+                "on_date": from_qdate(self.date_edit.date())}
 
     def store(self, session):  # noqa: ANN001, ANN201
-        return services.add_pushes(session, resident_ids=self.resident_ids,
-                                   topic=self.topic_combo.currentText(),
-                                   channel=self.channel_combo.currentData(),
-                                   on_date=from_qdate(self.date_edit.date()))
+        return services.add_pushes(session, **self._values())
+
+    def save(self) -> bool:
+        if len(self.resident_ids) < self.BACKGROUND_FROM:
+            return super().save()
+        from familydoc_desktop.domain import services as rules
+        from familydoc_desktop.domain.errors import DomainError
+        from familydoc_desktop.ui.widgets.common import show_error
+        values = self._values()
+        show_error(self.error, None)
+        try:  # what can be refused at once is, before the long write starts
+            rules.check_topic(values["topic"])
+            rules.check_channel(values["channel"])
+            rules.check_push_date(values["on_date"], date.today())
+        except DomainError as exc:
+            show_error(self.error, failure_text(exc))
+            return False
+        self.save_button.setEnabled(False)
+
+        def work(_p):  # noqa: ANN001, ANN202
+            with self.ctx.db.session() as s:
+                return services.push_to_group(s, **values)
+
+        def done(count: int) -> None:
+            self.saved = count
+            self.ctx.notify(self.table)
+            self.dirty = False
+            QDialog.accept(self)
+
+        def failed(exc: BaseException) -> None:
+            self.save_button.setEnabled(True)
+            show_error(self.error, failure_text(exc))
+
+        self.ctx.task(work, success=done, failure=failed, parent=self,
+                      label=self.tr("Recording the push for %1 residents…").replace(
+                          "%1", str(len(self.resident_ids))), cancellable=False)
+        return False
 
 
 class PushesTab(QWidget):

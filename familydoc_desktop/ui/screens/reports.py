@@ -26,6 +26,7 @@ from familydoc_desktop.ui.widgets.common import date_edit, from_qdate
 from familydoc_desktop.ui.taskman import failure_text
 
 
+LOCAL, SERVER = "local", "server"
 BELOW_TARGET_COLOUR = "#C0392B"
 BELOW_TARGET_ROLE = Qt.ItemDataRole.UserRole + 5
 COVERAGE_COLOUR = "#3A7BD5"
@@ -61,7 +62,8 @@ class ReportCharts(QScrollArea):
             t = targets.get(code)
             return "" if t is None else self.tr("Target %1%").replace("%1", f"{t:g}")
 
-        by = {"village": self.tr("by village"), "team": self.tr("by team"),
+        by = {"village": self.tr("by village"), "clinic": self.tr("by village"),
+              "team": self.tr("by team"),
               "doctor": self.tr("by doctor")}.get(report.by or "", self.tr("total"))
         self.coverage.set_data(
             self.tr("Signing rate (coverage), %1").replace("%1", by), names,
@@ -107,6 +109,15 @@ class ReportsScreen(QWidget):
         with ctx.session() as s:  # a township sees its villages side by side
             if len(orgs.clinics_in_scope(s)) > 1:
                 self.by_combo.setCurrentIndex(self.by_combo.findData("village"))
+        # Township and county accounts may ask the sync server instead: no resident's personal
+        # data is needed on this PC (sync/indicators.py, GET /api/v1/reports/indicators).
+        self.source_combo = QComboBox(self)
+        self.source_combo.addItem(self.tr("This PC's data"), LOCAL)
+        self.source_combo.addItem(self.tr("From the server"), SERVER)
+        self.source_combo.setVisible(False)
+        self._server_option = False
+        self.shown_source = LOCAL  # where the figures on screen came from
+        self._asked = LOCAL
         self.run_button = QPushButton(self.tr("Calculate"), self)
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self.run)
@@ -120,6 +131,7 @@ class ReportsScreen(QWidget):
             bar.addWidget(QLabel(text, self))
             bar.addWidget(widget)
         bar.addWidget(self.by_combo)
+        bar.addWidget(self.source_combo)
         bar.addWidget(self.run_button)
         bar.addStretch(1)
         bar.addWidget(self.export_button)
@@ -142,6 +154,18 @@ class ReportsScreen(QWidget):
     def activate(self) -> None:
         if self._stale:
             self.run()
+
+    def set_server_option(self, shown: bool) -> None:
+        """The "from the server" choice, for township and county accounts (main window)."""
+        self._server_option = shown
+        self.source_combo.setVisible(shown)
+        if not shown:
+            self.source_combo.setCurrentIndex(self.source_combo.findData(LOCAL))
+
+    def source(self) -> str:
+        if self._server_option and self.source_combo.currentData() == SERVER:
+            return SERVER
+        return LOCAL
 
     def _on_data_changed(self, _table: str) -> None:
         self._stale = True
@@ -168,18 +192,44 @@ class ReportsScreen(QWidget):
                 return report, targets.targets_on(s, on)
 
         self.run_button.setEnabled(False)
+        self._asked = self.source()
+        if self._asked == SERVER:
+            self._run_on_server(on, start, end, by)
+            return
         self.status.setText(self.tr("Calculating…"))
         self.ctx.task(work, success=self._shown, failure=self._failed,
                       label=self.tr("Calculating the indicators…"), parent=self)
 
+    def _run_on_server(self, on: date, start: date, end: date, by: str | None) -> None:
+        from familydoc_desktop.store import targets
+        from familydoc_desktop.sync.indicators import server_report
+
+        with self.ctx.session() as s:  # a setting and a shipped JSON file: quick
+            wanted = targets.targets_on(s, on)
+        db = self.ctx.db
+
+        def work(_p):  # noqa: ANN001, ANN202
+            return server_report(db, on=on, start=start, end=end, by=by), wanted
+
+        self.status.setText(self.tr("Asking the sync server…"))
+        self.ctx.task(work, success=self._shown, failure=self._failed, network=True,
+                      label=self.tr("Fetching the indicators from the server…"), parent=self)
+
     def _failed(self, exc: Exception) -> None:
+        from familydoc_desktop.sync.http import NetworkDown
+
         self.run_button.setEnabled(True)
+        if isinstance(exc, NetworkDown):
+            self.status.setText(self.tr("Cannot reach the sync server. Check this PC's network "
+                                        "connection, or calculate from this PC's data."))
+            return
         self.status.setText(failure_text(exc))
 
     def _shown(self, result) -> None:  # noqa: ANN001
         from familydoc_desktop.store.exporter import report_table
 
         report, self.targets = result
+        self.shown_source = self._asked
         self.run_button.setEnabled(True)
         self.report = report
         _title, head, *body = report_table(report)
@@ -224,6 +274,8 @@ class ReportsScreen(QWidget):
         if self.targets:
             text += " " + self.tr("Red: below the target (%1 of the totals).") \
                 .replace("%1", str(missed))
+        if self.shown_source == SERVER:
+            text += " " + self.tr("Figures computed by the sync server.")
         self.status.setText(text)
 
     FIRST_VALUE = 3  # indicator, unit, target, then the total and the groups

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
 )
 
 from familydoc_desktop.domain.codes import (
+    CheckupConclusion,
     Colour, ConsentBy, ContractStatus, Sex, SickbedOutcome, SickbedType, TerminationReason,
     VisitKind, VisitMethod)
 from familydoc_desktop.domain import referral as referral_rules
@@ -95,7 +96,9 @@ class ResidentHistory(QWidget):
             Column(self.tr("BP"), lambda v: f"{v.sbp}/{v.dbp}" if v.sbp else ""),
             Column(self.tr("Glucose"), lambda v: v.fasting_glucose),
             Column(self.tr("Self-care"), lambda v: v.selfcare_total),
-            Column(self.tr("Classification"), lambda v: labels.visit_class_label(v.visit_class)),
+            # A check-up has no class: its health assessment (健康评价) stands there.
+            Column(self.tr("Classification"), lambda v: labels.visit_class_label(v.visit_class)
+                   or labels.label(CheckupConclusion, v.conclusion)),
             Column(self.tr("Next due"), lambda v: v.next_visit_date),
             Column(self.tr("Funding"), lambda v: labels.public_health_mark(
                 v.kind, age=self._age_on(v.visit_date))),

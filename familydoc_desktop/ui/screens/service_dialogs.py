@@ -1,5 +1,5 @@
 """Small forms of the other services: drug shortage and its resolution, health points,
-satisfaction survey, health-information push, yearly check-up."""
+satisfaction survey (the health-information push form is in pushes.py)."""
 from __future__ import annotations
 
 from datetime import date

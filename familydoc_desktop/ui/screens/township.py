@@ -123,7 +123,6 @@ class SyncReportScreen(QWidget):
             text += " " + self.tr("The table shows the report of %1.").replace(
                 "%1", self.fetched_at.strftime("%H:%M") if self.fetched_at else "")
         self.status.setText(text)
-        self.status.setProperty("state", "error")
 
     def show_report(self, report: dict, stale_days: int = STALE_DAYS) -> None:
         self.refresh_button.setEnabled(True)
@@ -133,18 +132,21 @@ class SyncReportScreen(QWidget):
         clinics = report.get("clinics") or []
         self.clinics_model.set_rows(clinics, stale_days)
         self.devices_model.set_rows([], stale_days)
-        levels = [report_text.severity(c.get("flags") or []) for c in clinics]
+        villages = [c for c in clinics if c.get("level", "clinic") == "clinic"]
+        levels = [report_text.severity(c.get("flags") or []) for c in villages]
         red, amber = levels.count(report_text.RED), levels.count(report_text.AMBER)
-        if clinics:
-            self.summary.setText(
-                self.tr("%1 village clinics: %2 red, %3 amber, %4 without a flag.")
-                .replace("%1", str(len(clinics))).replace("%2", str(red))
-                .replace("%3", str(amber)).replace("%4", str(len(clinics) - red - amber)))
+        if villages:
+            text = self.tr("%1 village clinics: %2 red, %3 amber, %4 without a flag.") \
+                .replace("%1", str(len(villages))).replace("%2", str(red)) \
+                .replace("%3", str(amber)).replace("%4", str(len(villages) - red - amber))
         else:
-            self.summary.setText(self.tr("No village clinic in this account's scope."))
+            text = self.tr("No village clinic in this account's scope.")
+        if len(clinics) > len(villages):
+            text += " " + self.tr("Also listed: the PCs of %1 township or county offices.") \
+                .replace("%1", str(len(clinics) - len(villages)))
+        self.summary.setText(text)
         self.status.setText(self.tr("Report of %1 from the sync server.")
                             .replace("%1", self.fetched_at.strftime("%Y-%m-%d %H:%M")))
-        self.status.setProperty("state", "")
         for b in (self.export_button, self.print_button):
             b.setEnabled(True)
         if clinics:
@@ -208,12 +210,37 @@ class SyncReportScreen(QWidget):
         when = (self.fetched_at or datetime.now()).strftime("%Y-%m-%d %H:%M")
         return sync_report_html(self.report or {"clinics": []}, self.stale_days, when)
 
-    def print_to_pdf(self, path: str) -> str:
+    def print_to(self, device_path: str | None = None, printer=None,  # noqa: ANN001
+                 on_done=None) -> None:  # noqa: ANN001
+        """Lay the report out and print it to a PDF file or to `printer`, as a task: a county's
+        report is some 25 pages and takes seconds (benchmarks/bench_township_screens.py).
+        Not database work, so it runs on a network thread rather than holding the DB worker;
+        the document is made and dropped there (QTextDocument, QPdfWriter and QPrinter are
+        reentrant: each object used by one thread)."""
         from familydoc_desktop.ui import printing
 
-        doc = printing.html_document(self.print_html())
-        printing.document_to_pdf(doc, path, printing.SYNC_REPORT_TITLE, landscape=True)
-        return path
+        html = self.print_html()
+
+        def work(_p):  # noqa: ANN001, ANN202
+            doc = printing.html_document(html)
+            try:
+                if printer is not None:
+                    printing.print_document(doc, printer)
+                    return None
+                return printing.document_to_pdf(doc, device_path, printing.SYNC_REPORT_TITLE,
+                                                landscape=True)
+            finally:
+                del doc
+
+        def done(result) -> None:  # noqa: ANN001
+            self.status.setText(self.tr("Saved to %1").replace("%1", str(result)) if result
+                                else self.tr("Sent to the printer."))
+            if on_done:
+                on_done(result)
+
+        self.ctx.task(work, success=done, failure=lambda e: self.status.setText(failure_text(e)),
+                      label=self.tr("Preparing the print…"), parent=self, network=True,
+                      cancellable=False)
 
     def print_report(self) -> None:
         from familydoc_desktop.ui import printing
@@ -224,16 +251,12 @@ class SyncReportScreen(QWidget):
                                      self.tr("Print the sync report to a printer or save it "
                                              "as PDF?"))
         if target == "printer":
-            printing.document_to_printer(printing.html_document(self.print_html()), self,
-                                         landscape=True)
+            printer = printing.choose_printer(self, landscape=True)
+            if printer is not None:
+                self.print_to(printer=printer)
         elif target == "pdf":
             path, _ = QFileDialog.getSaveFileName(
                 self, self.tr("Save as PDF"), f"各村同步情况-{datetime.now():%Y-%m-%d}.pdf",
                 "PDF (*.pdf)")
             if path:
-                try:
-                    self.print_to_pdf(path)
-                except OSError as exc:
-                    self.status.setText(failure_text(exc))
-                    return
-                self.status.setText(self.tr("Saved to %1").replace("%1", path))
+                self.print_to(path)

@@ -55,6 +55,8 @@ class BarChart(QWidget):
         self.target_label = ""
         self.percent = True
         self.empty_text = ""
+        self._plot: QRectF | None = None  # plot_rect, until the data or the size change
+        self._plot_width = -1
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(360)
         self.setAutoFillBackground(True)
@@ -78,8 +80,13 @@ class BarChart(QWidget):
             self.maximum = max(100.0, top, target or 0.0)
         else:
             self.maximum = nice_maximum(max(top, target or 0.0))
+        self._plot = None
         self.setFixedHeight(self.sizeHint().height())
         self.update()
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001
+        self._plot = None
+        super().resizeEvent(event)
 
     def _row_total(self, row: int) -> float:
         values = [s.values[row] for s in self.series if row < len(s.values)]
@@ -98,6 +105,12 @@ class BarChart(QWidget):
         return QFontMetrics(self.font())
 
     def plot_rect(self) -> QRectF:
+        if self._plot is None or self._plot_width != self.width():
+            self._plot = self._measure_plot()
+            self._plot_width = self.width()
+        return QRectF(self._plot)
+
+    def _measure_plot(self) -> QRectF:
         fm = self._metrics()
         label_w = max([fm.horizontalAdvance(c) for c in self.categories] or [0]) + 16
         value_w = fm.horizontalAdvance("100.0%") + 16 if self.percent else \

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from familydoc_desktop import SCHEMA_VERSION
 from familydoc_desktop.sync.protocol import (
-    DEFAULT_PULL_LIMIT, DEPARTURES_SINCE, INT64_MAX, ConflictOut, DigestResponse, PullResponse,
+    DEFAULT_PULL_LIMIT, DEPARTURES_SINCE, DIGEST_VERSION, INT64_MAX, MAX_BUCKET_QUERY, ConflictOut, DigestResponse, PullResponse,
     PushRequest, PushResponse, ResolveRequest, ServerEpoch,
 )
 from sync_server.api.deps import EngineDep, PrincipalDep, check_schema
@@ -32,13 +32,17 @@ def pull_changes(request: Request, who: PrincipalDep, engine: EngineDep,
                  table: str | None = None,
                  layout: Literal["rows", "columns"] = "rows",
                  own: Literal["send", "skip"] = "send",
+                 # With `table`: only records whose id ends in one of these (comma-separated
+                 # digest buckets, issue 14). An older server ignores it: the whole table.
+                 bucket: Annotated[str | None, Query(max_length=MAX_BUCKET_QUERY)] = None,
                  schema: Annotated[int, Depends(check_schema)] = SCHEMA_VERSION) -> Response:
     # Pages hold thousands of rows: serialise the plain dict with orjson, skipping a second
     # validation (about 4x faster than JSONResponse on a 20,000-row page). Schema 1 clients
     # know no "departed" (their models forbid unknown fields): they are not sent it.
     page = pull.pull(engine, who, since=since, limit=limit, table=table,
                      departures=schema >= DEPARTURES_SINCE, layout=layout,
-                     skip_own=own == "skip")
+                     skip_own=own == "skip",
+                     buckets=bucket.split(",") if bucket is not None else None)
     body = orjson.dumps(page)
     if compress.accepts_zstd(request.headers.get("accept-encoding", "")):
         # zstd for clients that ask for it (the gzip middleware leaves an encoded body alone);
@@ -56,9 +60,17 @@ def server_epoch(who: PrincipalDep, engine: EngineDep,
     return epoch.state(engine, who, since=since, known=epoch_id)
 
 
-@router.get("/digest", response_model=DigestResponse)
-def table_digest(who: PrincipalDep, engine: EngineDep) -> DigestResponse:
-    return digest.digest(engine, who)
+@router.get("/digest", response_model=DigestResponse, response_model_exclude_none=True)
+def table_digest(who: PrincipalDep, engine: EngineDep,
+                 version: Annotated[int, Query(ge=1, le=INT64_MAX)] = 1,
+                 table: Annotated[str | None, Query(max_length=40)] = None,
+                 ) -> DigestResponse:
+    """Version 1 (no `version`: what older clients ask) digests (id, seq); version 2, and
+    any later one asked by a newer client, digests the values (DIGEST_VERSION): the answer
+    says which it is in `version`."""
+    if version < DIGEST_VERSION:
+        return digest.digest(engine, who)
+    return digest.content_digest(engine, who, table)
 
 
 @router.get("/conflicts", response_model=list[ConflictOut])

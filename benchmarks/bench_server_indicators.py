@@ -1,0 +1,147 @@
+"""The indicators of the 60,000-resident demo township computed by the sync server (issue 10),
+on SQLite and PostgreSQL. Goal <= 1 s each.
+
+Prints, per database:
+  * library level: services.indicators.indicators for the township (median and max of ROUNDS
+    runs; wall and CPU seconds of this process: on PostgreSQL the server's own work is in
+    the wall time only), total and by clinic;
+  * where the time goes: the record read per table (SQL + extraction) and the tally
+    (domain/report_tally.tally), one run;
+  * end to end: `familydoc-server --database-url URL report indicators --org CODE --json` as a
+    process (median wall time: Python start, imports, migration check, report, JSON out).
+Run: python benchmarks/bench_server_indicators.py [--database-url URL ...] [--rounds N]
+     (default: a fresh SQLite file in a temporary folder). A database that already holds the
+     demo township (220182100000, loaded by an earlier run) is reused as it is; otherwise an
+     EMPTY database is set up and loaded (`familydoc-server demo`, about a minute).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import bindparam, text
+
+from familydoc_desktop.domain.report_tally import tally
+from sync_server.core.db import make_engine, migrate, read_tx
+from sync_server.services import accounts, indicators
+
+COUNTY, TOWNSHIP = "220182000000", "220182100000"
+RESIDENTS = 60_000
+GOAL_S = 1.0
+
+
+def server_cli(url: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "sync_server.cli", "--database-url", url, *args],
+                          capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def ensure_demo(url: str, residents: int) -> None:
+    engine = make_engine(url)
+    migrate(engine)
+    with read_tx(engine) as conn:
+        present = accounts.org_by_code(conn, TOWNSHIP) is not None
+    engine.dispose()
+    if present:
+        print(f"  demo township {TOWNSHIP}: already loaded, reused")
+        return
+    t = time.perf_counter()
+    server_cli(url, "org", "add", "--code", COUNTY, "--name", "演示县", "--level", "county")
+    server_cli(url, "org", "add", "--code", TOWNSHIP, "--name", "演示镇卫生院", "--level",
+               "township", "--parent", COUNTY)
+    server_cli(url, "demo", "--township", TOWNSHIP, "--residents", str(residents))
+    print(f"  demo township: {residents:,} residents loaded in {time.perf_counter() - t:.0f} s")
+
+
+def timed(fn, rounds: int) -> tuple[list[float], list[float]]:  # noqa: ANN001
+    walls, cpus = [], []
+    for _ in range(rounds):
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - w)
+        cpus.append(time.process_time() - c)
+    return walls, cpus
+
+
+def verdict(seconds: float) -> str:
+    return "ok" if seconds <= GOAL_S else f"MISSED (goal <= {GOAL_S:.0f} s)"
+
+
+def breakdown(engine) -> None:  # noqa: ANN001
+    """One run, piece by piece: each table's read, then the tally."""
+    with read_tx(engine) as conn:
+        org_ids, clinics = indicators._scope(conn, None, TOWNSHIP)
+        orgs = sorted(org_ids)
+        total_rows, total_s = 0, 0.0
+        for table in indicators._SOURCES:
+            stmt = text(indicators._extract_sql(conn.dialect.name, table,
+                                                indicators._fields(table))).bindparams(
+                bindparam("orgs", expanding=True))
+            w = time.perf_counter()
+            n = len(conn.execute(stmt, {"no": False, "orgs": orgs}).all())
+            s = time.perf_counter() - w
+            total_rows, total_s = total_rows + n, total_s + s
+            if n > 1000:
+                print(f"    read {table:<22} {n:7,} rows {1000 * s:6.0f} ms")
+        print(f"    read, all {len(indicators._SOURCES)} tables    {total_rows:7,} rows"
+              f" {1000 * total_s:6.0f} ms")
+        rows = indicators.read_rows(conn, orgs, by=None, clinic_names=clinics)
+    on = date.today()
+    w, c = time.perf_counter(), time.process_time()
+    tally(rows, on=on, start=date(on.year, 1, 1), end=on, by=None)
+    print(f"    tally (domain/report_tally.tally)       {1000 * (time.perf_counter() - w):6.0f} ms"
+          f" ({1000 * (time.process_time() - c):.0f} ms CPU)")
+
+
+def bench(url: str, rounds: int, residents: int) -> None:
+    engine = make_engine(url)
+    print(f"\n{engine.dialect.name}: {engine.url.render_as_string(hide_password=True)}")
+    engine.dispose()
+    ensure_demo(url, residents)
+    engine = make_engine(url)
+    try:
+        indicators.indicators(engine, None, org=TOWNSHIP)  # warm the caches once
+        for by in (None, "clinic"):
+            walls, cpus = timed(lambda: indicators.indicators(engine, None, org=TOWNSHIP,
+                                                              by=by), rounds)
+            med = statistics.median(walls)
+            print(f"  library  indicators(org={TOWNSHIP}, by={by or 'total'}):"
+                  f" median {med:.2f} s, max {max(walls):.2f} s, CPU here"
+                  f" {statistics.median(cpus):.2f} s  [{verdict(med)}]")
+        breakdown(engine)
+    finally:
+        engine.dispose()
+    walls = []
+    for _ in range(max(1, rounds // 2)):
+        w = time.perf_counter()
+        out = server_cli(url, "report", "indicators", "--org", TOWNSHIP, "--json")
+        walls.append(time.perf_counter() - w)
+    med = statistics.median(walls)
+    print(f"  command  familydoc-server report indicators --org {TOWNSHIP} --json:"
+          f" median {med:.2f} s ({len(out):,} bytes)  [{verdict(med)}]")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--database-url", action="append", default=[],
+                    help="server database(s); default a fresh SQLite file")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--residents", type=int, default=RESIDENTS)
+    opts = ap.parse_args()
+    urls = opts.database_url or [f"sqlite:///{Path(tempfile.mkdtemp()) / 'server.db'}"]
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"server indicators, {opts.residents:,}-resident demo township; load average {load}"
+          f" on {os.cpu_count()} cores (the figures scale with it)")
+    for url in urls:
+        bench(url, opts.rounds, opts.residents)
+
+
+if __name__ == "__main__":
+    main()
