@@ -98,21 +98,51 @@ def facts_from_rows(residents: Iterable[tuple], diagnoses: Iterable[tuple],
     resident_id, condition, start_date, end_date; memberships: resident_id, membership,
     start_date, end_date; dates as date or ISO text): diagnoses started by `on`, memberships
     in force on it, unknown codes left out. Residents' non-deleted rows only."""
-    dx: dict[str, list] = {}
-    for rid, cond, start, end in diagnoses:
-        start, condition = _date(start), _CONDITIONS.get(cond)
-        if condition is not None and start is not None and start <= on:
-            dx.setdefault(rid, []).append(DiagnosisFact(condition, start, _date(end)))
-    ms: dict[str, list] = {}
-    for rid, membership, start, end in memberships:
-        start, end, member = _date(start), _date(end), _MEMBERSHIPS.get(membership)
-        if (member is not None and start is not None and start <= on
-                and (end is None or end >= on)):
-            ms.setdefault(rid, []).append(member)
-    sexes, none = _SEXES, ()
-    return {rid: PersonFacts(_date(born), sexes.get(sex), tuple(dx.get(rid, none)),
-                             tuple(ms.get(rid, none)))
-            for rid, born, sex in residents}
+    facts = _FactRows(diagnoses, memberships, on)
+    return {rid: facts.person(born, sex, rid) for rid, born, sex in residents}
+
+
+class _FactRows:
+    """Diagnoses started by `on` and memberships in force on it, by resident."""
+
+    def __init__(self, diagnoses: Iterable[tuple], memberships: Iterable[tuple], on: date) -> None:
+        self.dx: dict[str, list] = {}
+        for rid, cond, start, end in diagnoses:
+            start, condition = _date(start), _CONDITIONS.get(cond)
+            if condition is not None and start is not None and start <= on:
+                self.dx.setdefault(rid, []).append(DiagnosisFact(condition, start, _date(end)))
+        self.ms: dict[str, list] = {}
+        for rid, membership, start, end in memberships:
+            start, end, member = _date(start), _date(end), _MEMBERSHIPS.get(membership)
+            if (member is not None and start is not None and start <= on
+                    and (end is None or end >= on)):
+                self.ms.setdefault(rid, []).append(member)
+
+    def person(self, born: Any, sex: Any, rid: str) -> PersonFacts:
+        return PersonFacts(_date(born), _SEXES.get(sex), tuple(self.dx.get(rid, ())),
+                           tuple(self.ms.get(rid, ())))
+
+
+def populations_from_rows(residents: Iterable[tuple], diagnoses: Iterable[tuple],
+                          memberships: Iterable[tuple], on: date) -> dict[str, frozenset[Population]]:
+    """derive_populations(facts, on) for every resident of the rows (as facts_from_rows takes
+    them), the same rule, faster at township size: a resident without any diagnosis or
+    membership has only age groups, which depend on the age on `on` alone, so they are derived
+    once per age rather than once per resident."""
+    facts = _FactRows(diagnoses, memberships, on)
+    by_age: dict[int | None, frozenset[Population]] = {}
+    out: dict[str, frozenset[Population]] = {}
+    for rid, born, sex in residents:
+        if rid in facts.dx or rid in facts.ms:
+            out[rid] = derive_populations(facts.person(born, sex, rid), on)
+            continue
+        born = _date(born)
+        age = age_on(born, on) if born is not None and born <= on else None
+        pops = by_age.get(age)
+        if pops is None:
+            pops = by_age[age] = derive_populations(PersonFacts(born, None), on)
+        out[rid] = pops
+    return out
 
 
 def derive_populations(facts: PersonFacts, on: date) -> frozenset[Population]:

@@ -21,7 +21,7 @@ from familydoc_desktop.domain import indicators as ind
 from familydoc_desktop.domain.checkup import CHECKUP_AGE
 from familydoc_desktop.domain.codes import Colour, Population, VisitKind
 from familydoc_desktop.domain.dates import age_on
-from familydoc_desktop.domain.population import derive_populations, facts_from_rows
+from familydoc_desktop.domain.population import populations_from_rows
 from familydoc_desktop.domain.report import Report, ReportRow, TOTAL_ZH, fees_to_yuan, sorted_groups
 
 # How a report can be split: by the resident's place (the desktop's village code, the server's
@@ -61,12 +61,24 @@ _CHRONIC = {VisitKind.HYPERTENSION.value: Population.HYPERTENSION,
             VisitKind.DIABETES.value: Population.DIABETES}
 _VISIT_80_METHODS = ("clinic", "home")  # seed 001 item 22: face to face or at home
 _CHECKUP = VisitKind.CHECKUP.value  # a visit row, but not a follow-up (domain/checkup.py)
+_POP = {p: f"pop_{p}" for p in Population}  # count codes, made once, not once per resident
+_POP_SIGNED = {p: f"pop_{p}_signed" for p in Population}
 
 
 def _d(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def _iso(value: Any) -> str | None:
+    """A date as its ISO day text ('YYYY-MM-DD'), which orders as the dates do: compared as
+    text, a township's rows need no date parsed per value (parsing cost most of the tally)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value[:10]
+    return value.isoformat()[:10]
 
 
 def _s(value: Any) -> str | None:
@@ -110,43 +122,45 @@ class Rows:
 def tally(rows: Rows, *, on: date, start: date, end: date, by: str | None) -> Report:
     """The report (total first, then a row per group when `by` is given) from `rows`.
     `on`, `start`, `end` as report_period gives them; `by` one of GROUPINGS or None.
-    Events (visits, sickbeds, referrals, surveys...) count under the group of their resident."""
+    Events (visits, sickbeds, referrals, surveys...) count under the group of their resident.
+
+    Dates are compared as ISO text (s_on, s_start, s_end), parsed only where a rule needs
+    a day count (ages, bed-days); counts go straight to the resident's group (found once per
+    resident); the total is the sum of the groups, as every count is in one group."""
+    s_on, s_start, s_end = on.isoformat(), start.isoformat(), end.isoformat()
+    # resident -> (place, birth date, ISO death date)
     resident_rows = list(rows.resident)
-    residents = {r[0]: (r[1], _d(r[2]), _d(r[3])) for r in resident_rows}
+    residents = {r[0]: (r[1], _d(r[2]), _iso(r[3])) for r in resident_rows}
     on_file = {rid for rid, (_v, born, died) in residents.items()
-               if (born is None or born <= on) and (died is None or died > on)}
-    populations = {rid: derive_populations(f, on) for rid, f in facts_from_rows(
-        ((r[0], r[2], r[4]) for r in resident_rows), rows.diagnosis,
-        rows.population_membership, on).items() if rid in on_file}
+               if (born is None or born <= on) and (died is None or died > s_on)}
+    populations = populations_from_rows(
+        ((r[0], residents[r[0]][1], r[4]) for r in resident_rows if r[0] in on_file),
+        rows.diagnosis, rows.population_membership, on)
 
     # Every contract by resident in start order; the one in force on `on` (the latest
     # started, if two overlap) and, for grouping by team or doctor, the latest started by then.
     contracts: dict[str, list[tuple]] = {}
-    for c in rows.contract:
-        contracts.setdefault(c[1], []).append(c)
+    for c in rows.contract:  # (contract, ISO start, ISO end)
+        contracts.setdefault(c[1], []).append((c, _s(c[5]), _s(c[6])))
     in_force: dict[str, tuple] = {}
     latest: dict[str, tuple] = {}
     due: dict[str, bool] = {}  # renewal: resident -> renewed
-    s_on, s_start, s_end = on.isoformat(), start.isoformat(), end.isoformat()
     for rid, terms in contracts.items():
-        terms.sort(key=lambda c: (_s(c[5]) or "", c[0]))
-        for c in terms:
-            begun = _s(c[5])
+        terms.sort(key=lambda t: (t[1] or "", t[0][0]))
+        for c, begun, ends in terms:
             if begun is None or begun > s_on:
                 continue
             latest[rid] = c
-            ends = _d(c[6])
-            if c[4] != "terminated" and ends is not None and ends >= on:
+            if c[4] != "terminated" and ends is not None and ends[:10] >= s_on:
                 in_force[rid] = c
         # Renewal: terms that ended in the period (and before `on`), renewed by a contract
         # started after the term did.
-        for c in terms:
-            ends, begun = _s(c[6]), _s(c[5])
+        for c, begun, ends in terms:
             if (c[4] is None or c[4] == "terminated" or ends is None
                     or not (s_start <= ends <= s_end and ends < s_on)):
                 continue
             renewed = begun is not None and any(
-                (_s(n[5]) or "") > begun for n in terms if n is not c)
+                (n_begun or "") > begun for n, n_begun, _e in terms if n is not c)
             due[rid] = due.get(rid, False) or renewed
     packages: dict[str, list[int]] = {}
     for contract_id, insurance, personal in rows.contract_package:
@@ -160,42 +174,47 @@ def tally(rows: Rows, *, on: date, start: date, end: date, by: str | None) -> Re
         c = latest.get(rid)
         return None if c is None else (c[2] if by == "team" else c[3])
 
-    total = ReportRow(None, TOTAL_ZH)
     groups: dict[str | None, ReportRow] = {}
+    counts_by_resident: dict[str, dict[str, int]] = {}
 
-    def add(rid: str, code: str, n: int = 1) -> None:
-        total.counts[code] += n
-        if by is not None:
-            k = key_of(rid)
+    def counts_of(rid: str) -> dict[str, int]:
+        """The counts of the resident's group (without `by`: the one group of everybody)."""
+        got = counts_by_resident.get(rid)
+        if got is None:
+            k = key_of(rid) if by is not None else None
             if k not in groups:
                 groups[k] = ReportRow(k, "")
-            groups[k].counts[code] += n
+            got = counts_by_resident[rid] = groups[k].counts
+        return got
+
+    def add(rid: str, code: str, n: int = 1) -> None:
+        counts_of(rid)[code] += n
 
     for rid in on_file:
-        add(rid, "on_file")
-        signed = rid in in_force
-        key_pop = bool(populations.get(rid))
-        if signed:
-            add(rid, "signed")
-            c = in_force[rid]
+        counts = counts_of(rid)
+        counts["on_file"] += 1
+        c = in_force.get(rid)
+        pops = populations.get(rid)
+        if c is not None:
+            counts["signed"] += 1
             insurance, personal = packages.get(c[0], (0, 0))
-            add(rid, "fee_public_health", int(c[7] or 0))
-            add(rid, "fee_insurance", int(c[8] or 0) + insurance)
-            add(rid, "fee_personal", int(c[9] or 0) + personal)
-        if key_pop:
-            add(rid, "key_population")
-            if signed:
-                add(rid, "key_population_signed")
-            for pop in populations[rid]:
-                add(rid, f"pop_{pop}")
-                if signed:
-                    add(rid, f"pop_{pop}_signed")
+            counts["fee_public_health"] += int(c[7] or 0)
+            counts["fee_insurance"] += int(c[8] or 0) + insurance
+            counts["fee_personal"] += int(c[9] or 0) + personal
+        if pops:
+            counts["key_population"] += 1
+            if c is not None:
+                counts["key_population_signed"] += 1
+            for pop in pops:
+                counts[_POP[pop]] += 1
+                if c is not None:
+                    counts[_POP_SIGNED[pop]] += 1
         born = residents[rid][1]
-        age = age_on(born, on) if signed and born is not None and born <= on else None
+        age = age_on(born, on) if c is not None and born is not None and born <= on else None
         if age is not None and age >= 80:
-            add(rid, "aged_80_signed")
+            counts["aged_80_signed"] += 1
         if age is not None and age >= CHECKUP_AGE:
-            add(rid, "aged_65_signed")
+            counts["aged_65_signed"] += 1
 
     for rid, renewed in due.items():
         if rid in on_file:
@@ -235,46 +254,51 @@ def tally(rows: Rows, *, on: date, start: date, end: date, by: str | None) -> Re
         if (rid not in residents or direction not in ("up", "down") or status is None
                 or status == "returned"):
             continue
-        sent, completed = _d(sent), _d(completed)
-        if sent is not None and start <= sent <= end:
+        sent, completed = _iso(sent), _iso(completed)
+        if sent is not None and s_start <= sent <= s_end:
             add(rid, f"referral_{direction}")
-        if completed is not None and start <= completed <= end:
+        if completed is not None and s_start <= completed <= s_end:
             add(rid, "referral_completed")
     # Long prescriptions whose supply ran on some day of the period.
     for rid, begun, ends in rows.long_prescription:
-        begun, ends = _d(begun), _d(ends)
+        begun, ends = _iso(begun), _iso(ends)
         if rid in residents and begun is not None and ends is not None \
-                and begun <= end and ends > start:
+                and begun <= s_end and ends > s_start:
             add(rid, "long_prescriptions")
     # Drug shortages still open at the end of the report date, counted where they are missing
     # (under the resident who asked, as every event).
     for rid, reported, resolved in rows.drug_shortage:
-        reported, resolved = _d(reported), _d(resolved)
-        if rid in residents and reported is not None and reported <= on \
-                and (resolved is None or resolved > on):
+        reported, resolved = _iso(reported), _iso(resolved)
+        if rid in residents and reported is not None and reported <= s_on \
+                and (resolved is None or resolved > s_on):
             add(rid, "drug_shortages_open")
     for rid, day, points in rows.health_points:
-        day = _d(day)
-        if rid in residents and day is not None and start <= day <= end and points is not None:
+        day = _iso(day)
+        if rid in residents and day is not None and s_start <= day <= s_end \
+                and points is not None:
             add(rid, "points_earned" if points > 0 else "points_redeemed", abs(int(points)))
     for rid, day, score in rows.satisfaction_survey:
-        day = _d(day)
-        if rid in residents and day is not None and start <= day <= end:
+        day = _iso(day)
+        if rid in residents and day is not None and s_start <= day <= s_end:
             add(rid, "survey_count")
             if score is not None and score >= ind.SATISFIED_SCORE:
                 add(rid, "survey_satisfied")
 
     # Health pushes in on's calendar year: signed residents with at least 12 (seed 001 item 1).
-    year_first = date(on.year, 1, 1)
+    year_first = date(on.year, 1, 1).isoformat()
     pushes: dict[str, int] = {}
     for rid, day in rows.health_push:
-        day = _d(day)
-        if rid in in_force and day is not None and year_first <= day <= on:
+        day = _iso(day)
+        if rid in in_force and day is not None and year_first <= day <= s_on:
             pushes[rid] = pushes.get(rid, 0) + 1
     for rid, n in pushes.items():
         if rid in on_file and n >= ind.PUSHES_PER_YEAR:
             add(rid, "health_push_12")
 
+    total = ReportRow(None, TOTAL_ZH)
+    for row in groups.values():
+        for code, n in row.counts.items():
+            total.counts[code] += n
     out = [total]
     if by is not None:
         for key, row in groups.items():
@@ -289,27 +313,29 @@ def _visits(rows: Rows, on, start, end, residents, on_file, populations, in_forc
     """The 80+ yearly visit, the yearly follow-up of the signed, the 65+ check-up, and
     hypertension/diabetes managed / to standard / controlled."""
     superseded = {s for (s,) in rows.superseded if s}
-    year_first = date(on.year, 1, 1)
+    s_on, s_start, s_end = on.isoformat(), start.isoformat(), end.isoformat()
+    year_first = date(on.year, 1, 1).isoformat()
     visited_80: set[str] = set()
     followed_up: set[str] = set()  # a follow-up (not a check-up) in the period
     checked_up: set[str] = set()  # a check-up in the period
-    # (resident, kind) -> [count in the period, (date, id) of the last, its readings]
+    # (resident, kind) -> [count in the period, (ISO date, id) of the last, its readings]
     seen: dict[tuple[str, str], list] = {}
     for vid, rid, kind, method, vdate, sbp, dbp, glucose in rows.followup_visit:
-        vdate = _d(vdate)
+        vdate = _iso(vdate)
         if vdate is None or vid in superseded:
             continue
+        in_period = s_start <= vdate <= s_end
         if kind == _CHECKUP:
-            if start <= vdate <= end:
+            if in_period:
                 checked_up.add(rid)
             continue
-        if start <= vdate <= end:
+        if in_period:
             followed_up.add(rid)
         # 80+ yearly visit in on's calendar year: a follow-up of any kind, face to face or at
         # home (seed 001 item 22, as the due list).
-        if method in _VISIT_80_METHODS and year_first <= vdate <= on:
+        if method in _VISIT_80_METHODS and year_first <= vdate <= s_on:
             visited_80.add(rid)
-        if kind in _CHRONIC and start <= vdate <= end:
+        if in_period and kind in _CHRONIC:
             entry = seen.get((rid, kind))
             if entry is None:
                 seen[(rid, kind)] = [1, (vdate, vid), (vdate, sbp, dbp, glucose)]
@@ -337,7 +363,7 @@ def _visits(rows: Rows, on, start, end, residents, on_file, populations, in_forc
         add(rid, f"{kind}_managed")
         if count >= needed:
             add(rid, f"{kind}_standard")
-        born = residents[rid][1]
+        born, vdate = residents[rid][1], _d(vdate)
         age = age_on(born, vdate) if born and born <= vdate else None
         if kind == VisitKind.HYPERTENSION:
             controlled = ind.hypertension_controlled(sbp, dbp, age)
