@@ -26,8 +26,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import bindparam, text
-
 from familydoc_desktop.domain.report_tally import tally
 from sync_server.core.db import make_engine, migrate, read_tx
 from sync_server.services import accounts, indicators
@@ -81,11 +79,8 @@ def breakdown(engine) -> None:  # noqa: ANN001
         orgs = sorted(org_ids)
         total_rows, total_s = 0, 0.0
         for table in indicators._SOURCES:
-            stmt = text(indicators._extract_sql(conn.dialect.name, table,
-                                                indicators._fields(table))).bindparams(
-                bindparam("orgs", expanding=True))
             w = time.perf_counter()
-            n = len(conn.execute(stmt, {"no": False, "orgs": orgs}).all())
+            n = len(indicators.read_table(conn, table, orgs))
             s = time.perf_counter() - w
             total_rows, total_s = total_rows + n, total_s + s
             if n > 1000:

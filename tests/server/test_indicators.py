@@ -286,3 +286,36 @@ def test_server_command_prints_writes_and_refuses(loaded, capsys, tmp_path):
             (["--org", TOWNSHIP, "--json", "--output", str(out)], "只能选一个")]:
         assert server_main(["--database-url", url, "report", "indicators", *argv]) == 1
         assert words in capsys.readouterr().err
+
+
+def test_a_repeated_report_is_reused_until_the_next_write(loaded, monkeypatch):
+    """The server keeps the last reports per scope, period and grouping until the next write
+    (its sequence counter moves): a repeated request reads no record; a write, another
+    period or another scope is computed afresh; a caller changing its copy changes nothing."""
+    world = loaded
+    reads: list[list[str]] = []
+    real = indicators.read_rows
+
+    def counted(conn, org_ids, **kw):  # noqa: ANN001, ANN202
+        reads.append(org_ids)
+        return real(conn, org_ids, **kw)
+
+    monkeypatch.setattr(indicators, "read_rows", counted)
+    indicators._CACHE.clear()
+    first = indicators.indicators(world.engine, None, org=TOWNSHIP, on=TODAY)
+    expected = first.to_json()
+    first.rows[0].counts["on_file"] = -1  # the caller's copy only
+    assert indicators.indicators(world.engine, None, org=TOWNSHIP, on=TODAY).to_json() == expected
+    assert len(reads) == 1
+    indicators.indicators(world.engine, None, org=TOWNSHIP, on=TODAY, by="team")
+    indicators.indicators(world.engine, None, org=CLINIC_A, on=TODAY)
+    indicators.indicators(world.engine, None, org=TOWNSHIP, on=date(2026, 9, 30))
+    assert len(reads) == 4
+    # A write (one more living resident in clinic A) is counted at the next request.
+    more = _batches(world, ["clinic_a"], [CLINIC_A], 1, 11, TODAY - timedelta(days=200))
+    resident = [(t, [dict(r, died_on=None) for r in rows]) for t, rows in more
+                if t == "resident"]
+    _insert(world.engine, resident)
+    after = indicators.indicators(world.engine, None, org=TOWNSHIP, on=TODAY).to_json()
+    assert len(reads) == 5
+    assert _on_file(after) == _on_file(expected) + 1
