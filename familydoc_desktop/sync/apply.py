@@ -15,9 +15,11 @@ sync of every PC that sees it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Callable
 
 from sqlalchemy import (
@@ -75,11 +77,12 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
         cursor = conn.connection.dbapi_connection.cursor()
         held = store_set_aside.any_set_aside(cursor)
         for table in _ordered(page.tables):
-            tp = page.tables[table].as_rows()
+            sent = page.tables[table]
+            tp = sent.as_rows()
             if not tp.rows:
                 continue
             plan = _plan(table, tuple(tp.columns), dialect)
-            params, sources, aside = plan.rows(tp, pending)
+            params, sources, aside = plan.rows(tp, pending, plan.suspects(sent))
             try:
                 _write(cursor, plan, params,
                        {rid for t, rid in pending if t == table} if pending else None)
@@ -148,13 +151,35 @@ class _Plan:
     select_sql: str = ""  # the stored values of `names` for ids IN ({marks})
     checks: tuple = ()  # (page index, column, kind) of the values wire_values checks
 
-    def problem(self, raw: list) -> tuple[str | None, str] | None:
-        """(column, Chinese reason) if a value of the wire row `raw` is one no PC can hold."""
-        if len(raw) != len(self.page_index):
-            return None, "列数与表头不符"
-        if not isinstance(raw[self.id_index], str):
-            return "id", "记录编号格式有误"
-        for i, column, kind in self.checks:
+    def suspects(self, tp: TablePage) -> tuple | None:
+        """The checks some row of `tp` may fail, decided column by column at C speed
+        (`_column_clean`); None when a row may be malformed itself (every check, per row).
+        A column that passes here passes `problem` for every row, so `problem` over the
+        suspects alone names the same column with the same reason."""
+        if tp.data is not None:  # as_rows already checked that the columns line up
+            columns = [tp.data[0], list(accumulate(tp.data[1])), *tp.data[2:]] \
+                if len(tp.data) > 1 else tp.data  # server_seq as sent: differences
+        else:
+            width = len(self.page_index)
+            if any(len(raw) != width for raw in tp.rows):
+                return None
+            columns = list(zip(*tp.rows)) if tp.rows else [() for _ in range(width)]
+        if len(columns) != len(self.page_index) \
+                or not set(map(type, columns[self.id_index])) <= {str}:
+            return None
+        return tuple(check for check in self.checks
+                     if not _column_clean(self.table, check[1], check[2], columns[check[0]]))
+
+    def problem(self, raw: list, checks: tuple | None = None) -> tuple[str | None, str] | None:
+        """(column, Chinese reason) if a value of the wire row `raw` is one no PC can hold.
+        `checks`: only these (the suspects of its page; the rest are known to pass)."""
+        if checks is None:
+            if len(raw) != len(self.page_index):
+                return None, "列数与表头不符"
+            if not isinstance(raw[self.id_index], str):
+                return "id", "记录编号格式有误"
+            checks = self.checks
+        for i, column, kind in checks:
             value = raw[i]
             if value is None:
                 continue
@@ -185,9 +210,10 @@ class _Plan:
                 return column, why
         return None
 
-    def rows(self, tp: TablePage, pending: dict[tuple[str, str], dict[str, Any]]
-             ) -> tuple[list, list, list]:
-        """(statement rows, the wire row of each, [(wire row, column, reason)] set aside)."""
+    def rows(self, tp: TablePage, pending: dict[tuple[str, str], dict[str, Any]],
+             suspects: tuple | None = None) -> tuple[list, list, list]:
+        """(statement rows, the wire row of each, [(wire row, column, reason)] set aside).
+        `suspects`: from `suspects()` on the page as the server sent it (before as_rows)."""
         picks, convert, table, fill = self.picks, self.convert, self.table, list(self.fill)
         identity = picks == list(range(len(tp.columns)))
         if self.derived:
@@ -196,8 +222,9 @@ class _Plan:
                   for n in ("name", "id_number", "phone")}
             name_at, idn_at, phone_at = at["name"], at["id_number"], at["phone"]
         out, sources, aside = [], [], []
+        check_rows = suspects is None or bool(suspects)
         for raw in tp.rows:
-            bad = self.problem(raw)
+            bad = self.problem(raw, suspects) if check_rows else None
             if bad is not None:
                 aside.append((raw, *bad))
                 continue
@@ -279,6 +306,52 @@ def _plan(table: str, columns: tuple[str, ...], dialect: Dialect) -> _Plan:
     return _Plan(table, sql, picks, convert, page_index["id"], page_index.get("hlc"),
                  page_index, has_derived, tuple(names), fill_values, update_positions,
                  select_sql, tuple(checks))
+
+
+_NONE = type(None)
+# A datetime as the server sends it (UTC, "+00:00", optional microseconds), one a line: the
+# time part is valid by its shape; the date part is checked once per distinct date.
+_CANONICAL_DATETIMES = re.compile(
+    r"(?:\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{6})?\+00:00\n)*",
+    re.ASCII)
+_BOOLS = frozenset((True, False, None))
+
+
+def _all_of(column, *types: type) -> bool:  # noqa: ANN001
+    return set(map(type, column)) <= {*types, _NONE}
+
+
+def _column_clean(table: str, name: str, kind: str, column) -> bool:  # noqa: ANN001
+    """True only if `problem` passes this column's value in every row (False: look per row).
+    The work is done by C loops (set, map, join, one regex scan) plus one check per
+    distinct date, instead of a Python check per value."""
+    try:
+        if kind == "bool":
+            return set(column) <= _BOOLS  # 0 and 1 are False and True in a set
+        if kind == "int":
+            if not _all_of(column, int):
+                return False
+            values = [v for v in column if v is not None] if None in column else column
+            return not values or (INT64_MIN <= min(values) and max(values) <= INT64_MAX)
+        if not _all_of(column, str):
+            return False
+        values = [v for v in column if v is not None] if None in column else column
+        if not values:
+            return True
+        if kind == "text":
+            return wire_values.text_problem("\n".join(values)) is None
+        if kind == "date":
+            return all(len(v) == 10 and wire_values.date_problem(date.fromisoformat(v)) is None
+                       for v in set(values))
+        if kind == "datetime":
+            joined = "\n".join(values) + "\n"
+            if _CANONICAL_DATETIMES.fullmatch(joined) is None:
+                return False
+            return all(wire_values.date_problem(date.fromisoformat(d)) is None
+                       for d in {v[:10] for v in values})
+    except (TypeError, ValueError):  # unhashable values, a date that is no date
+        return False
+    return False  # json (parsed per row) or a kind not known here
 
 
 def _kind(table: str, name: str, sql_type) -> str | None:  # noqa: ANN001
@@ -488,12 +561,16 @@ def _converter(sql_type, dialect: Dialect) -> Callable[[Any], Any] | None:  # no
     if isinstance(base, Boolean):
         return lambda v: 1 if v else 0
     if isinstance(base, DateTime):
+        sqlite = dialect.name == "sqlite"
+
         def to_db(v: Any) -> Any:
             # Fast path for what the server sends, "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00":
             # SQLite's storage text is the same digits with a space and six decimals.
-            if isinstance(v, str) and v.endswith("+00:00") and len(v) in (25, 32) \
-                    and v[10] == "T" and dialect.name == "sqlite":
-                return f"{v[:10]} {v[11:19]}.{v[20:26] if len(v) == 32 else '000000'}"
+            if sqlite and v.__class__ is str and v[10:11] == "T" and v.endswith("+00:00"):
+                if len(v) == 32:
+                    return f"{v[:10]} {v[11:19]}.{v[20:26]}"
+                if len(v) == 25:
+                    return f"{v[:10]} {v[11:19]}.000000"
             value = datetime.fromisoformat(v) if isinstance(v, str) else v
             if value.tzinfo is None:
                 value = value.replace(tzinfo=timezone.utc)

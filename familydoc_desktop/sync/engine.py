@@ -119,6 +119,7 @@ class SyncEngine:
         self.skip_own = True  # own pushed edits come back as seqs only (not while resyncing)
         self.resyncing = False  # this round resyncs with a server restored from a backup
         self.repairs: list[verify.Repair] = []  # the last reconcile's, per differing table
+        self.named_residents: set[str] = set()  # residents the last pulls named (run resets)
 
     def run(self, progress: Progress | None = None) -> SyncReport:
         """One round, then this PC's sync-health report to the server (sync/health.py): sent

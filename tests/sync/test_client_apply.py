@@ -6,6 +6,9 @@ import time
 from datetime import date, datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy.dialects import sqlite
 from sqlmodel import select
 
 from familydoc_desktop.domain.hlc import FOLLOW_AHEAD_MS, Timestamp
@@ -361,3 +364,64 @@ def test_ledger_reasons_that_are_not_json_are_set_aside(db):
     assert [(t, r) for t, r, _ in result.set_aside] == [("ledger_assessment", bad)]
     assert "JSON" in result.set_aside[0][2]
     assert result.rows == 1
+
+
+# Values the column-at-once check must hand to the row-by-row check (or pass, exactly when
+# that one passes): out-of-range and invalid dates, other shapes and digits, wrong types.
+TRICKY = {
+    "id": [None, 7],
+    "server_seq": [2**63, -1, "5", None],
+    "created_at": ["0001-01-01T00:00:00+00:01", "2025-13-01T00:00:00+00:00",
+                   "2025-02-29T00:00:00+00:00", "2025-01-02T24:00:00+00:00",
+                   "\uff12025-01-02T03:04:05+00:00", "2025-01-02T03:04:05Z",
+                   "2201-01-01T00:00:00+00:00", "1799-12-31T23:59:59+00:00",
+                   "2025-01-02T03:04:05.12+00:00", "2025-01-02 03:04:05+00:00", 5, None],
+    "birth_date": ["1700-01-01", "2025-02-30", "20250101", "2026-W01-1", 19491231,
+                   "\u0661949-12-31", None],
+    "name": ["王\x00", "a\x07b", "\ud800", "两行\n", "\x85", 3, ["x"]],
+    "registered": [1, 0, 1.0, 2, "yes", None, [1]],
+    "deleted": [0, True, "false", {}],
+}
+
+
+def _column_page(rows: list[list]) -> TablePage:
+    data = [list(col) for col in zip(*rows)]
+    seqs = data[1]
+    try:
+        data[1] = [b - a for a, b in zip([0, *seqs[:-1]], seqs)]
+    except TypeError:
+        pass  # a seq that is no number: sent as is
+    return TablePage(columns=COLS, data=data)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.dictionaries(st.sampled_from(sorted(TRICKY)), st.integers(0, 100),
+                                max_size=2), min_size=1, max_size=5))
+def test_checking_a_page_column_by_column_sets_aside_exactly_what_row_by_row_does(edits):
+    plan = apply._plan("resident", tuple(COLS), sqlite.dialect())
+    rows = []
+    for n, edit in enumerate(edits):
+        values = {k: TRICKY[k][i % len(TRICKY[k])] for k, i in edit.items()}
+        rows.append(_row(f"01a20000-0000-7000-8000-{n:012d}", 10 * (n + 1), **values))
+    copy = lambda: [list(r) for r in rows]  # noqa: E731  (rows() reuses the lists)
+    expected = plan.rows(TablePage(columns=COLS, rows=copy()), {}, None)
+    by_rows = TablePage(columns=COLS, rows=copy())
+    assert plan.rows(TablePage(columns=COLS, rows=copy()), {}, plan.suspects(by_rows)) \
+        == expected
+    try:
+        sent = _column_page(copy())
+        as_rows = sent.as_rows()
+    except (TypeError, ValueError):
+        return  # a page the client refuses whole either way
+    assert plan.rows(as_rows, {}, plan.suspects(sent)) == plan.rows(sent.as_rows(), {}, None)
+
+
+def test_a_clean_page_is_not_checked_row_by_row():
+    plan = apply._plan("resident", tuple(COLS), sqlite.dialect())
+    rows = [_row(f"01a20000-0000-7000-8000-{n:012d}", n + 1,
+                 updated_at="2025-01-02T03:04:05+00:00") for n in range(50)]
+    assert plan.suspects(_column_page(rows)) == ()
+    assert plan.suspects(TablePage(columns=COLS, rows=rows)) == ()
+    poisoned = [*rows[:3], _row(RID, 60, name="坏\x00", updated_at="2025-01-02T03:04:05Z"),
+                *rows[4:]]
+    assert [c[1] for c in plan.suspects(_column_page(poisoned))] == ["updated_at", "name"]
