@@ -132,8 +132,9 @@ def populations_from_rows(residents: Iterable[tuple], diagnoses: Iterable[tuple]
     facts = _FactRows(diagnoses, memberships, on)
     by_age: dict[int | None, frozenset[Population]] = {}
     out: dict[str, frozenset[Population]] = {}
+    dx, ms = facts.dx, facts.ms
     for rid, born, sex in residents:
-        if rid in facts.dx or rid in facts.ms:
+        if rid in dx or rid in ms:
             out[rid] = derive_populations(facts.person(born, sex, rid), on)
             continue
         born = _date(born)

@@ -146,7 +146,8 @@ def tally(rows: Rows, *, on: date, start: date, end: date, by: str | None) -> Re
     latest: dict[str, tuple] = {}
     due: dict[str, bool] = {}  # renewal: resident -> renewed
     for rid, terms in contracts.items():
-        terms.sort(key=lambda t: (t[1] or "", t[0][0]))
+        if len(terms) > 1:  # most residents have one contract
+            terms.sort(key=lambda t: (t[1] or "", t[0][0]))
         for c, begun, ends in terms:
             if begun is None or begun > s_on:
                 continue
@@ -321,7 +322,7 @@ def _visits(rows: Rows, on, start, end, residents, on_file, populations, in_forc
     # (resident, kind) -> [count in the period, (ISO date, id) of the last, its readings]
     seen: dict[tuple[str, str], list] = {}
     for vid, rid, kind, method, vdate, sbp, dbp, glucose in rows.followup_visit:
-        vdate = _iso(vdate)
+        vdate = vdate[:10] if vdate.__class__ is str else _iso(vdate)
         if vdate is None or vid in superseded:
             continue
         in_period = s_start <= vdate <= s_end
