@@ -251,9 +251,12 @@ class _Township(CareRecords):
         for person in people:
             self.clinical(org_id, person, out)
         drugs_day = self.rand_date(today - timedelta(days=90), today)
+        # A shortage is a resident's request (the app registers none without one). Who asked
+        # is picked from what was already drawn, so no other demo value moves.
+        asker = people[drugs_day.toordinal() % len(people)]["row"]["id"] if people else None
         out["drug_shortage"].append(self.row(
             "drug_shortage", org_id, self.at(drugs_day), reported_on=drugs_day,
-            drug_name=rng.choice(DRUGS).split(" ")[0], specification=None, resident_id=None,
+            drug_name=rng.choice(DRUGS).split(" ")[0], specification=None, resident_id=asker,
             resolved_on=None if rng.random() < 0.5 else drugs_day + timedelta(days=10),
             note=None))
         return out

@@ -47,3 +47,15 @@ def is_basic_public_health(kind: str | None, *, age: int | None = None) -> bool:
 def public_health_mark(kind: str | None, *, age: int | None = None) -> str:
     """The mark to show or print beside the service, or "" when it is not one."""
     return PUBLIC_HEALTH_MARK if is_basic_public_health(kind, age=age) else ""
+
+
+# Due-item kinds that arise only for residents aged 65 or over: the check-up due list chases
+# the 65+ only (domain/checkup.py, CHECKUP_AGE), so each such item is NBPHS elderly care.
+_DUE_65_ONLY: frozenset[str] = frozenset({"checkup"})
+
+
+def due_item_mark(kind: str | None) -> str:
+    """The mark beside a due-list item (its kind is a due kind of domain/due.py)."""
+    if kind in _DUE_65_ONLY:
+        return PUBLIC_HEALTH_MARK
+    return public_health_mark(kind)

@@ -117,6 +117,11 @@ def public_health_mark(kind: str | None, *, age: int | None = None) -> str:
     return public_health.public_health_mark(kind, age=age)
 
 
+def due_item_mark(kind: str | None) -> str:
+    """The same mark beside a due-list item (a check-up item is always for a 65+ resident)."""
+    return public_health.due_item_mark(kind)
+
+
 _PUSH_CHANNEL_EN = {"wechat": "WeChat", "sms": "SMS", "print": "Printed leaflet",
                     "in_person": "In person"}
 

@@ -36,6 +36,15 @@ def test_every_visit_kind_and_due_kind_is_decided():
         "hypertension", "diabetes", "severe_mental"}
 
 
+def test_due_list_marks_the_check_up_items():
+    """The check-up due list asks only the 65+ (domain/checkup.py), so its items carry the
+    mark (the home list once showed them without it); the other due kinds as above."""
+    from familydoc_desktop.domain.public_health import due_item_mark
+
+    assert {k for k in KIND_ZH if due_item_mark(k)} == {"chronic_followup", "revisit",
+                                                       "checkup"}
+
+
 @pytest.mark.parametrize("age, expected", [(64, False), (65, True), (90, True), (None, False)])
 def test_checkup_is_public_health_from_65(age, expected):
     assert is_basic_public_health("health_checkup", age=age) is expected

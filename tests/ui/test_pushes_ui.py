@@ -194,7 +194,9 @@ def test_due_list_marks_the_basic_public_health_follow_ups(window, qtbot):
     marks = {home.model.rows[r].kind: home.model.index(r, col).data()
              for r in range(home.model.rowCount())}
     assert marks.get("chronic_followup") == "基本公共卫生服务", marks
-    assert all(v == "" for k, v in marks.items() if k not in ("chronic_followup", "revisit"))
+    marked = ("chronic_followup", "revisit", "checkup")  # a check-up item: always a 65+
+    assert all(v == "基本公共卫生服务" for k, v in marks.items() if k in marked), marks
+    assert all(v == "" for k, v in marks.items() if k not in marked), marks
 
 
 def test_a_large_group_is_written_on_the_worker(villages_db, window, qtbot, monkeypatch):

@@ -160,7 +160,7 @@ class HomeScreen(QWidget):
             Column(self.tr("Resident"), lambda r: r.name),
             Column(self.tr("Village"), lambda r: self.village_names.get(
                 r.village_code, r.village_code or "")),
-            Column(self.tr("Funding"), lambda r: labels.public_health_mark(r.kind),
+            Column(self.tr("Funding"), lambda r: labels.due_item_mark(r.kind),
                    colour=lambda r: "#1565c0"),
             Column(self.tr("Detail"), lambda r: r.detail),
         ], self)
