@@ -180,16 +180,17 @@ def _scope(conn: Connection, who: Principal | None, org: str | None) -> tuple[se
 
 
 def _extract_sql(dialect: str, table: str, fields: list[str]) -> str:
-    """SELECT id, org_id, <fields...> of the non-deleted records of `table` in the orgs."""
-    if dialect == "postgresql":
-        specs = columns(table)
-        shape = ", ".join(f'"{f}" {_PG_TYPES[specs[f].kind]}' for f in fields)
-        picked = ", ".join(f'x."{f}"' for f in fields)
-        source = (f"record r CROSS JOIN LATERAL json_to_record(r.data::json) AS x({shape})")
-    else:
+    """The query of read_table's rows: the non-deleted records of `table` in the orgs
+    (SQLite: bind parameters :no and :orgs, expanding; PostgreSQL: the driver's %(orgs)s, a
+    list)."""
+    if dialect != "postgresql":
         return _sqlite_extract_sql(table, fields)
-    return (f"SELECT r.id, r.org_id, {picked} FROM {source}"
-            f" WHERE r.table_name = '{table}' AND r.deleted = :no AND r.org_id IN :orgs")
+    specs = columns(table)
+    shape = ", ".join(f'"{f}" {_PG_TYPES[specs[f].kind]}' for f in fields)
+    picked = ", ".join([*(f"r.{c}" for c in _head(table)), *(f'x."{f}"' for f in fields)])
+    return (f"SELECT {picked} FROM record r"
+            f" CROSS JOIN LATERAL json_to_record(r.data::json) AS x({shape})"
+            f" WHERE r.table_name = '{table}' AND NOT r.deleted AND r.org_id = ANY(%(orgs)s)")
 
 
 def _sqlite_extract_sql(table: str, fields: list[str]) -> str:
@@ -228,17 +229,16 @@ def read_table(conn: Connection, table: str, org_ids: list[str]) -> list:
     """The non-deleted records of `table` in these orgs as rows of its shape (SHAPES), but a
     resident's place is its org id and a visit ends with its supersedes_id."""
     dialect = conn.dialect.name
-    stmt = text(_extract_sql(dialect, table, _fields(table))).bindparams(
-        bindparam("orgs", expanding=True))
+    sql = _extract_sql(dialect, table, _fields(table))
+    if dialect == "postgresql":  # the driver's cursor: plain tuples, not SQLAlchemy Rows
+        cursor = conn.connection.cursor()
+        try:
+            return cursor.execute(sql, {"orgs": org_ids}).fetchall()
+        finally:
+            cursor.close()
+    stmt = text(sql).bindparams(bindparam("orgs", expanding=True))
     got = conn.execute(stmt, {"no": False, "orgs": org_ids}).all()
-    if dialect != "postgresql":  # one JSON text of every row (_sqlite_extract_sql)
-        return json.loads(got[0][0])
-    skip = 2 - len(_head(table))  # PostgreSQL answers id, org_id, fields...
-    if table == "resident":
-        return got
-    if skip == 1:
-        return [(r[0], *r[2:]) for r in got]
-    return [tuple(r[2:]) for r in got]
+    return json.loads(got[0][0])  # one JSON text of every row (_sqlite_extract_sql)
 
 
 def read_rows(conn: Connection, org_ids: list[str], *, by: str | None,
