@@ -286,21 +286,29 @@ def cmd_demo(args) -> None:  # noqa: ANN001
         f"{stats['records']} 条记录（{stats['residents']} 名居民），用时 {stats['seconds']:.1f} 秒"))
 
 
+def _xlsx_output(args) -> Path | None:  # noqa: ANN001
+    """The report's --output file (an .xlsx in a folder that exists), or None; refuses it
+    with --json."""
+    if args.output and args.json:
+        raise CliError("--json 与 --output 只能选一个")
+    if not args.output:
+        return None
+    out = Path(args.output)
+    if out.suffix.lower() != ".xlsx":
+        raise CliError("--output 只支持 .xlsx 文件")
+    if not out.parent.is_dir():
+        raise CliError(f"输出文件夹不存在：{out.parent}")
+    return out
+
+
 def cmd_report_sync(args) -> None:  # noqa: ANN001
     from sync_server.services import sync_health
 
     if args.stale_days < 1 or args.stale_days > sync_health.MAX_STALE_DAYS:
         raise CliError(f"--stale-days 应在 1 到 {sync_health.MAX_STALE_DAYS} 之间")
-    if args.output and args.json:
-        raise CliError("--json 与 --output 只能选一个")
-    if args.output:
-        out = Path(args.output)
-        if out.suffix.lower() != ".xlsx":
-            raise CliError("--output 只支持 .xlsx 文件")
-        if not out.parent.is_dir():
-            raise CliError(f"输出文件夹不存在：{out.parent}")
+    out = _xlsx_output(args)
     rep = sync_health.report(_engine(args), None, org=args.org, stale_days=args.stale_days)
-    if args.output:
+    if out is not None:
         sync_health.write_xlsx(rep, out, args.stale_days)
         print(f"已导出 {len(rep.clinics)} 个机构的同步情况 → {out}")
         return
@@ -312,17 +320,10 @@ def cmd_report_indicators(args) -> None:  # noqa: ANN001
     from familydoc_desktop.domain.report import format_table, report_table
     from sync_server.services import indicators
 
-    if args.output and args.json:
-        raise CliError("--json 与 --output 只能选一个")
-    if args.output:
-        out = Path(args.output)
-        if out.suffix.lower() != ".xlsx":
-            raise CliError("--output 只支持 .xlsx 文件")
-        if not out.parent.is_dir():
-            raise CliError(f"输出文件夹不存在：{out.parent}")
+    out = _xlsx_output(args)
     report = indicators.indicators(_engine(args), None, org=args.org, on=args.on,
                                    start=args.start, end=args.end, by=args.by)
-    if args.output:
+    if out is not None:
         indicators.write_xlsx(report, out)
         print(f"已导出统计报表（{len(report.rows)} 列）→ {out}")
         return

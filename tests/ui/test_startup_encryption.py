@@ -9,6 +9,15 @@ from familydoc_desktop.store import engine, keystore
 from familydoc_desktop.store.database import Database
 
 
+def plain_copy(made: Database, target) -> None:  # noqa: ANN001
+    """`target`: an unencrypted copy of `made`, as an older version of the app left it."""
+    con = engine.connect(made.path, keystore.load_key())
+    con.execute("ATTACH DATABASE ? AS plain KEY ''", (str(target),))
+    con.execute("SELECT sqlcipher_export('plain')")
+    con.commit()
+    con.close()
+
+
 def test_plain_database_is_encrypted_at_start(app, tmp_path):
     from familydoc_desktop.ui.app import open_with_notice
 
@@ -19,11 +28,7 @@ def test_plain_database_is_encrypted_at_start(app, tmp_path):
     made.close()
     plain = tmp_path / "data" / "familydoc.db"
     plain.parent.mkdir()
-    con = engine.connect(made.path, keystore.load_key())
-    con.execute("ATTACH DATABASE ? AS plain KEY ''", (str(plain),))
-    con.execute("SELECT sqlcipher_export('plain')")
-    con.commit()
-    con.close()
+    plain_copy(made, plain)
     assert engine.is_plain(plain)
     db = open_with_notice(plain)
     try:
@@ -53,11 +58,7 @@ def test_encryption_runs_off_the_gui_thread_with_its_steps_shown(app, tmp_path, 
     plain = tmp_path / "data" / "familydoc.db"
     (plain.parent / "backups").mkdir(parents=True)
     for target in (plain, plain.parent / "backups" / "familydoc-20260101-000000.db"):
-        con = engine.connect(made.path, keystore.load_key())
-        con.execute("ATTACH DATABASE ? AS plain KEY ''", (str(target),))
-        con.execute("SELECT sqlcipher_export('plain')")
-        con.commit()
-        con.close()
+        plain_copy(made, target)
 
     threads, labels, ticks = set(), [], []
     real_copy = engine.encrypted_copy
@@ -115,11 +116,7 @@ def test_encryption_failure_reaches_the_caller(app, tmp_path, monkeypatch):
     made.close()
     plain = tmp_path / "data" / "familydoc.db"
     plain.parent.mkdir()
-    con = engine.connect(made.path, keystore.load_key())
-    con.execute("ATTACH DATABASE ? AS plain KEY ''", (str(plain),))
-    con.execute("SELECT sqlcipher_export('plain')")
-    con.commit()
-    con.close()
+    plain_copy(made, plain)
 
     def broken(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
         raise StoreError("加密本地数据库时校验失败（familydoc.db），原文件未改动，请联系信息管理员")
