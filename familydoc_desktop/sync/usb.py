@@ -127,8 +127,10 @@ def import_bundle(db: Database, path: str | Path) -> dict:
     cursor = int(apply.get_state(db, apply.CURSOR_KEY, "0"))
     if since > cursor:
         if plan is not None:
-            raise fmt.BundleError(RESTORED.format(n=plan.requeued + plan.whole_rows,
-                                                  device=db.device_id))
+            begun = resync.marker(db) or {}  # the same old file again: the first count
+            n = plan.requeued + plan.whole_rows if not plan.resumed else \
+                int(begun.get("requeued", 0)) + int(begun.get("whole_rows", 0))
+            raise fmt.BundleError(RESTORED.format(n=n, device=db.device_id))
         raise fmt.BundleError(GAP.format(since=since, cursor=cursor, device=db.device_id))
     with db.session(capture=False) as s:
         acked = outbox.acknowledge(s, last_mutation)

@@ -334,7 +334,10 @@ def test_usb_pc_resyncs_with_a_restored_server(live_server, tmp_path, capsys):
 
         with pytest.raises(fmt.BundleError, match="已从备份恢复") as refused:
             usb_round()
-        assert "--since 0" in str(refused.value)
+        assert "--since 0" in str(refused.value) and "缺少的 1 条" in str(refused.value)
+        with pytest.raises(fmt.BundleError) as again:  # the same old file once more
+            usb.import_bundle(village, tmp_path / "down.fdbundle")
+        assert str(again.value) == str(refused.value)
         with village.session() as s:
             assert outbox.pending_count(s) >= 1  # 村二 goes up again
         got = usb_round(since="0")
