@@ -36,12 +36,8 @@ def _moved_away(server, tmp_path, resident_id: str, name: str) -> None:
 
 
 def test_refused_changes_turn_the_status_amber_and_stay_listed_until_seen(
-        window, qtbot, server, tmp_path, monkeypatch):  # noqa: F811
+        window, qtbot, server, tmp_path):  # noqa: F811
     ctx = window.ctx
-    # Only the syncs this test asks for: the automatic one (a probe finds the server up and a
-    # change pending) would otherwise push the edit first whenever the machine is slow enough
-    # for the window's first probe, 2 s after it opened, to land mid-test.
-    monkeypatch.setattr(window.sync, "_probed", lambda _up: None)
     session.login(ctx.db, server.url, "doc_a1", PASSWORD)
     ctx.reset_identity()
     east = server.clinic()

@@ -102,6 +102,7 @@ def test_login_sync_and_resolve_a_conflict(window, qtbot, server, tmp_path):
 
 def test_sync_starts_by_itself_when_the_server_comes_back(window, qtbot, server):
     ctx = window.ctx
+    window.sync.auto_sync = True  # what the app does (the fixture turns it off)
     session.login(ctx.db, server.url, "doc_a1", PASSWORD)
     with ctx.session() as s:
         s.add(Resident(org_id=ctx.org_id, name="李四", sex="female"))

@@ -89,6 +89,7 @@ class SyncController(QObject):
         self.last_error: str | None = None
         self._last_auto = 0.0
         self.stopped = False
+        self.auto_sync = True  # off: probes still tell online/offline, only F5 syncs
         self.probe_timer = QTimer(self)
         self.probe_timer.setInterval(PROBE_MS)
         self.probe_timer.timeout.connect(self.probe)
@@ -132,7 +133,8 @@ class SyncController(QObject):
             self.online = up
             self.online_changed.emit(up)
         status = self.status
-        if not up or status is None or not status.logged_in or self.running:
+        if not up or not self.auto_sync or status is None or not status.logged_in \
+                or self.running:
             return
         now = datetime.now().timestamp()
         due = status.pending > 0 or now - self._last_auto > AUTO_SYNC_EVERY_S
