@@ -11,12 +11,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
-# Debian build hosts: makensis (the installer) and a Secret Service for the smoke test (the
-# database key lives in the OS credential store), installed when we may.
+# Debian build hosts: makensis (the installer), a Secret Service for the smoke test (the
+# database key lives in the OS credential store) and a C compiler (the spec links a smaller
+# ICU data library, build_scripts/trim_icu.py), installed when we may.
 if [ "$(uname -s)" = Linux ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   . scripts/apt.sh
   need=()
-  for pkg in nsis gnome-keyring dbus-daemon; do
+  for pkg in nsis gnome-keyring dbus-daemon gcc; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
   done
   if ((${#need[@]})); then
