@@ -92,7 +92,7 @@ def sqlite_backup(source: Path, target: Path, key: str | None = None) -> Path:
     paths.create_private_file(target)
     src = dbengine.connect(source, key)
     try:
-        dst = dbengine.connect(target, key)
+        dst = dbengine.connect_like(src, target, key)
         try:
             src.backup(dst)
         finally:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import QueuePool
 from sqlcipher3 import dbapi2 as dbapi
@@ -32,16 +32,27 @@ PRAGMAS = (
     "PRAGMA busy_timeout=30000",
     # 64 MB a connection (the cache only grows with the pages read). Encrypted pages are
     # decrypted on every page-cache miss (the OS file cache holds ciphertext): with 8 MB the
-    # due list of a 60,000-resident township ran 2.5x slower than unencrypted, with 32 MB the
-    # ledger page and the home refresh about 2x; with 64 MB lists are at the unencrypted
-    # speed. The price is memory: bench_ui's app peak went from 280 to 409 MB (32 MB: 341),
-    # over its 300 MB target (docs/security.md "Speed and memory").
+    # due list of a 60,000-resident township ran 2.5x slower than unencrypted, with 16 MB
+    # still about 2x (HMAC-SHA256: the list reads `resident` in several passes); with 64 MB
+    # lists are at the unencrypted speed. The price is memory: bench_ui's app peak went from
+    # 280 to 382-409 MB, over its 300 MB target (docs/security.md "Speed and memory").
     f"PRAGMA cache_size={CACHE_KIB}",
     # Sorts and temporary indexes in memory: no temporary file of a query (names, ID numbers
     # being sorted) is ever written to disk.
     "PRAGMA temp_store=MEMORY",
 )
 PLAIN_HEADER = b"SQLite format 3\x00"
+
+# SQLCipher settings of a database this version creates, issued right after the key. The
+# SQLCipher 4 default authenticates each page with HMAC-SHA512; SHA-256 (still HMAC on every
+# page, 32-byte tag) costs about half as much CPU per page (CPUs with SHA extensions hash it
+# in hardware), and page decryption is what an encrypted read pays over a plain one
+# (docs/security.md "Speed and memory"). AES-256-CBC, the raw 256-bit key and the page size
+# stay as they were.
+CIPHER = ("PRAGMA cipher_hmac_algorithm = HMAC_SHA256",)
+# What the first encrypted version wrote (SQLCipher 4 defaults): field PCs and their backups
+# have files like that. Every open tries CIPHER first, then these (`_keyed`).
+LEGACY_CIPHER: tuple[str, ...] = ()
 
 # The DB-API module behind every connection (sqlcipher3, a fork of the standard sqlite3):
 # catch dbapi.IntegrityError etc., not sqlite3's, on raw cursors.
@@ -76,30 +87,120 @@ def _key_pragma(key: str) -> str:
 
 def make_engine(path: Path | str, key: str | None = None) -> Engine:
     key = key or key_for(path)
-    url = URL.create("sqlite+pysqlcipher", password=f"x'{key}'", database=str(Path(path)))
+    target = Path(path)
+    # Every pooled connection comes from connect(): keyed, with the file's cipher settings
+    # (this version's or the first encrypted version's) and the PRAGMAS.
+    url = URL.create("sqlite+pysqlite", database=str(target))
     # LIFO: the connection returned last is handed out next, so with sequential use one
     # connection's page cache stays warm instead of every pooled connection filling its own.
-    engine = create_engine(url, connect_args={"check_same_thread": False},
-                           poolclass=QueuePool, pool_use_lifo=True, hide_parameters=True)
+    return create_engine(url, module=dbapi, creator=lambda: connect(target, key, pragmas=True),
+                         poolclass=QueuePool, pool_use_lifo=True, hide_parameters=True)
 
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
-        cur = dbapi_conn.cursor()
-        for pragma in PRAGMAS:
-            cur.execute(pragma)
-        cur.close()
 
-    return engine
+def _keyed(target: str, key: str, cipher: tuple[str, ...],
+           timeout: float) -> "dbapi.Connection":
+    con = dbapi.connect(target, uri=True, timeout=timeout, check_same_thread=False)
+    try:
+        con.execute(_key_pragma(key))
+        for pragma in cipher:
+            con.execute(pragma)
+        # The first read checks the key and settings against page 1 (HMAC and all).
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def connect(path: Path | str, key: str | None = None, *, readonly: bool = False,
-            plain: bool = False, timeout: float = 30.0) -> "dbapi.Connection":
+            plain: bool = False, timeout: float = 30.0,
+            pragmas: bool = False) -> "dbapi.Connection":
     """A raw DB-API connection (for the backup API and checks), keyed like the engine's.
-    `plain=True` opens an unencrypted file of an older version (upgrade and restore only)."""
+    `plain=True` opens an unencrypted file of an older version (upgrade and restore only).
+    An encrypted file made by the first encrypted version (LEGACY_CIPHER) opens too; a new
+    or empty file gets this version's settings (CIPHER). `pragmas=True` also runs PRAGMAS
+    (the engine's connections)."""
     target = f"file:{Path(path)}?mode=ro" if readonly else f"file:{Path(path)}"
-    con = dbapi.connect(target, uri=True, timeout=timeout, check_same_thread=False)
-    if not plain:
-        con.execute(_key_pragma(key or key_for(path)))
+    if plain:
+        return _with_pragmas(
+            dbapi.connect(target, uri=True, timeout=timeout, check_same_thread=False), pragmas)
+    key = key or key_for(path)
+    name = str(Path(path).resolve())
+    tries = list(dict.fromkeys((_FOUND.get(name, CIPHER), CIPHER, LEGACY_CIPHER)))
+    for n, cipher in enumerate(tries):
+        last = n == len(tries) - 1
+        try:
+            con = _quiet(_keyed, target, key, cipher, timeout) if not last \
+                else _keyed(target, key, cipher, timeout)
+        except DatabaseError:
+            if last:
+                raise
+            continue
+        _FOUND[name] = cipher
+        return _with_pragmas(con, pragmas)
+    raise AssertionError("unreachable")
+
+
+# The settings each file opened with last in this process, tried first next time (a file of
+# the first encrypted version then costs one failed try per process, not one a connection).
+_FOUND: dict[str, tuple[str, ...]] = {}
+
+
+def _quiet(fn, *args):  # noqa: ANN001, ANN002, ANN202
+    """A try that may well fail (the other format's settings): SQLCipher would log an HMAC
+    failure on stderr for it. The log level is process-wide; it is put back at once."""
+    con = dbapi.connect(":memory:")
+    try:
+        level = con.execute("PRAGMA cipher_log_level").fetchone()[0]
+        con.execute("PRAGMA cipher_log_level = NONE")
+        try:
+            return fn(*args)
+        finally:
+            con.execute(f"PRAGMA cipher_log_level = {level}")
+    finally:
+        con.close()
+
+
+def legacy_cipher(path: Path | str, key: str | None = None) -> bool:
+    """True for an encrypted file with the first encrypted version's settings."""
+    con = connect(path, key, readonly=True)
+    try:
+        return cipher_of(con) != cipher_of_settings(CIPHER)
+    finally:
+        con.close()
+
+
+def cipher_of_settings(cipher: tuple[str, ...]) -> tuple[str, ...]:
+    """`cipher_of` of a new database keyed with `cipher`."""
+    con = dbapi.connect(":memory:")
+    try:
+        con.execute(_key_pragma("00" * 32))
+        for pragma in cipher:
+            con.execute(pragma)
+        return cipher_of(con)
+    finally:
+        con.close()
+
+
+def connect_like(source: "dbapi.Connection", path: Path | str,
+                 key: str) -> "dbapi.Connection":
+    """A keyed connection to a new file `path` with the cipher settings of the open `source`
+    (the backup API copies pages as they are: both ends need the same settings)."""
+    return _keyed(f"file:{Path(path)}", key, cipher_of(source), 30.0)
+
+
+def cipher_of(con: "dbapi.Connection", schema: str = "main") -> tuple[str, ...]:
+    """The cipher settings of an open connection's database, as PRAGMAs for an ATTACHed copy
+    (a backup through the backup API needs the source's page size and reserved bytes)."""
+    algo = con.execute(f"PRAGMA {schema}.cipher_hmac_algorithm").fetchone()[0]
+    size = con.execute(f"PRAGMA {schema}.cipher_page_size").fetchone()[0]
+    return (f"PRAGMA cipher_hmac_algorithm = {algo}", f"PRAGMA cipher_page_size = {int(size)}")
+
+
+def _with_pragmas(con: "dbapi.Connection", pragmas: bool) -> "dbapi.Connection":
+    if pragmas:
+        for pragma in PRAGMAS:
+            con.execute(pragma)
     return con
 
 
@@ -138,6 +239,8 @@ def encrypted_copy(plain_file: Path, target: Path, key: str) -> dict[str, int]:
         src.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         before = _counts(src)
         src.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key}'\"", (str(target),))
+        for pragma in CIPHER:
+            src.execute(pragma.replace("PRAGMA ", "PRAGMA encrypted.", 1))
         src.execute("SELECT sqlcipher_export('encrypted')")
         version = src.execute("PRAGMA user_version").fetchone()[0]
         src.execute(f"PRAGMA encrypted.user_version = {int(version)}")

@@ -14,6 +14,7 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import keyring
@@ -42,6 +43,33 @@ YEAR_MS = 365 * 24 * 3600 * 1000
 REAL_WALL = changes.wall_ms
 DEBUG = False
 RUN: dict = {"examples": 0}  # examples actually run (the slow-mode check below reads it)
+
+
+@contextmanager
+def live_world(prefix: str):  # noqa: ANN201
+    """A real server on a temporary SQLite file, an in-memory keyring, light argon2, and the
+    PCs' wall clock (`changes.wall_ms`) shifted by `clock["offset"]` ms (the server keeps the
+    real clock). Yields (root, server, clock, replicas); replicas appended are closed after."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    previous_ring, original_hasher = keyring.get_keyring(), security._hasher
+    keyring.set_keyring(MemoryKeyring())
+    light_argon2()
+    server = LiveServer(root / "server.db")
+    server.setup_world()
+    server.start()
+    clock = {"offset": 0}
+    changes.wall_ms = lambda: REAL_WALL() + clock["offset"]
+    replicas: list[Replica] = []
+    try:
+        yield root, server, clock, replicas
+    finally:
+        changes.wall_ms = REAL_WALL
+        for rep in replicas:
+            rep.db.close()
+        server.stop()
+        keyring.set_keyring(previous_ring)
+        security._hasher = original_hasher
+        shutil.rmtree(root, ignore_errors=True)
 
 
 class FaultyAdapter(HTTPAdapter):
@@ -134,89 +162,76 @@ def test_replicas_converge_and_nothing_is_lost(steps, skew):
         print(f"\nsync property test: {RUN['examples']}/{EXAMPLES} examples, "
               f"{time.monotonic() - RUN['start']:.0f} s",
               file=sys.stderr, flush=True)
-    root = Path(tempfile.mkdtemp(prefix="fd-prop-"))
-    previous_ring, original_hasher = keyring.get_keyring(), security._hasher
-    keyring.set_keyring(MemoryKeyring())
-    light_argon2()
-    server = LiveServer(root / "server.db")
-    server.setup_world()
-    server.start()
-    acting = {"skew": 0}
-    changes.wall_ms = lambda: REAL_WALL() + acting["skew"]
-    replicas: list[Replica] = []
-    try:
-        for user, ms in zip(USERS, skew):
-            acting["skew"] = ms
-            replicas.append(Replica(root, server, user, ms))
-        home = server.clinic()
-        edits: list[tuple[str, str, object]] = []  # (record id, field, value)
-        superseded: set[tuple[str, str, object]] = set()
-        counter = 0
-        for kind, who, arg in steps:
-            rep = replicas[who]
-            acting["skew"] = rep.skew_ms
-            counter += 1
-            if kind == "create":
-                with rep.db.session() as s:
-                    r = Resident(org_id=home, name=f"名{counter}", sex="female",
-                                 phone=f"139{counter:08d}")
-                    s.add(r)
-            elif kind in ("phone", "note", "name", "delete"):
-                with rep.db.session() as s:
-                    alive = list(s.exec(select(Resident).where(Resident.deleted == False)  # noqa: E712
-                                        .order_by(Resident.id)))
-                    if not alive:
-                        continue
-                    r = alive[arg % len(alive)]
-                    field = "deleted" if kind == "delete" else kind
-                    value = {"phone": f"138{counter:08d}", "note": f"备注{counter}",
-                             "name": f"名{counter}", "delete": True}[kind]
-                    superseded.add((r.id, field, getattr(r, field)))
-                    if kind == "delete":
-                        changes.soft_delete(s, r)
-                    else:
-                        setattr(r, field, value)
-                    edits.append((r.id, field, value))
-            elif kind == "sync":
-                rep.sync()
-            elif kind == "fault":  # drop the connection at request 0..3, before or after
-                rep.sync(fault=(arg % 4, "before" if arg // 4 % 2 else "after"))
-            elif kind == "dup":
-                rep.push_twice()
-            elif kind == "restart":
-                server.restart()
+    with live_world("fd-prop-") as (root, server, clock, replicas):
+        play(root, server, clock, replicas, steps, skew)
 
-        # A PC more than 48 h ahead has had its edits refused and set aside (clock_ahead):
-        # its date is put right, and they go up re-stamped (sync/clock.py).
-        for rep in replicas:
-            if rep.skew_ms > REFUSE_AHEAD_MS:
-                rep.skew_ms = 0
-        for _ in range(8):  # everyone syncs until quiet
-            quiet = True
-            for rep in replicas:
-                acting["skew"] = rep.skew_ms
-                report = rep.sync()
-                if report is None or report.pushed or report.pulled or report.pending:
-                    quiet = False
-            if quiet:
-                break
-        assert quiet, "replicas did not become quiet"
 
-        snapshots = [snapshot(rep.db) for rep in replicas]
-        for other in snapshots[1:]:
-            assert other == snapshots[0]
-        rows, conflicts = snapshots[0]
-        assert_nothing_lost(rows, conflicts, edits, superseded)
-        if DEBUG:
-            print(len(edits), len(rows["resident"]), [c[6] for c in conflicts])
-    finally:
-        changes.wall_ms = REAL_WALL
+def play(root: Path, server: LiveServer, clock: dict, replicas: list, steps, skew) -> None:  # noqa: ANN001
+    """One example: the PCs act out `steps`, then sync until quiet; checks convergence."""
+    for user, ms in zip(USERS, skew):
+        clock["offset"] = ms
+        replicas.append(Replica(root, server, user, ms))
+    home = server.clinic()
+    edits: list[tuple[str, str, object]] = []  # (record id, field, value)
+    superseded: set[tuple[str, str, object]] = set()
+    counter = 0
+    for kind, who, arg in steps:
+        rep = replicas[who]
+        clock["offset"] = rep.skew_ms
+        counter += 1
+        if kind == "create":
+            with rep.db.session() as s:
+                r = Resident(org_id=home, name=f"名{counter}", sex="female",
+                             phone=f"139{counter:08d}")
+                s.add(r)
+        elif kind in ("phone", "note", "name", "delete"):
+            with rep.db.session() as s:
+                alive = list(s.exec(select(Resident).where(Resident.deleted == False)  # noqa: E712
+                                    .order_by(Resident.id)))
+                if not alive:
+                    continue
+                r = alive[arg % len(alive)]
+                field = "deleted" if kind == "delete" else kind
+                value = {"phone": f"138{counter:08d}", "note": f"备注{counter}",
+                         "name": f"名{counter}", "delete": True}[kind]
+                superseded.add((r.id, field, getattr(r, field)))
+                if kind == "delete":
+                    changes.soft_delete(s, r)
+                else:
+                    setattr(r, field, value)
+                edits.append((r.id, field, value))
+        elif kind == "sync":
+            rep.sync()
+        elif kind == "fault":  # drop the connection at request 0..3, before or after
+            rep.sync(fault=(arg % 4, "before" if arg // 4 % 2 else "after"))
+        elif kind == "dup":
+            rep.push_twice()
+        elif kind == "restart":
+            server.restart()
+
+    # A PC more than 48 h ahead has had its edits refused and set aside (clock_ahead):
+    # its date is put right, and they go up re-stamped (sync/clock.py).
+    for rep in replicas:
+        if rep.skew_ms > REFUSE_AHEAD_MS:
+            rep.skew_ms = 0
+    for _ in range(8):  # everyone syncs until quiet
+        quiet = True
         for rep in replicas:
-            rep.db.close()
-        server.stop()
-        keyring.set_keyring(previous_ring)
-        security._hasher = original_hasher
-        shutil.rmtree(root, ignore_errors=True)
+            clock["offset"] = rep.skew_ms
+            report = rep.sync()
+            if report is None or report.pushed or report.pulled or report.pending:
+                quiet = False
+        if quiet:
+            break
+    assert quiet, "replicas did not become quiet"
+
+    snapshots = [snapshot(rep.db) for rep in replicas]
+    for other in snapshots[1:]:
+        assert other == snapshots[0]
+    rows, conflicts = snapshots[0]
+    assert_nothing_lost(rows, conflicts, edits, superseded)
+    if DEBUG:
+        print(len(edits), len(rows["resident"]), [c[6] for c in conflicts])
 
 
 def snapshot(db: Database) -> tuple[dict, list]:

@@ -14,23 +14,18 @@ server keeps the real clock.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
-from pathlib import Path
 
-import keyring
 import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import select
 
-from tests.e2e.test_sync_property import Replica, assert_nothing_lost, snapshot
-from tests.sync.sync_live import LiveServer, MemoryKeyring, light_argon2
+from tests.e2e.test_sync_property import Replica, assert_nothing_lost, live_world, snapshot
+from tests.sync.sync_live import LiveServer
 
 from familydoc_desktop.domain.hlc import REFUSE_AHEAD_MS
 from familydoc_desktop.domain.models import Resident
 from familydoc_desktop.store import changes
 from familydoc_desktop.sync import outbox
-from sync_server.core import security
 
 pytestmark = [pytest.mark.slow, pytest.mark.slowmode]
 DAY_MS = 24 * 3600 * 1000
@@ -40,26 +35,8 @@ REAL_WALL = changes.wall_ms
 
 @pytest.fixture
 def world():
-    root = Path(tempfile.mkdtemp(prefix="fd-slow-"))
-    previous_ring, original_hasher = keyring.get_keyring(), security._hasher
-    keyring.set_keyring(MemoryKeyring())
-    light_argon2()
-    server = LiveServer(root / "server.db")
-    server.setup_world()
-    server.start()
-    clock = {"offset": 0}
-    changes.wall_ms = lambda: REAL_WALL() + clock["offset"]
-    replicas: list[Replica] = []
-    try:
-        yield root, server, clock, replicas
-    finally:
-        changes.wall_ms = REAL_WALL
-        for rep in replicas:
-            rep.db.close()
-        server.stop()
-        keyring.set_keyring(previous_ring)
-        security._hasher = original_hasher
-        shutil.rmtree(root, ignore_errors=True)
+    with live_world("fd-slow-") as w:
+        yield w
 
 
 def server_residents(server: LiveServer) -> int:

@@ -280,3 +280,65 @@ def test_a_broken_credential_store_is_not_a_lost_key(cli_db, capsys):
     assert "系统凭据管理器不可用" in capsys.readouterr().err
     assert cli_db.path.read_bytes() == before
     Database(cli_db.path).close()  # the store is back: it opens
+
+
+def _cipher(path) -> tuple[str, ...]:  # noqa: ANN001
+    con = dbengine.connect(path, readonly=True)
+    try:
+        return dbengine.cipher_of(con)
+    finally:
+        con.close()
+
+
+def test_new_databases_authenticate_pages_with_hmac_sha256(db):
+    with db.session() as s:
+        s.add(Resident(org_id=db.clinic_id, name="东方白", sex="male"))
+    assert _cipher(db.path) == ("PRAGMA cipher_hmac_algorithm = HMAC_SHA256",
+                                "PRAGMA cipher_page_size = 4096")
+    assert not dbengine.legacy_cipher(db.path)
+    con = dbengine.connect(db.path)
+    try:  # HMAC on every page is still on
+        assert con.execute("PRAGMA cipher_use_hmac").fetchone()[0] == "1"
+    finally:
+        con.close()
+    assert _cipher(backup(db)) == _cipher(db.path)
+
+
+def test_a_database_of_the_first_encrypted_version_opens_with_every_row(
+        tmp_path, capsys, monkeypatch):
+    """Field PCs have databases (and backups) with SQLCipher 4's default settings
+    (HMAC-SHA512): they open, keep their rows, take writes, back up and restore."""
+    data = tmp_path / "data"
+    with monkeypatch.context() as m:
+        m.setattr(dbengine, "CIPHER", dbengine.LEGACY_CIPHER)
+        assert main(["--data-dir", str(data), "demo", "--residents", "150", "--json"]) == 0
+        saved = backup(data / "familydoc.db")
+    capsys.readouterr()
+    dbengine._FOUND.clear()  # a new process of this version
+    path = data / "familydoc.db"
+    assert not dbengine.is_plain(path)
+    assert _cipher(path)[0] == "PRAGMA cipher_hmac_algorithm = HMAC_SHA512"
+    assert dbengine.legacy_cipher(path) and dbengine.legacy_cipher(saved)
+    want = _everything(path)
+    assert len(want["resident"]) == 150
+    db = open_database(data)
+    try:
+        with db.session() as s:
+            assert len(s.exec(select(Resident)).all()) == 150
+            s.add(Resident(org_id=s.exec(select(Resident.org_id)).first(), name="西门吹雪",
+                           sex="male"))
+        taken = backup(db)
+    finally:
+        db.close()
+    assert dbengine.legacy_cipher(path)  # left as it was, not rewritten
+    now = _everything(path)
+    assert len(now["resident"]) == 151 and set(want["resident"]) < set(now["resident"])
+    assert _cipher(taken) == _cipher(path)  # the backup API copies pages as they are
+    assert _everything(taken)["resident"] == now["resident"]
+    # The CLI reads it (search) with nothing on stderr (the failed try is not logged).
+    assert main(["--data-dir", str(data), "search", "西门", "--json"]) == 0
+    out = capsys.readouterr()
+    assert "西门吹雪" in out.out and "hmac" not in out.err.lower()
+    # A backup of the first encrypted version restores, rows and all.
+    restore(path, saved)
+    assert _everything(path)["resident"] == want["resident"]

@@ -21,9 +21,10 @@ from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, PagedRowsModel
 from familydoc_desktop.ui.taskman import failure_text
 from familydoc_desktop.ui.widgets.common import fit_columns, table_view
+from familydoc_desktop.ui.widgets.stale import ReloadWhenStale
 
 
-class DuplicatesScreen(QWidget):
+class DuplicatesScreen(ReloadWhenStale, QWidget):
     FIELDS = ("name", "sex", "birth_date", "id_number", "phone", "address", "village_code",
               "record_no", "registered_on", "contracts", "visits", "ledger_rows")
 
@@ -156,15 +157,6 @@ class DuplicatesScreen(QWidget):
         return "" if value is None else str(value)
 
     # ---- list ---------------------------------------------------------------------------
-    def activate(self) -> None:
-        if self._stale:
-            self.reload()
-
-    def _on_data_changed(self, _table: str) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.reload()
-
     def _page(self, offset: int, limit: int) -> list:
         with self.ctx.session() as s:
             return merge.candidate_rows(s, offset=offset, limit=limit)[0]

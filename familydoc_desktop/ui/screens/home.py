@@ -23,6 +23,7 @@ from familydoc_desktop.ui.widgets.common import (
     SelectionKeeper, fit_columns, open_on_activate, sorted_proxy, table_view,
 )
 from familydoc_desktop.ui.taskman import failure_text
+from familydoc_desktop.ui.widgets.stale import ReloadWhenStale
 
 KIND_ORDER = (due_rules.ELDERLY_80, due_rules.REVISIT, due_rules.CHRONIC_FOLLOWUP,
               due_rules.SICKBED_ROUND, due_rules.CONTRACT_EXPIRING, due_rules.REFERRAL_FOLLOWUP,
@@ -87,7 +88,7 @@ class CountCard(QFrame):
         super().mousePressEvent(event)
 
 
-class HomeScreen(QWidget):
+class HomeScreen(ReloadWhenStale, QWidget):
     loaded = Signal()
 
     def __init__(self, ctx: AppContext, main_window=None) -> None:  # noqa: ANN001
@@ -199,15 +200,6 @@ class HomeScreen(QWidget):
         }.get(kind, kind)
 
     # -- loading --------------------------------------------------------------------------
-    def activate(self) -> None:
-        if self._stale:
-            self.reload()
-
-    def _on_data_changed(self, _table: str) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.reload()
-
     def reload(self) -> None:
         if self._loading:
             self._stale = True

@@ -25,11 +25,12 @@ from familydoc_desktop.ui.widgets.common import (
 )
 from familydoc_desktop.ui.widgets.form_keys import FormKeys
 from familydoc_desktop.ui.taskman import failure_text
+from familydoc_desktop.ui.widgets.stale import ReloadWhenStale
 
 COLOUR_HEX = {"red": "#c62828", "yellow": "#b28704", "green": "#2e7d32"}
 
 
-class LedgerScreen(QWidget):
+class LedgerScreen(ReloadWhenStale, QWidget):
     def __init__(self, ctx: AppContext, main_window=None) -> None:  # noqa: ANN001
         super().__init__(main_window)
         self.ctx = ctx
@@ -88,15 +89,6 @@ class LedgerScreen(QWidget):
         self.status = QLabel(self)
         layout.addWidget(self.status)
         ctx.data_changed.connect(self._on_data_changed)
-
-    def activate(self) -> None:
-        if self._stale:
-            self.reload()
-
-    def _on_data_changed(self, _table: str) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.reload()
 
     def _filters(self) -> dict:
         return {"colour": self.colour_combo.currentData(),

@@ -17,6 +17,7 @@ from familydoc_desktop.ui.context import AppContext
 from familydoc_desktop.ui.models.rows_table import ROW_ROLE, Column, PagedRowsModel, RowsTableModel
 from familydoc_desktop.ui.taskman import failure_text
 from familydoc_desktop.ui.widgets.common import fit_columns, open_on_activate, table_view
+from familydoc_desktop.ui.widgets.stale import ReloadWhenStale
 
 
 class ServiceTab(QWidget):
@@ -282,7 +283,7 @@ class SurveysTab(QWidget):
                   lambda rid: SurveyDialog(self.ctx, rid, self).exec())
 
 
-class ServicesScreen(QWidget):
+class ServicesScreen(ReloadWhenStale, QWidget):
     def __init__(self, ctx: AppContext, main_window=None) -> None:  # noqa: ANN001
         super().__init__(main_window)
         self.ctx = ctx
@@ -312,15 +313,6 @@ class ServicesScreen(QWidget):
 
     def tab_widgets(self) -> list[QWidget]:
         return [self.tabs.widget(i) for i in range(self.tabs.count())]
-
-    def activate(self) -> None:
-        if self._stale:
-            self.reload()
-
-    def _on_data_changed(self, _table: str) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.reload()
 
     def reload(self) -> None:
         self._stale = False

@@ -23,6 +23,7 @@ from familydoc_desktop.ui.widgets.common import (
 )
 from familydoc_desktop.ui.widgets.guarded_dialog import GuardedDialog
 from familydoc_desktop.ui.taskman import failure_text
+from familydoc_desktop.ui.widgets.stale import ReloadWhenStale
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def open_beds(ctx: AppContext, on: date) -> list[OpenBed]:
     return out
 
 
-class SickbedsScreen(QWidget):
+class SickbedsScreen(ReloadWhenStale, QWidget):
     def __init__(self, ctx: AppContext, main_window=None) -> None:  # noqa: ANN001
         super().__init__(main_window)
         self.ctx = ctx
@@ -102,15 +103,6 @@ class SickbedsScreen(QWidget):
         self.empty.setVisible(False)
         layout.addWidget(self.empty)
         ctx.data_changed.connect(self._on_data_changed)
-
-    def activate(self) -> None:
-        if self._stale:
-            self.reload()
-
-    def _on_data_changed(self, _table: str) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.reload()
 
     def reload(self) -> None:
         self._stale = False
