@@ -8,12 +8,18 @@ encrypted backup, then the database itself) and checks every row survived.
 
 --code DIR runs the commands with DIR's code (e.g. a checkout from before encryption) to
 compare: the same script, the same data size, old and new code.
+--same-code runs each command also on a plain copy of the same database with the same code,
+through Python's sqlite3 and through SQLCipher's SQLite with no key (cipher_runner.py),
+alternating, and prints CPU seconds beside wall: what the cipher itself costs, and whether
+the SQLite version (its query planner) does.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -32,17 +38,63 @@ COMMANDS = (
 )
 
 
-def run(code: Path, data: Path, args: list[str]) -> float:
+def run(code: Path, data: Path, args: list[str], mode: str | None = None) -> float:
+    return run_cpu(code, data, args, mode)[0]
+
+
+def run_cpu(code: Path, data: Path, args: list[str],
+            mode: str | None = None) -> tuple[float, float]:
+    """(wall, CPU user+sys) of one fresh `familydoc` process; `mode` a cipher_runner mode."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(code), os.environ.get("PYTHONPATH")) if p)}
+        p for p in (str(code), str(ROOT / "benchmarks"), os.environ.get("PYTHONPATH")) if p)}
+    entry = ["-m", "familydoc_desktop.cli.main"]
+    if mode is not None:
+        env["FAMILYDOC_BENCH_DB"] = mode
+        entry = [str(ROOT / "benchmarks" / "cipher_runner.py")]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "familydoc_desktop.cli.main", "--data-dir",
-                           str(data), "--json", *args], env=env, cwd=code,
-                          capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, *entry, "--data-dir", str(data), "--json", *args],
+                          env=env, cwd=code, capture_output=True, text=True)
     elapsed = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{args}: {proc.stderr[-500:]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def same_code(code: Path, db_file: Path, data: Path, tmp: Path) -> None:
+    """The commands on the encrypted database and on a plain copy, modes alternated."""
+    sys.path.insert(0, str(ROOT))
+    from familydoc_desktop.store import engine, keystore
+
+    plain = tmp / "plain"
+    plain.mkdir()
+    con = engine.connect(db_file, keystore.load_key())
+    con.execute("ATTACH DATABASE ? AS plain KEY ''", (str(plain / "familydoc.db"),))
+    con.execute("SELECT sqlcipher_export('plain')")
+    version = con.execute("PRAGMA user_version").fetchone()[0]
+    con.execute(f"PRAGMA plain.user_version = {int(version)}")
+    con.commit()
+    con.execute("DETACH DATABASE plain")
+    con.close()
+    modes = (("plain, sqlite3 " + sqlite3.sqlite_version, "plain340", plain),
+             ("plain, SQLCipher's SQLite, no key", "plain353", plain),
+             ("encrypted", None, data))
+    for _label, mode, where in modes:
+        run(code, where, ["search", "x"], mode)
+    print(f"  same code and data, median of 5, CPU s (wall s); load {os.getloadavg()[0]:.1f}")
+    for _label, args in COMMANDS:
+        got: dict[str, list[tuple[float, float]]] = {m[0]: [] for m in modes}
+        for _ in range(5):
+            for label, mode, where in modes:
+                got[label].append(run_cpu(code, where, args, mode))
+        base = statistics.median(c for _w, c in got[modes[0][0]])
+        line = "; ".join(
+            f"{label} {statistics.median(c for _w, c in v):.2f}"
+            f" ({statistics.median(w for w, _c in v):.2f}) "
+            f"{(statistics.median(c for _w, c in v) / base - 1) * 100:+.0f} %"
+            for label, v in got.items())
+        print(f"  familydoc {' '.join(args):<28} {line}")
 
 
 def main() -> None:
@@ -50,6 +102,7 @@ def main() -> None:
     ap.add_argument("--residents", type=int, default=60_000)
     ap.add_argument("--code", type=Path, default=ROOT)
     ap.add_argument("--plain-copy", action="store_true")
+    ap.add_argument("--same-code", action="store_true")
     opts = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="familydoc-bench-enc-"))
     data = tmp / "data"
@@ -66,6 +119,8 @@ def main() -> None:
             times = [run(opts.code, data, args) for _ in range(5)]
             print(f"  familydoc {' '.join(args):<28} median {statistics.median(times):.3f} s"
                   f"  ({label}; min {min(times):.3f} s)")
+        if opts.same_code and not plain:
+            same_code(opts.code, db_file, data, tmp)
         if opts.plain_copy and not plain:
             upgrade(db_file, tmp)
     finally:

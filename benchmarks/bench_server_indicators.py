@@ -28,7 +28,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from familydoc_desktop.domain.report_tally import tally
+from familydoc_desktop.domain.report_tally import gc_paused, tally
 from sync_server.core.db import make_engine, migrate, read_tx
 from sync_server.services import accounts, indicators
 
@@ -76,7 +76,7 @@ def verdict(seconds: float) -> str:
 
 def breakdown(engine) -> None:  # noqa: ANN001
     """One run, piece by piece: each table's read, then the tally."""
-    with read_tx(engine) as conn:
+    with read_tx(engine) as conn, gc_paused():  # as indicators.indicators reads
         org_ids, clinics = indicators._scope(conn, None, TOWNSHIP)
         orgs = sorted(org_ids)
         total_rows, total_s = 0, 0.0

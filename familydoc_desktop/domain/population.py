@@ -106,14 +106,22 @@ class _FactRows:
     """Diagnoses started by `on` and memberships in force on it, by resident."""
 
     def __init__(self, diagnoses: Iterable[tuple], memberships: Iterable[tuple], on: date) -> None:
+        days: dict[Any, date | None] = {}  # the same few hundred days recur: parsed once each
+
+        def day(value: Any) -> date | None:
+            got = days.get(value, days)
+            if got is days:
+                got = days[value] = _date(value)
+            return got
+
         self.dx: dict[str, list] = {}
         for rid, cond, start, end in diagnoses:
-            start, condition = _date(start), _CONDITIONS.get(cond)
+            start, condition = day(start), _CONDITIONS.get(cond)
             if condition is not None and start is not None and start <= on:
-                self.dx.setdefault(rid, []).append(DiagnosisFact(condition, start, _date(end)))
+                self.dx.setdefault(rid, []).append(DiagnosisFact(condition, start, day(end)))
         self.ms: dict[str, list] = {}
         for rid, membership, start, end in memberships:
-            start, end, member = _date(start), _date(end), _MEMBERSHIPS.get(membership)
+            start, end, member = day(start), day(end), _MEMBERSHIPS.get(membership)
             if (member is not None and start is not None and start <= on
                     and (end is None or end >= on)):
                 self.ms.setdefault(rid, []).append(member)
@@ -123,26 +131,42 @@ class _FactRows:
                            tuple(self.ms.get(rid, ())))
 
 
+class PopulationsOn:
+    """populations_from_rows one resident at a time, for a caller that already walks the
+    residents and knows each one's age on `on` (domain/report_tally): `of(rid, born, sex,
+    age)` is derive_populations of the resident's facts; a resident without any diagnosis or
+    membership has only age groups, derived once per age."""
+
+    def __init__(self, diagnoses: Iterable[tuple], memberships: Iterable[tuple], on: date) -> None:
+        self.on = on
+        self._facts = _FactRows(diagnoses, memberships, on)
+        self.dx, self.ms = self._facts.dx, self._facts.ms
+        self.by_age: dict[int | None, frozenset[Population]] = {}
+
+    def of(self, rid: str, born: date | None, sex: Any, age: int | None) -> frozenset[Population]:
+        """`born` a date (or None) and `age` its whole years on `on` (None if unborn)."""
+        if rid in self.dx or rid in self.ms:
+            return derive_populations(self._facts.person(born, sex, rid), self.on)
+        return self.of_age(born, age)
+
+    def of_age(self, born: date | None, age: int | None) -> frozenset[Population]:
+        """The populations of a resident without diagnoses or memberships (age groups)."""
+        pops = self.by_age.get(age)
+        if pops is None:
+            pops = self.by_age[age] = derive_populations(PersonFacts(born, None), self.on)
+        return pops
+
+
 def populations_from_rows(residents: Iterable[tuple], diagnoses: Iterable[tuple],
                           memberships: Iterable[tuple], on: date) -> dict[str, frozenset[Population]]:
     """derive_populations(facts, on) for every resident of the rows (as facts_from_rows takes
-    them), the same rule, faster at township size: a resident without any diagnosis or
-    membership has only age groups, which depend on the age on `on` alone, so they are derived
-    once per age rather than once per resident."""
-    facts = _FactRows(diagnoses, memberships, on)
-    by_age: dict[int | None, frozenset[Population]] = {}
+    them), the same rule, faster at township size (PopulationsOn)."""
+    rule = PopulationsOn(diagnoses, memberships, on)
     out: dict[str, frozenset[Population]] = {}
-    dx, ms = facts.dx, facts.ms
     for rid, born, sex in residents:
-        if rid in dx or rid in ms:
-            out[rid] = derive_populations(facts.person(born, sex, rid), on)
-            continue
         born = _date(born)
         age = age_on(born, on) if born is not None and born <= on else None
-        pops = by_age.get(age)
-        if pops is None:
-            pops = by_age[age] = derive_populations(PersonFacts(born, None), on)
-        out[rid] = pops
+        out[rid] = rule.of(rid, born, sex, age)
     return out
 
 

@@ -13,15 +13,17 @@ strings ('YYYY-MM-DD'); numbers as stored.
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from familydoc_desktop.domain import indicators as ind
 from familydoc_desktop.domain.checkup import CHECKUP_AGE
 from familydoc_desktop.domain.codes import Colour, Population, VisitKind
 from familydoc_desktop.domain.dates import age_on
-from familydoc_desktop.domain.population import populations_from_rows
+from familydoc_desktop.domain.population import PopulationsOn
 from familydoc_desktop.domain.report import Report, ReportRow, TOTAL_ZH, fees_to_yuan, sorted_groups
 
 # How a report can be split: by the resident's place (the desktop's village code, the server's
@@ -119,35 +121,82 @@ class Rows:
     labels: Mapping[str, str] = field(default_factory=dict)  # group key -> its name
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No automatic cyclic garbage collection inside (it is turned back on after only if it
+    was on before: the PC's window collects on its own timer, ui/app.py). A township's report
+    makes a few hundred thousand tuples, lists and dicts, none in a reference cycle, and each
+    batch of them set off a collection walking every object alive, the rows read among them:
+    about a quarter of the tally's CPU time (60k demo: 0.73 -> 0.49 s)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def tally(rows: Rows, *, on: date, start: date, end: date, by: str | None) -> Report:
+    """The report (total first, then a row per group when `by` is given) from `rows`
+    (without automatic garbage collection, gc_paused)."""
+    with gc_paused():
+        return _tally(rows, on=on, start=start, end=end, by=by)
+
+
+def _tally(rows: Rows, *, on: date, start: date, end: date, by: str | None) -> Report:
     """The report (total first, then a row per group when `by` is given) from `rows`.
     `on`, `start`, `end` as report_period gives them; `by` one of GROUPINGS or None.
     Events (visits, sickbeds, referrals, surveys...) count under the group of their resident.
 
     Dates are compared as ISO text (s_on, s_start, s_end), parsed only where a rule needs
-    a day count (ages, bed-days); counts go straight to the resident's group (found once per
-    resident); the total is the sum of the groups, as every count is in one group."""
+    a day count (ages, bed-days), each distinct birth date once (with its age on `on`);
+    counts go straight to the resident's group (found once per resident); the residents on
+    file are counted by kind (group, signed, populations, age band), not one by one; the
+    total is the sum of the groups, as every count is in one group."""
     s_on, s_start, s_end = on.isoformat(), start.isoformat(), end.isoformat()
-    # resident -> (place, birth date, ISO death date)
-    resident_rows = list(rows.resident)
-    residents = {r[0]: (r[1], _d(r[2]), _iso(r[3])) for r in resident_rows}
-    on_file = {rid for rid, (_v, born, died) in residents.items()
-               if (born is None or born <= on) and (died is None or died > s_on)}
-    populations = populations_from_rows(
-        ((r[0], residents[r[0]][1], r[4]) for r in resident_rows if r[0] in on_file),
-        rows.diagnosis, rows.population_membership, on)
+    # resident -> (place, birth date, ISO death date, age on `on` or None, sex)
+    born_as: dict[Any, tuple[date | None, int | None]] = {}
+    residents: dict[str, tuple] = {}
+    on_md = (on.month, on.day)
+    for rid, place, birth, died, sex in rows.resident:
+        b = born_as.get(birth)
+        if b is None:
+            born = date.fromisoformat(birth[:10]) if birth.__class__ is str else _d(birth)
+            # age_on(born, on), inline (a township has tens of thousands of birth dates)
+            b = born_as[birth] = (born, None if born is None or born > on else
+                                  on.year - born.year - (on_md < (born.month, born.day)))
+        residents[rid] = (place, b[0], None if died is None else _iso(died), b[1], sex)
+    pop_rule = PopulationsOn(rows.diagnosis, rows.population_membership, on)
 
     # Every contract by resident in start order; the one in force on `on` (the latest
     # started, if two overlap) and, for grouping by team or doctor, the latest started by then.
     contracts: dict[str, list[tuple]] = {}
     for c in rows.contract:  # (contract, ISO start, ISO end)
-        contracts.setdefault(c[1], []).append((c, _s(c[5]), _s(c[6])))
+        got = contracts.get(c[1])
+        begun, ends = c[5], c[6]
+        term = (c, begun if begun.__class__ is str else _s(begun),
+                ends if ends.__class__ is str else _s(ends))
+        if got is None:
+            contracts[c[1]] = [term]
+        else:
+            got.append(term)
     in_force: dict[str, tuple] = {}
     latest: dict[str, tuple] = {}
     due: dict[str, bool] = {}  # renewal: resident -> renewed
     for rid, terms in contracts.items():
-        if len(terms) > 1:  # most residents have one contract
-            terms.sort(key=lambda t: (t[1] or "", t[0][0]))
+        if len(terms) == 1:  # most residents have one contract: the loops below, unrolled
+            c, begun, ends = terms[0]
+            status = c[4]
+            if begun is not None and begun <= s_on:
+                latest[rid] = c
+                if status != "terminated" and ends is not None and ends[:10] >= s_on:
+                    in_force[rid] = c
+            if (status is not None and status != "terminated" and ends is not None
+                    and s_start <= ends <= s_end and ends < s_on):
+                due[rid] = False  # no other contract renewed it
+            continue
+        terms.sort(key=lambda t: (t[1] or "", t[0][0]))
         for c, begun, ends in terms:
             if begun is None or begun > s_on:
                 continue
@@ -180,9 +229,13 @@ def tally(rows: Rows, *, on: date, start: date, end: date, by: str | None) -> Re
 
     def counts_of(rid: str) -> dict[str, int]:
         """The counts of the resident's group (without `by`: the one group of everybody)."""
+        if by is None:
+            if None not in groups:
+                groups[None] = ReportRow(None, "")
+            return groups[None].counts
         got = counts_by_resident.get(rid)
         if got is None:
-            k = key_of(rid) if by is not None else None
+            k = key_of(rid)
             if k not in groups:
                 groups[k] = ReportRow(k, "")
             got = counts_by_resident[rid] = groups[k].counts
@@ -191,31 +244,72 @@ def tally(rows: Rows, *, on: date, start: date, end: date, by: str | None) -> Re
     def add(rid: str, code: str, n: int = 1) -> None:
         counts_of(rid)[code] += n
 
-    for rid in on_file:
-        counts = counts_of(rid)
-        counts["on_file"] += 1
-        c = in_force.get(rid)
-        pops = populations.get(rid)
-        if c is not None:
-            counts["signed"] += 1
-            insurance, personal = packages.get(c[0], (0, 0))
-            counts["fee_public_health"] += int(c[7] or 0)
-            counts["fee_insurance"] += int(c[8] or 0) + insurance
-            counts["fee_personal"] += int(c[9] or 0) + personal
+    # The residents on file, counted by kind: (group, signed, populations, 80+, 65+) -> n.
+    on_file: set[str] = set()
+    populations: dict[str, frozenset] = {}  # residents on file in some key population
+    kinds: dict[tuple, int] = {}
+    dx, ms, of_age, pops_of = pop_rule.dx, pop_rule.ms, pop_rule.of_age, pop_rule.of
+    fees_of: dict[str | None, list[int]] = {}  # group -> fees in fen of its signed residents
+    team = by == "team"
+    k = None  # the resident's group
+    group_counts: dict[str | None, dict[str, int]] = {}
+    place_grouped = by in PLACE_GROUPINGS
+    for rid, (place, born, died, age, sex) in residents.items():
+        if (born is not None and age is None) or (died is not None and died <= s_on):
+            continue  # born after `on`, or died by then
+        on_file.add(rid)
+        if by is not None:
+            if place_grouped:
+                k = place
+            else:
+                c = latest.get(rid)
+                k = None if c is None else (c[2] if team else c[3])
+            counts = group_counts.get(k)
+            if counts is None:
+                groups[k] = ReportRow(k, "")
+                counts = group_counts[k] = groups[k].counts
+            counts_by_resident[rid] = counts
+        pops = pops_of(rid, born, sex, age) if rid in dx or rid in ms else of_age(born, age)
         if pops:
-            counts["key_population"] += 1
-            if c is not None:
-                counts["key_population_signed"] += 1
+            populations[rid] = pops
+        c = in_force.get(rid)
+        if c is not None:
+            fees = fees_of.get(k)
+            if fees is None:
+                fees = fees_of[k] = [0, 0, 0]
+            insurance, personal = packages.get(c[0], (0, 0))
+            fees[0] += int(c[7] or 0)
+            fees[1] += int(c[8] or 0) + insurance
+            fees[2] += int(c[9] or 0) + personal
+            kind = (k, True, pops, age is not None and age >= 80,
+                    age is not None and age >= CHECKUP_AGE)
+        else:
+            kind = (k, False, pops, False, False)
+        kinds[kind] = kinds.get(kind, 0) + 1
+    if kinds and None not in groups and by is None:
+        groups[None] = ReportRow(None, "")
+    for k, (public_health, insurance, personal) in fees_of.items():
+        counts = groups[k].counts
+        counts["fee_public_health"] += public_health
+        counts["fee_insurance"] += insurance
+        counts["fee_personal"] += personal
+    for (k, signed, pops, aged_80, aged_65), n in kinds.items():
+        counts = groups[k].counts
+        counts["on_file"] += n
+        if signed:
+            counts["signed"] += n
+        if pops:
+            counts["key_population"] += n
+            if signed:
+                counts["key_population_signed"] += n
             for pop in pops:
-                counts[_POP[pop]] += 1
-                if c is not None:
-                    counts[_POP_SIGNED[pop]] += 1
-        born = residents[rid][1]
-        age = age_on(born, on) if c is not None and born is not None and born <= on else None
-        if age is not None and age >= 80:
-            counts["aged_80_signed"] += 1
-        if age is not None and age >= CHECKUP_AGE:
-            counts["aged_65_signed"] += 1
+                counts[_POP[pop]] += n
+                if signed:
+                    counts[_POP_SIGNED[pop]] += n
+        if aged_80:
+            counts["aged_80_signed"] += n
+        if aged_65:
+            counts["aged_65_signed"] += n
 
     for rid, renewed in due.items():
         if rid in on_file:
@@ -226,11 +320,15 @@ def tally(rows: Rows, *, on: date, start: date, end: date, by: str | None) -> Re
     # Ledger: the latest colour (by day, then id) of every signed key-population resident.
     colours: dict[str, tuple[str, str]] = {}
     for aid, rid, colour, assessed in rows.ledger_assessment:
-        assessed = _s(assessed)
-        if assessed is None or assessed > s_on:
+        if assessed.__class__ is not str:
+            assessed = _s(assessed)
+            if assessed is None:
+                continue
+        if assessed > s_on:
             continue
         mark = assessed + aid
-        if rid not in colours or mark > colours[rid][0]:
+        got = colours.get(rid)
+        if got is None or mark > got[0]:
             colours[rid] = (mark, colour)
     for rid, (_mark, colour) in colours.items():
         if rid in in_force and populations.get(rid) and colour in _COLOURS:
@@ -319,8 +417,8 @@ def _visits(rows: Rows, on, start, end, residents, on_file, populations, in_forc
     visited_80: set[str] = set()
     followed_up: set[str] = set()  # a follow-up (not a check-up) in the period
     checked_up: set[str] = set()  # a check-up in the period
-    # (resident, kind) -> [count in the period, (ISO date, id) of the last, its readings]
-    seen: dict[tuple[str, str], list] = {}
+    # kind -> resident -> [count in the period, (ISO date, id) of the last, its readings]
+    seen_by_kind: dict[str, dict[str, list]] = {kind: {} for kind in _CHRONIC}
     for vid, rid, kind, method, vdate, sbp, dbp, glucose in rows.followup_visit:
         vdate = vdate[:10] if vdate.__class__ is str else _iso(vdate)
         if vdate is None or vid in superseded:
@@ -330,20 +428,23 @@ def _visits(rows: Rows, on, start, end, residents, on_file, populations, in_forc
             if in_period:
                 checked_up.add(rid)
             continue
-        if in_period:
-            followed_up.add(rid)
         # 80+ yearly visit in on's calendar year: a follow-up of any kind, face to face or at
         # home (seed 001 item 22, as the due list).
         if method in _VISIT_80_METHODS and year_first <= vdate <= s_on:
             visited_80.add(rid)
-        if in_period and kind in _CHRONIC:
-            entry = seen.get((rid, kind))
-            if entry is None:
-                seen[(rid, kind)] = [1, (vdate, vid), (vdate, sbp, dbp, glucose)]
-            else:
-                entry[0] += 1
-                if (vdate, vid) > entry[1]:  # the last one (by date, then id) wins
-                    entry[1], entry[2] = (vdate, vid), (vdate, sbp, dbp, glucose)
+        if in_period:
+            followed_up.add(rid)
+            seen = seen_by_kind.get(kind)
+            if seen is not None:  # a chronic disease's follow-up
+                entry = seen.get(rid)
+                if entry is None:
+                    seen[rid] = [1, (vdate, vid), (vdate, sbp, dbp, glucose)]
+                else:
+                    entry[0] += 1
+                    if (vdate, vid) > entry[1]:  # the last one (by date, then id) wins
+                        entry[1], entry[2] = (vdate, vid), (vdate, sbp, dbp, glucose)
+    seen = {(rid, kind): entry for kind, by_rid in seen_by_kind.items()
+            for rid, entry in by_rid.items()}
     for rid in visited_80:
         born = residents.get(rid, (None, None, None))[1]
         if rid in in_force and born is not None and age_on(born, on) >= 80:

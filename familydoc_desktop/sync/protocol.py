@@ -4,7 +4,7 @@ Every request carries the header `X-FamilyDoc-Schema: <int>` (SCHEMA_VERSION). T
 accepts its own version and one behind; an older client gets 426 with an upgrade message.
 Pull pages are columnar (column names once, then rows as arrays, or with `layout=columns`
 the values column by column) and compressed (zstd when the client accepts it, else gzip):
-about 40 bytes a record on the wire for a first sync.
+about 37 bytes a record on the wire for a first sync (docs/sync.md).
 """
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ from sqlalchemy import Connection, Engine, bindparam, select, text
 from familydoc_desktop.domain.codes import OrgLevel, Role
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.report import Report, report_period, report_table
-from familydoc_desktop.domain.report_tally import SHAPES, Rows, tally
+from familydoc_desktop.domain.report_tally import SHAPES, Rows, gc_paused, tally
 from familydoc_desktop.domain.wire_values import date_problem
 from sync_server import models
 from sync_server.core import scope
@@ -106,7 +106,8 @@ def indicators(engine: Engine, who: Principal | None, *, org: str | None = None,
                    current_seq(conn), epoch.current(conn))
             report = _CACHE.get(key)
             if report is None:
-                rows = read_rows(conn, sorted(org_ids), by=by, clinic_names=clinic_names)
+                with gc_paused():  # a few hundred thousand rows, no cycles (report_tally)
+                    rows = read_rows(conn, sorted(org_ids), by=by, clinic_names=clinic_names)
     except Forbidden:
         with write_tx(engine) as conn:
             log_event(conn, "report_out_of_scope", username=who.username,

@@ -1,8 +1,11 @@
 """The pure indicator tally (domain/report_tally.py): rows in, the report out, whatever form the
 dates come in and whatever rows a reader left in."""
+import gc
 from datetime import date
 
-from familydoc_desktop.domain.report_tally import Rows, tally, window
+import pytest
+
+from familydoc_desktop.domain.report_tally import Rows, gc_paused, tally, window
 
 ON, START, END = date(2026, 6, 30), date(2026, 1, 1), date(2026, 6, 30)
 
@@ -120,3 +123,41 @@ def test_health_pushes_in_the_calendar_year_of_signed_residents():
     v = tally(rows, on=ON, start=START, end=END, by=None).total.values
     assert (v["health_push_12"], v["health_push_12_rate"]) == (0, 0.0)
     assert window(ON, START, END)["year_from"] == "2026-01-01"
+
+
+def test_residents_counted_by_kind_per_group():
+    """The residents on file are counted by kind (group, signed, populations, age band):
+    residents sharing a birth date and a kind in one village count one each; a group whose
+    only resident died shows only when an event counts there; fees stay per group."""
+    born = date(1940, 3, 1)  # 86 on ON: aged 65 and 80
+    rows = Rows(
+        resident=[("a", "v1", born, None, "female"), ("b", "v1", born, None, "male"),
+                  ("c", "v2", born, None, "male"), ("d", "v3", born, date(2026, 1, 5), "male"),
+                  ("e", "v4", born, date(2026, 1, 5), "female"),
+                  ("f", "v1", date(2027, 1, 1), None, "male")],  # born after ON: not on file
+        contract=[(f"c{r}", r, "t1", "s1", "active", date(2026, 1, 1), date(2026, 12, 31),
+                   100, 0, 0) for r in "abc"],
+        referral=[("d", "up", "sent", date(2026, 1, 3), None)],  # d died after it
+        labels={"v1": "一村", "v2": "二村", "v3": "三村", "v4": "四村"})
+    report = tally(rows, on=ON, start=START, end=END, by="village")
+    got = {r.label: (r.values["on_file"], r.values["signed"], r.values["aged_80_signed"],
+                     r.values["pop_aged_80"], r.values["fee_public_health"],
+                     r.values["referral_up"]) for r in report.rows}
+    assert got == {"合计": (3, 3, 3, 3, 3.0, 1), "一村": (2, 2, 2, 2, 2.0, 0),
+                   "二村": (1, 1, 1, 1, 1.0, 0), "三村": (0, 0, 0, 0, 0.0, 1)}
+
+
+def test_gc_paused_restores_the_collector_as_it_was():
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), gc_paused():
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()  # the PC's window collects on its own timer (ui/app.py): left off
+    try:
+        tally(_rows(False), on=ON, start=START, end=END, by=None)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -89,3 +89,36 @@ def test_own_edits_are_named_not_sent_and_others_still_get_them(world):
     assert [row["id"] for row in rows_of(again, "resident")] == [rid]
     assert [s[1] for s in again["seen"]] != [] and rid not in {s[1] for s in again["seen"]}
     assert "seen" not in pull_all(world, a)  # without own=skip: the page as before
+
+
+def test_zstd_frames_any_decoder_takes_and_smaller_than_level_6():
+    """Pull pages are compressed harder than zstd's level 6 (issue 14: <= 40 bytes a record)
+    but in frames an older PC decodes unchanged: the same 2 MiB window level 6 used, the
+    content size in the header, and the page back byte for byte."""
+    import random
+    import uuid
+
+    import orjson
+
+    from sync_server.api import compress
+
+    rnd = random.Random(14)
+    n = 3000
+    ids = [str(uuid.UUID(int=(0x01A19EB5 << 96) | (i << 80) | rnd.getrandbits(62)))
+           for i in range(n)]
+    days = [f"20{rnd.randint(10, 26)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+            for _ in range(n)]
+    body = orjson.dumps({"tables": {"resident": {"columns": ["id", "server_seq", "birth_date",
+                                                             "created_at", "phone"],
+                                                 "data": [ids, [1] * n, days,
+                                                          [f"{d}T0{rnd.randint(0, 9)}:"
+                                                           f"{rnd.randint(0, 59):02d}:00+00:00"
+                                                           for d in days],
+                                                          [f"1{rnd.randint(3, 8)}"
+                                                           f"{rnd.randint(0, 10**9 - 1):09d}"
+                                                           for _ in range(n)]]}}})
+    packed = compress.zstd(body)
+    frame = zstandard.get_frame_parameters(packed)
+    assert frame.window_size <= 2 ** 21 and frame.content_size == len(body)
+    assert zstandard.ZstdDecompressor().decompressobj().decompress(packed) == body
+    assert len(packed) < len(zstandard.ZstdCompressor(level=6).compress(body))
