@@ -194,12 +194,7 @@ def play(root: Path, server: LiveServer, clock: dict, replicas: list, steps, ske
                 field = "deleted" if kind == "delete" else kind
                 value = {"phone": f"138{counter:08d}", "note": f"备注{counter}",
                          "name": f"名{counter}", "delete": True}[kind]
-                superseded.add((r.id, field, getattr(r, field)))
-                if kind == "delete":
-                    changes.soft_delete(s, r)
-                else:
-                    setattr(r, field, value)
-                edits.append((r.id, field, value))
+                record_edit(s, r, field, value, edits, superseded)
         elif kind == "sync":
             rep.sync()
         elif kind == "fault":  # drop the connection at request 0..3, before or after
@@ -232,6 +227,17 @@ def play(root: Path, server: LiveServer, clock: dict, replicas: list, steps, ske
     assert_nothing_lost(rows, conflicts, edits, superseded)
     if DEBUG:
         print(len(edits), len(rows["resident"]), [c[6] for c in conflicts])
+
+
+def record_edit(s, r, field: str, value, edits: list, superseded: set) -> None:  # noqa: ANN001
+    """Make one edit (field "deleted": a soft delete) and note it: `edits` must all survive
+    as the current value or a side of a conflict; `superseded` are the values it replaced."""
+    superseded.add((r.id, field, getattr(r, field)))
+    if field == "deleted":
+        changes.soft_delete(s, r)
+    else:
+        setattr(r, field, value)
+    edits.append((r.id, field, value))
 
 
 def snapshot(db: Database) -> tuple[dict, list]:

@@ -19,7 +19,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import select
 
-from tests.e2e.test_sync_property import Replica, assert_nothing_lost, live_world, snapshot
+from tests.e2e.test_sync_property import (Replica, assert_nothing_lost, live_world, record_edit,
+                                        snapshot)
 from tests.sync.sync_live import LiveServer
 
 from familydoc_desktop.domain.hlc import REFUSE_AHEAD_MS
@@ -103,12 +104,7 @@ def test_pc_offline_90_days_with_5000_pending_edits(world):
             for r in by_name(a.db, names):
                 r = s.get(Resident, r.id)
                 value = value_of(r)
-                superseded.add((r.id, field, getattr(r, field)))
-                if field == "deleted":
-                    changes.soft_delete(s, r)
-                else:
-                    setattr(r, field, value)
-                edits.append((r.id, field, value))
+                record_edit(s, r, field, value, edits, superseded)
 
     def pick(rng: range) -> list[str]:
         return [shared[i] for i in rng]
