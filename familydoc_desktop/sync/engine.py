@@ -16,7 +16,7 @@ from typing import Callable
 from sqlalchemy import text
 
 from familydoc_desktop.domain.models import SYNCED_MODELS, utcnow
-from familydoc_desktop.store import changes
+from familydoc_desktop.store import changes, indexes
 from familydoc_desktop.store import set_aside as store_set_aside
 from familydoc_desktop.store.database import Database
 from familydoc_desktop.sync import (
@@ -283,6 +283,27 @@ class SyncEngine:
         cursor = int(apply.get_state(self.db, apply.CURSOR_KEY, "0"))
         # A first sync takes the largest pages: fewer round trips for 60,000 residents.
         limit = self.first_page_limit if cursor == 0 else self.page_limit
+        # A first sync into empty tables fills them without their non-unique indexes, built
+        # once at the end (store/indexes.py: also on the next open, should this be killed).
+        fresh = self._bulk_load() if cursor == 0 else frozenset()
+        try:
+            return self._pull_pages(note, cursor, limit, fresh)
+        finally:
+            if fresh:
+                with self.db.session(capture=False) as s:
+                    indexes.restore(s.connection())
+
+    def _bulk_load(self) -> frozenset[str]:
+        """The synced tables that hold no row yet, their non-unique indexes parked."""
+        with self.db.session(capture=False) as s:
+            conn = s.connection()
+            empty = [m.__tablename__ for m in SYNCED_MODELS if conn.exec_driver_sql(
+                f'SELECT 1 FROM "{m.__tablename__}" LIMIT 1').first() is None]
+            indexes.park(conn, empty)
+        return frozenset(empty)
+
+    def _pull_pages(self, note: Progress, cursor: int, limit: int, fresh: frozenset[str]
+                    ) -> tuple[int, int]:
         rows = received = 0
         with ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch") as pool:
             # Own pushed edits come back as (table, id, seq) only (own=skip).
@@ -295,7 +316,7 @@ class SyncEngine:
                         raise SyncError("同步服务器返回的数据有误（游标未前进），请联系管理员")
                     upcoming = pool.submit(self._get_page, since=page.next_since, limit=limit,
                                            skip_own=self.skip_own)
-                result = apply.apply_page(self.db, page)
+                result = apply.apply_page(self.db, page, fresh=fresh)
                 self._note_set_aside(result)
                 self.named_residents |= result.named_residents
                 rows += result.rows
