@@ -37,14 +37,13 @@ from sqlalchemy import Connection, Engine, bindparam, select, text
 from familydoc_desktop.domain.codes import OrgLevel, Role
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.report import Report, report_period, report_table
-from familydoc_desktop.domain.report_tally import SHAPES, Rows, gc_paused, tally
+from familydoc_desktop.domain.report_tally import Rows, gc_paused, tally
 from familydoc_desktop.domain.wire_values import date_problem
 from sync_server import models
 from sync_server.core import scope
 from sync_server.core.db import current_seq, read_tx, write_tx
-from sync_server.services import epoch
+from sync_server.services import epoch, tally_fields
 from sync_server.services.accounts import Principal, log_event
-from sync_server.services.columns import columns
 from sync_server.services.errors import Forbidden, Invalid, NotFound
 
 GROUPINGS = ("clinic", "team", "doctor")
@@ -53,10 +52,8 @@ ORG_NOT_FOUND = "机构不存在：{org}"
 BAD_BY = "分组（by）只能是 clinic（卫生室）、team（团队）或 doctor（医生）"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATE_WORDS = {"on": "统计日期（on）", "from": "统计期开始（from）", "to": "统计期结束（to）"}
-_PG_TYPES = {"str": "text", "date": "text", "datetime": "text", "int": "bigint",
-             "float": "double precision", "bool": "boolean"}
 # Tables whose rows the tally reads, with the record table they come from.
-_SOURCES = {name: name for name in SHAPES if name != "superseded"}
+_SOURCES = {name: name for name in tally_fields.tables()}
 
 
 def parse_day(value: str | date | None, what: str) -> date | None:
@@ -180,66 +177,44 @@ def _scope(conn: Connection, who: Principal | None, org: str | None) -> tuple[se
     return wanted, clinics
 
 
-def _extract_sql(dialect: str, table: str, fields: list[str]) -> str:
-    """The query of read_table's rows: the non-deleted records of `table` in the orgs
-    (SQLite: bind parameters :no and :orgs, expanding; PostgreSQL: the driver's %(orgs)s, a
-    list)."""
-    if dialect != "postgresql":
-        return _sqlite_extract_sql(table, fields)
-    specs = columns(table)
-    shape = ", ".join(f'"{f}" {_PG_TYPES[specs[f].kind]}' for f in fields)
-    picked = ", ".join([*(f"r.{c}" for c in _head(table)), *(f'x."{f}"' for f in fields)])
-    return (f"SELECT {picked} FROM record r"
-            f" CROSS JOIN LATERAL json_to_record(r.data::json) AS x({shape})"
-            f" WHERE r.table_name = '{table}' AND NOT r.deleted AND r.org_id = ANY(%(orgs)s)")
+def _extract_sql(dialect: str, table: str) -> str:
+    """The query of read_table's rows: the non-deleted records of `table` in the orgs, as ONE
+    JSON text, [[...], ...], parsed by one json.loads (SQLite: bind parameters :no and :orgs,
+    expanding; PostgreSQL: the driver's %(orgs)s, a list).
 
-
-def _sqlite_extract_sql(table: str, fields: list[str]) -> str:
-    """SQLite: the rows of read_table as ONE JSON text, [[...], ...], parsed by one json.loads.
-    One json_extract with every path answers a record's fields as a JSON array (one parse of
-    `data`, the values as stored), where SQLite 3.40 parses `data` again for each one-path
-    call and hands over the values one at a time (60k demo, contracts: 350 ms CPU with a call
-    per field, 250 ms this way; no per-row Python objects either)."""
-    paths = ", ".join(f"'$.{f}'" for f in fields)
-    assert len(fields) >= 2, table  # with 2+ paths json_extract always answers an array
-    head = _head(table)
-    cols = "".join(f"json_quote(r.{c}) || ',' || " for c in head)
-    row = f"'[' || {cols}substr(json_extract(r.data, {paths}), 2)" if head else \
-        f"json_extract(r.data, {paths})"
-    return (f"SELECT '[' || coalesce(group_concat({row}, ','), '') || ']' FROM record r"
-            f" WHERE r.table_name = '{table}' AND r.deleted = :no AND r.org_id IN :orgs")
-
-
-def _head(table: str) -> tuple[str, ...]:
-    """The record columns a row starts with: its id when the shape has one; a resident's org
-    too (its place)."""
-    if table == "resident":
-        return ("id", "org_id")
-    return ("id",) if SHAPES[table][0] == "id" else ()
-
-
-def _fields(table: str) -> list[str]:
-    """The JSON fields a shape needs (its id and place come from the record's own columns)."""
-    shape = SHAPES[table]
-    if table == "followup_visit":
-        shape = (*shape, "supersedes_id")  # one scan for the visits and the superseded ids
-    return [f for f in shape if f not in ("id", "place")]
+    Each row is the record's tally array, kept with every write (record.tally,
+    services/tally_fields.py): the arrays concatenated as they are, no JSON parsed and no
+    text built per row by the database. A record whose array is missing or was made for
+    other columns (record.tally_shape is not today's fingerprint) has the same array made
+    from `data` instead (tally_fields.from_data_sql: SQLite one multi-path json_extract,
+    PostgreSQL `->` over `data` parsed once), so it still counts, only slower."""
+    mark = tally_fields.shape_mark(table)
+    if dialect == "postgresql":
+        slow = (f"(SELECT {tally_fields.from_data_sql(dialect, table, 'x.d')}"
+                f" FROM (SELECT r.data::json AS d) x)")
+        agg, where = "string_agg", "NOT r.deleted AND r.org_id = ANY(%(orgs)s)"
+    else:
+        slow = tally_fields.from_data_sql(dialect, table, "r.data")
+        agg, where = "group_concat", "r.deleted = :no AND r.org_id IN :orgs"
+    row = f"CASE WHEN r.tally_shape = {mark} THEN r.tally ELSE {slow} END"
+    return (f"SELECT '[' || coalesce({agg}({row}, ','), '') || ']' FROM record r"
+            f" WHERE r.table_name = '{table}' AND {where}")
 
 
 def read_table(conn: Connection, table: str, org_ids: list[str]) -> list:
     """The non-deleted records of `table` in these orgs as rows of its shape (SHAPES), but a
     resident's place is its org id and a visit ends with its supersedes_id."""
-    dialect = conn.dialect.name
-    sql = _extract_sql(dialect, table, _fields(table))
-    if dialect == "postgresql":  # the driver's cursor: plain tuples, not SQLAlchemy Rows
+    sql = _extract_sql(conn.dialect.name, table)
+    if conn.dialect.name == "postgresql":  # the driver's cursor: %(orgs)s takes a list
         cursor = conn.connection.cursor()
         try:
-            return cursor.execute(sql, {"orgs": org_ids}).fetchall()
+            got = cursor.execute(sql, {"orgs": org_ids}).fetchone()
         finally:
             cursor.close()
-    stmt = text(sql).bindparams(bindparam("orgs", expanding=True))
-    got = conn.execute(stmt, {"no": False, "orgs": org_ids}).all()
-    return json.loads(got[0][0])  # one JSON text of every row (_sqlite_extract_sql)
+    else:
+        stmt = text(sql).bindparams(bindparam("orgs", expanding=True))
+        got = conn.execute(stmt, {"no": False, "orgs": org_ids}).one()
+    return json.loads(got[0])  # one JSON text of every row (_extract_sql)
 
 
 def read_rows(conn: Connection, org_ids: list[str], *, by: str | None,
