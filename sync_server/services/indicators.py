@@ -230,12 +230,14 @@ def read_rows(conn: Connection, org_ids: list[str], *, by: str | None,
         return rows
     code_of = {i: c[0] for i, c in clinic_names.items()}
     for table in _SOURCES:
-        got = read_table(conn, table, org_ids)
-        if table == "resident":  # id, place (the holding clinic's code), fields...
-            rows.resident = [(r[0], code_of.get(r[1]), *r[2:]) for r in got]
-        elif table == "followup_visit":
-            rows.followup_visit = [r[:-1] for r in got]
-            rows.superseded = [(r[-1],) for r in got if r[-1]]
+        got = read_table(conn, table, org_ids)  # lists just parsed: changed in place
+        if table == "resident":  # id, org id -> place (the holding clinic's code), fields...
+            for r in got:
+                r[1] = code_of.get(r[1])
+            rows.resident = got
+        elif table == "followup_visit":  # ..., supersedes_id: the visit, and what it replaces
+            rows.superseded = [(s,) for r in got if (s := r.pop())]
+            rows.followup_visit = got
         else:
             setattr(rows, table, got)
     rows.labels = _labels(conn, org_ids, by, clinic_names)
