@@ -3,9 +3,12 @@ resident's personal data leaving the server, so a county account never needs it 
 
 The server reads, from its generic `record` table, the same row shapes the desktop reads from
 its own tables (domain/report_tally.SHAPES): only non-deleted records of the orgs in scope,
-only the fields the tally needs, extracted in SQL from the JSON `data` column (json_extract on
-SQLite; json_to_record on PostgreSQL, which parses each record once for all its fields where
-`->>` would parse it once per field). The rows go to domain/report_tally.tally, the function
+only the fields the tally needs. Every write of a record keeps its row of the tally beside
+the JSON `data`, as a JSON array in record.tally (services/tally_fields.py, migration 0012), so
+a table's rows are read as those arrays concatenated by the database (group_concat /
+string_agg: no JSON parsed there) and parsed by one json.loads here; a record whose array is
+missing or was made for other fields is extracted from `data` instead, in the same query, so
+it still counts. The rows go to domain/report_tally.tally, the function
 the desktop's report feeds: every rule is there, once, so the numbers are the PC's by
 construction (tests/server/test_indicators.py compares both on SQLite and PostgreSQL).
 
