@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from familydoc_desktop.domain import hlc
 from familydoc_desktop.domain.models import SyncState, new_id
-from familydoc_desktop.store import changes, paths
+from familydoc_desktop.store import changes, indexes, paths
 from familydoc_desktop.store import engine as dbengine
 from familydoc_desktop.store.engine import make_engine
 from familydoc_desktop.store.errors import StoreError, describe_database_error
@@ -198,6 +198,10 @@ class Database:
         self.key = key  # for backups of this database; never logged or written
         self.engine = make_engine(self.path, key)
         try:
+            # A first sync killed while it bulk-loaded (store/indexes.py): its parked indexes
+            # are built again before anything reads this database.
+            with self.engine.begin() as conn:
+                indexes.restore_on_open(conn)
             self.backup_taken = migrate(self.engine, self.path, migrate_to)
             self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
             with self._sessions() as s:

@@ -58,10 +58,12 @@ class PageResult:
     named_residents: set[str] = field(default_factory=set)
 
 
-def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CURSOR_KEY
-               ) -> PageResult:
+def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CURSOR_KEY,
+               fresh: frozenset[str] = frozenset()) -> PageResult:
     """Upsert every row and conflict of `page` and move the cursor, in one transaction.
-    `cursor_key=None` leaves the cursor alone (a reconciliation re-pull of one table)."""
+    `cursor_key=None` leaves the cursor alone (a reconciliation re-pull of one table).
+    `fresh`: tables that held no row when this (first) pull began: their rows are upserted
+    without first looking up what is stored (nothing was, but what this pull wrote)."""
     dialect = db.engine.dialect
     rows = 0
     newest_hlc = ""
@@ -85,7 +87,8 @@ def apply_page(db: Database, page: PullResponse, *, cursor_key: str | None = CUR
             params, sources, aside = plan.rows(tp, pending, plan.suspects(sent))
             try:
                 _write(cursor, plan, params,
-                       {rid for t, rid in pending if t == table} if pending else None)
+                       {rid for t, rid in pending if t == table} if pending else None,
+                       fresh=table in fresh)
             except (DbError, ValueError, OverflowError):
                 params, sources, refused = _one_by_one(cursor, plan, params, sources)
                 aside.extend(refused)
@@ -426,7 +429,8 @@ def _let_go(cursor, departed: list[tuple[str, str]]) -> None:  # noqa: ANN001
                            f" AND table_name = ? AND record_id IN ({marks})", [table, *chunk])
 
 
-def _write(cursor, plan: _Plan, params: list, pending: set | None = None) -> None:  # noqa: ANN001
+def _write(cursor, plan: _Plan, params: list, pending: set | None = None,  # noqa: ANN001
+           fresh: bool = False) -> None:
     """Rows new to this PC go in with the upsert; rows it already holds are compared with
     what is stored and only the columns that differ are updated, grouped by which columns
     those are. Most pulled rows of an incremental sync are this PC's own pushed edits coming
@@ -435,7 +439,14 @@ def _write(cursor, plan: _Plan, params: list, pending: set | None = None) -> Non
     A row with a local edit still pending (ids in `pending`) keeps that edit's stamps (hlc,
     updated_at) as well as its fields: once pushed, the server holds the edit's hlc and sends
     only the seq back (own=skip), so a stamp taken from the older pulled version would stay
-    behind (the digest of values finds it)."""
+    behind (the digest of values finds it).
+    `fresh` (the table was empty when this first pull began) with no pending edit of it: the
+    upsert alone. A row stored already can only be one this pull wrote (a record edited on
+    the server meanwhile comes again in a later page): it takes the whole newer version."""
+    if fresh and not pending:
+        if params:
+            cursor.executemany(plan.sql, params)
+        return
     names, id_pos, updatable = plan.names, plan.names.index("id"), plan.update_positions
     stamps = tuple(i for i in updatable if names[i] in _EDIT_STAMPS)
     mine = tuple(i for i in updatable if i not in stamps)

@@ -16,7 +16,7 @@ from typing import Callable
 from sqlalchemy import text
 
 from familydoc_desktop.domain.models import SYNCED_MODELS, utcnow
-from familydoc_desktop.store import changes
+from familydoc_desktop.store import changes, indexes
 from familydoc_desktop.store import set_aside as store_set_aside
 from familydoc_desktop.store.database import Database
 from familydoc_desktop.sync import (
@@ -26,7 +26,7 @@ from familydoc_desktop.sync.outcome import TABLE_ZH
 from familydoc_desktop.sync.http import AuthExpired, Client, NetworkDown, SyncError
 from familydoc_desktop.sync.protocol import (
     DEFAULT_PULL_LIMIT, DIGEST_VERSION, MAX_MUTATIONS_PER_PUSH, DigestResponse, PullResponse,
-    PushResponse, digest_of,
+    PushResponse, content_kinds, digest_of,
 )
 
 LAST_SYNC_KEY = "last_sync_at"
@@ -283,6 +283,27 @@ class SyncEngine:
         cursor = int(apply.get_state(self.db, apply.CURSOR_KEY, "0"))
         # A first sync takes the largest pages: fewer round trips for 60,000 residents.
         limit = self.first_page_limit if cursor == 0 else self.page_limit
+        # A first sync into empty tables fills them without their non-unique indexes, built
+        # once at the end (store/indexes.py: also on the next open, should this be killed).
+        fresh = self._bulk_load() if cursor == 0 else frozenset()
+        try:
+            return self._pull_pages(note, cursor, limit, fresh)
+        finally:
+            if fresh:
+                with self.db.session(capture=False) as s:
+                    indexes.restore(s.connection())
+
+    def _bulk_load(self) -> frozenset[str]:
+        """The synced tables that hold no row yet, their non-unique indexes parked."""
+        with self.db.session(capture=False) as s:
+            conn = s.connection()
+            empty = [m.__tablename__ for m in SYNCED_MODELS if conn.exec_driver_sql(
+                f'SELECT 1 FROM "{m.__tablename__}" LIMIT 1').first() is None]
+            indexes.park(conn, empty)
+        return frozenset(empty)
+
+    def _pull_pages(self, note: Progress, cursor: int, limit: int, fresh: frozenset[str]
+                    ) -> tuple[int, int]:
         rows = received = 0
         with ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch") as pool:
             # Own pushed edits come back as (table, id, seq) only (own=skip).
@@ -295,7 +316,7 @@ class SyncEngine:
                         raise SyncError("同步服务器返回的数据有误（游标未前进），请联系管理员")
                     upcoming = pool.submit(self._get_page, since=page.next_since, limit=limit,
                                            skip_own=self.skip_own)
-                result = apply.apply_page(self.db, page)
+                result = apply.apply_page(self.db, page, fresh=fresh)
                 self._note_set_aside(result)
                 self.named_residents |= result.named_residents
                 rows += result.rows
@@ -329,15 +350,27 @@ class SyncEngine:
         values (version 2) is compared value by value and only the differing rows are
         re-pulled (sync/verify.py); an older one by (id, seq), whole tables re-pulled."""
         self.repairs = []
-        for _ in range(attempts):
-            remote = DigestResponse.model_validate_json(
-                self.client.get("/sync/digest", {"version": DIGEST_VERSION}))
-            cursor = int(apply.get_state(self.db, apply.CURSOR_KEY, "0"))
-            if remote.max_seq <= cursor:
-                break
-            self.pull(note)  # others pushed meanwhile: catch up, then compare again
+        # This PC's digests of values are computed while the server computes its own (about
+        # a second each for a township): with the columns this version sends, which are the
+        # server's unless it is of another version (then those tables again, after).
+        guess = {m.__tablename__: list(content_kinds(m.__tablename__))
+                 for m in SYNCED_MODELS}
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-digest") as pool:
+            for _ in range(attempts):
+                asked = pool.submit(self.client.get, "/sync/digest",
+                                    {"version": DIGEST_VERSION})
+                try:
+                    early = verify.table_digests(self.db, guess)
+                finally:
+                    remote = DigestResponse.model_validate_json(asked.result())
+                cursor = int(apply.get_state(self.db, apply.CURSOR_KEY, "0"))
+                if remote.max_seq <= cursor:
+                    break
+                self.pull(note)  # others pushed meanwhile: catch up, then compare again
+            else:
+                early = {}  # computed before that last pull: again, below
         if remote.version == DIGEST_VERSION and remote.columns is not None:
-            return self._reconcile_values(remote, note)
+            return self._reconcile_values(remote, note, early, guess)
         local = local_digests(self.db)
         drifted = [t for t, d in remote.tables.items()
                    if t in local and local[t] != (d.count, d.digest)]
@@ -346,9 +379,14 @@ class SyncEngine:
             self._repull(table)
         return drifted
 
-    def _reconcile_values(self, remote: DigestResponse, note: Progress) -> list[str]:
+    def _reconcile_values(self, remote: DigestResponse, note: Progress,
+                          early: dict | None = None, guess: dict | None = None) -> list[str]:
         columns = remote.columns or {}
-        local = verify.table_digests(self.db, columns)
+        early, guess = early or {}, guess or {}
+        local = {t: early[t] for t, cols in columns.items()
+                 if t in early and guess.get(t) == cols}
+        local.update(verify.table_digests(
+            self.db, {t: cols for t, cols in columns.items() if t not in local}))
         drifted = [t for t, d in remote.tables.items()
                    if t in local and local[t] != (d.count, d.digest)]
         differed = []

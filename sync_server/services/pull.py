@@ -80,13 +80,18 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
             if own:
                 own -= _resolved_since(conn, list(own), since)
 
-    items = sorted([(row.seq, 0, row) for row in rec_rows]
-                   + [(row.seq, 1, row) for row in con_rows]
-                   + [(row.seq, 2, row) for row in dep_rows], key=lambda item: item[0])
+    if con_rows or dep_rows:
+        items = sorted([(row.seq, 0, row) for row in rec_rows]
+                       + [(row.seq, 1, row) for row in con_rows]
+                       + [(row.seq, 2, row) for row in dep_rows], key=lambda item: item[0])
+    else:  # records only (every first-sync page): already in seq order
+        items = [(row[2], 0, row) for row in rec_rows]
     more = len(items) > limit
     items = items[:limit]
     pages: dict[str, dict[str, Any]] = {}
     found_conflicts, departed, seen = [], [], []
+    loads = records.loads
+    filling: dict[str, tuple[list, list[str]]] = {}  # table -> (its page's rows, wire columns)
     for seq, kind, row in items:
         if kind == 1:
             found_conflicts.append(conflicts.to_out(row).model_dump())
@@ -94,19 +99,18 @@ def pull(engine: Engine, who: Principal, since: int = 0, limit: int = DEFAULT_PU
         if kind == 2:
             departed.append([row.table_name, row.record_id])
             continue
-        if own and (row.table_name, row.id) in own:
+        name, rid, data = row[0], row[1], row[3]  # table_name, id, seq, data (, meta)
+        if own and (name, rid) in own:
             # The server's updated_at too: the PC stamps edits locally without pushing it.
-            seen.append([row.table_name, row.id, seq,
-                         records.loads(row.data).get("updated_at")])
+            seen.append([name, rid, seq, loads(data).get("updated_at")])
             continue
-        page = pages.get(row.table_name)
-        if page is None:
-            wire = list(columns(row.table_name))
-            page = pages[row.table_name] = {"columns": ["id", "server_seq", *wire],
-                                            "rows": [], "_wire": wire}
-        page["rows"].append([row.id, seq, *map(records.loads(row.data).get, page["_wire"])])
+        found = filling.get(name)
+        if found is None:
+            wire = list(columns(name))
+            pages[name] = {"columns": ["id", "server_seq", *wire], "rows": []}
+            found = filling[name] = (pages[name]["rows"], wire)
+        found[0].append([rid, seq, *map(loads(data).get, found[1])])
     for page in pages.values():
-        del page["_wire"]
         if layout == "columns":
             page["data"] = columnar(page.pop("rows"))
     ordered = {name: pages[name] for name in table_order() if name in pages}

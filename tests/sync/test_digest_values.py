@@ -331,3 +331,40 @@ def test_a_set_aside_row_counts_as_held(two_pcs):
     assert held == raw[1]
     report = sync(b)
     assert report.verified and report.reconciled_tables == []
+
+
+def test_local_digests_are_taken_while_the_server_takes_its_own(two_pcs, monkeypatch):
+    """The PC hashes its tables with the columns it would send while the server answers:
+    one pass when the server names the same columns; with other columns (a server of another
+    version) those tables are hashed again with the server's, and drift is still found."""
+    from familydoc_desktop.sync import engine as sync_engine
+
+    a, b, ids = two_pcs
+    passes, asked = [], []
+    real_digests = verify.table_digests
+    monkeypatch.setattr(verify, "table_digests",
+                        lambda db, columns: passes.append(sorted(columns))
+                        or real_digests(db, columns))
+    eng = session.make_engine(b, reconcile=True)
+    real_get = eng.client.get
+    eng.client.get = lambda path, params=None: asked.append(dict(params or {})) \
+        or real_get(path, params)
+    report = eng.run()
+    assert report.verified and report.reconciled_tables == []
+    assert len(passes) == 2 and passes[1] == []  # the early pass was the whole comparison
+    assert not any("table" in p for p in asked)  # no table was looked into
+
+    real_kinds = sync_engine.content_kinds
+    monkeypatch.setattr(sync_engine, "content_kinds",  # the resident's columns differently
+                        lambda t: list(reversed(real_kinds(t))) if t == "resident"
+                        else real_kinds(t))
+    passes.clear(), asked.clear()
+    report = eng.run()
+    assert report.verified and report.reconciled_tables == []
+    assert passes[-1] == ["resident"] and not any("table" in p for p in asked)
+    with b.session(capture=False) as s:  # behind the app's back
+        s.connection().exec_driver_sql("UPDATE resident SET phone = '13999999999' WHERE id = ?",
+                                       (ids[2],))
+    report = eng.run()
+    assert report.verified and report.reconciled_tables == ["resident"]
+    assert stored(b, ids[2], "phone") == ("13800000002",)
