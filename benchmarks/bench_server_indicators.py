@@ -4,7 +4,8 @@ on SQLite and PostgreSQL. Goal <= 1 s each.
 Prints, per database:
   * library level: services.indicators.indicators for the township computed (its report
     cache emptied first; median and max of ROUNDS runs; wall and CPU seconds of this process:
-    on PostgreSQL the server's own work is in the wall time only), total and by clinic; then
+    on PostgreSQL the server's own work is in the wall time, and its backends' CPU seconds
+    are printed when it runs on this machine), total and by clinic; then
     the same request repeated before any write (answered from the report cache);
   * where the time goes: the record read per table (SQL + extraction) and the tally
     (domain/report_tally.tally), one run;
@@ -60,14 +61,40 @@ def ensure_demo(url: str, residents: int) -> None:
     print(f"  demo township: {residents:,} residents loaded in {time.perf_counter() - t:.0f} s")
 
 
-def timed(fn, rounds: int) -> tuple[list[float], list[float]]:  # noqa: ANN001
-    walls, cpus = [], []
+def server_cpu(engine) -> float | None:  # noqa: ANN001
+    """CPU seconds so far of the PostgreSQL backends serving this database, when they run on
+    this machine (/proc); None otherwise (SQLite works inside this process)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        pids = conn.execute(text("SELECT pid FROM pg_stat_activity"
+                                 " WHERE datname = current_database()")).scalars().all()
+    ticks = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        ticks += int(stat[11]) + int(stat[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def timed(fn, rounds: int, engine=None) -> tuple[list[float], list[float], list[float]]:  # noqa: ANN001
+    """Wall and CPU seconds of this process per run, and the PostgreSQL server's CPU seconds
+    (empty when not measurable)."""
+    walls, cpus, servers = [], [], []
     for _ in range(rounds):
+        before = server_cpu(engine) if engine is not None else None
         w, c = time.perf_counter(), time.process_time()
         fn()
         walls.append(time.perf_counter() - w)
         cpus.append(time.process_time() - c)
-    return walls, cpus
+        after = server_cpu(engine) if before is not None else None
+        if after is not None:
+            servers.append(after - before)
+    return walls, cpus, servers
 
 
 def verdict(seconds: float) -> str:
@@ -111,12 +138,16 @@ def bench(url: str, rounds: int, residents: int) -> None:
             return indicators.indicators(engine, None, org=TOWNSHIP, by=by)
 
         for by in (None, "clinic"):
-            walls, cpus = timed(lambda: cold(by), rounds)
+            walls, cpus, servers = timed(lambda: cold(by), rounds, engine)
             med = statistics.median(walls)
+            pg = (f", PostgreSQL server CPU {statistics.median(servers):.2f} s (CPU here +"
+                  f" server {statistics.median(map(sum, zip(cpus, servers))):.2f} s)"
+                  if servers else "")
             print(f"  library  indicators(org={TOWNSHIP}, by={by or 'total'}), computed:"
                   f" median {med:.2f} s, max {max(walls):.2f} s, CPU here"
-                  f" {statistics.median(cpus):.2f} s  [{verdict(med)}]")
-        walls, cpus = timed(lambda: indicators.indicators(engine, None, org=TOWNSHIP), rounds)
+                  f" {statistics.median(cpus):.2f} s{pg}  [{verdict(med)}]")
+        walls, cpus, _ = timed(lambda: indicators.indicators(engine, None, org=TOWNSHIP),
+                               rounds)
         print(f"  library  the same request again before any write (report cache):"
               f" median {1000 * statistics.median(walls):.0f} ms, CPU here"
               f" {1000 * statistics.median(cpus):.0f} ms")

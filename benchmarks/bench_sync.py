@@ -10,6 +10,8 @@ Prints:
   * the server's push apply rate (mutations/s);
   * 50 concurrent clients syncing (p50/p99 latency, errors) — target zero errors.
 Run: python benchmarks/bench_sync.py [RESIDENTS] [--workers N] [--only-cli] [--clients N]
+The same first sync and incremental round with the PC's database plain vs encrypted (what the
+cipher costs, same code, alternated): benchmarks/bench_encryption.py --sync.
 """
 from __future__ import annotations
 

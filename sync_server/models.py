@@ -94,6 +94,12 @@ record = Table(
     # protocol.wire_row_hash of (id, seq, data), kept with every write for the content digest
     # (services/digest.py); NULL: not computed yet (computed, and kept, by the next digest).
     Column("content_hash", BigInteger, nullable=True),
+    # The indicator tally's fields of the record, kept with every write (migration 0012,
+    # services/tally_fields.py): a JSON array, and the fingerprint of the field list it was
+    # made for; NULL for tables the tally does not read. Derived from `data`: never synced,
+    # never hashed (content_hash covers `data` only).
+    Column("tally", Text, nullable=True),
+    Column("tally_shape", Integer, nullable=True),
     Index("ix_record_org_id_seq", "org_id", "seq"),
     Index("ix_record_table_name_org_id", "table_name", "org_id"),  # the indicator report
 )

@@ -19,7 +19,7 @@ from familydoc_desktop.domain.models.base import new_id
 from familydoc_desktop.rulesets import load_ruleset
 from sync_server import models
 from sync_server.core.db import sequenced_tx, write_tx
-from sync_server.services import accounts, records
+from sync_server.services import accounts, records, tally_fields
 from sync_server.services.columns import columns
 from sync_server.services.errors import Invalid, NotFound
 from sync_server.services.records import ALL_FIELDS
@@ -32,10 +32,6 @@ def _iso(value: Any) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def conn_is_qmark(engine: Engine) -> bool:
-    return engine.dialect.paramstyle == "qmark"
 
 
 def ensure_clinics(engine: Engine, township_code: str, n: int, seed: int) -> list[dict]:
@@ -75,15 +71,9 @@ def load(engine: Engine, *, township_code: str, residents: int, seed: int, clini
         village_names=[c["name"].removesuffix("卫生室") for c in found],
         ledger_ruleset=load_ruleset("ledger_default"))
     counts: dict[str, int] = {}
-    # Plain DB-API executemany: the set-based path, without per-row SQL construction.
-    marks = ", ".join(["?"] * 9) if conn_is_qmark(engine) else ", ".join(["%s"] * 9)
-    sql = (f"INSERT INTO record (table_name, id, org_id, seq, hlc, deleted, data, meta, "
-           f"content_hash) "
-           f"VALUES ({marks})")
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_iso).encode
     try:
         with sequenced_tx(engine) as (conn, seq):
-            _insert_all(conn, seq, batches, counts, sql, dumps)
+            insert_rows(conn, seq, batches, counts)
     except IntegrityError:
         raise Invalid("演示数据已经加载过（记录编号由种子决定），请换一个 --seed") from None
     refresh_statistics(engine)
@@ -104,7 +94,18 @@ def refresh_statistics(engine: Engine) -> None:
             conn.commit()
 
 
-def _insert_all(conn, seq, batches, counts: dict, sql: str, dumps) -> None:  # noqa: ANN001
+_COLUMNS = ("table_name", "id", "org_id", "seq", "hlc", "deleted", "data", "meta",
+            "content_hash", "tally", "tally_shape")
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_iso).encode
+
+
+def insert_rows(conn, seq, batches, counts: dict) -> None:  # noqa: ANN001
+    """Generated rows ((table, [row dict...]) batches) into `record` as new records, each
+    with every column a write sets (records._values): plain DB-API executemany, the
+    set-based path, without per-row SQL construction."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO record ({', '.join(_COLUMNS)})"
+           f" VALUES ({', '.join([mark] * len(_COLUMNS))})")
     pending: list[tuple] = []
     for table, rows in batches:
         drop = [name for name in rows[0] if name not in columns(table)] if rows else []
@@ -114,10 +115,12 @@ def _insert_all(conn, seq, batches, counts: dict, sql: str, dumps) -> None:  # n
             for name in drop:  # id, server_seq and derived search columns
                 del data[name]
             hlc = row.get("hlc") or ""
-            text = dumps(data)
+            text = _dumps(data)
+            stored = records.loads(text)  # the values as `data` holds them
             pending.append((table, row["id"], row["org_id"], s, hlc, bool(row.get("deleted")),
-                            text, dumps({ALL_FIELDS: [s, hlc, DEMO_DEVICE]}),
-                            records.content_hash(table, row["id"], s, records.loads(text))))
+                            text, _dumps({ALL_FIELDS: [s, hlc, DEMO_DEVICE]}),
+                            records.content_hash(table, row["id"], s, stored),
+                            *tally_fields.of(table, row["id"], row["org_id"], stored)))
         counts[table] = counts.get(table, 0) + len(rows)
         if len(pending) >= BATCH:
             conn.exec_driver_sql(sql, pending)

@@ -3,9 +3,12 @@ resident's personal data leaving the server, so a county account never needs it 
 
 The server reads, from its generic `record` table, the same row shapes the desktop reads from
 its own tables (domain/report_tally.SHAPES): only non-deleted records of the orgs in scope,
-only the fields the tally needs, extracted in SQL from the JSON `data` column (json_extract on
-SQLite; json_to_record on PostgreSQL, which parses each record once for all its fields where
-`->>` would parse it once per field). The rows go to domain/report_tally.tally, the function
+only the fields the tally needs. Every write of a record keeps its row of the tally beside
+the JSON `data`, as a JSON array in record.tally (services/tally_fields.py, migration 0012), so
+a table's rows are read as those arrays concatenated by the database (group_concat /
+string_agg: no JSON parsed there) and parsed by one json.loads here; a record whose array is
+missing or was made for other fields is extracted from `data` instead, in the same query, so
+it still counts. The rows go to domain/report_tally.tally, the function
 the desktop's report feeds: every rule is there, once, so the numbers are the PC's by
 construction (tests/server/test_indicators.py compares both on SQLite and PostgreSQL).
 
@@ -37,14 +40,13 @@ from sqlalchemy import Connection, Engine, bindparam, select, text
 from familydoc_desktop.domain.codes import OrgLevel, Role
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.domain.report import Report, report_period, report_table
-from familydoc_desktop.domain.report_tally import SHAPES, Rows, gc_paused, tally
+from familydoc_desktop.domain.report_tally import Rows, gc_paused, tally
 from familydoc_desktop.domain.wire_values import date_problem
 from sync_server import models
 from sync_server.core import scope
 from sync_server.core.db import current_seq, read_tx, write_tx
-from sync_server.services import epoch
+from sync_server.services import epoch, tally_fields
 from sync_server.services.accounts import Principal, log_event
-from sync_server.services.columns import columns
 from sync_server.services.errors import Forbidden, Invalid, NotFound
 
 GROUPINGS = ("clinic", "team", "doctor")
@@ -53,10 +55,8 @@ ORG_NOT_FOUND = "机构不存在：{org}"
 BAD_BY = "分组（by）只能是 clinic（卫生室）、team（团队）或 doctor（医生）"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATE_WORDS = {"on": "统计日期（on）", "from": "统计期开始（from）", "to": "统计期结束（to）"}
-_PG_TYPES = {"str": "text", "date": "text", "datetime": "text", "int": "bigint",
-             "float": "double precision", "bool": "boolean"}
 # Tables whose rows the tally reads, with the record table they come from.
-_SOURCES = {name: name for name in SHAPES if name != "superseded"}
+_SOURCES = {name: name for name in tally_fields.tables()}
 
 
 def parse_day(value: str | date | None, what: str) -> date | None:
@@ -98,25 +98,30 @@ def indicators(engine: Engine, who: Principal | None, *, org: str | None = None,
     it in the caller's scope. `who=None` is the server's own CLI: any org, which must exist.
     Rows are read in one snapshot; a refusal out of scope is logged before the 403."""
     on_, start_, end_, by = check_query(on, start, end, by, today=today)
-    try:
-        with read_tx(engine) as conn:
-            org_ids, clinic_names = _scope(conn, who, org)
-            key = (engine.url.render_as_string(hide_password=False), tuple(sorted(org_ids)),
-                   tuple(sorted(clinic_names.items())), on_, start_, end_, by,
-                   current_seq(conn), epoch.current(conn))
-            report = _CACHE.get(key)
-            if report is None:
-                with gc_paused():  # a few hundred thousand rows, no cycles (report_tally)
-                    rows = read_rows(conn, sorted(org_ids), by=by, clinic_names=clinic_names)
-    except Forbidden:
-        with write_tx(engine) as conn:
-            log_event(conn, "report_out_of_scope", username=who.username,
-                      account_id=who.account_id, device_id=who.device_id, org_id=who.org_id,
-                      detail=f"indicators org={str(org)[:40]}")
-        raise
-    if report is None:
-        report = tally(rows, on=on_, start=start_, end=end_, by=by)
-        _CACHE.put(key, report)
+    # The rows are read, tallied and let go without automatic garbage collection
+    # (report_tally.gc_paused: a few hundred thousand rows, no cycles). Let go after the
+    # collector is back on, they would all be in its youngest generation then, and its first
+    # collection would walk every one (60k demo: ~0.15 s).
+    with gc_paused():
+        try:
+            with read_tx(engine) as conn:
+                org_ids, clinic_names = _scope(conn, who, org)
+                key = (engine.url.render_as_string(hide_password=False),
+                       tuple(sorted(org_ids)), tuple(sorted(clinic_names.items())), on_,
+                       start_, end_, by, current_seq(conn), epoch.current(conn))
+                report = _CACHE.get(key)
+                rows = None if report is not None else read_rows(
+                    conn, sorted(org_ids), by=by, clinic_names=clinic_names)
+        except Forbidden:
+            with write_tx(engine) as conn:
+                log_event(conn, "report_out_of_scope", username=who.username,
+                          account_id=who.account_id, device_id=who.device_id,
+                          org_id=who.org_id, detail=f"indicators org={str(org)[:40]}")
+            raise
+        if report is None:
+            report = tally(rows, on=on_, start=start_, end=end_, by=by)
+            _CACHE.put(key, report)
+        del rows
     return copy.deepcopy(report)
 
 
@@ -180,66 +185,44 @@ def _scope(conn: Connection, who: Principal | None, org: str | None) -> tuple[se
     return wanted, clinics
 
 
-def _extract_sql(dialect: str, table: str, fields: list[str]) -> str:
-    """The query of read_table's rows: the non-deleted records of `table` in the orgs
-    (SQLite: bind parameters :no and :orgs, expanding; PostgreSQL: the driver's %(orgs)s, a
-    list)."""
-    if dialect != "postgresql":
-        return _sqlite_extract_sql(table, fields)
-    specs = columns(table)
-    shape = ", ".join(f'"{f}" {_PG_TYPES[specs[f].kind]}' for f in fields)
-    picked = ", ".join([*(f"r.{c}" for c in _head(table)), *(f'x."{f}"' for f in fields)])
-    return (f"SELECT {picked} FROM record r"
-            f" CROSS JOIN LATERAL json_to_record(r.data::json) AS x({shape})"
-            f" WHERE r.table_name = '{table}' AND NOT r.deleted AND r.org_id = ANY(%(orgs)s)")
+def _extract_sql(dialect: str, table: str) -> str:
+    """The query of read_table's rows: the non-deleted records of `table` in the orgs, as ONE
+    JSON text, [[...], ...], parsed by one json.loads (SQLite: bind parameters :no and :orgs,
+    expanding; PostgreSQL: the driver's %(orgs)s, a list).
 
-
-def _sqlite_extract_sql(table: str, fields: list[str]) -> str:
-    """SQLite: the rows of read_table as ONE JSON text, [[...], ...], parsed by one json.loads.
-    One json_extract with every path answers a record's fields as a JSON array (one parse of
-    `data`, the values as stored), where SQLite 3.40 parses `data` again for each one-path
-    call and hands over the values one at a time (60k demo, contracts: 350 ms CPU with a call
-    per field, 250 ms this way; no per-row Python objects either)."""
-    paths = ", ".join(f"'$.{f}'" for f in fields)
-    assert len(fields) >= 2, table  # with 2+ paths json_extract always answers an array
-    head = _head(table)
-    cols = "".join(f"json_quote(r.{c}) || ',' || " for c in head)
-    row = f"'[' || {cols}substr(json_extract(r.data, {paths}), 2)" if head else \
-        f"json_extract(r.data, {paths})"
-    return (f"SELECT '[' || coalesce(group_concat({row}, ','), '') || ']' FROM record r"
-            f" WHERE r.table_name = '{table}' AND r.deleted = :no AND r.org_id IN :orgs")
-
-
-def _head(table: str) -> tuple[str, ...]:
-    """The record columns a row starts with: its id when the shape has one; a resident's org
-    too (its place)."""
-    if table == "resident":
-        return ("id", "org_id")
-    return ("id",) if SHAPES[table][0] == "id" else ()
-
-
-def _fields(table: str) -> list[str]:
-    """The JSON fields a shape needs (its id and place come from the record's own columns)."""
-    shape = SHAPES[table]
-    if table == "followup_visit":
-        shape = (*shape, "supersedes_id")  # one scan for the visits and the superseded ids
-    return [f for f in shape if f not in ("id", "place")]
+    Each row is the record's tally array, kept with every write (record.tally,
+    services/tally_fields.py): the arrays concatenated as they are, no JSON parsed and no
+    text built per row by the database. A record whose array is missing or was made for
+    other columns (record.tally_shape is not today's fingerprint) has the same array made
+    from `data` instead (tally_fields.from_data_sql: SQLite one multi-path json_extract,
+    PostgreSQL `->` over `data` parsed once), so it still counts, only slower."""
+    mark = tally_fields.shape_mark(table)
+    if dialect == "postgresql":
+        slow = (f"(SELECT {tally_fields.from_data_sql(dialect, table, 'x.d')}"
+                f" FROM (SELECT r.data::json AS d) x)")
+        agg, where = "string_agg", "NOT r.deleted AND r.org_id = ANY(%(orgs)s)"
+    else:
+        slow = tally_fields.from_data_sql(dialect, table, "r.data")
+        agg, where = "group_concat", "r.deleted = :no AND r.org_id IN :orgs"
+    row = f"CASE WHEN r.tally_shape = {mark} THEN r.tally ELSE {slow} END"
+    return (f"SELECT '[' || coalesce({agg}({row}, ','), '') || ']' FROM record r"
+            f" WHERE r.table_name = '{table}' AND {where}")
 
 
 def read_table(conn: Connection, table: str, org_ids: list[str]) -> list:
     """The non-deleted records of `table` in these orgs as rows of its shape (SHAPES), but a
     resident's place is its org id and a visit ends with its supersedes_id."""
-    dialect = conn.dialect.name
-    sql = _extract_sql(dialect, table, _fields(table))
-    if dialect == "postgresql":  # the driver's cursor: plain tuples, not SQLAlchemy Rows
+    sql = _extract_sql(conn.dialect.name, table)
+    if conn.dialect.name == "postgresql":  # the driver's cursor: %(orgs)s takes a list
         cursor = conn.connection.cursor()
         try:
-            return cursor.execute(sql, {"orgs": org_ids}).fetchall()
+            got = cursor.execute(sql, {"orgs": org_ids}).fetchone()
         finally:
             cursor.close()
-    stmt = text(sql).bindparams(bindparam("orgs", expanding=True))
-    got = conn.execute(stmt, {"no": False, "orgs": org_ids}).all()
-    return json.loads(got[0][0])  # one JSON text of every row (_sqlite_extract_sql)
+    else:
+        stmt = text(sql).bindparams(bindparam("orgs", expanding=True))
+        got = conn.execute(stmt, {"no": False, "orgs": org_ids}).one()
+    return json.loads(got[0])  # one JSON text of every row (_extract_sql)
 
 
 def read_rows(conn: Connection, org_ids: list[str], *, by: str | None,
@@ -250,12 +233,14 @@ def read_rows(conn: Connection, org_ids: list[str], *, by: str | None,
         return rows
     code_of = {i: c[0] for i, c in clinic_names.items()}
     for table in _SOURCES:
-        got = read_table(conn, table, org_ids)
-        if table == "resident":  # id, place (the holding clinic's code), fields...
-            rows.resident = [(r[0], code_of.get(r[1]), *r[2:]) for r in got]
-        elif table == "followup_visit":
-            rows.followup_visit = [r[:-1] for r in got]
-            rows.superseded = [(r[-1],) for r in got if r[-1]]
+        got = read_table(conn, table, org_ids)  # lists just parsed: changed in place
+        if table == "resident":  # id, org id -> place (the holding clinic's code), fields...
+            for r in got:
+                r[1] = code_of.get(r[1])
+            rows.resident = got
+        elif table == "followup_visit":  # ..., supersedes_id: the visit, and what it replaces
+            rows.superseded = [(s,) for r in got if (s := r.pop())]
+            rows.followup_visit = got
         else:
             setattr(rows, table, got)
     rows.labels = _labels(conn, org_ids, by, clinic_names)

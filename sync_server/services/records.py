@@ -10,6 +10,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from familydoc_desktop.sync.protocol import wire_row_hash
 from sync_server import models
 from sync_server.core.db import now_ms
+from sync_server.services import tally_fields
 from sync_server.services.columns import columns
 
 
@@ -89,12 +90,16 @@ def load_many(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, s
 
 
 def _values(rec: Record) -> dict:
+    """The columns every write of a record sets (save, save_many: push, bundle import,
+    conflict resolution)."""
     rec.data["org_id"] = rec.org_id
     rec.data["deleted"] = rec.deleted
     rec.data["hlc"] = rec.hlc
+    tally, tally_shape = tally_fields.of(rec.table, rec.id, rec.org_id, rec.data)
     return dict(org_id=rec.org_id, seq=rec.seq, hlc=rec.hlc, deleted=rec.deleted,
                 data=dumps(rec.data), meta=dumps(rec.meta),
-                content_hash=content_hash(rec.table, rec.id, rec.seq, rec.data))
+                content_hash=content_hash(rec.table, rec.id, rec.seq, rec.data),
+                tally=tally, tally_shape=tally_shape)
 
 
 def content_hash(table: str, record_id: str, seq: int, data: dict[str, Any]) -> int:

@@ -1,13 +1,17 @@
 """Helpers for the server tests: the test world, and builders for mutations and pulls."""
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from familydoc_desktop import SCHEMA_VERSION
 from familydoc_desktop.domain.models.base import new_id
+from sync_server.core.db import read_tx
+from sync_server.services import records, tally_fields
 
 PASSWORD = "secret-pass-1"
 SCHEMA = {"X-FamilyDoc-Schema": str(SCHEMA_VERSION)}
@@ -83,3 +87,27 @@ def pull_all(world: World, headers: dict, since: int = 0, **params) -> dict:
 def rows_of(page: dict, table: str) -> list[dict]:
     t = page["tables"].get(table)
     return [dict(zip(t["columns"], row)) for row in t["rows"]] if t else []
+
+
+def kept(engine) -> dict[tuple[str, str], tuple]:  # noqa: ANN001
+    """record.tally (migration 0012) of every record: (table, id) -> (tally as parsed,
+    tally_shape, the array tally_fields.of makes from the record's columns and data now)."""
+    with read_tx(engine) as conn:
+        rows = conn.execute(text(
+            "SELECT table_name, id, org_id, data, tally, tally_shape FROM record")).all()
+    return {(t, i): (None if tally is None else json.loads(tally), shape,
+                     json.loads(tally_fields.of(t, i, org, records.loads(data))[0] or "null"))
+            for t, i, org, data, tally, shape in rows}
+
+
+def assert_all_kept(engine) -> int:  # noqa: ANN001
+    """Every record of a table the tally reads holds today's array and fingerprint; every
+    other record holds none. Returns how many hold one."""
+    n = 0
+    for (table, rid), (got, shape, wanted) in kept(engine).items():
+        if tally_fields.fields(table) is None:
+            assert (got, shape) == (None, None), (table, rid)
+        else:
+            assert (got, shape) == (wanted, tally_fields.shape_mark(table)), (table, rid)
+            n += 1
+    return n

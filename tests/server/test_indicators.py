@@ -46,13 +46,8 @@ def _batches(world, clinics: list[str], codes: list[str], residents: int, seed: 
 
 def _insert(engine, batches) -> None:
     """Rows into `record` the way the server's demo loader writes them."""
-    marks = ", ".join(["?" if demo.conn_is_qmark(engine) else "%s"] * 9)
-    sql = ("INSERT INTO record (table_name, id, org_id, seq, hlc, deleted, data, meta,"
-           " content_hash)"
-           f" VALUES ({marks})")
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=demo._iso).encode
     with sequenced_tx(engine) as (conn, seq):
-        demo._insert_all(conn, seq, batches, {}, sql, dumps)
+        demo.insert_rows(conn, seq, batches, {})
     demo.refresh_statistics(engine)
 
 

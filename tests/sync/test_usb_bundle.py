@@ -17,6 +17,8 @@ from familydoc_desktop.domain.models import FollowupVisit, Resident
 from familydoc_desktop.store.database import Database
 from familydoc_desktop.sync import outbox, session, usb
 from sync_server.cli import main as server_main
+from sync_server.core.db import make_engine
+from tests.server.server_helpers import assert_all_kept
 from tests.sync.sync_live import PASSWORD
 
 
@@ -100,6 +102,12 @@ def test_usb_round_trip_twice_nothing_doubled(live_server, tmp_path, capsys):
             assert s.exec(select(func.count()).select_from(Resident)
                           .where(Resident.server_seq.is_(None))).one() == 0
         assert server_rows(live_server, "followup_visit") == 2
+        # Imported records keep the indicator tally's array like pushed ones (migration 0012).
+        engine = make_engine(live_server.database_url)
+        try:
+            assert assert_all_kept(engine) == 35 * 2 + 2
+        finally:
+            engine.dispose()
         # The server saw the USB device like any other: its last-seen time moved.
         code, devices = srv(live_server, capsys, "device", "list")
         assert any(d["id"] == village.device_id and d["last_seen"] for d in devices)
