@@ -55,8 +55,8 @@ ORG_NOT_FOUND = "机构不存在：{org}"
 BAD_BY = "分组（by）只能是 clinic（卫生室）、team（团队）或 doctor（医生）"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATE_WORDS = {"on": "统计日期（on）", "from": "统计期开始（from）", "to": "统计期结束（to）"}
-# Tables whose rows the tally reads, with the record table they come from.
-_SOURCES = {name: name for name in tally_fields.tables()}
+# The record tables whose rows the tally reads.
+_SOURCES = tally_fields.tables()
 
 
 def parse_day(value: str | date | None, what: str) -> date | None:

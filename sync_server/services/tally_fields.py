@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
+from sqlalchemy import Connection, text
 
 # Bump when the way an array is made changes without the field list changing.
 FILL_RULE = 1
@@ -108,12 +109,10 @@ def from_data_sql(dialect: str, table: str, data: str = "r.data", rec: str = "r"
     return f"('[' || {cols}substr({values}, 2))"
 
 
-def refill(conn, *, only_stale: bool = True) -> int:  # noqa: ANN001
+def refill(conn: Connection, *, only_stale: bool = True) -> int:
     """Set record.tally and tally_shape from `data` for every record of the tally's tables
     whose fingerprint is not the current one (all of them with only_stale=False), set-based:
     one UPDATE per table. Returns the rows set."""
-    from sqlalchemy import text
-
     dialect = conn.dialect.name
     done = 0
     for table in tables():
