@@ -24,7 +24,7 @@ from familydoc_desktop.sync import apply
 from familydoc_desktop.sync.protocol import PullResponse
 from sync_server import models
 from sync_server.cli import main as server_main
-from sync_server.core.db import read_tx, sequenced_tx
+from sync_server.core.db import make_engine, read_tx, sequenced_tx
 from sync_server.services import demo, indicators, pull
 from sync_server.services.accounts import Principal
 
@@ -425,3 +425,15 @@ def test_postgresql_reads_the_arrays_from_the_index_alone(loaded):
                 {"orgs": sorted(org_ids)}).fetchall())
             assert "Index Only Scan using ix_record_tally" in plan, plan
             assert "Heap Fetches: 0" in plan, plan
+    # Read that way (both connections), the report is the one read from the rows.
+    forced = make_engine(world.engine.url.render_as_string(hide_password=False)
+                         + "?options=-c%20enable_seqscan%3Doff%20-c%20enable_bitmapscan%3Doff")
+    try:
+        for by in (None, "clinic", "team", "doctor"):
+            indicators._CACHE.clear()
+            expected = indicators.indicators(world.engine, None, org=TOWNSHIP, on=TODAY, by=by)
+            indicators._CACHE.clear()
+            got = indicators.indicators(forced, None, org=TOWNSHIP, on=TODAY, by=by)
+            assert got.to_json() == expected.to_json()
+    finally:
+        forced.dispose()
