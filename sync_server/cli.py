@@ -31,7 +31,7 @@ from familydoc_desktop.domain.codes import OrgLevel, Role
 from familydoc_desktop.domain.errors import DomainError
 from familydoc_desktop.zh_argparse import ChineseArgumentParser
 from sync_server.core.config import ENV_LOGIN_CONCURRENCY, ENV_URL, default_database_url
-from sync_server.core.db import make_engine, migrate, read_tx, write_tx
+from sync_server.core.db import make_engine, migrate, read_tx, refresh_statistics, write_tx
 from sync_server.services import accounts
 from sync_server.services.errors import ServiceError
 
@@ -98,6 +98,9 @@ def cmd_restore(args) -> None:  # noqa: ANN001
     # A new epoch: each PC notices at its next sync, downloads the server's data again and
     # uploads its own changes the backup does not hold (docs/deploy.md).
     new_epoch = epoch.after_restore(engine)
+    # pg_restore leaves no planner statistics and no page marked all-visible: a pull page
+    # would be planned on guesses, the indicator report read the rows (core/db).
+    refresh_statistics(engine)
     engine.dispose()
     lines = [f"已从 {args.file} 恢复服务器数据库"]
     if kept:

@@ -18,6 +18,7 @@ from familydoc_desktop.domain.codes import OrgLevel
 from familydoc_desktop.domain.models.base import new_id
 from familydoc_desktop.rulesets import load_ruleset
 from sync_server import models
+from sync_server.core import db
 from sync_server.core.db import sequenced_tx, write_tx
 from sync_server.services import accounts, records, tally_fields
 from sync_server.services.columns import columns
@@ -84,17 +85,8 @@ def load(engine: Engine, *, township_code: str, residents: int, seed: int, clini
 
 
 def refresh_statistics(engine: Engine) -> None:
-    """After a bulk load, do on PostgreSQL what autovacuum would do later: VACUUM (ANALYZE).
-    Without fresh statistics the planner estimates a few thousand rows and scans a pull page
-    through the (org_id, seq) index plus a sort: 386 ms for a 5,000-row page of the
-    60,000-resident township instead of 5 ms along the seq index. Without the vacuum no page
-    is marked all-visible, so the indicator report cannot read its arrays from ix_record_tally
-    alone (an index-only scan, services/indicators.py) but reads the ~1 KB records, as
-    before migration 0013, until autovacuum (if it is on) gets to the table. SQLite plans
-    these queries well as it is."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM (ANALYZE) record")
+    """After the bulk load: core/db.refresh_statistics (VACUUM (ANALYZE) on PostgreSQL)."""
+    db.refresh_statistics(engine)
 
 
 _COLUMNS = ("table_name", "id", "org_id", "seq", "hlc", "deleted", "data", "meta",
