@@ -120,12 +120,17 @@ class SyncEngine:
         self.resyncing = False  # this round resyncs with a server restored from a backup
         self.repairs: list[verify.Repair] = []  # the last reconcile's, per differing table
         self.named_residents: set[str] = set()  # residents the last pulls named (run resets)
+        self._index_build: ThreadPoolExecutor | None = None  # building parked indexes (pull)
+        self._index_future = None
 
     def run(self, progress: Progress | None = None) -> SyncReport:
         """One round, then this PC's sync-health report to the server (sync/health.py): sent
         after a good round and after one the server stopped; never its reason to fail."""
         try:
-            report = self._run(progress)
+            try:
+                report = self._run(progress)
+            finally:
+                self._indexes_built()
         except SyncError as exc:
             health.note_error(self.db, str(exc))  # the user's own (Chinese) message
             if not isinstance(exc, (NetworkDown, AuthExpired)):  # else it cannot go anyway
@@ -163,7 +168,7 @@ class SyncEngine:
             report.warnings.append(REQUEUED_WARNING.format(n=report.requeued))
         self.set_aside = []
         self.named_residents: set[str] = set()
-        report.pulled, report.conflicts_received = self.pull(note)
+        report.pulled, report.conflicts_received = self.pull(note, overlap_indexes=True)
         if self.named_residents and self.follow_merges():
             # Records pulled (or made here) for a resident merged elsewhere now name the kept
             # resident: those edits go up in this round, not the next.
@@ -276,22 +281,48 @@ class SyncEngine:
             return merge.follow_merges(s, among=self.named_residents)
 
     # -- pull -------------------------------------------------------------------------
-    def pull(self, note: Progress) -> tuple[int, int]:
+    def pull(self, note: Progress, *, overlap_indexes: bool = False) -> tuple[int, int]:
         """Pull pages from the stored cursor until `more` is false. The next page is fetched
         while this one is applied (the server builds pages while the PC writes), but pages
-        are still applied and committed one at a time, in order."""
+        are still applied and committed one at a time, in order.
+        `overlap_indexes` (a whole round, `run`): the indexes a first sync parked are built
+        on a thread of their own, their own connection and transaction, while the round goes
+        on (the digest check reads the tables meanwhile: SQLite builds an index in C, without
+        Python's lock); `run` waits for them before it returns. Otherwise, and whenever the
+        pull fails, they are built before this returns."""
         cursor = int(apply.get_state(self.db, apply.CURSOR_KEY, "0"))
         # A first sync takes the largest pages: fewer round trips for 60,000 residents.
         limit = self.first_page_limit if cursor == 0 else self.page_limit
         # A first sync into empty tables fills them without their non-unique indexes, built
         # once at the end (store/indexes.py: also on the next open, should this be killed).
         fresh = self._bulk_load() if cursor == 0 else frozenset()
-        try:
+        if not fresh:
             return self._pull_pages(note, cursor, limit, fresh)
-        finally:
-            if fresh:
-                with self.db.session(capture=False) as s:
-                    indexes.restore(s.connection())
+        try:
+            done = self._pull_pages(note, cursor, limit, fresh)
+        except BaseException:
+            self._restore_indexes()
+            raise
+        if overlap_indexes:
+            self._index_build = ThreadPoolExecutor(1, thread_name_prefix="sync-indexes")
+            self._index_future = self._index_build.submit(self._restore_indexes)
+        else:
+            self._restore_indexes()
+        return done
+
+    def _restore_indexes(self) -> None:
+        with self.db.session(capture=False) as s:
+            indexes.restore(s.connection())
+
+    def _indexes_built(self) -> None:
+        """Wait for the indexes `pull(overlap_indexes=True)` is building (an error in
+        building them is raised here: they are built again on the next open)."""
+        pool, self._index_build = self._index_build, None
+        if pool is not None:
+            try:
+                self._index_future.result()
+            finally:
+                pool.shutdown()
 
     def _bulk_load(self) -> frozenset[str]:
         """The synced tables that hold no row yet, their non-unique indexes parked."""

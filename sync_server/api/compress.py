@@ -1,9 +1,11 @@
 """zstd for pull pages, negotiated by Accept-Encoding (clients without it get gzip).
 
-The parameters are level 6's window (2 MiB, what every zstd decoder takes: older PCs decode
-these frames unchanged) with the btopt match finder (zstd's levels 16-17), its searches kept
-short: the 60,000-resident demo township's first sync 36.6 bytes a record instead of 40.8 at
-level 6, for ~13 us of server CPU a record instead of ~2-4 (docs/sync.md "Figures")."""
+The parameters keep level 6's window (2 MiB, what every zstd decoder takes: older PCs decode
+these frames unchanged) with the lazy2 match finder, a 6-byte minimum match and three searches
+(between zstd's levels 7 and 9). On a first-sync page of the 60,000-resident demo township
+(10,000 records, 3.75 MB of JSON) that is 37.5 bytes a record in ~18 ms; the btopt finder used
+before gave 35.8 bytes in ~111 ms, and the server compressing was then the slowest step of a
+first sync (issue 14; docs/sync.md "Figures"). Level 6: 40.2 bytes in 16 ms."""
 from __future__ import annotations
 
 try:
@@ -13,8 +15,8 @@ except ImportError:  # an installation without it still serves gzip
 
 WINDOW_LOG = 21  # 2 MiB, as level 6 uses for a page this size; decoders allow 8 MiB and more
 PARAMS = None if zstandard is None else zstandard.ZstdCompressionParameters(
-    window_log=WINDOW_LOG, chain_log=18, hash_log=17, search_log=2, min_match=5,
-    target_length=48, strategy=zstandard.STRATEGY_BTOPT, write_content_size=True,
+    window_log=WINDOW_LOG, chain_log=19, hash_log=20, search_log=3, min_match=6,
+    target_length=16, strategy=zstandard.STRATEGY_LAZY2, write_content_size=True,
     write_checksum=False)
 
 

@@ -120,6 +120,31 @@ def test_first_sync_builds_exactly_the_migrations_indexes(tmp_path, live_server,
     src.close()
 
 
+class CutAtDigest(SyncEngine):
+    """The line drops when the digest check begins: the parked indexes are then being built
+    on their own thread (pull(overlap_indexes=True))."""
+
+    def reconcile(self, note, attempts=3):  # noqa: ANN001, ANN201
+        self.building = self._index_build is not None
+        raise NetworkDown(NETWORK_DOWN)
+
+
+def test_round_that_fails_after_the_pull_waits_for_its_indexes(tmp_path, live_server,
+                                                               migrated):
+    fill_server(tmp_path, live_server).close()
+    db, token = pc(tmp_path, live_server)
+    engine = CutAtDigest(db, live_server.url, username="doc_a1", token=token,
+                         page_limit=PAGE, first_page_limit=PAGE, reconcile=True)
+    with pytest.raises(NetworkDown):
+        engine.run()
+    assert engine.building  # the digest check began while the indexes were being built
+    assert index_set(db) == migrated  # and run did not return before they were
+    assert apply.get_state(db, indexes.PARKED_KEY) is None
+    with db.session() as s:
+        assert s.exec(select(func.count()).select_from(Resident)).one() == RESIDENTS
+    db.close()
+
+
 def test_cut_first_sync_keeps_its_indexes_and_resumes(tmp_path, live_server, migrated):
     fill_server(tmp_path, live_server).close()
     db, token = pc(tmp_path, live_server)
