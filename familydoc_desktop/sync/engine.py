@@ -40,6 +40,14 @@ VERIFY_EVERY_MS = 6 * 3600 * 1000
 # the client's peak memory grows with the page (+56, +68, +109 MB: a page is parsed while the
 # one before it is written); 10,000 halves the round trips of 5,000 on a slow township link.
 FIRST_PULL_LIMIT = 10_000
+# A first sync's opening page: the PC starts writing (and the server building the next page,
+# sync_server/api/readahead.py) a few tenths of a second in, and knows its line's speed by
+# the time it asks for the second page.
+OPENING_PAGE = 2_000
+# Slower than this (bytes a second, ~8 Mbit/s), pages are asked for `pack=small`: the server
+# spends ~6x the CPU on compressing a page for ~5 % fewer bytes (sync_server/api/compress.py),
+# hidden on such a line behind the page before it.
+SLOW_LINE = 1_000_000
 CLOCK_WARN_SECONDS = 5 * 60
 CLOCK_WARNING = "本机时钟与服务器相差约 {minutes} 分钟，请校准电脑的日期和时间"
 SET_ASIDE_WARNING = ("{n} 条服务器数据无法写入本机（{table} {reason}），已另行保存；"
@@ -338,7 +346,8 @@ class SyncEngine:
         rows = received = 0
         with ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch") as pool:
             # Own pushed edits come back as (table, id, seq) only (own=skip).
-            upcoming = pool.submit(self._get_page, since=cursor, limit=limit,
+            upcoming = pool.submit(self._get_page, since=cursor,
+                                   limit=min(limit, OPENING_PAGE) if cursor == 0 else limit,
                                    skip_own=self.skip_own)
             while True:
                 page = upcoming.result()
@@ -366,6 +375,9 @@ class SyncEngine:
         # Column by column: a server that does not know the parameter answers in rows (and
         # sends own edits back as rows: they apply as before).
         params = {"since": since, "limit": limit, "layout": "columns"}
+        rate = self.client.line_rate
+        if rate is not None and rate < SLOW_LINE:
+            params["pack"] = "small"  # an older server ignores it: its one setting
         if skip_own:
             params["own"] = "skip"
         if table:

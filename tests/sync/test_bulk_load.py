@@ -221,3 +221,28 @@ def test_tables_that_hold_rows_keep_their_indexes(tmp_path, live_server):
     with db.session() as s:
         assert s.exec(select(func.count()).select_from(Resident)).one() == RESIDENTS + 1
     db.close()
+
+
+def test_a_slow_line_asks_for_small_pages_after_the_opening_one(tmp_path, live_server):
+    fill_server(tmp_path, live_server).close()
+    db, token = pc(tmp_path, live_server)
+    engine = SyncEngine(db, live_server.url, username="doc_a1", token=token, page_limit=PAGE,
+                        first_page_limit=PAGE, reconcile=True)
+    asked, get = [], engine.client.get
+
+    def recording_get(path, params=None):  # noqa: ANN001, ANN202
+        if path == "/sync/pull":
+            asked.append(dict(params))
+        return get(path, params)
+
+    engine.client.get = recording_get
+    # Every answer measured as if it came at 50 kB/s (a village line; the test's answers are
+    # too small to be measured for real).
+    engine.client._note_rate = lambda size, seconds: setattr(engine.client, "line_rate", 50_000)
+    report = engine.run()
+    assert report.verified and report.reconciled_tables == []
+    # (measured already on the answers before the first page: the round's first calls)
+    assert all(p.get("pack") == "small" for p in asked) and len(asked) > 2
+    with db.session() as s:
+        assert s.exec(select(func.count()).select_from(Resident)).one() == RESIDENTS
+    db.close()
