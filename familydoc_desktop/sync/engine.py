@@ -346,9 +346,10 @@ class SyncEngine:
         rows = received = 0
         with ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch") as pool:
             # Own pushed edits come back as (table, id, seq) only (own=skip).
-            upcoming = pool.submit(self._get_page, since=cursor,
-                                   limit=min(limit, OPENING_PAGE) if cursor == 0 else limit,
-                                   skip_own=self.skip_own)
+            opening = min(limit, OPENING_PAGE) if cursor == 0 else limit
+            upcoming = pool.submit(self._get_page, since=cursor, limit=opening,
+                                   skip_own=self.skip_own,
+                                   **({"next_limit": limit} if opening != limit else {}))
             while True:
                 page = upcoming.result()
                 if page.more:
@@ -371,7 +372,8 @@ class SyncEngine:
                 cursor = page.next_since
 
     def _get_page(self, since: int, limit: int, table: str | None = None,
-                  skip_own: bool = False, buckets: list[str] | None = None) -> PullResponse:
+                  skip_own: bool = False, buckets: list[str] | None = None,
+                  next_limit: int | None = None) -> PullResponse:
         # Column by column: a server that does not know the parameter answers in rows (and
         # sends own edits back as rows: they apply as before).
         params = {"since": since, "limit": limit, "layout": "columns"}
@@ -380,6 +382,8 @@ class SyncEngine:
             params["pack"] = "small"  # an older server ignores it: its one setting
         if skip_own:
             params["own"] = "skip"
+        if next_limit:  # the page after this one, which the server builds meanwhile
+            params["next_limit"] = next_limit
         if table:
             params["table"] = table
         if buckets:

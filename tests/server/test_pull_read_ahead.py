@@ -136,8 +136,8 @@ def test_the_body_sent_is_one_zstd_frame_of_the_page(world):
 
 def test_a_slow_lines_pages_are_packed_smaller_with_the_same_content(world):
     a = world.login("doc_a")
-    _fill(world, a, n=60)
-    params = {"since": 0, "limit": 100, "layout": "columns"}
+    _fill(world, a, n=400)  # (on a few dozen rows the two settings come out alike)
+    params = {"since": 0, "limit": 400, "layout": "columns"}
     fast = world.client.get(URL, params=params, headers={**a, **ZSTD})
     small = world.client.get(URL, params={**params, "pack": "small"}, headers={**a, **ZSTD})
     assert fast.status_code == small.status_code == 200
@@ -147,3 +147,22 @@ def test_a_slow_lines_pages_are_packed_smaller_with_the_same_content(world):
     assert wire[1] < wire[0]
     bad = world.client.get(URL, params={**params, "pack": "tiny"}, headers={**a, **ZSTD})
     assert bad.status_code == 422
+
+
+def test_the_page_after_a_small_opening_one_is_built_with_the_limit_asked_next(world):
+    a = world.login("doc_a")
+    _fill(world, a)
+    r = world.client.get(URL, params={"since": 0, "limit": 4, "next_limit": 10,
+                                      "layout": "columns"}, headers={**a, **ZSTD})
+    assert r.status_code == 200
+    first = r.json()
+    ahead = _ahead(world)
+    second = _page(world, a, first["next_since"], limit=10)
+    assert ahead.taken == 1
+    assert len(second["tables"]["resident"]["data"][0]) == 10
+    # Built ahead with `pack=fast`, asked for `small`: the same page, taken as it is.
+    third = world.client.get(URL, params={"since": second["next_since"], "limit": 10,
+                                          "layout": "columns", "pack": "small"},
+                             headers={**a, **ZSTD})
+    assert third.status_code == 200 and ahead.taken == 2
+    assert len(third.json()["tables"]["resident"]["data"][0]) == 10
