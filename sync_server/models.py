@@ -102,6 +102,9 @@ record = Table(
     Column("tally_shape", Integer, nullable=True),
     Index("ix_record_org_id_seq", "org_id", "seq"),
     Index("ix_record_table_name_org_id", "table_name", "org_id"),  # the indicator report
+    # PostgreSQL only: the report's arrays read by an index-only scan (migration 0013)
+    Index("ix_record_tally", "table_name", "org_id",
+          postgresql_include=["deleted", "tally_shape", "tally"]).ddl_if(dialect="postgresql"),
 )
 
 conflict = Table(
@@ -220,3 +223,14 @@ server_epoch = Table(
     Column("reason", String(20), nullable=False),  # created | restore | regression
     Column("created_at", BigInteger, nullable=False),
 )
+
+
+def on_dialect(name: str):  # noqa: ANN201
+    """Alembic's include_object for a database of dialect `name`: every schema item but those
+    made for another database only (`ddl_if(dialect=...)`, e.g. ix_record_tally)."""
+    def include(obj, _name, _type, _reflected, _compare_to) -> bool:  # noqa: ANN001
+        only = getattr(obj, "_ddl_if", None)
+        if only is None or only.dialect is None:
+            return True
+        return name == only.dialect if isinstance(only.dialect, str) else name in only.dialect
+    return include

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -22,7 +24,7 @@ from familydoc_desktop.sync import apply
 from familydoc_desktop.sync.protocol import PullResponse
 from sync_server import models
 from sync_server.cli import main as server_main
-from sync_server.core.db import read_tx, sequenced_tx
+from sync_server.core.db import make_engine, read_tx, sequenced_tx
 from sync_server.services import demo, indicators, pull
 from sync_server.services.accounts import Principal
 
@@ -314,3 +316,124 @@ def test_a_repeated_report_is_reused_until_the_next_write(loaded, monkeypatch):
     after = indicators.indicators(world.engine, None, org=TOWNSHIP, on=TODAY).to_json()
     assert len(reads) == 5
     assert _on_file(after) == _on_file(expected) + 1
+
+
+def _one_more_resident(world):
+    """One more living resident of clinic A (a record the township's report counts)."""
+    more = _batches(world, ["clinic_a"], [CLINIC_A], 1, 11, TODAY - timedelta(days=200))
+    return [(t, [dict(r, died_on=None) for r in rows]) for t, rows in more if t == "resident"]
+
+
+def test_the_tables_are_read_in_one_snapshot(loaded, monkeypatch):
+    """A write committed while the report reads its tables is not in it, though on
+    PostgreSQL a second connection, started after that commit, reads the residents (it
+    imports the first one's snapshot); the cache key is of the same instant, so the next
+    request counts the write."""
+    world = loaded
+    indicators._CACHE.clear()
+    expected = indicators.indicators(world.engine, None, org=TOWNSHIP, on=TODAY).to_json()
+    postgresql = world.engine.dialect.name == "postgresql"
+    resident = _one_more_resident(world)
+    written, helped = threading.Event(), threading.Event()
+    readers: dict[str, str] = {}
+    real_read, real_help = indicators.read_table, indicators._SharedRead._help
+
+    def read(conn, table, org_ids):  # noqa: ANN001, ANN202
+        if threading.current_thread() is threading.main_thread():
+            if not written.is_set():  # the first table: the write commits now
+                _insert(world.engine, resident)
+                written.set()
+                assert not postgresql or helped.wait(20)  # the helper has read a table
+        readers[table] = threading.current_thread().name
+        got = real_read(conn, table, org_ids)
+        if threading.current_thread() is not threading.main_thread():
+            helped.set()
+        return got
+
+    def help_after_the_write(self, *args):  # noqa: ANN001, ANN202
+        assert written.wait(20)
+        return real_help(self, *args)
+
+    monkeypatch.setattr(indicators, "read_table", read)
+    monkeypatch.setattr(indicators._SharedRead, "_help", help_after_the_write)
+    indicators._CACHE.clear()
+    assert indicators.indicators(world.engine, None, org=TOWNSHIP, on=TODAY).to_json() == expected
+    helpers = {t for t, name in readers.items() if name != threading.main_thread().name}
+    assert ("resident" in helpers) if postgresql else not helpers
+    assert len(readers) == len(indicators._SOURCES)
+    after = indicators.indicators(world.engine, None, org=TOWNSHIP, on=TODAY).to_json()
+    assert _on_file(after) == _on_file(expected) + 1
+
+
+def test_a_helpers_failure_fails_the_report_and_none_waits(loaded, monkeypatch):
+    """PostgreSQL: an error in the second connection's read is the request's error (raised
+    at once, nothing hangs); with no helper connection to spare the request reads every
+    table itself, and the report is the same."""
+    world = loaded
+    if world.engine.dialect.name != "postgresql":
+        pytest.skip("one connection on SQLite")
+    indicators._CACHE.clear()
+    expected = indicators.indicators(world.engine, None, org=TOWNSHIP, on=TODAY).to_json()
+    real_read = indicators.read_table
+    readers: list[str] = []
+
+    def failing(conn, table, org_ids):  # noqa: ANN001, ANN202
+        readers.append(threading.current_thread().name)
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("helper failed")
+        time.sleep(0.05)  # the helper gets its connection meanwhile
+        return real_read(conn, table, org_ids)
+
+    monkeypatch.setattr(indicators, "read_table", failing)
+    indicators._CACHE.clear()
+    with pytest.raises(RuntimeError, match="helper failed"):
+        indicators.indicators(world.engine, None, org=TOWNSHIP, on=TODAY)
+    assert len(set(readers)) == 2
+    # Every helper slot taken (other requests'): one connection reads all the tables.
+    readers.clear()
+    monkeypatch.setattr(indicators, "read_table", lambda *a: (
+        readers.append(threading.current_thread().name), real_read(*a))[1])
+    taken = 0
+    while indicators._PG_HELPER_SLOTS.acquire(blocking=False):
+        taken += 1
+    try:
+        assert indicators.indicators(world.engine, None, org=TOWNSHIP,
+                                     on=TODAY).to_json() == expected
+    finally:
+        for _ in range(taken):
+            indicators._PG_HELPER_SLOTS.release()
+    assert taken >= 1 and set(readers) == {threading.main_thread().name}
+    assert len(readers) == len(indicators._SOURCES)
+
+
+def test_postgresql_reads_the_arrays_from_the_index_alone(loaded):
+    """PostgreSQL: every table's arrays are in ix_record_tally (migration 0013), so once the
+    table is vacuumed the read needs no record row (an index-only scan, no heap fetch)."""
+    world = loaded
+    if world.engine.dialect.name != "postgresql":
+        pytest.skip("the index is PostgreSQL's")
+    with world.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM (ANALYZE) record")
+    with read_tx(world.engine) as conn:
+        org_ids, _ = indicators._scope(conn, None, TOWNSHIP)
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # tiny test tables
+        conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        cursor = conn.connection.cursor()
+        for table in indicators._SOURCES:
+            plan = "\n".join(r[0] for r in cursor.execute(
+                "EXPLAIN (ANALYZE, COSTS OFF) " + indicators._fast_sql_pg(table),
+                {"orgs": sorted(org_ids)}).fetchall())
+            assert "Index Only Scan using ix_record_tally" in plan, plan
+            assert "Heap Fetches: 0" in plan, plan
+    # Read that way (both connections), the report is the one read from the rows.
+    forced = make_engine(world.engine.url.render_as_string(hide_password=False)
+                         + "?options=-c%20enable_seqscan%3Doff%20-c%20enable_bitmapscan%3Doff")
+    try:
+        for by in (None, "clinic", "team", "doctor"):
+            indicators._CACHE.clear()
+            expected = indicators.indicators(world.engine, None, org=TOWNSHIP, on=TODAY, by=by)
+            indicators._CACHE.clear()
+            got = indicators.indicators(forced, None, org=TOWNSHIP, on=TODAY, by=by)
+            assert got.to_json() == expected.to_json()
+    finally:
+        forced.dispose()

@@ -212,3 +212,26 @@ def test_a_later_shape_reads_old_arrays_from_data(world, monkeypatch):
     indicators._CACHE.clear()
     assert indicators.indicators(world.engine, None, org=TOWNSHIP, on=TODAY).to_json() == \
         expected
+
+
+def test_every_array_fits_in_an_index_entry():
+    """PostgreSQL keeps the arrays in ix_record_tally (migration 0013), whose B-tree entries
+    are limited to ~2.7 KB: a write of a longer one would fail. Every field an array holds is
+    a date, a number or a text of bounded length (the push refuses longer ones), so the
+    longest possible array, every character a 6-byte JSON escape, stays far below."""
+    from sync_server.services.columns import check_value, columns
+
+    for table in tally_fields.tables():
+        specs = columns(table)
+        worst = 2 + 2 * len(tally_fields.head(table)) + 6 * 36 * len(tally_fields.head(table))
+        for name in tally_fields.fields(table):
+            spec = specs[name]
+            if spec.kind == "str":
+                assert spec.max_length, (table, name)
+                assert check_value(spec, "x" * (spec.max_length + 1))  # refused
+                worst += 2 + 6 * spec.max_length
+            else:
+                assert spec.kind in ("date", "int", "float", "bool"), (table, name)
+                worst += 32  # "YYYY-MM-DD", a 64-bit integer or a float's repr
+            worst += 1  # the comma
+        assert worst < 1500, (table, worst)
