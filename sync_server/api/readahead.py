@@ -59,6 +59,7 @@ class ReadAhead:
         none was, it failed, or it is too old."""
         with self._lock:
             found = self._pages.pop(key, None)
+            self._evict()  # pages built for PCs that never came back for them
         if found is None:
             return None
         started, future = found

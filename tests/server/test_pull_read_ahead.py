@@ -166,3 +166,16 @@ def test_the_page_after_a_small_opening_one_is_built_with_the_limit_asked_next(w
                              headers={**a, **ZSTD})
     assert third.status_code == 200 and ahead.taken == 2
     assert len(third.json()["tables"]["resident"]["data"][0]) == 10
+
+
+def test_pages_nobody_comes_for_are_let_go(world, monkeypatch):
+    from sync_server.api import readahead
+
+    a = world.login("doc_a")
+    _fill(world, a)
+    _page(world, a, 0)
+    ahead = _ahead(world)
+    assert len(ahead._pages) == 1
+    monkeypatch.setattr(readahead, "TTL", 0.0)  # as if 30 s had gone by
+    assert ahead.take(("nobody",)) is None
+    assert len(ahead._pages) == 0
