@@ -81,6 +81,7 @@ class SyncReport:
     pulled: int = 0
     conflicts: int = 0  # open conflicts waiting for review after this sync
     seconds: float = 0.0
+    pull_seconds: float = 0.0  # of `seconds`, pulling pages (their writes included)
     clock_offset_seconds: float | None = None
     clamped: int = 0
     reconciled_tables: list[str] = field(default_factory=list)
@@ -176,7 +177,9 @@ class SyncEngine:
             report.warnings.append(REQUEUED_WARNING.format(n=report.requeued))
         self.set_aside = []
         self.named_residents: set[str] = set()
+        pulling = time.perf_counter()
         report.pulled, report.conflicts_received = self.pull(note, overlap_indexes=True)
+        report.pull_seconds = round(time.perf_counter() - pulling, 3)
         if self.named_residents and self.follow_merges():
             # Records pulled (or made here) for a resident merged elsewhere now name the kept
             # resident: those edits go up in this round, not the next.

@@ -111,6 +111,7 @@ def test_first_sync_builds_exactly_the_migrations_indexes(tmp_path, live_server,
     assert index_set(db) == migrated
     assert apply.get_state(db, indexes.PARKED_KEY) is None
     assert report.verified and report.reconciled_tables == []
+    assert 0 < report.pull_seconds < report.seconds  # the pull, of the whole round
     with db.session() as s:
         assert s.exec(select(func.count()).select_from(Resident)).one() == RESIDENTS
         assert s.exec(select(func.count()).select_from(FollowupVisit)).one() == RESIDENTS
