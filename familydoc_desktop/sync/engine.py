@@ -350,9 +350,12 @@ class SyncEngine:
         with ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch") as pool:
             # Own pushed edits come back as (table, id, seq) only (own=skip).
             opening = min(limit, OPENING_PAGE) if cursor == 0 else limit
+            # The opening page (and the one the server builds after it) packed small: the
+            # line is not measured yet, and a slow one is where bytes count.
             upcoming = pool.submit(self._get_page, since=cursor, limit=opening,
                                    skip_own=self.skip_own,
-                                   **({"next_limit": limit} if opening != limit else {}))
+                                   **({"next_limit": limit, "pack": "small"}
+                                      if opening != limit else {}))
             while True:
                 page = upcoming.result()
                 if page.more:
@@ -376,13 +379,15 @@ class SyncEngine:
 
     def _get_page(self, since: int, limit: int, table: str | None = None,
                   skip_own: bool = False, buckets: list[str] | None = None,
-                  next_limit: int | None = None) -> PullResponse:
+                  next_limit: int | None = None, pack: str | None = None) -> PullResponse:
         # Column by column: a server that does not know the parameter answers in rows (and
         # sends own edits back as rows: they apply as before).
         params = {"since": since, "limit": limit, "layout": "columns"}
         rate = self.client.line_rate
-        if rate is not None and rate < SLOW_LINE:
-            params["pack"] = "small"  # an older server ignores it: its one setting
+        if pack is None and rate is not None and rate < SLOW_LINE:
+            pack = "small"
+        if pack:
+            params["pack"] = pack  # an older server ignores it: its one setting
         if skip_own:
             params["own"] = "skip"
         if next_limit:  # the page after this one, which the server builds meanwhile

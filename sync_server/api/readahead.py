@@ -65,6 +65,8 @@ class ReadAhead:
         started, future = found
         if time.monotonic() - started > TTL:
             return None
+        if future.cancel():  # still queued behind other PCs' pages: build it on request
+            return None
         try:
             page = future.result(timeout=WAIT)
         except Exception:  # noqa: BLE001  (the request builds it itself and says what failed)

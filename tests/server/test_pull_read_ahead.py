@@ -179,3 +179,22 @@ def test_pages_nobody_comes_for_are_let_go(world, monkeypatch):
     monkeypatch.setattr(readahead, "TTL", 0.0)  # as if 30 s had gone by
     assert ahead.take(("nobody",)) is None
     assert len(ahead._pages) == 0
+
+
+def test_a_page_still_queued_is_built_on_request_instead_of_waited_for():
+    import threading
+
+    from sync_server.api.readahead import Built, ReadAhead
+
+    ahead, release = ReadAhead(workers=1), threading.Event()
+
+    def slow() -> Built:  # another PC's page, holding the only worker
+        assert release.wait(10)
+        return Built(b"a", True, 1)
+
+    assert ahead.offer(("other",), slow)
+    assert ahead.offer(("mine",), lambda: Built(b"b", True, 2))
+    assert ahead.take(("mine",)) is None  # queued: not waited for, cancelled
+    release.set()
+    assert ahead.take(("other",)) == Built(b"a", True, 1)
+    ahead.close()

@@ -247,3 +247,24 @@ def test_a_slow_line_asks_for_small_pages_after_the_opening_one(tmp_path, live_s
     with db.session() as s:
         assert s.exec(select(func.count()).select_from(Resident)).one() == RESIDENTS
     db.close()
+
+
+def test_a_first_sync_opens_with_a_small_page_packed_small(tmp_path, live_server):
+    fill_server(tmp_path, live_server).close()
+    db, token = pc(tmp_path, live_server)
+    engine = SyncEngine(db, live_server.url, username="doc_a1", token=token, reconcile=False)
+    asked, get = [], engine.client.get
+
+    def recording_get(path, params=None):  # noqa: ANN001, ANN202
+        if path == "/sync/pull":
+            asked.append(dict(params))
+        return get(path, params)
+
+    engine.client.get = recording_get
+    assert engine.run().pulled == 2 * RESIDENTS
+    first = asked[0]
+    assert (first["since"], first["limit"], first["next_limit"], first["pack"]) == \
+        (0, 2000, 10000, "small")
+    engine.run()  # the next round: an ordinary page, the line measured or not
+    assert asked[-1]["limit"] == 5000 and "next_limit" not in asked[-1]
+    db.close()
