@@ -193,7 +193,8 @@ def cli_first_sync(tmp: Path, base: str, server_pid: int) -> None:
     print(f"USER-VISIBLE first sync (`familydoc sync` process on a fresh PC, default serve): "
           f"{sync_s:.2f} s for {rows:,} records = {rows / sync_s:,.0f} records/s, "
           f"{report['bytes_received'] / max(rows, 1):.1f} bytes/record on the wire, digest "
-          f"checked: {report['verified']} (engine's own clock {report['seconds']:.2f} s; CPU: "
+          f"checked: {report['verified']} (engine's own clock {report['seconds']:.2f} s, of "
+          f"it pulling {report.get('pull_seconds', 0):.2f} s; CPU: "
           f"client process {cpu:.2f} s, server {server_cpu:.2f} s; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores) [target <= 9 s, <= 40 "
           f"bytes/record]; `familydoc login` before it: {login_s:.2f} s")

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from familydoc_desktop import SCHEMA_VERSION, __version__
 from familydoc_desktop.sync.protocol import BAD_TEXT_ERROR
+from sync_server.api import readahead
 from sync_server.api.deps import check_schema, clean_path_and_query
 from sync_server.api.middleware import BodyLimit, ServerTime
 from sync_server.api.routes import (
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     app.state.engine = engine
     app.state.settings = settings
     app.state.login_gate = security.VerifyGate(settings.login_concurrency)
+    app.state.read_ahead = readahead.ReadAhead()  # the next pull page (api/readahead.py)
     security.dummy_hash()  # the first unknown-user login must not pay for it
 
     @app.exception_handler(ServiceError)

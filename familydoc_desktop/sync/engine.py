@@ -40,6 +40,14 @@ VERIFY_EVERY_MS = 6 * 3600 * 1000
 # the client's peak memory grows with the page (+56, +68, +109 MB: a page is parsed while the
 # one before it is written); 10,000 halves the round trips of 5,000 on a slow township link.
 FIRST_PULL_LIMIT = 10_000
+# A first sync's opening page: the PC starts writing (and the server building the next page,
+# sync_server/api/readahead.py) a few tenths of a second in, and knows its line's speed by
+# the time it asks for the second page.
+OPENING_PAGE = 2_000
+# Slower than this (bytes a second, ~8 Mbit/s), pages are asked for `pack=small`: the server
+# spends ~6x the CPU on compressing a page for ~5 % fewer bytes (sync_server/api/compress.py),
+# hidden on such a line behind the page before it.
+SLOW_LINE = 1_000_000
 CLOCK_WARN_SECONDS = 5 * 60
 CLOCK_WARNING = "本机时钟与服务器相差约 {minutes} 分钟，请校准电脑的日期和时间"
 SET_ASIDE_WARNING = ("{n} 条服务器数据无法写入本机（{table} {reason}），已另行保存；"
@@ -73,6 +81,7 @@ class SyncReport:
     pulled: int = 0
     conflicts: int = 0  # open conflicts waiting for review after this sync
     seconds: float = 0.0
+    pull_seconds: float = 0.0  # of `seconds`, pulling pages (their writes included)
     clock_offset_seconds: float | None = None
     clamped: int = 0
     reconciled_tables: list[str] = field(default_factory=list)
@@ -120,12 +129,17 @@ class SyncEngine:
         self.resyncing = False  # this round resyncs with a server restored from a backup
         self.repairs: list[verify.Repair] = []  # the last reconcile's, per differing table
         self.named_residents: set[str] = set()  # residents the last pulls named (run resets)
+        self._index_build: ThreadPoolExecutor | None = None  # building parked indexes (pull)
+        self._index_future = None
 
     def run(self, progress: Progress | None = None) -> SyncReport:
         """One round, then this PC's sync-health report to the server (sync/health.py): sent
         after a good round and after one the server stopped; never its reason to fail."""
         try:
-            report = self._run(progress)
+            try:
+                report = self._run(progress)
+            finally:
+                self._indexes_built()
         except SyncError as exc:
             health.note_error(self.db, str(exc))  # the user's own (Chinese) message
             if not isinstance(exc, (NetworkDown, AuthExpired)):  # else it cannot go anyway
@@ -163,7 +177,9 @@ class SyncEngine:
             report.warnings.append(REQUEUED_WARNING.format(n=report.requeued))
         self.set_aside = []
         self.named_residents: set[str] = set()
-        report.pulled, report.conflicts_received = self.pull(note)
+        pulling = time.perf_counter()
+        report.pulled, report.conflicts_received = self.pull(note, overlap_indexes=True)
+        report.pull_seconds = round(time.perf_counter() - pulling, 3)
         if self.named_residents and self.follow_merges():
             # Records pulled (or made here) for a resident merged elsewhere now name the kept
             # resident: those edits go up in this round, not the next.
@@ -276,22 +292,48 @@ class SyncEngine:
             return merge.follow_merges(s, among=self.named_residents)
 
     # -- pull -------------------------------------------------------------------------
-    def pull(self, note: Progress) -> tuple[int, int]:
+    def pull(self, note: Progress, *, overlap_indexes: bool = False) -> tuple[int, int]:
         """Pull pages from the stored cursor until `more` is false. The next page is fetched
         while this one is applied (the server builds pages while the PC writes), but pages
-        are still applied and committed one at a time, in order."""
+        are still applied and committed one at a time, in order.
+        `overlap_indexes` (a whole round, `run`): the indexes a first sync parked are built
+        on a thread of their own, their own connection and transaction, while the round goes
+        on (the digest check reads the tables meanwhile: SQLite builds an index in C, without
+        Python's lock); `run` waits for them before it returns. Otherwise, and whenever the
+        pull fails, they are built before this returns."""
         cursor = int(apply.get_state(self.db, apply.CURSOR_KEY, "0"))
         # A first sync takes the largest pages: fewer round trips for 60,000 residents.
         limit = self.first_page_limit if cursor == 0 else self.page_limit
         # A first sync into empty tables fills them without their non-unique indexes, built
         # once at the end (store/indexes.py: also on the next open, should this be killed).
         fresh = self._bulk_load() if cursor == 0 else frozenset()
-        try:
+        if not fresh:
             return self._pull_pages(note, cursor, limit, fresh)
-        finally:
-            if fresh:
-                with self.db.session(capture=False) as s:
-                    indexes.restore(s.connection())
+        try:
+            done = self._pull_pages(note, cursor, limit, fresh)
+        except BaseException:
+            self._restore_indexes()
+            raise
+        if overlap_indexes:
+            self._index_build = ThreadPoolExecutor(1, thread_name_prefix="sync-indexes")
+            self._index_future = self._index_build.submit(self._restore_indexes)
+        else:
+            self._restore_indexes()
+        return done
+
+    def _restore_indexes(self) -> None:
+        with self.db.session(capture=False) as s:
+            indexes.restore(s.connection())
+
+    def _indexes_built(self) -> None:
+        """Wait for the indexes `pull(overlap_indexes=True)` is building (an error in
+        building them is raised here: they are built again on the next open)."""
+        pool, self._index_build = self._index_build, None
+        if pool is not None:
+            try:
+                self._index_future.result()
+            finally:
+                pool.shutdown()
 
     def _bulk_load(self) -> frozenset[str]:
         """The synced tables that hold no row yet, their non-unique indexes parked."""
@@ -307,8 +349,13 @@ class SyncEngine:
         rows = received = 0
         with ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch") as pool:
             # Own pushed edits come back as (table, id, seq) only (own=skip).
-            upcoming = pool.submit(self._get_page, since=cursor, limit=limit,
-                                   skip_own=self.skip_own)
+            opening = min(limit, OPENING_PAGE) if cursor == 0 else limit
+            # The opening page (and the one the server builds after it) packed small: the
+            # line is not measured yet, and a slow one is where bytes count.
+            upcoming = pool.submit(self._get_page, since=cursor, limit=opening,
+                                   skip_own=self.skip_own,
+                                   **({"next_limit": limit, "pack": "small"}
+                                      if opening != limit else {}))
             while True:
                 page = upcoming.result()
                 if page.more:
@@ -331,12 +378,20 @@ class SyncEngine:
                 cursor = page.next_since
 
     def _get_page(self, since: int, limit: int, table: str | None = None,
-                  skip_own: bool = False, buckets: list[str] | None = None) -> PullResponse:
+                  skip_own: bool = False, buckets: list[str] | None = None,
+                  next_limit: int | None = None, pack: str | None = None) -> PullResponse:
         # Column by column: a server that does not know the parameter answers in rows (and
         # sends own edits back as rows: they apply as before).
         params = {"since": since, "limit": limit, "layout": "columns"}
+        rate = self.client.line_rate
+        if pack is None and rate is not None and rate < SLOW_LINE:
+            pack = "small"
+        if pack:
+            params["pack"] = pack  # an older server ignores it: its one setting
         if skip_own:
             params["own"] = "skip"
+        if next_limit:  # the page after this one, which the server builds meanwhile
+            params["next_limit"] = next_limit
         if table:
             params["table"] = table
         if buckets:

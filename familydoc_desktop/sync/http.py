@@ -31,6 +31,10 @@ API_PREFIX = "/api/v1"
 # (connect, read) seconds: the largest pull page (20,000 rows) takes a few seconds to build
 # on a busy township PC.
 TIMEOUT = (10.0, 120.0)
+RATE_MIN_BYTES = 64 * 1024  # a smaller answer says little about the line's speed
+
+# What the server sends (the second name is what this client read before: no server sent it).
+SERVER_TIME_HEADERS = ("X-FamilyDoc-Server-Time-Ms", "X-Server-Time-Ms")
 
 NETWORK_DOWN = "无法连接同步服务器，数据已保存在本机，网络恢复后会自动同步"
 TLS_FAILED = "无法验证同步服务器的证书（可能是证书配置错误或网络被劫持），已停止同步；数据已保存在本机"
@@ -109,6 +113,9 @@ class Client:
             self.session.mount("http://", adapter)
             self.session.mount("https://", adapter)
         self.bytes_received = 0  # compressed body bytes, as they came over the wire
+        # Bytes a second the last large answer came in at, from its first byte to its last
+        # (the server builds an answer whole before it sends it: not counted), or None.
+        self.line_rate: float | None = None
         self.server_time_ms: int | None = None
         self.clock_offset_ms: int | None = None  # server − local, at the last response
         self.now_ms: Callable[[], float] = lambda: time.time() * 1000  # local wall clock
@@ -162,7 +169,9 @@ class Client:
             resp = self.session.request(method, self.url(path), params=params, data=data,
                                         headers=headers, timeout=self.timeout,
                                         verify=self.verify, stream=True)
+            started = time.monotonic()  # the server has begun to answer: the rest is the line
             raw = resp.raw.read(decode_content=False)
+            self._note_rate(len(raw), time.monotonic() - started)
         except requests.exceptions.SSLError as exc:
             raise NetworkDown(TLS_FAILED) from exc
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
@@ -176,6 +185,10 @@ class Client:
         if resp.status_code >= 400:
             raise error_for(resp.status_code, body, resp.headers.get("Retry-After"))
         return body
+
+    def _note_rate(self, size: int, seconds: float) -> None:
+        if size >= RATE_MIN_BYTES:
+            self.line_rate = size / max(seconds, 1e-6)
 
     def _note_clock(self, resp: requests.Response, body: bytes, sent_ms: float) -> None:
         # Responses carry server_time_ms; the midpoint of the round trip is "now" locally.
@@ -209,9 +222,13 @@ def _decompress(raw: bytes, encoding: str) -> bytes:
 
 
 def _server_time(resp: requests.Response, body: bytes) -> int | None:
-    header = resp.headers.get("X-Server-Time-Ms")
-    if header and header.isdigit():
-        return int(header)
+    # The server stamps every answer as it starts it (sync_server/api/middleware.py); the
+    # time in a pull page's body is when the page was built (a page built ahead:
+    # sync_server/api/readahead.py), so the header comes first.
+    for name in SERVER_TIME_HEADERS:
+        header = resp.headers.get(name)
+        if header and header.isdigit():
+            return int(header)
     # Bodies are JSON objects; the field sits near the end of a pull page, so look from there.
     key = b'"server_time_ms":'
     at = body.rfind(key)

@@ -111,6 +111,7 @@ def test_first_sync_builds_exactly_the_migrations_indexes(tmp_path, live_server,
     assert index_set(db) == migrated
     assert apply.get_state(db, indexes.PARKED_KEY) is None
     assert report.verified and report.reconciled_tables == []
+    assert 0 < report.pull_seconds < report.seconds  # the pull, of the whole round
     with db.session() as s:
         assert s.exec(select(func.count()).select_from(Resident)).one() == RESIDENTS
         assert s.exec(select(func.count()).select_from(FollowupVisit)).one() == RESIDENTS
@@ -118,6 +119,31 @@ def test_first_sync_builds_exactly_the_migrations_indexes(tmp_path, live_server,
         assert s.get(Resident, edited[0]).note == "改过"
     db.close()
     src.close()
+
+
+class CutAtDigest(SyncEngine):
+    """The line drops when the digest check begins: the parked indexes are then being built
+    on their own thread (pull(overlap_indexes=True))."""
+
+    def reconcile(self, note, attempts=3):  # noqa: ANN001, ANN201
+        self.building = self._index_build is not None
+        raise NetworkDown(NETWORK_DOWN)
+
+
+def test_round_that_fails_after_the_pull_waits_for_its_indexes(tmp_path, live_server,
+                                                               migrated):
+    fill_server(tmp_path, live_server).close()
+    db, token = pc(tmp_path, live_server)
+    engine = CutAtDigest(db, live_server.url, username="doc_a1", token=token,
+                         page_limit=PAGE, first_page_limit=PAGE, reconcile=True)
+    with pytest.raises(NetworkDown):
+        engine.run()
+    assert engine.building  # the digest check began while the indexes were being built
+    assert index_set(db) == migrated  # and run did not return before they were
+    assert apply.get_state(db, indexes.PARKED_KEY) is None
+    with db.session() as s:
+        assert s.exec(select(func.count()).select_from(Resident)).one() == RESIDENTS
+    db.close()
 
 
 def test_cut_first_sync_keeps_its_indexes_and_resumes(tmp_path, live_server, migrated):
@@ -195,4 +221,50 @@ def test_tables_that_hold_rows_keep_their_indexes(tmp_path, live_server):
     assert "ix_visit_resident_kind_date" not in engine.during[1]  # visits were empty
     with db.session() as s:
         assert s.exec(select(func.count()).select_from(Resident)).one() == RESIDENTS + 1
+    db.close()
+
+
+def test_a_slow_line_asks_for_small_pages_after_the_opening_one(tmp_path, live_server):
+    fill_server(tmp_path, live_server).close()
+    db, token = pc(tmp_path, live_server)
+    engine = SyncEngine(db, live_server.url, username="doc_a1", token=token, page_limit=PAGE,
+                        first_page_limit=PAGE, reconcile=True)
+    asked, get = [], engine.client.get
+
+    def recording_get(path, params=None):  # noqa: ANN001, ANN202
+        if path == "/sync/pull":
+            asked.append(dict(params))
+        return get(path, params)
+
+    engine.client.get = recording_get
+    # Every answer measured as if it came at 50 kB/s (a village line; the test's answers are
+    # too small to be measured for real).
+    engine.client._note_rate = lambda size, seconds: setattr(engine.client, "line_rate", 50_000)
+    report = engine.run()
+    assert report.verified and report.reconciled_tables == []
+    # (measured already on the answers before the first page: the round's first calls)
+    assert all(p.get("pack") == "small" for p in asked) and len(asked) > 2
+    with db.session() as s:
+        assert s.exec(select(func.count()).select_from(Resident)).one() == RESIDENTS
+    db.close()
+
+
+def test_a_first_sync_opens_with_a_small_page_packed_small(tmp_path, live_server):
+    fill_server(tmp_path, live_server).close()
+    db, token = pc(tmp_path, live_server)
+    engine = SyncEngine(db, live_server.url, username="doc_a1", token=token, reconcile=False)
+    asked, get = [], engine.client.get
+
+    def recording_get(path, params=None):  # noqa: ANN001, ANN202
+        if path == "/sync/pull":
+            asked.append(dict(params))
+        return get(path, params)
+
+    engine.client.get = recording_get
+    assert engine.run().pulled == 2 * RESIDENTS
+    first = asked[0]
+    assert (first["since"], first["limit"], first["next_limit"], first["pack"]) == \
+        (0, 2000, 10000, "small")
+    engine.run()  # the next round: an ordinary page, the line measured or not
+    assert asked[-1]["limit"] == 5000 and "next_limit" not in asked[-1]
     db.close()

@@ -213,3 +213,32 @@ def test_urllib3_leaves_a_503_with_retry_after_to_the_client():
     assert policy.is_retry("POST", 503, has_retry_after=False)  # a gateway's bare 503
     assert policy.new().is_retry("GET", 502)
     assert not policy.new().is_retry("POST", 503, has_retry_after=True)
+
+
+def test_the_clock_is_read_from_the_servers_time_header_before_the_body():
+    # A pull page built ahead (sync_server/api/readahead.py) carries the time it was built;
+    # the header the server stamps on every answer is the time of the answer.
+    from sync_server.api.middleware import SERVER_TIME_HEADER
+
+    body = json.dumps({"server_time_ms": 1_700_000_000_000}).encode()
+    rec = Recorder(_response(200, body, {SERVER_TIME_HEADER.decode(): "1700000005000"}))
+    client = http.Client("http://x", session=rec)
+    client.get("/sync/pull")
+    assert client.server_time_ms == 1_700_000_005_000
+
+
+def test_the_line_rate_is_measured_on_large_answers_only():
+    import zstandard
+
+    big = zstandard.ZstdCompressor(level=1).compress(bytes(range(256)) * 1024)  # ~256 KB out?
+    assert len(big) < http.RATE_MIN_BYTES  # repetitive: small on the wire
+    rec = Recorder(_response(200, big, {"Content-Encoding": "zstd"}))
+    client = http.Client("http://x", session=rec)
+    client.get("/sync/pull")
+    assert client.line_rate is None
+    import os
+
+    noise = os.urandom(http.RATE_MIN_BYTES + 10)
+    rec.response = _response(200, noise)
+    client.get("/sync/pull")
+    assert client.line_rate is not None and client.line_rate > 0
