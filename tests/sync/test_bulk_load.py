@@ -224,11 +224,8 @@ def test_tables_that_hold_rows_keep_their_indexes(tmp_path, live_server):
     db.close()
 
 
-def test_a_slow_line_asks_for_small_pages_after_the_opening_one(tmp_path, live_server):
-    fill_server(tmp_path, live_server).close()
-    db, token = pc(tmp_path, live_server)
-    engine = SyncEngine(db, live_server.url, username="doc_a1", token=token, page_limit=PAGE,
-                        first_page_limit=PAGE, reconcile=True)
+def record_pulls(engine: SyncEngine) -> list[dict]:
+    """The parameters of every pull request `engine` makes from now on."""
     asked, get = [], engine.client.get
 
     def recording_get(path, params=None):  # noqa: ANN001, ANN202
@@ -237,6 +234,15 @@ def test_a_slow_line_asks_for_small_pages_after_the_opening_one(tmp_path, live_s
         return get(path, params)
 
     engine.client.get = recording_get
+    return asked
+
+
+def test_a_slow_line_asks_for_small_pages_after_the_opening_one(tmp_path, live_server):
+    fill_server(tmp_path, live_server).close()
+    db, token = pc(tmp_path, live_server)
+    engine = SyncEngine(db, live_server.url, username="doc_a1", token=token, page_limit=PAGE,
+                        first_page_limit=PAGE, reconcile=True)
+    asked = record_pulls(engine)
     # Every answer measured as if it came at 50 kB/s (a village line; the test's answers are
     # too small to be measured for real).
     engine.client._note_rate = lambda size, seconds: setattr(engine.client, "line_rate", 50_000)
@@ -253,14 +259,7 @@ def test_a_first_sync_opens_with_a_small_page_packed_small(tmp_path, live_server
     fill_server(tmp_path, live_server).close()
     db, token = pc(tmp_path, live_server)
     engine = SyncEngine(db, live_server.url, username="doc_a1", token=token, reconcile=False)
-    asked, get = [], engine.client.get
-
-    def recording_get(path, params=None):  # noqa: ANN001, ANN202
-        if path == "/sync/pull":
-            asked.append(dict(params))
-        return get(path, params)
-
-    engine.client.get = recording_get
+    asked = record_pulls(engine)
     assert engine.run().pulled == 2 * RESIDENTS
     first = asked[0]
     assert (first["since"], first["limit"], first["next_limit"], first["pack"]) == \
