@@ -8,6 +8,7 @@ synced unless the server answered (cht-core#8303).
 """
 from __future__ import annotations
 
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -29,6 +30,7 @@ from familydoc_desktop.sync.protocol import (
     PushResponse, content_kinds, digest_of,
 )
 
+log = logging.getLogger(__name__)
 LAST_SYNC_KEY = "last_sync_at"
 LAST_REPORT_KEY = "last_sync_report"
 LAST_VERIFIED_KEY = "last_verified_ms"
@@ -138,8 +140,10 @@ class SyncEngine:
         try:
             try:
                 report = self._run(progress)
-            finally:
-                self._indexes_built()
+            except BaseException:
+                self._indexes_built(quiet=True)  # the round's own error is what is said
+                raise
+            self._indexes_built()
         except SyncError as exc:
             health.note_error(self.db, str(exc))  # the user's own (Chinese) message
             if not isinstance(exc, (NetworkDown, AuthExpired)):  # else it cannot go anyway
@@ -325,15 +329,22 @@ class SyncEngine:
         with self.db.session(capture=False) as s:
             indexes.restore(s.connection())
 
-    def _indexes_built(self) -> None:
-        """Wait for the indexes `pull(overlap_indexes=True)` is building (an error in
-        building them is raised here: they are built again on the next open)."""
+    def _indexes_built(self, quiet: bool = False) -> None:
+        """Wait for the indexes `pull(overlap_indexes=True)` is building. An error in
+        building them is raised here (`quiet`: only logged, when the round failed already);
+        either way they stay parked and are built again on the next open."""
         pool, self._index_build = self._index_build, None
-        if pool is not None:
-            try:
-                self._index_future.result()
-            finally:
-                pool.shutdown()
+        if pool is None:
+            return
+        try:
+            self._index_future.result()
+        except Exception as exc:
+            if not quiet:
+                raise
+            log.warning("building the first sync's indexes failed (%s): the next open "
+                        "builds them", type(exc).__name__)
+        finally:
+            pool.shutdown()
 
     def _bulk_load(self) -> frozenset[str]:
         """The synced tables that hold no row yet, their non-unique indexes parked."""

@@ -5,7 +5,8 @@ A PC asks for page N+1 only when page N has arrived, and until then the server i
 for 10,000 records) on top of the time to send it, and the line stood still meanwhile (with
 Linux restarting a TCP connection's congestion window after such a pause). So when the server
 answers a page that says `more`, it starts building the page after it, for the same caller
-with the same parameters from the cursor it has just given, on a small thread pool; the request
+with the same parameters from the cursor it has just given (and the limit the PC said it will
+ask next, `next_limit`), on a small thread pool; the request
 that then comes for it takes the bytes built (waiting for them if they are still being built)
 instead of building them again.
 
@@ -45,8 +46,9 @@ class Built:
 
 
 class ReadAhead:
-    """Pages built ahead, keyed by everything that makes a page (see `pull_key` in
-    routes/sync.py). Thread-safe; one per app."""
+    """Pages built ahead, keyed by everything that makes a page (the caller's token hash
+    and device, the layout, own, schema, cursor and limit: routes/sync.py `pull_changes`).
+    Thread-safe; one per app."""
 
     def __init__(self, workers: int = 2) -> None:
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="pull-ahead")

@@ -146,6 +146,28 @@ def test_round_that_fails_after_the_pull_waits_for_its_indexes(tmp_path, live_se
     db.close()
 
 
+def test_a_failed_index_build_after_a_failed_round_does_not_hide_the_rounds_error(
+        tmp_path, live_server, migrated, monkeypatch):
+    fill_server(tmp_path, live_server).close()
+    db, token = pc(tmp_path, live_server)
+    engine = CutAtDigest(db, live_server.url, username="doc_a1", token=token,
+                         page_limit=PAGE, first_page_limit=PAGE, reconcile=True)
+
+    def broken(conn):  # noqa: ANN001, ANN202  (a disk full while the indexes are built)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(indexes, "restore", broken)
+    with pytest.raises(NetworkDown):  # the round's own error, not the index build's
+        engine.run()
+    monkeypatch.undo()
+    assert apply.get_state(db, indexes.PARKED_KEY) is not None  # still parked
+    db.close()
+    reopened = Database(db.path)  # and built on the next open
+    assert index_set(reopened) == migrated
+    assert apply.get_state(reopened, indexes.PARKED_KEY) is None
+    reopened.close()
+
+
 def test_cut_first_sync_keeps_its_indexes_and_resumes(tmp_path, live_server, migrated):
     fill_server(tmp_path, live_server).close()
     db, token = pc(tmp_path, live_server)
