@@ -224,8 +224,9 @@ def _extract_sql(dialect: str, table: str) -> str:
 def _fast_sql_pg(table: str) -> str:
     """PostgreSQL: the arrays of `table`'s records in the orgs whose array is today's, as one
     JSON text, and how many others there are (NULL or stale arrays), read from the index
-    alone: ix_record_table_name_org_id carries deleted, tally_shape and tally (migration
-    0013), so this is an index-only scan over ~200-byte entries instead of the ~1 KB rows."""
+    alone: ix_record_tally carries deleted, tally_shape and tally beside (table_name,
+    org_id) (migration 0013), so this is an index-only scan over ~200-byte entries instead
+    of the ~1 KB rows."""
     mark = tally_fields.shape_mark(table)
     return (f"SELECT '[' || coalesce(string_agg(r.tally, ',') FILTER"
             f" (WHERE r.tally_shape = {mark}), '') || ']',"
