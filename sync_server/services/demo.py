@@ -18,8 +18,7 @@ from familydoc_desktop.domain.codes import OrgLevel
 from familydoc_desktop.domain.models.base import new_id
 from familydoc_desktop.rulesets import load_ruleset
 from sync_server import models
-from sync_server.core import db
-from sync_server.core.db import sequenced_tx, write_tx
+from sync_server.core.db import refresh_statistics, sequenced_tx, write_tx
 from sync_server.services import accounts, records, tally_fields
 from sync_server.services.columns import columns
 from sync_server.services.errors import Invalid, NotFound
@@ -82,11 +81,6 @@ def load(engine: Engine, *, township_code: str, residents: int, seed: int, clini
     return {"township": township_code, "clinics": len(found), "residents": residents,
             "records": total, "tables": counts,
             "seconds": round(time.perf_counter() - started, 2)}
-
-
-def refresh_statistics(engine: Engine) -> None:
-    """After the bulk load: core/db.refresh_statistics (VACUUM (ANALYZE) on PostgreSQL)."""
-    db.refresh_statistics(engine)
 
 
 _COLUMNS = ("table_name", "id", "org_id", "seq", "hlc", "deleted", "data", "meta",

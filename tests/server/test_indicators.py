@@ -24,7 +24,7 @@ from familydoc_desktop.sync import apply
 from familydoc_desktop.sync.protocol import PullResponse
 from sync_server import models
 from sync_server.cli import main as server_main
-from sync_server.core.db import make_engine, read_tx, sequenced_tx
+from sync_server.core.db import make_engine, read_tx, refresh_statistics, sequenced_tx
 from sync_server.services import demo, indicators, pull
 from sync_server.services.accounts import Principal
 
@@ -50,7 +50,7 @@ def _insert(engine, batches) -> None:
     """Rows into `record` the way the server's demo loader writes them."""
     with sequenced_tx(engine) as (conn, seq):
         demo.insert_rows(conn, seq, batches, {})
-    demo.refresh_statistics(engine)
+    refresh_statistics(engine)
 
 
 def _extras(batches) -> list[tuple[str, list[dict]]]:
